@@ -1,0 +1,194 @@
+/**
+ * JSON that keeps Python's big integers exact. Nonces are nanosecond timestamps (~1.7e18 > 2^53), so the native
+ * `JSON.parse` would silently round them. The parser here returns integers outside the safe range as `bigint`;
+ * it takes the native fast path whenever the text holds no integer literal long enough to be unsafe.
+ */
+import { SynapseError } from './errors.js';
+
+/** A parsed JSON value, where integers beyond 2^53 are `bigint`. */
+export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
+
+const MAX_DEPTH = 64;
+// Fifteen digits are always safe; sixteen or more may not be, so only then is the slow exact path needed.
+const LONG_INT = /\d{16,}/;
+
+/**
+ * Parses JSON text, keeping integers beyond `Number.MAX_SAFE_INTEGER` exact as `bigint`.
+ *
+ * @throws {@link SynapseError} `SYNAPSE_INVALID_JSON` on malformed text or nesting deeper than 64.
+ * @example
+ * ```ts
+ * parseJson('{"nonce": 1700000000000000001}'); // { nonce: 1700000000000000001n }
+ * ```
+ */
+export function parseJson(text: string): JsonValue {
+  if (!LONG_INT.test(text)) {
+    try {
+      const v = JSON.parse(text) as JsonValue;
+      checkDepth(v, 0);
+      return v;
+    } catch (cause) {
+      if (cause instanceof SynapseError) throw cause;
+      throw new SynapseError('SYNAPSE_INVALID_JSON', `invalid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return new ExactParser(text).parseDocument();
+}
+
+function checkDepth(v: JsonValue, depth: number): void {
+  if (depth > MAX_DEPTH) throw new SynapseError('SYNAPSE_INVALID_JSON', `JSON nested deeper than ${MAX_DEPTH}`);
+  if (v !== null && typeof v === 'object') for (const c of Object.values(v)) checkDepth(c as JsonValue, depth + 1);
+}
+
+class ExactParser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parseDocument(): JsonValue {
+    const v = this.value(0);
+    this.ws();
+    if (this.i !== this.s.length) this.fail('unexpected trailing characters');
+    return v;
+  }
+
+  private fail(msg: string): never {
+    throw new SynapseError('SYNAPSE_INVALID_JSON', `invalid JSON at offset ${this.i}: ${msg}`);
+  }
+
+  private ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else break;
+    }
+  }
+
+  private value(depth: number): JsonValue {
+    if (depth > MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH}`);
+    this.ws();
+    const c = this.s[this.i];
+    if (c === '{') return this.object(depth);
+    if (c === '[') return this.array(depth);
+    if (c === '"') return this.string();
+    if (c === 't') return this.literal('true', true);
+    if (c === 'f') return this.literal('false', false);
+    if (c === 'n') return this.literal('null', null);
+    return this.number();
+  }
+
+  private literal<T>(word: string, v: T): T {
+    if (this.s.startsWith(word, this.i)) {
+      this.i += word.length;
+      return v;
+    }
+    return this.fail(`expected ${word}`);
+  }
+
+  private object(depth: number): JsonValue {
+    const out: Record<string, JsonValue> = {};
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === '}') {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] !== '"') this.fail('expected a string key');
+      const k = this.string();
+      this.ws();
+      if (this.s[this.i] !== ':') this.fail("expected ':'");
+      this.i++;
+      // defineProperty so a "__proto__" key is data, never a prototype switch.
+      Object.defineProperty(out, k, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === '}') return out;
+      if (c !== ',') this.fail("expected ',' or '}'");
+    }
+  }
+
+  private array(depth: number): JsonValue {
+    const out: JsonValue[] = [];
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === ']') {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.value(depth + 1));
+      this.ws();
+      const c = this.s[this.i++];
+      if (c === ']') return out;
+      if (c !== ',') this.fail("expected ',' or ']'");
+    }
+  }
+
+  private string(): string {
+    const start = this.i;
+    const end = this.s.indexOf('"', start + 1);
+    if (end < 0) this.fail('unterminated string');
+    const raw = this.s.slice(start + 1, end);
+    if (!raw.includes('\\')) {
+      this.i = end + 1;
+      return raw;
+    }
+    // Escapes present: find the real closing quote, then let the native parser decode the escapes.
+    let j = start + 1;
+    while (j < this.s.length) {
+      const c = this.s[j];
+      if (c === '\\') j += 2;
+      else if (c === '"') break;
+      else j++;
+    }
+    if (j >= this.s.length) this.fail('unterminated string');
+    this.i = j + 1;
+    try {
+      return JSON.parse(this.s.slice(start, j + 1)) as string;
+    } catch {
+      return this.fail('bad string escape');
+    }
+  }
+
+  private number(): JsonValue {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
+    if (!m) return this.fail('unexpected character');
+    this.i += m[0].length;
+    if (m[2] === undefined && m[3] === undefined) {
+      const n = Number(m[0]);
+      return Number.isSafeInteger(n) ? n : BigInt(m[0]);
+    }
+    return Number(m[0]);
+  }
+}
+
+/**
+ * Serialises a value as compact JSON, writing `bigint` as a bare integer literal (as Python's `json` does).
+ *
+ * @example
+ * ```ts
+ * stringifyJson({ nonce: 1700000000000000001n }); // '{"nonce":1700000000000000001}'
+ * ```
+ */
+export function stringifyJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'object':
+      if (Array.isArray(value)) return `[${value.map(stringifyJson).join(',')}]`;
+      return `{${Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${JSON.stringify(k)}:${stringifyJson(v)}`)
+        .join(',')}}`;
+    default:
+      throw new TypeError(`cannot serialise ${typeof value} as JSON`);
+  }
+}

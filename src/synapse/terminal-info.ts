@@ -1,0 +1,133 @@
+/**
+ * `TerminalInfo`: who is at each end of a request (the dendrite and the axon), in Python's field order.
+ */
+import { Field, t, type FieldCodec, type FieldValues } from './fields.js';
+import { SynapseError } from './errors.js';
+
+/** TerminalInfo's fields, in Python's `model_dump()` and header order. */
+export const TERMINAL_FIELDS = {
+  status_code: t.int().optional(),
+  status_message: t.str().optional(),
+  process_time: t.float().optional(),
+  ip: t.str().optional(),
+  port: t.int().optional(),
+  version: t.int().optional(),
+  nonce: t.bigint().optional(),
+  uuid: t.str().optional(),
+  hotkey: t.str().optional(),
+  signature: t.str().optional(),
+} as const;
+
+/** The names of TerminalInfo's fields. */
+export type TerminalField = keyof typeof TERMINAL_FIELDS;
+const NAMES = Object.keys(TERMINAL_FIELDS) as TerminalField[];
+
+/** Plain values of a TerminalInfo (all nullable). */
+export type TerminalInfoValues = FieldValues<typeof TERMINAL_FIELDS>;
+
+/**
+ * One end of a request: status, timing, address, version, nonce, uuid, hotkey and signature. All fields default to
+ * `null`; `nonce` is a nanosecond timestamp held as `bigint`.
+ *
+ * @example
+ * ```ts
+ * import { TerminalInfo } from 'subnetkit/synapse';
+ * const d = new TerminalInfo({ hotkey: '5Grwva…', nonce: 1700000000000000000n, version: 10002000 });
+ * d.toJSON(); // '{"status_code":null,…,"nonce":1700000000000000000,…}'
+ * ```
+ */
+export class TerminalInfo implements TerminalInfoValues {
+  status_code: number | null = null;
+  status_message: string | null = null;
+  process_time: number | null = null;
+  ip: string | null = null;
+  port: number | null = null;
+  version: number | null = null;
+  nonce: bigint | null = null;
+  uuid: string | null = null;
+  hotkey: string | null = null;
+  signature: string | null = null;
+
+  /** Validates and copies `init`; unknown keys are ignored (as pydantic does). */
+  constructor(init: Partial<Record<TerminalField, unknown>> = {}, path = 'TerminalInfo') {
+    if (init === null || typeof init !== 'object' || Array.isArray(init)) {
+      throw new SynapseError('SYNAPSE_INVALID_FIELD', `${path}: expected a TerminalInfo object`);
+    }
+    const parsed: Partial<TerminalInfoValues> = {};
+    for (const k of NAMES) {
+      if (init[k] !== undefined) (parsed as Record<string, unknown>)[k] = TERMINAL_FIELDS[k].codec.parse(init[k], `${path}.${k}`);
+    }
+    Object.assign(this, parsed);
+  }
+
+  /**
+   * The wire JSON, every field in order, `null` included.
+   *
+   * @example
+   * ```ts
+   * new TerminalInfo().toJSON(); // '{"status_code":null,"status_message":null,…,"signature":null}'
+   * ```
+   */
+  toJSON(): string {
+    return `{${NAMES.map((k) => `"${k}":${(TERMINAL_FIELDS[k].codec as FieldCodec<unknown>).json(this[k])}`).join(',')}}`;
+  }
+
+  /**
+   * Python's `repr()` of the `model_dump()` dict.
+   *
+   * @example
+   * ```ts
+   * new TerminalInfo({ port: 8091 }).pythonRepr(); // "{'status_code': None, …, 'port': 8091, …}"
+   * ```
+   */
+  pythonRepr(): string {
+    return `{${NAMES.map((k) => `'${k}': ${(TERMINAL_FIELDS[k].codec as FieldCodec<unknown>).repr(this[k])}`).join(', ')}}`;
+  }
+
+  /**
+   * Header values for the non-null fields, rendered as Python's `str()`.
+   *
+   * @example
+   * ```ts
+   * new TerminalInfo({ port: 8091 }).toHeaderEntries(); // [['port', '8091']]
+   * ```
+   */
+  toHeaderEntries(): Array<[TerminalField, string]> {
+    const out: Array<[TerminalField, string]> = [];
+    for (const k of NAMES) {
+      const v = this[k];
+      if (v === null) continue;
+      out.push([k, typeof v === 'string' ? v : (TERMINAL_FIELDS[k].codec as FieldCodec<unknown>).repr(v)]);
+    }
+    return out;
+  }
+
+  /**
+   * A copy, so that one synapse's terminal info can be reused without aliasing.
+   *
+   * @example
+   * ```ts
+   * const copy = info.clone();
+   * ```
+   */
+  clone(): TerminalInfo {
+    return Object.assign(Object.create(TerminalInfo.prototype) as TerminalInfo, this);
+  }
+
+  /** True when `name` is one of TerminalInfo's fields. */
+  static isField(name: string): name is TerminalField {
+    return Object.prototype.hasOwnProperty.call(TERMINAL_FIELDS, name);
+  }
+}
+
+/** Field codec for a nested TerminalInfo (the synapse's `dendrite` and `axon`). */
+export const terminalCodec: FieldCodec<TerminalInfo> = {
+  typeName: 'TerminalInfo',
+  parse: (v, path) => (v instanceof TerminalInfo ? v.clone() : new TerminalInfo(v as Record<string, unknown>, path)),
+  json: (v) => v.toJSON(),
+  repr: (v) => v.pythonRepr(),
+  dummy: () => '{}',
+};
+
+/** A field holding a TerminalInfo, defaulting to an empty one. */
+export const terminalField = new Field(terminalCodec, false, () => new TerminalInfo());
