@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SynapseError, Tensor } from '../src/synapse/index.js';
+import { SynapseError, Tensor, type TensorDtype } from '../src/synapse/index.js';
 import { decodeMsgpack } from '../src/synapse/msgpack.js';
 
 // python-wire.md §9.8
@@ -32,7 +32,7 @@ describe('Tensor buffers (python-wire.md §1.6, §9.8)', () => {
   });
 
   it('round-trips every dtype', () => {
-    const cases: Array<[Parameters<typeof Tensor.fromArray>[1]['dtype'], number[]]> = [
+    const cases: Array<[TensorDtype, number[]]> = [
       ['float16', [0.5, -2, 65504]],
       ['float64', [Math.PI, -0]],
       ['uint8', [0, 255]],
