@@ -1,0 +1,25 @@
+/**
+ * Logit codecs: the v3 top-k token phrases of TextCausalLMNext and its cross-entropy scoring, TextCausalLM's top-k
+ * encoding with the floor fill, a compact binary top-k codec, dense fp16/bf16, and a size-capped deflate wrapper.
+ *
+ * @module codec
+ */
+export {
+  buildTopkTokenPhrases,
+  compactTopkTokenPhrases,
+  unravelTopkTokenPhrases,
+  phraseCrossEntropy,
+  topkTokensToVocab,
+  IGNORE_INDEX,
+  STD_VOCAB_SIZE,
+} from './topk-phrases.js';
+export type { TopkPhrases, BuildTopkPhrasesOptions, PhraseLoss } from './topk-phrases.js';
+export { encodeCausalLMTopk, decodeCausalLMTopk, CAUSAL_LM_VOCAB } from './causal-lm.js';
+export { topkFromLogits, selectTopIds } from './topk-select.js';
+export type { TopkRow } from './topk-select.js';
+export { encodeTopk, decodeTopk, TOPK_CODEC_VERSION } from './topk-binary.js';
+export type { TopkBatch, EncodeTopkOptions, DecodeTopkOptions } from './topk-binary.js';
+export { encodeFloat16, decodeFloat16, encodeBfloat16, decodeBfloat16 } from './dense.js';
+export { deflateBytes, inflateBytes } from './deflate.js';
+export { CodecError } from './errors.js';
+export type { CodecErrorCode } from './errors.js';
