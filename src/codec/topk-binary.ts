@@ -118,10 +118,12 @@ export function encodeTopk(batch: TopkBatch, options: EncodeTopkOptions = {}): U
       if (qi < qTop) qTop = qi;
       if (qi > qMax) qMax = qi;
     }
-    // Pick the gap code's order by exact cost.
+    // The best Exp-Golomb order for geometric gaps sits near log2(mean gap); compare exact costs around it.
+    const meanGap = sortedIds[k - 1]! / k;
+    const g0 = meanGap > 1 ? Math.min(15, Math.floor(Math.log2(meanGap * 0.7))) : 0;
     let bestG = 0;
     let bestBits = Infinity;
-    for (let g = 0; g < 16; g++) {
+    for (let g = Math.max(0, g0 - 1); g <= Math.min(15, g0 + 1); g++) {
       let bits = 0;
       for (let j = 0; j < k; j++) bits += expGolombBits(gaps[j]!, g);
       if (bits < bestBits) {
