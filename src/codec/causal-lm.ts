@@ -5,7 +5,14 @@
 import { CodecError } from './errors.js';
 import { selectTopIds } from './topk-select.js';
 
-/** v3's `__vocab_size__` used by the TextCausalLM decoder. */
+/**
+ * v3's `__vocab_size__` used by the TextCausalLM decoder.
+ *
+ * @example
+ * ```ts
+ * decodeCausalLMTopk(wire, { topk: 2, vocab: CAUSAL_LM_VOCAB });
+ * ```
+ */
 export const CAUSAL_LM_VOCAB = 50258;
 
 /**

@@ -13,7 +13,14 @@ import { BitReader, BitWriter, expGolombBits, bitLength } from './bits.js';
 import { CodecError } from './errors.js';
 import { fromFloat16Bits, toFloat16Bits } from '../internal/float16.js';
 
-/** The codec version this build writes. */
+/**
+ * The codec version this build writes.
+ *
+ * @example
+ * ```ts
+ * encodeTopk(batch)[0] === TOPK_CODEC_VERSION; // true
+ * ```
+ */
 export const TOPK_CODEC_VERSION = 1;
 const FLAG_EXACT_HEAD = 1;
 const MAX_K = 1 << 20;
@@ -23,10 +30,15 @@ const MAX_Q = 2 ** 30;
 
 /** A batch of top-k rows: `ids[r·k + j]`, `logprobs[r·k + j]`, `residual[r]` (mass outside the top k). */
 export interface TopkBatch {
+  /** Positions (rows) in the batch. */
   readonly rows: number;
+  /** Entries per row. */
   readonly k: number;
+  /** Token ids, `rows × k`. */
   readonly ids: Int32Array;
+  /** Natural-log probabilities, `rows × k`, aligned with `ids`. */
   readonly logprobs: Float32Array;
+  /** Probability mass outside each row's top k. */
   readonly residual: Float32Array;
 }
 

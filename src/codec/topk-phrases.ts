@@ -5,17 +5,36 @@
 import { CodecError } from './errors.js';
 import { selectTopIds } from './topk-select.js';
 
-/** Padding id of v3 tensors. */
+/**
+ * Padding id of v3 tensors.
+ *
+ * @example
+ * ```ts
+ * const padded = phrase.concat(Array(maxLen - phrase.length).fill(IGNORE_INDEX));
+ * ```
+ */
 export const IGNORE_INDEX = -100;
-/** GPT-2's vocabulary size, the v3 `vocab_size_min`. */
+/**
+ * GPT-2's vocabulary size, the v3 `vocab_size_min`.
+ *
+ * @example
+ * ```ts
+ * phraseCrossEntropy(targets, tp, { vocabSizeMin: STD_VOCAB_SIZE });
+ * ```
+ */
 export const STD_VOCAB_SIZE = 50257;
 
 /** Top-k phrases for a batch: `probs[b·k + j]` is the probability of `phrases[b·k + j]`; `floors[b]` the floor. */
 export interface TopkPhrases {
+  /** Batch rows. */
   readonly batch: number;
+  /** Phrases per row. */
   readonly topk: number;
+  /** Phrase probabilities, `batch × topk`, most probable first. */
   readonly probs: Float64Array;
+  /** Floor probability per row: the mean probability of a token outside the top k. */
   readonly floors: Float64Array;
+  /** Standard-token phrases, `batch × topk`. */
   readonly phrases: ReadonlyArray<readonly number[]>;
 }
 
@@ -23,6 +42,7 @@ export interface TopkPhrases {
 export interface BuildTopkPhrasesOptions {
   /** Last-position logits, `batch × vocab` row-major, over the server's vocabulary. */
   logits: ArrayLike<number>;
+  /** Batch rows in `logits`. */
   batch: number;
   /** k, the number of phrases per row. */
   topk: number;
@@ -165,7 +185,9 @@ export interface PhraseLoss {
   lossVal: number;
   /** Mean phrase loss (the phrase as a whole vs the target's prefix). */
   loss: number;
+  /** Next-token loss of each row. */
   lossValPerRow: Float64Array;
+  /** Phrase loss of each row. */
   lossPerRow: Float64Array;
 }
 

@@ -43,7 +43,14 @@ export function topkFromLogits(logits: ArrayLike<number>, k: number): TopkRow {
   return { ids, logprobs, residual: Math.max(0, 1 - mass) };
 }
 
-/** Indices of the k largest values, largest first (ties: lower index first), in O(V log k). */
+/**
+ * Indices of the k largest values, largest first (ties: lower index first), in O(V log k).
+ *
+ * @example
+ * ```ts
+ * selectTopIds(Float32Array.of(0.1, 0.7, 0.2), 2); // Int32Array [1, 2]
+ * ```
+ */
 export function selectTopIds(values: ArrayLike<number>, k: number): Int32Array {
   // A min-heap of size k over (value, -index) keeps the running top k.
   const heapV = new Float64Array(k);

@@ -6,7 +6,14 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { KeysError } from './errors.js';
 
-/** btwallet's fixed NaCl salt (`b"\x13q\x83\xdf\xf1Z\t\xbc\x9c\x90\xb5Q\x879\xe9\xb1"`). */
+/**
+ * btwallet's fixed NaCl salt (`b"\x13q\x83\xdf\xf1Z\t\xbc\x9c\x90\xb5Q\x879\xe9\xb1"`).
+ *
+ * @example
+ * ```ts
+ * NACL_SALT.length; // 16
+ * ```
+ */
 export const NACL_SALT = new Uint8Array([0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1]);
 
 // Runs as an eval'd CommonJS worker: it loads hash-wasm from the path the parent resolved.

@@ -36,6 +36,6 @@ export {
 } from './keyfile.js';
 export type { KeyfileJson, KeyfileSecret } from './keyfile.js';
 export { createWallet } from './wallet.js';
-export type { Wallet, WalletOptions, CreateKeyOptions, KeySource } from './wallet.js';
+export type { Wallet, WalletOptions, CreateKeyOptions, KeySource, NewKey, NewKeyOptions } from './wallet.js';
 export { KeysError } from './errors.js';
 export type { KeysErrorCode } from './errors.js';

@@ -18,11 +18,17 @@ import {
 
 /** The JSON fields of a btwallet keyfile (missing items are omitted). */
 export interface KeyfileJson {
+  /** `0x` + public key hex (same as publicKey). */
   accountId?: string;
+  /** `0x` + 32-byte public key hex. */
   publicKey?: string;
+  /** `0x` + 64-byte canonical schnorrkel secret. */
   privateKey?: string;
+  /** The mnemonic. */
   secretPhrase?: string;
+  /** `0x` + 32-byte mini-secret. */
   secretSeed?: string;
+  /** SS58 address, prefix 42. */
   ss58Address?: string;
 }
 
@@ -120,7 +126,15 @@ export function parseKeyfile(data: Uint8Array): Keypair {
 }
 
 /** A password, or an already-derived key (see {@link deriveKeyfileKey}) to skip the ≈10 s derivation. */
-export type KeyfileSecret = { password: string } | { key: Uint8Array };
+export type KeyfileSecret =
+  | {
+      /** The keyfile password (Argon2i runs in a worker, ≈5–10 s). */
+      password: string;
+    }
+  | {
+      /** A key from {@link deriveKeyfileKey}. */
+      key: Uint8Array;
+    };
 
 async function keyOf(secret: KeyfileSecret): Promise<Uint8Array> {
   if ('key' in secret) {

@@ -17,15 +17,30 @@ import {
 import { KeysError } from './errors.js';
 import { signRaw, verifyRaw } from './crypto-backend.js';
 
-/** Bittensor's SS58 address prefix. */
+/**
+ * Bittensor's SS58 address prefix.
+ *
+ * @example
+ * ```ts
+ * encodeAddress(publicKey, SS58_FORMAT);
+ * ```
+ */
 export const SS58_FORMAT = 42;
-/** The well-known development mnemonic behind `//Alice`, `//Bob`, … */
+/**
+ * The well-known development mnemonic behind `//Alice`, `//Bob`, …
+ *
+ * @example
+ * ```ts
+ * keypairFromUri(`${DEV_PHRASE}//Alice`); // same as keypairFromUri('//Alice')
+ * ```
+ */
 export const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
 
 /**
  * An sr25519 keypair. `secretKey` (64 bytes, polkadot.js "ed25519 form") is absent for public-only keypairs.
  */
 export interface Keypair {
+  /** Always sr25519. */
   readonly type: 'sr25519';
   /** 32-byte public key (= AccountId). */
   readonly publicKey: Uint8Array;

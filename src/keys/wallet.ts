@@ -44,18 +44,24 @@ export interface CreateKeyOptions {
 
 /** A wallet: its paths and key operations. */
 export interface Wallet {
+  /** Wallet name (folder under the root). */
   readonly name: string;
+  /** Hotkey name (file under `hotkeys/`). */
   readonly hotkeyName: string;
   /** The expanded root folder. */
   readonly path: string;
+  /** `<root>/<name>/coldkey`. */
   readonly coldkeyPath: string;
+  /** `<root>/<name>/coldkeypub.txt`. */
   readonly coldkeypubPath: string;
+  /** `<root>/<name>/hotkeys/<hotkey>`. */
   readonly hotkeyPath: string;
+  /** `<root>/<name>/hotkeys/<hotkey>pub.txt`. */
   readonly hotkeypubPath: string;
   /** Creates a coldkey from a fresh mnemonic; returns the mnemonic (show it to the user once) and the keypair. */
-  createNewColdkey(options?: CreateKeyOptions & { words?: 12 | 15 | 18 | 21 | 24 }): Promise<{ mnemonic: string; keypair: Keypair }>;
+  createNewColdkey(options?: CreateKeyOptions & NewKeyOptions): Promise<NewKey>;
   /** Creates a hotkey from a fresh mnemonic. */
-  createNewHotkey(options?: CreateKeyOptions & { words?: 12 | 15 | 18 | 21 | 24 }): Promise<{ mnemonic: string; keypair: Keypair }>;
+  createNewHotkey(options?: CreateKeyOptions & NewKeyOptions): Promise<NewKey>;
   /** Writes a coldkey (and coldkeypub.txt) from a mnemonic, seed or URI. */
   regenerateColdkey(from: KeySource, options?: CreateKeyOptions): Promise<Keypair>;
   /** Writes a hotkey (and its pub.txt) from a mnemonic, seed or URI. */
@@ -72,8 +78,34 @@ export interface Wallet {
   getHotkeypub(): Promise<Keypair>;
 }
 
+/** Extra options when creating a key from a fresh mnemonic. */
+export interface NewKeyOptions {
+  /** Mnemonic length (default 12). */
+  words?: 12 | 15 | 18 | 21 | 24;
+}
+
+/** A freshly created key: show the mnemonic to its owner once. */
+export interface NewKey {
+  /** The BIP-39 words the key derives from. */
+  mnemonic: string;
+  /** The keypair. */
+  keypair: Keypair;
+}
+
 /** Where a regenerated key comes from. */
-export type KeySource = { mnemonic: string } | { seed: string | Uint8Array } | { uri: string };
+export type KeySource =
+  | {
+      /** BIP-39 words. */
+      mnemonic: string;
+    }
+  | {
+      /** 32-byte mini-secret, hex or bytes. */
+      seed: string | Uint8Array;
+    }
+  | {
+      /** Secret URI, e.g. `//Alice` or `<mnemonic>//hard`. */
+      uri: string;
+    };
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 

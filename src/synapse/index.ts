@@ -5,7 +5,7 @@
  * @module synapse
  */
 export { Synapse, defineSynapse, sha3Hex } from './synapse.js';
-export type { SynapseClass, SynapseInit, SynapseWith, DefineSynapseOptions, HeaderInput, FromHeadersOptions, BaseFieldName } from './synapse.js';
+export type { SynapseClass, SynapseBase, SynapseInit, SynapseWith, DefineSynapseOptions, HeaderInput, FromHeadersOptions, BaseFieldName } from './synapse.js';
 export { TerminalInfo } from './terminal-info.js';
 export type { TerminalField, TerminalInfoValues } from './terminal-info.js';
 export { Field, t } from './fields.js';

@@ -10,7 +10,7 @@ import { pythonFloatRepr } from './python-repr.js';
 import { TerminalInfo, terminalField, type TerminalField } from './terminal-info.js';
 
 /** The base fields every synapse has, in Python's `model_dump()` order. */
-const BASE_FIELDS = {
+const BASE_FIELDS: Record<BaseFieldName, AnyField> = {
   name: t.str().optional(),
   timeout: t.float().default(12.0),
   total_size: t.int().default(0),
@@ -18,24 +18,37 @@ const BASE_FIELDS = {
   dendrite: terminalField,
   axon: terminalField,
   computed_body_hash: t.str().default(''),
-} satisfies FieldMap;
+};
 const BASE_NAMES = Object.keys(BASE_FIELDS);
 
 /** Names of the base fields every synapse carries. */
-export type BaseFieldName = keyof typeof BASE_FIELDS;
+export type BaseFieldName = 'name' | 'timeout' | 'total_size' | 'header_size' | 'dendrite' | 'axon' | 'computed_body_hash';
 
-/** SHA3-256 hex digest of a UTF-8 string (bittensor's `get_hash`). */
+/**
+ * SHA3-256 hex digest of a UTF-8 string (bittensor's `get_hash`).
+ *
+ * @example
+ * ```ts
+ * sha3Hex(''); // 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a'
+ * ```
+ */
 export function sha3Hex(text: string): string {
   return createHash('sha3-256').update(text, 'utf8').digest('hex');
 }
 
 /** Optional base-field values accepted by every synapse constructor. */
 export interface SynapseInit {
+  /** Seconds (default 12.0); null means the default. */
   timeout?: number | null;
+  /** Informational size (default 0). */
   total_size?: number;
+  /** Informational size (default 0). */
   header_size?: number;
+  /** The calling end's terminal info. */
   dendrite?: TerminalInfo | Partial<Record<TerminalField, unknown>>;
+  /** The serving end's terminal info. */
   axon?: TerminalInfo | Partial<Record<TerminalField, unknown>>;
+  /** The body hash received in headers (frozen after construction). */
   computed_body_hash?: string;
   /** Ignored: the name is always the class's {@link Synapse.synapseName}. */
   name?: string | null;
@@ -53,6 +66,7 @@ export interface FromHeadersOptions {
 /** Statics shared by every synapse class; `S` is the instance type. */
 export interface SynapseClass<S extends Synapse = Synapse, Init = Record<string, unknown>> {
   new (...args: {} extends Init ? [init?: Init] : [init: Init]): S;
+  /** The instance prototype. */
   readonly prototype: S;
   /** The route and `name` of this synapse (Python: the class name). */
   readonly synapseName: string;
@@ -125,6 +139,7 @@ export class Synapse {
   get computed_body_hash(): string {
     return this.#computedBodyHash;
   }
+  /** Always throws `SYNAPSE_FROZEN_FIELD`: the field is frozen, as in Python. */
   set computed_body_hash(_: string) {
     throw new SynapseError('SYNAPSE_FROZEN_FIELD', 'computed_body_hash is frozen; it is set from headers only');
   }
@@ -139,6 +154,7 @@ export class Synapse {
     for (const name of cls.requiredHashFields) concat += sha3Hex(pythonStr(fieldOf(cls, name), (this as Record<string, unknown>)[name]));
     return sha3Hex(concat);
   }
+  /** Always throws `SYNAPSE_FROZEN_FIELD`: the hash is derived, as in Python. */
   set bodyHash(_: string) {
     throw new SynapseError('SYNAPSE_FROZEN_FIELD', 'bodyHash is computed from the hashed fields and cannot be assigned');
   }
@@ -366,6 +382,9 @@ function pythonStr(field: AnyField, value: unknown): string {
 /** The instance type of a synapse defined with fields `F` on base `B`. */
 export type SynapseWith<F extends FieldMap, B extends Synapse = Synapse> = B & FieldValues<F>;
 
+/** A synapse class usable as a base of {@link defineSynapse}. */
+export type SynapseBase<B extends Synapse> = abstract new (...args: any[]) => B;
+
 /** Options of {@link defineSynapse}. */
 export interface DefineSynapseOptions<F extends FieldMap, B extends Synapse> {
   /** The route and `name` (Python: the class name). */
@@ -375,7 +394,7 @@ export interface DefineSynapseOptions<F extends FieldMap, B extends Synapse> {
   /** Fields hashed into the body hash, in order (base fields allowed). Prefer str and int fields across languages. */
   requiredHashFields?: ReadonlyArray<(keyof F & string) | BaseFieldName>;
   /** A synapse class to extend (default {@link Synapse}), e.g. `StreamingSynapse`. */
-  base?: abstract new (...args: any[]) => B;
+  base?: SynapseBase<B>;
 }
 
 /**

@@ -11,14 +11,23 @@ export type TensorDtype = 'float16' | 'float32' | 'float64' | 'uint8' | 'int8' |
 
 /** The typed array each dtype decodes to (float16 widens to Float32Array; bool is 0/1 bytes). */
 export interface TensorArrayOf {
+  /** fp16 data widened to float32. */
   float16: Float32Array;
+  /** float32 data. */
   float32: Float32Array;
+  /** float64 data. */
   float64: Float64Array;
+  /** uint8 data. */
   uint8: Uint8Array;
+  /** int8 data. */
   int8: Int8Array;
+  /** int16 data. */
   int16: Int16Array;
+  /** int32 data. */
   int32: Int32Array;
+  /** int64 data as bigint. */
   int64: BigInt64Array;
+  /** bool data as 0/1 bytes. */
   bool: Uint8Array;
 }
 /** Any typed array a Tensor can hold. */

@@ -1,11 +1,11 @@
 /**
  * `TerminalInfo`: who is at each end of a request (the dendrite and the axon), in Python's field order.
  */
-import { Field, t, type FieldCodec, type FieldValues } from './fields.js';
+import { Field, t, type FieldCodec } from './fields.js';
 import { SynapseError } from './errors.js';
 
 /** TerminalInfo's fields, in Python's `model_dump()` and header order. */
-export const TERMINAL_FIELDS = {
+export const TERMINAL_FIELDS: Record<TerminalField, Field<any, false>> = {
   status_code: t.int().optional(),
   status_message: t.str().optional(),
   process_time: t.float().optional(),
@@ -16,14 +16,24 @@ export const TERMINAL_FIELDS = {
   uuid: t.str().optional(),
   hotkey: t.str().optional(),
   signature: t.str().optional(),
-} as const;
+};
 
 /** The names of TerminalInfo's fields. */
-export type TerminalField = keyof typeof TERMINAL_FIELDS;
+export type TerminalField =
+  | 'status_code'
+  | 'status_message'
+  | 'process_time'
+  | 'ip'
+  | 'port'
+  | 'version'
+  | 'nonce'
+  | 'uuid'
+  | 'hotkey'
+  | 'signature';
 const NAMES = Object.keys(TERMINAL_FIELDS) as TerminalField[];
 
 /** Plain values of a TerminalInfo (all nullable). */
-export type TerminalInfoValues = FieldValues<typeof TERMINAL_FIELDS>;
+export type TerminalInfoValues = Pick<TerminalInfo, TerminalField>;
 
 /**
  * One end of a request: status, timing, address, version, nonce, uuid, hotkey and signature. All fields default to
@@ -37,15 +47,25 @@ export type TerminalInfoValues = FieldValues<typeof TERMINAL_FIELDS>;
  * ```
  */
 export class TerminalInfo implements TerminalInfoValues {
+  /** HTTP-like status of this end (200 success, 401 unverified, 403 blacklisted, 408 timeout, …). */
   status_code: number | null = null;
+  /** Human-readable status. */
   status_message: string | null = null;
+  /** Seconds the axon spent processing (float). */
   process_time: number | null = null;
+  /** IP address of this end. */
   ip: string | null = null;
+  /** Port of this end. */
   port: number | null = null;
+  /** bittensor version as an int (10.2.0 → 10002000). */
   version: number | null = null;
+  /** Nanosecond timestamp nonce (exact as bigint). */
   nonce: bigint | null = null;
+  /** Per-instance uuid of the dendrite or axon. */
   uuid: string | null = null;
+  /** SS58 hotkey of this end. */
   hotkey: string | null = null;
+  /** `0x` + hex sr25519 signature. */
   signature: string | null = null;
 
   /** Validates and copies `init`; unknown keys are ignored (as pydantic does). */

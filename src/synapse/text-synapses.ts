@@ -7,7 +7,14 @@ import { t } from './fields.js';
 import { defineSynapse } from './synapse.js';
 import type { Tensor } from './tensor.js';
 
-/** Width of the hidden state every TextLastHiddenState response is padded or projected to. */
+/**
+ * Width of the hidden state every TextLastHiddenState response is padded or projected to.
+ *
+ * @example
+ * ```ts
+ * const rowFloats = batch * seq * HIDDEN_WIDTH;
+ * ```
+ */
 export const HIDDEN_WIDTH = 1024;
 
 function shapeError(msg: string): never {
@@ -44,7 +51,14 @@ function sameShape(got: readonly number[], want: readonly number[]): boolean {
  */
 export class TextLastHiddenState extends defineSynapse({
   name: 'TextLastHiddenState',
-  fields: { text_inputs: t.tensor(), mask: t.list(t.int()).default([]), hidden_states: t.tensor().optional() },
+  fields: {
+    /** Token ids [B, S], int64. */
+    text_inputs: t.tensor(),
+    /** Sequence positions to return (negative from the end). */
+    mask: t.list(t.int()).default([]),
+    /** Response: [B, S, 1024] or [B·len(mask), 1024] float32. */
+    hidden_states: t.tensor().optional(),
+  },
   requiredHashFields: ['text_inputs', 'mask'],
 }) {
   /** Checks the request; returns the absolute mask rows (`b·S + pos`) the response must carry, in order. */
@@ -121,7 +135,14 @@ export function unpackHiddenStates(packed: Float32Array, rows: readonly number[]
  */
 export class TextCausalLM extends defineSynapse({
   name: 'TextCausalLM',
-  fields: { text_inputs: t.tensor(), topk: t.int().default(512), logits: t.tensor().optional() },
+  fields: {
+    /** Token ids [B, S], int64. */
+    text_inputs: t.tensor(),
+    /** Probabilities returned per position. */
+    topk: t.int().default(512),
+    /** Response: [B, S, 2·topk] probabilities then ids. */
+    logits: t.tensor().optional(),
+  },
   requiredHashFields: ['text_inputs', 'topk'],
 }) {
   /** Checks the request; returns [B, S]. */
@@ -155,7 +176,14 @@ export class TextCausalLM extends defineSynapse({
  */
 export class TextCausalLMNext extends defineSynapse({
   name: 'TextCausalLMNext',
-  fields: { text_inputs: t.tensor(), topk: t.int().default(4096), topk_phrases: t.tensor().optional() },
+  fields: {
+    /** Token ids [B, S], int64. */
+    text_inputs: t.tensor(),
+    /** Phrases returned per batch row. */
+    topk: t.int().default(4096),
+    /** Response: compact 1-D top-k phrases. */
+    topk_phrases: t.tensor().optional(),
+  },
   requiredHashFields: ['text_inputs', 'topk'],
 }) {
   /** Checks the request; returns [B, S]. */
@@ -193,20 +221,35 @@ export class TextCausalLMNext extends defineSynapse({
 export class TextSeq2Seq extends defineSynapse({
   name: 'TextSeq2Seq',
   fields: {
+    /** Prompt token ids [B, S], int64. */
     text_prompt: t.tensor(),
+    /** Top-k sampling size. */
     topk: t.int().default(50),
+    /** Tokens to generate. */
     num_to_generate: t.int().default(256),
+    /** Beam count. */
     num_beams: t.int().default(5),
+    /** Forbidden repeated n-gram size. */
     no_repeat_ngram_size: t.int().default(2),
+    /** Stop beams early. */
     early_stopping: t.bool().default(false),
+    /** Sequences returned per prompt. */
     num_return_sequences: t.int().default(1),
+    /** Sample instead of greedy/beam. */
     do_sample: t.bool().default(false),
+    /** Nucleus sampling mass. */
     top_p: t.float().default(0.95),
+    /** Sampling temperature. */
     temperature: t.float().default(1.0),
+    /** Repetition penalty. */
     repetition_penalty: t.float().default(1.0),
+    /** Beam length penalty. */
     length_penalty: t.float().default(1.0),
+    /** Generation time limit, seconds. */
     max_time: t.float().default(150),
+    /** Diverse beam groups. */
     num_beam_groups: t.int().default(1),
+    /** Response: generated ids [B, ≤ num_to_generate], int64. */
     generations: t.tensor().optional(),
   },
   requiredHashFields: ['text_prompt', 'num_to_generate'],
