@@ -19,21 +19,14 @@ import {
   unravelTopkTokenPhrases,
   type TopkPhrases,
 } from '../src/codec/index.js';
+import { thrownCodeSync } from './helpers.js';
 
 // v3-synapses-and-sn19.md §7: Vs = 50257, k = 3, probs [0.5, 0.2, 0.1], phrases [318], [257, 1332], [262]
 const FLOOR = 0.2 / 50254;
 const ROW1: TopkPhrases = { batch: 1, topk: 3, probs: Float64Array.of(0.5, 0.2, 0.1), floors: Float64Array.of(FLOOR), phrases: [[318], [257, 1332], [262]] };
 const ROW2 = { probs: [0.9, 0.05, 0.01], phrases: [[50256], [0], [1, 2]], floor: 0.04 / 50254 };
 
-function codecCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return (e as CodecError).code;
-  }
-  throw new Error('did not throw');
-}
+const codecCode = (fn: () => unknown): string => thrownCodeSync(CodecError, fn);
 
 describe('top-k token phrases (v3 §3, §7)', () => {
   it('compacts the vector row to [0.5, 320, 0.2, 259, 1334, 0.1, 264, 3.9797827e-6]', () => {

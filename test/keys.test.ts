@@ -26,6 +26,7 @@ import {
   sign,
   verify,
 } from '../src/keys/index.js';
+import { thrownCode } from './helpers.js';
 
 // python-wire.md §9.3
 const MNEMONIC = 'old leopard transfer rib spatial phone calm indicate online fire caution review';
@@ -42,15 +43,7 @@ const ARGON_KEY = '0x82203c047bdb97fc7cf193a3d85d191bb5af06d5411c611c8b1469a2308
 const NACL_FILE =
   '244e41434c000102030405060708090a0b0c0d0e0f1011121314151617dbfc9826765af0cfc69766341e88afefc2b0f0925af87ff601b534d70d0d2a94fbeb8c73c7c60988f9b68bfcb70ac6482553160b298e961f40c6eb7d2e0fe8ab3a5db6f33ffe35b4deda6889685ef5f938563ceeb71e119a2aad2ed40d62dff158310b764a91a23266bafa813e9043f9083f23b3269bd0ecd77b5eaf4f4243ee2a236dbc76662adb387ed7b2f519149102f8f1449f95313fca42d08c8fe36e1f2fbd4d1560d6e7f3375012ea7a2ff3ca4c0b2a2458e52c4f1fe3f8f376ff762680af529232b344448a33745e57a64852252f26c637644ecbef300df639fcd623476309a58b607db8c5872a80b08a41aa7df722bc2c3b2d8639a4f9d4b487c14976cc1f27b8a2a84c8ee58c17386b6e8cd4f8008d091a93635fac81548e2af4c7136c0e19955fb0cf6c38874e942eea706a6118c5923924c5a394d6d8249cded8d6d96de6e79822c08256ced531962e4f9e448fc63a4a83ddba03dfb208fb3b6a04b5cae826b8aab5f56437a7fb1b1c3ae4c6ecd0ad19454625b52382404a53189192ea63b6a9ffd667644241a49eb90375a0a12c4ff4b872ddfcd5f4515e60774e15819914f3c303d62e77aca664b4c4cf56e6d6dea1a7506b3e11b02435ca3534446a4dbbfa8d7fa76f5a01db880890b3910af4bab56a072481ef762a1cbd3f6a91ca4ff4c5f1c3125b96be8dc8835b5a409d0b18e2542d7e28937f3bbebcfa435d45853592c50252824bcb50c5e693687d2471d0c680f38d6f63961da36bd5aef6048092881f381efdd3d3744eceb0ef2b3417b1497ac2a0';
 
-async function keysErrorCode(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(e).toBeInstanceOf(KeysError);
-    return (e as KeysError).code;
-  }
-  throw new Error('did not throw');
-}
+const keysErrorCode = (p: Promise<unknown> | (() => unknown)): Promise<string> => thrownCode(KeysError, p);
 
 describe('keypairs (python-wire.md §5.2, §9.3)', () => {
   it('derives the vector keypair from its mnemonic', () => {

@@ -9,6 +9,7 @@ import {
   parseJson,
   t,
 } from '../src/synapse/index.js';
+import { thrownCodeSync } from './helpers.js';
 
 // python-wire.md §9.1: required_hash_fields=("a","b","d"), a=1, b=2, d=["foobar"]
 const HashVector = defineSynapse({
@@ -157,15 +158,7 @@ describe('status helpers', () => {
 });
 
 describe('bad input gives typed errors and changes nothing', () => {
-  const code = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(SynapseError);
-      return (e as SynapseError).code;
-    }
-    throw new Error('did not throw');
-  };
+  const code = (fn: () => unknown): string => thrownCodeSync(SynapseError, fn);
 
   it('rejects wrong types, missing fields and non-numeric ints', () => {
     expect(code(() => Dummy.fromJSON('{"dummy_input": "abc"}'))).toBe('SYNAPSE_INVALID_FIELD');

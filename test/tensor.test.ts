@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SynapseError, Tensor, type TensorDtype } from '../src/synapse/index.js';
 import { decodeMsgpack } from '../src/synapse/msgpack.js';
+import { thrownCodeSync } from './helpers.js';
 
 // python-wire.md §9.8
 const F32_123 = 'hcQCbmTDxAR0eXBlozxmNMQEa2luZMQAxAVzaGFwZZEDxARkYXRhxAwAAIA/AAAAQAAAQEA=';
@@ -63,15 +64,7 @@ describe('Tensor buffers (python-wire.md §1.6, §9.8)', () => {
 });
 
 describe('malformed tensors give typed errors', () => {
-  const code = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(SynapseError);
-      return (e as SynapseError).code;
-    }
-    throw new Error('did not throw');
-  };
+  const code = (fn: () => unknown): string => thrownCodeSync(SynapseError, fn);
 
   it('rejects bad base64, unknown dtypes and shape mismatches', () => {
     expect(code(() => Tensor.parse({ buffer: '!!!!', dtype: 'float32', shape: [1] }))).toBe('TENSOR_INVALID');
