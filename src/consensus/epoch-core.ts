@@ -61,11 +61,19 @@ function toCsr(rows: Rows): SparseRows {
 
 function colNormalize(ar: Arith, rows: Rows, n: number): void {
   const sum = new Float64Array(n);
-  rows.cols.forEach((c, i) => c.forEach((j, k) => (sum[j] = sum[j]! + rows.vals[i]![k]!)));
-  rows.vals.forEach((v, i) => {
+  for (let i = 0; i < rows.cols.length; i++) {
     const c = rows.cols[i]!;
-    for (let k = 0; k < v.length; k++) if (sum[c[k]!] !== 0) v[k] = ar.div(v[k]!, sum[c[k]!]!);
-  });
+    const v = rows.vals[i]!;
+    for (let k = 0; k < c.length; k++) sum[c[k]!] = sum[c[k]!]! + v[k]!;
+  }
+  for (let i = 0; i < rows.cols.length; i++) {
+    const c = rows.cols[i]!;
+    const v = rows.vals[i]!;
+    for (let k = 0; k < v.length; k++) {
+      const s = sum[c[k]!]!;
+      if (s !== 0) v[k] = ar.div(v[k]!, s);
+    }
+  }
 }
 
 /** Dense-row EMA like the chain's `mat_ema_sparse`: α·new + (1−α)·old, cells > 0, in column order. */
@@ -76,25 +84,37 @@ function emaSparse(ar: Arith, fresh: Rows, old: Rows, alpha: number, n: number):
   const touched = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const fc = fresh.cols[i]!;
+    const fv = fresh.vals[i]!;
     const oc = old.cols[i]!;
+    const ov = old.vals[i]!;
     if (fc.length === 0 && oc.length === 0) continue;
     const seen: number[] = [];
-    const add = (j: number, v: number) => {
+    for (let k = 0; k < fc.length; k++) {
+      const j = fc[k]!;
       if (!touched[j]) {
         touched[j] = 1;
         row[j] = 0;
         seen.push(j);
       }
-      row[j] = row[j]! + v;
-    };
-    fc.forEach((j, k) => add(j, ar.mul(alpha, fresh.vals[i]![k]!)));
-    oc.forEach((j, k) => add(j, ar.mul(oneMinus, old.vals[i]![k]!)));
+      row[j] = row[j]! + ar.mul(alpha, fv[k]!);
+    }
+    for (let k = 0; k < oc.length; k++) {
+      const j = oc[k]!;
+      if (!touched[j]) {
+        touched[j] = 1;
+        row[j] = 0;
+        seen.push(j);
+      }
+      row[j] = row[j]! + ar.mul(oneMinus, ov[k]!);
+    }
     seen.sort((a, b) => a - b);
+    const outC = out.cols[i]!;
+    const outV = out.vals[i]!;
     for (const j of seen) {
       touched[j] = 0;
       if (row[j]! > 0) {
-        out.cols[i]!.push(j);
-        out.vals[i]!.push(row[j]!);
+        outC.push(j);
+        outV.push(row[j]!);
       }
     }
   }
@@ -178,17 +198,21 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
     const cols: number[] = [];
     const vals: number[] = [];
     let sum = 0;
-    Wraw.cols[i]!.forEach((j, c) => {
-      if (j === i && i !== ownerUid) return;
+    const rc = Wraw.cols[i]!;
+    const rv = Wraw.vals[i]!;
+    for (let c = 0; c < rc.length; c++) {
+      const j = rc[c]!;
+      if (j === i && i !== ownerUid) continue;
       const reg = input.blockAtRegistration[j]!;
-      if (lu <= reg) return;
-      if (commit && cb < reg) return;
+      if (lu <= reg) continue;
+      if (commit && cb < reg) continue;
       cols.push(j);
-      vals.push(Wraw.vals[i]![c]!);
-      sum += Wraw.vals[i]![c]!;
-    });
+      vals.push(rv[c]!);
+      sum += rv[c]!;
+    }
+    for (let c = 0; c < vals.length; c++) vals[c] = sum > 0 ? ar.ratio(vals[c]!, sum) : vals[c]! * one;
     W.cols[i] = cols;
-    W.vals[i] = vals.map((v) => (sum > 0 ? ar.ratio(v, sum) : v * one));
+    W.vals[i] = vals;
   }
 
   // 6. Consensus: stake-weighted median per column over validators with A > 0.
@@ -203,7 +227,11 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   if (validators.length > 0) {
     const m = validators.length;
     const scores = new Float64Array(n * m); // column-major: scores[j·m + r]
-    validators.forEach((i, r) => W.cols[i]!.forEach((j, c) => (scores[j * m + r] = W.vals[i]![c]!)));
+    for (let r = 0; r < m; r++) {
+      const wc = W.cols[validators[r]!]!;
+      const wv = W.vals[validators[r]!]!;
+      for (let c = 0; c < wc.length; c++) scores[wc[c]! * m + r] = wv[c]!;
+    }
     const idx = Array.from({ length: m }, (_, r) => r);
     for (let j = 0; j < n; j++) C[j] = weightedMedian(useStake, scores.subarray(j * m, (j + 1) * m), idx, minority, 0, stakeSum);
   }
@@ -213,19 +241,27 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   const VT = new Float64Array(n);
   const R = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    W.cols[i]!.forEach((j, c) => {
-      const w = W.vals[i]![c]!;
+    const wc = W.cols[i]!;
+    const wv = W.vals[i]!;
+    const outC = Wc.cols[i]!;
+    const outV = Wc.vals[i]!;
+    const a = A[i]!;
+    let vt = 0;
+    for (let c = 0; c < wc.length; c++) {
+      const j = wc[c]!;
+      const w = wv[c]!;
       const t = C[j]!;
       let v: number;
       if (t < w) {
-        if (!(t > 0)) return;
+        if (!(t > 0)) continue;
         v = t;
       } else v = w;
-      Wc.cols[i]!.push(j);
-      Wc.vals[i]!.push(v);
-      VT[i] = VT[i]! + v;
-      R[j] = R[j]! + ar.mul(A[i]!, v);
-    });
+      outC.push(j);
+      outV.push(v);
+      vt += v;
+      R[j] = R[j]! + ar.mul(a, v);
+    }
+    VT[i] = vt;
   }
   const I = normalize(ar, R.slice());
 
@@ -261,11 +297,14 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   const yuma3 = input.yuma3 ?? false;
   const B = emptyRows(n);
   for (let i = 0; i < n; i++) {
-    Braw.cols[i]!.forEach((j, c) => {
-      if (lastTempo <= input.blockAtRegistration[j]!) return;
+    const bc = Braw.cols[i]!;
+    const bv = Braw.vals[i]!;
+    for (let c = 0; c < bc.length; c++) {
+      const j = bc[c]!;
+      if (lastTempo <= input.blockAtRegistration[j]!) continue;
       B.cols[i]!.push(j);
-      B.vals[i]!.push(yuma3 ? ar.ratio(Braw.vals[i]![c]!, 65535) : Braw.vals[i]![c]!);
-    });
+      B.vals[i]!.push(yuma3 ? ar.ratio(bv[c]!, 65535) : bv[c]!);
+    }
   }
   const bma = input.bondsMovingAverage ?? 900_000;
   // α = 1 − BMA/1e6, the division done in I64F64 and floored to I32F32.
@@ -275,20 +314,34 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   if (!yuma3) {
     // Classic bonds are stored as integers: I32F32 division of integers is the integer ratio.
     const sum = new Float64Array(n);
-    B.cols.forEach((c, i) => c.forEach((j, k) => (sum[j] = sum[j]! + B.vals[i]![k]!)));
-    B.vals.forEach((v, i) => {
+    for (let i = 0; i < n; i++) {
       const c = B.cols[i]!;
+      const v = B.vals[i]!;
+      for (let k = 0; k < c.length; k++) sum[c[k]!] = sum[c[k]!]! + v[k]!;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = B.cols[i]!;
+      const v = B.vals[i]!;
       for (let k = 0; k < v.length; k++) v[k] = ar.ratio(v[k]!, sum[c[k]!]!);
-    });
+    }
     const delta = emptyRows(n);
     for (let i = 0; i < n; i++) {
       delta.cols[i] = Wb.cols[i]!.slice();
-      delta.vals[i] = Wb.vals[i]!.map((v) => ar.mul(v, A[i]!));
+      const wv = Wb.vals[i]!;
+      const dv = new Array<number>(wv.length);
+      for (let k = 0; k < wv.length; k++) dv[k] = ar.mul(wv[k]!, A[i]!);
+      delta.vals[i] = dv;
     }
     colNormalize(ar, delta, n);
     Bnew = emaSparse(ar, delta, B, alpha, n);
     colNormalize(ar, Bnew, n);
-    for (let i = 0; i < n; i++) Bnew.cols[i]!.forEach((j, c) => (D[i] = D[i]! + ar.mul(Bnew.vals[i]![c]!, I[j]!)));
+    for (let i = 0; i < n; i++) {
+      const bc = Bnew.cols[i]!;
+      const bv = Bnew.vals[i]!;
+      let d = 0;
+      for (let c = 0; c < bc.length; c++) d += ar.mul(bv[c]!, I[bc[c]!]!);
+      D[i] = d;
+    }
     normalize(ar, D);
   } else {
     const liquid = (input.liquidAlpha ?? false) && C.some((c) => c !== 0);
@@ -334,11 +387,16 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   // Bonds for storage: classic max-upscales each column; Yuma3 stores proportions. Only rows with a new permit.
   if (!yuma3) {
     const max = new Float64Array(n);
-    Bnew.cols.forEach((c, i) => c.forEach((j, k) => (max[j] = Math.max(max[j]!, Bnew.vals[i]![k]!))));
-    Bnew.vals.forEach((v, i) => {
+    for (let i = 0; i < n; i++) {
       const c = Bnew.cols[i]!;
+      const v = Bnew.vals[i]!;
+      for (let k = 0; k < c.length; k++) if (v[k]! > max[c[k]!]!) max[c[k]!] = v[k]!;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = Bnew.cols[i]!;
+      const v = Bnew.vals[i]!;
       for (let k = 0; k < v.length; k++) if (max[c[k]!] !== 0) v[k] = ar.div(v[k]!, max[c[k]!]!);
-    });
+    }
   }
   const stored = emptyRows(n);
   for (let i = 0; i < n; i++) {

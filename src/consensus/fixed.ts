@@ -53,6 +53,15 @@ export function fxDiv(a: number, b: number): number {
   if (x >= TWO52 || y >= TWO52) return bigDiv(a, b);
   const qi = floorDiv(x, y);
   let r = x - qi * y;
+  if (y < 68719476736) {
+    // y < 2^36: two 16-bit long-division steps keep r·2^16 below 2^52 (the common case: proportions).
+    r *= 65536;
+    const d1 = floorDiv(r, y);
+    r = (r - d1 * y) * 65536;
+    const q = qi * ONE + d1 * 65536 + floorDiv(r, y);
+    if (q > MAX_SAFE) return bigDiv(a, b);
+    return neg ? -q : q;
+  }
   let frac = 0;
   // Long division, as many bits per step as keep r·2^k below 2^52.
   const k = Math.max(1, 52 - Math.ceil(Math.log2(y + 1)));
