@@ -11,6 +11,7 @@ import {
   normalizeMaxWeight,
   processWeightsForNetuid,
   simulateEpochs,
+  vecMaxUpscaleToU16,
   weightedMedian,
   yumaEpoch,
   yumaEpochFloat,
@@ -253,6 +254,14 @@ describe('weight utilities (v3-synapses §7, python-wire §7.5)', () => {
     expect(convertWeightsAndUidsForEmit([4, 7], [1, 1e-6]).weights).toEqual([65535]);
     expect(() => convertWeightsAndUidsForEmit([0], [-1])).toThrow(ConsensusError);
     expect(() => convertWeightsAndUidsForEmit([0, 1], [1])).toThrow(ConsensusError);
+  });
+
+  it('vecMaxUpscaleToU16 scales the largest to 65535 with the chain rounding', () => {
+    expect(vecMaxUpscaleToU16([100, 50])).toEqual([65535, 32768]);
+    expect(vecMaxUpscaleToU16([65535, 1])).toEqual([65535, 1]);
+    expect(vecMaxUpscaleToU16([40000, 20000, 0])).toEqual([65535, 32767, 0]); // the ratio 65535/max is floored first
+    expect(vecMaxUpscaleToU16([0, 0])).toEqual([0, 0]);
+    expect(() => vecMaxUpscaleToU16([70000])).toThrow(ConsensusError);
   });
 
   it('processWeightsForNetuid: uniform when nothing is set, 1e-5 floor for short lists, cap applied', () => {

@@ -107,15 +107,21 @@ function emaSparse(ar: Arith, fresh: Rows, old: Rows, alpha: number, n: number):
       }
       row[j] = row[j]! + ar.mul(oneMinus, ov[k]!);
     }
-    seen.sort((a, b) => a - b);
     const outC = out.cols[i]!;
     const outV = out.vals[i]!;
-    for (const j of seen) {
+    const emit = (j: number) => {
       touched[j] = 0;
       if (row[j]! > 0) {
         outC.push(j);
         outV.push(row[j]!);
       }
+    };
+    // Column order: scan the dense row when it is well filled, sort the touched columns when it is sparse.
+    if (seen.length * 16 > n) {
+      for (let j = 0; j < n; j++) if (touched[j]) emit(j);
+    } else {
+      seen.sort((a, b) => a - b);
+      for (const j of seen) emit(j);
     }
   }
   return out;

@@ -3,6 +3,7 @@
  * rounding), so the same input gives the same u16 weights on chain.
  */
 import { ConsensusError } from './errors.js';
+import { ONE, fxDiv } from './fixed.js';
 
 function fail(msg: string): never {
   throw new ConsensusError('CONSENSUS_INVALID_INPUT', msg);
@@ -83,6 +84,29 @@ export function convertWeightsAndUidsForEmit(uids: ArrayLike<number>, weights: A
     outW.push(q);
   }
   return { uids: outU, weights: outW };
+}
+
+/**
+ * The chain's `vec_max_upscale_to_u16` as `set_weights` applies it to the submitted u16 values: the largest becomes
+ * 65535, others scale with I32F32 rounding (divide, multiply, round half away from zero).
+ *
+ * @example
+ * ```ts
+ * vecMaxUpscaleToU16([100, 50]); // [65535, 32768]
+ * ```
+ */
+export function vecMaxUpscaleToU16(values: ArrayLike<number>): number[] {
+  const v = Array.from(values);
+  for (const x of v) if (!Number.isInteger(x) || x < 0 || x > 65535) fail(`value ${x} is not a u16`);
+  if (v.length === 0) return [];
+  const max = Math.max(...v);
+  if (max === 0) return v.map(() => 0);
+  const round = (bits: number) => Math.min(65535, Math.floor((bits + ONE / 2) / ONE));
+  if (max > 32768) {
+    const ratio = fxDiv(65535 * ONE, max * ONE);
+    return v.map((x) => round(x * ratio));
+  }
+  return v.map((x) => round(fxDiv(x * 65535 * ONE, max * ONE)));
 }
 
 /** numpy's default (linear) quantile. */
