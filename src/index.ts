@@ -2,7 +2,7 @@
  * subnetkit — the TypeScript SDK for building Bittensor subnets.
  *
  * The root export re-exports every module; import from a subpath (`subnetkit/synapse`, `subnetkit/keys`,
- * `subnetkit/codec`, `subnetkit/errors`) to load only what you use.
+ * `subnetkit/codec`, `subnetkit/consensus`, `subnetkit/errors`) to load only what you use.
  *
  * @module subnetkit
  */
@@ -10,3 +10,4 @@ export * from './errors/index.js';
 export * from './synapse/index.js';
 export * from './keys/index.js';
 export * from './codec/index.js';
+export * from './consensus/index.js';

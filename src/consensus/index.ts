@@ -47,9 +47,9 @@ export function yumaEpochFloat(input: YumaInput): YumaOutput {
 export { weightedMedian } from './median.js';
 export { fxMul, fxDiv, fxRatio, fxToU16, ONE as I32F32_ONE } from './fixed.js';
 export { normalizeMaxWeight, convertWeightsAndUidsForEmit, processWeightsForNetuid, vecMaxUpscaleToU16 } from './weights.js';
-export type { WeightLimits } from './weights.js';
+export type { WeightLimits, EmitWeights, ProcessedWeights } from './weights.js';
 export { blockEmission, activityCutoffBlocks, simulateEpochs, TOTAL_SUPPLY_RAO } from './emission.js';
 export type { SimulateOptions, SimulationResult } from './emission.js';
-export type { YumaInput, YumaOutput, SparseRows } from './types.js';
+export type { YumaInput, YumaOutput, YumaReals, SparseRows } from './types.js';
 export { ConsensusError } from './errors.js';
 export type { ConsensusErrorCode } from './errors.js';

@@ -49,6 +49,7 @@ export interface YumaInput {
   liquidAlpha?: boolean;
   /** AlphaValues low/high as u16 (default 45875 / 58982). */
   alphaLow?: number;
+  /** AlphaValues high as u16 (default 58982). */
   alphaHigh?: number;
   /** AlphaSigmoidSteepness (i16, default 1000). */
   alphaSigmoidSteepness?: number;
@@ -64,15 +65,37 @@ export interface YumaInput {
   raoEmission: bigint;
 }
 
+/** The same outputs as reals in [0, 1], for inspection. */
+export interface YumaReals {
+  /** S: normalised stake. */
+  stake: Float64Array;
+  /** A: normalised active stake of permitted validators. */
+  activeStake: Float64Array;
+  /** C: consensus per uid. */
+  consensus: Float64Array;
+  /** I: incentive per uid. */
+  incentive: Float64Array;
+  /** D: dividends per uid. */
+  dividends: Float64Array;
+  /** VT: validator trust per uid. */
+  validatorTrust: Float64Array;
+}
+
 /** What the epoch writes to storage and returns. */
 export interface YumaOutput {
+  /** Active per uid (1/0). */
   active: Uint8Array;
   /** The new permits (effective next epoch). */
   validatorPermit: Uint8Array;
+  /** StakeWeight per uid (u16). */
   stakeWeight: Uint16Array;
+  /** Consensus per uid (u16). */
   consensus: Uint16Array;
+  /** Incentive per uid (u16). */
   incentive: Uint16Array;
+  /** Dividends per uid (u16). */
   dividends: Uint16Array;
+  /** ValidatorTrust per uid (u16). */
   validatorTrust: Uint16Array;
   /** Combined rao per uid (the `Emission` storage). */
   emission: BigUint64Array;
@@ -83,5 +106,5 @@ export interface YumaOutput {
   /** Bonds rows as stored (u16); empty rows for uids without a new permit. */
   bonds: SparseRows;
   /** The same quantities as reals, for inspection: S, A, C, I, D, VT. */
-  real: { stake: Float64Array; activeStake: Float64Array; consensus: Float64Array; incentive: Float64Array; dividends: Float64Array; validatorTrust: Float64Array };
+  real: YumaReals;
 }

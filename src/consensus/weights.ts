@@ -42,6 +42,22 @@ export function normalizeMaxWeight(x: ArrayLike<number>, limit = 0.1): Float64Ar
   return w.map((v) => v / s2);
 }
 
+/** The u16 vectors `set_weights` sends. */
+export interface EmitWeights {
+  /** Destination uids. */
+  uids: number[];
+  /** u16 weights, max-normalised to 65535. */
+  weights: number[];
+}
+
+/** Float weights after {@link processWeightsForNetuid}. */
+export interface ProcessedWeights {
+  /** Uids kept. */
+  uids: Int32Array;
+  /** Their normalised weights. */
+  weights: Float64Array;
+}
+
 /** Python's round(): half to even. */
 function roundHalfEven(x: number): number {
   const f = Math.floor(x);
@@ -61,7 +77,7 @@ function roundHalfEven(x: number): number {
  * convertWeightsAndUidsForEmit([0, 1, 2], [0.5, 0.25, 0]); // { uids: [0, 1], weights: [65535, 32768] }
  * ```
  */
-export function convertWeightsAndUidsForEmit(uids: ArrayLike<number>, weights: ArrayLike<number>): { uids: number[]; weights: number[] } {
+export function convertWeightsAndUidsForEmit(uids: ArrayLike<number>, weights: ArrayLike<number>): EmitWeights {
   if (uids.length !== weights.length) fail(`${uids.length} uids but ${weights.length} weights`);
   const w32 = Float32Array.from(weights);
   for (let i = 0; i < w32.length; i++) {
@@ -138,7 +154,7 @@ export interface WeightLimits {
  * const { uids, weights } = processWeightsForNetuid([0, 1, 2], [0.2, 0.3, 0.5], { n: 3, minAllowedWeights: 1, maxWeightsLimit: 65535 });
  * ```
  */
-export function processWeightsForNetuid(uids: ArrayLike<number>, weights: ArrayLike<number>, limits: WeightLimits): { uids: Int32Array; weights: Float64Array } {
+export function processWeightsForNetuid(uids: ArrayLike<number>, weights: ArrayLike<number>, limits: WeightLimits): ProcessedWeights {
   if (uids.length !== weights.length) fail(`${uids.length} uids but ${weights.length} weights`);
   const { n, minAllowedWeights } = limits;
   const maxWeightLimit = limits.maxWeightsLimit / 65535;
