@@ -10,6 +10,7 @@ import {
   fxRatio,
   normalizeMaxWeight,
   processWeightsForNetuid,
+  simulateAttribution,
   simulateEpochs,
   vecMaxUpscaleToU16,
   weightedMedian,
@@ -298,5 +299,43 @@ describe('emission', () => {
     expect(earned[2]).toBeGreaterThan(earned[4]!);
     const exact = simulateEpochs(input, { epochs: 5, exact: true });
     expect(Math.abs(Number(exact.earned[2]! - earned[2]!)) / Number(earned[2]!)).toBeLessThan(1e-3);
+  });
+});
+
+describe('simulateAttribution (the seed\'s emission)', () => {
+  it('a node that keeps everything receives exactly what it mints', () => {
+    const r = simulateAttribution({ stake: [10], edges: [[[0, 1]]], blocks: 5 });
+    expect(r.received[0]).toBe(r.minted);
+    expect(r.stake[0]).toBe(10 + r.minted);
+    expect(r.maxDepthReached).toBe(0);
+  });
+
+  it('emission flows along outgoing edges: an attributed node out-earns an equal-stake one', () => {
+    const r = simulateAttribution({
+      stake: [100, 100, 100],
+      edges: [[[0, 0.5], [1, 0.5]], [[1, 1]], [[2, 1]]],
+      blocks: 50,
+      tokensPerBlock: 1000,
+    });
+    expect(r.received[1]).toBeGreaterThan(r.received[2]!);
+    expect(r.received[0]).toBeLessThan(r.received[2]!);
+    expect(r.maxDepthReached).toBe(1);
+    expect(r.received.reduce((a, b) => a + b, 0)).toBe(r.minted);
+  });
+
+  it('a cycle terminates (amounts round down) and the depth guard bounds long chains', () => {
+    const cyc = simulateAttribution({ stake: [50, 50], edges: [[[0, 0.1], [1, 0.9]], [[1, 0.1], [0, 0.9]]], blocks: 3, tokensPerBlock: 1e6 });
+    expect(cyc.maxDepthReached).toBeGreaterThan(10);
+    const capped = simulateAttribution({ stake: [50, 50], edges: [[[0, 0.1], [1, 0.9]], [[1, 0.1], [0, 0.9]]], blocks: 3, tokensPerBlock: 1e6, maxDepth: 3 });
+    expect(capped.maxDepthReached).toBe(3);
+    expect(capped.received.reduce((a, b) => a + b, 0)).toBe(capped.minted);
+  });
+
+  it('rejects invalid edge sets', () => {
+    const code = (fn: () => unknown) => thrownCodeSync(ConsensusError, fn);
+    expect(code(() => simulateAttribution({ stake: [1, 1], edges: [[[1, 1]], [[1, 1]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
+    expect(code(() => simulateAttribution({ stake: [1], edges: [[[0, 0]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
+    expect(code(() => simulateAttribution({ stake: [1, 1], edges: [[[0, 0.5], [1, 0.2]], [[1, 1]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
+    expect(code(() => simulateAttribution({ stake: [1], edges: [[[0, 1], [5, 0]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
   });
 });

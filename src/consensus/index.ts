@@ -50,6 +50,8 @@ export { normalizeMaxWeight, convertWeightsAndUidsForEmit, processWeightsForNetu
 export type { WeightLimits, EmitWeights, ProcessedWeights } from './weights.js';
 export { blockEmission, activityCutoffBlocks, simulateEpochs, TOTAL_SUPPLY_RAO } from './emission.js';
 export type { SimulateOptions, SimulationResult } from './emission.js';
+export { simulateAttribution } from './attribution.js';
+export type { AttributionEdges, AttributionOptions, AttributionResult } from './attribution.js';
 export type { YumaInput, YumaOutput, YumaReals, SparseRows } from './types.js';
 export { ConsensusError } from './errors.js';
 export type { ConsensusErrorCode } from './errors.js';
