@@ -3,6 +3,10 @@
  * and comparisons, so the same code serves exact I32F32 bits and float64.
  */
 
+let scratchA = new Int32Array(64);
+let scratchB = new Int32Array(64);
+let scratchC = new Int32Array(64);
+
 /**
  * Weighted median of `score[idx]` over the partition `idx`, with `stake` weights, for the given minority share.
  *
@@ -14,42 +18,55 @@
 export function weightedMedian(
   stake: ArrayLike<number>,
   score: ArrayLike<number>,
-  partition: readonly number[],
+  partition: ArrayLike<number>,
   minority: number,
   lo0: number,
   hi0: number,
 ): number {
-  let idx = partition;
+  const len = partition.length;
+  if (scratchA.length < len) {
+    scratchA = new Int32Array(len);
+    scratchB = new Int32Array(len);
+    scratchC = new Int32Array(len);
+  }
+  // cur holds the live partition; lower/upper keep the input order, as the chain's Vec pushes do.
+  let cur = scratchA;
+  let lower = scratchB;
+  let upper = scratchC;
+  for (let k = 0; k < len; k++) cur[k] = partition[k]!;
+  let n = len;
   let partitionLo = lo0;
   let partitionHi = hi0;
   // Each pass removes the pivot, so the search ends within the partition's length.
-  for (let guard = 0; guard <= partition.length; guard++) {
-    const n = idx.length;
+  for (let guard = 0; guard <= len; guard++) {
     if (n === 0) return 0;
-    if (n === 1) return score[idx[0]!]!;
-    const pivot = score[idx[n >> 1]!]!;
+    if (n === 1) return score[cur[0]!]!;
+    const pivot = score[cur[n >> 1]!]!;
     let loStake = 0;
     let hiStake = 0;
-    const lower: number[] = [];
-    const upper: number[] = [];
-    for (const i of idx) {
+    let nl = 0;
+    let nu = 0;
+    for (let k = 0; k < n; k++) {
+      const i = cur[k]!;
       const s = score[i]!;
       if (s === pivot) continue;
       if (s < pivot) {
         loStake += stake[i]!;
-        lower.push(i);
+        lower[nl++] = i;
       } else {
         hiStake += stake[i]!;
-        upper.push(i);
+        upper[nu++] = i;
       }
     }
     if (partitionLo + loStake <= minority && minority < partitionHi - hiStake) return pivot;
-    if (minority < partitionLo + loStake && lower.length > 0) {
+    if (minority < partitionLo + loStake && nl > 0) {
       partitionHi = partitionLo + loStake;
-      idx = lower;
-    } else if (partitionHi - hiStake <= minority && upper.length > 0) {
+      [cur, lower] = [lower, cur];
+      n = nl;
+    } else if (partitionHi - hiStake <= minority && nu > 0) {
       partitionLo = partitionHi - hiStake;
-      idx = upper;
+      [cur, upper] = [upper, cur];
+      n = nu;
     } else return pivot;
   }
   return 0;
