@@ -11,3 +11,5 @@ export * from './synapse/index.js';
 export * from './keys/index.js';
 export * from './codec/index.js';
 export * from './consensus/index.js';
+export * from './axon/index.js';
+export * from './dendrite/index.js';

@@ -1,0 +1,18 @@
+/**
+ * Axon: the server side of the bittensor protocol. HTTP compatible with Python dendrites, hardened by default:
+ * signatures required, nonces bounded, body hashes checked, bodies capped while streaming, per-IP and per-hotkey rate
+ * limits, stake-ordered admission, typed hooks per synapse.
+ *
+ * @module axon
+ */
+export { createAxon, responseSigningMessage, VERSION_AS_INT } from './server.js';
+export type { Axon, AxonLoad, RateLimitOptions, TlsOptions, BlacklistDecision, AxonOptions, AxonInfo, AxonMetrics, AxonEvents, AttachOptions, Handler, BlacklistFn, BlacklistVerdict, PriorityFn, RequestContext, AnySynapseClass } from './types.js';
+export { ipToInt, intToIp, ipVersion } from './ip.js';
+export { createTokenBuckets } from './rate-limit.js';
+export type { BucketOptions, TokenBuckets } from './rate-limit.js';
+export { createPriorityGate } from './priority-queue.js';
+export type { PriorityGate, GateStats, PriorityGateOptions, AdmissionRejection } from './priority-queue.js';
+export { createVerifier, ALLOWED_DELTA_NS, V_7_2_0 } from './verify.js';
+export type { VerifyOptions } from './verify.js';
+export { AxonError } from './errors.js';
+export type { AxonErrorCode } from './errors.js';
