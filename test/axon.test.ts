@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { createAxon, intToIp, ipToInt, type Axon } from '../src/axon/index.js';
+import { createAxon, createVerifier, intToIp, ipToInt, type Axon } from '../src/axon/index.js';
 import { createDendrite } from '../src/dendrite/index.js';
 import { cryptoReady, keypairFromUri, sign } from '../src/keys/index.js';
 import { Synapse, createStreamingResponse, defineStreamingSynapse, defineSynapse, t } from '../src/synapse/index.js';
@@ -300,6 +300,44 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
     expect(await send(alice, 5, 10, 0.2)).toBe(408);
     expect(await hold).toBe(200);
     await gated.stop();
+  });
+});
+
+describe('nonce anti-replay window', () => {
+  function req(nonce: bigint, uuid = 'w') {
+    const s = new Synapse({ timeout: 12 });
+    signed(s, { nonce, uuid });
+    return Synapse.fromHeaders(s.toHeaders());
+  }
+  it('accepts out-of-order fresh nonces once, refuses duplicates and nonces below the window', async () => {
+    let clock = 1_700_000_000_000_000_000n;
+    const check = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    const base = clock;
+    expect(await check(req(base + 3n))).toBeNull();
+    expect(await check(req(base + 1n))).toBeNull(); // arrived late, still unseen: accepted
+    expect(await check(req(base + 1n))).toMatch(/newer one/); // replay
+    expect(await check(req(base + 3n))).toMatch(/newer one/); // replay of the max
+    expect(await check(req(base + 5_000_000_000n))).toBeNull(); // 5 s later
+    clock += 5_000_000_000n;
+    expect(await check(req(base + 2n))).toMatch(/newer one/); // more than 4 s below the max
+    const strict = createVerifier(axonKey.ss58Address, { nowNs: () => clock, reorderWindowNs: 0n });
+    expect(await strict(req(clock + 10n, 's'))).toBeNull();
+    expect(await strict(req(clock + 9n, 's'))).toMatch(/newer one/); // Python's strictly increasing rule
+  });
+});
+
+describe('concurrent duplicates', () => {
+  it('two copies of one request in flight at once: exactly one is accepted', async () => {
+    const check = createVerifier(axonKey.ss58Address, {}, async (m, sig, addr) => {
+      await sleep(20); // a slow (off-thread) verification
+      const { verify } = await import('../src/keys/index.js');
+      return verify(m, sig, addr);
+    });
+    const s = new Synapse({ timeout: 12 });
+    signed(s, { uuid: 'dup' });
+    const copy = () => Synapse.fromHeaders(s.toHeaders());
+    const results = await Promise.all([check(copy()), check(copy()), check(copy())]);
+    expect(results.filter((r) => r === null)).toHaveLength(1);
   });
 });
 

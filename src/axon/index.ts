@@ -13,6 +13,8 @@ export type { BucketOptions, TokenBuckets } from './rate-limit.js';
 export { createPriorityGate } from './priority-queue.js';
 export type { PriorityGate, GateStats, PriorityGateOptions, AdmissionRejection } from './priority-queue.js';
 export { createVerifier, ALLOWED_DELTA_NS, V_7_2_0 } from './verify.js';
+export { createVerifyPool } from './verify-pool.js';
+export type { VerifyPool } from './verify-pool.js';
 export type { VerifyOptions } from './verify.js';
 export { AxonError } from './errors.js';
 export type { AxonErrorCode } from './errors.js';

@@ -7,13 +7,15 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import EventEmitter from 'eventemitter3';
-import { sign } from '../keys/index.js';
+import { sign, verify as verifySignature } from '../keys/index.js';
 import { Synapse, SynapseError, sha3Hex, type StreamingResponse } from '../synapse/index.js';
 import { AxonError } from './errors.js';
 import { ipVersion } from './ip.js';
 import { createTokenBuckets } from './rate-limit.js';
 import { createPriorityGate } from './priority-queue.js';
 import { createVerifier } from './verify.js';
+import { createVerifyPool, type VerifyPool } from './verify-pool.js';
+import { availableParallelism } from 'node:os';
 import type { AnySynapseClass, AttachOptions, Axon, AxonEvents, AxonInfo, AxonMetrics, AxonOptions, BlacklistVerdict, Handler, RequestContext } from './types.js';
 
 /** bittensor 10.2.0 as an int. */
@@ -63,7 +65,9 @@ export function createAxon(options: AxonOptions): Axon {
   const maxHeaderCount = options.maxHeaderCount ?? 128;
   const events = new EventEmitter<AxonEvents>();
   const routes = new Map<string, Route>();
-  const verifier = createVerifier(hotkey, options.verify);
+  const workerCount = options.verify?.workers ?? Math.min(4, Math.max(0, availableParallelism() - 1));
+  let pool: VerifyPool | undefined;
+  const verifier = createVerifier(hotkey, options.verify, (m, sig, addr) => (pool ? pool.verify(m, sig, addr) : verifySignature(m, sig, addr)));
   const perIp = options.rateLimit?.perIp === false ? null : createTokenBuckets(options.rateLimit?.perIp ?? { burst: 200, perSecond: 100 });
   const perHotkey = options.rateLimit?.perHotkey === false ? null : createTokenBuckets(options.rateLimit?.perHotkey ?? { burst: 400, perSecond: 200 });
   const gate = createPriorityGate(options.priority);
@@ -156,7 +160,7 @@ export function createAxon(options: AxonOptions): Axon {
 
       // 3. Verify: body hash, then signature and nonce (the nonce is stored only once all of it holds).
       if (synapse.bodyHash !== fromHeaders.computed_body_hash) throw new Reject(400, 'Body hash mismatch: computed_body_hash does not match the body', 'body_hash');
-      const why = verifier(fromHeaders);
+      const why = await verifier(fromHeaders);
       if (why) throw new Reject(401, `Not Verified with error: ${why}`, 'unverified');
       // The verified terminal info comes from the headers; the peer address from the socket.
       synapse.dendrite = fromHeaders.dendrite.clone();
@@ -259,6 +263,7 @@ export function createAxon(options: AxonOptions): Axon {
     /** Starts listening; resolves once bound. */
     async start(): Promise<Axon> {
       if (server) throw new AxonError('AXON_ALREADY_RUNNING', 'axon is already running');
+      if (workerCount > 0 && !pool) pool = await createVerifyPool(workerCount);
       const headersTimeout = options.headersTimeoutMs ?? 10_000;
       const common = {
         maxHeaderSize: options.maxHeaderBytes ?? 64 * 1024,
@@ -302,6 +307,8 @@ export function createAxon(options: AxonOptions): Axon {
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const sock of sockets) sock.destroy();
       await closed;
+      await pool?.close();
+      pool = undefined;
     },
     /** The bound port (after `start()`). */
     get port(): number {

@@ -18,9 +18,27 @@ export interface VerifyOptions {
   allowUnsigned?: boolean;
   /** `hotkey:uuid` keys remembered (default 200 000). */
   nonceStoreSize?: number;
+  /**
+   * How far below the highest nonce seen a not-yet-seen nonce is still accepted, in nanoseconds (default 4 s).
+   * Concurrent requests over several connections arrive out of order; each nonce is still accepted only once.
+   * 0 restores Python's strictly increasing rule.
+   */
+  reorderWindowNs?: bigint;
+  /** Verification worker threads (default: one per spare core, at most 4; 0 verifies on the event loop). */
+  workers?: number;
   /** Clock in nanoseconds (for tests). */
   nowNs?: () => bigint;
 }
+
+/** Anti-replay state of one `hotkey:uuid`: the highest nonce, and the nonces accepted within the window below it. */
+interface NonceState {
+  max: bigint;
+  /** Nonces ≤ floor are refused outright. */
+  floor: bigint;
+  seen: Set<bigint>;
+}
+
+const MAX_SEEN_PER_KEY = 1024;
 
 /**
  * Builds the verifier for one axon hotkey. Returns null when the request is valid, else the reason.
@@ -28,33 +46,71 @@ export interface VerifyOptions {
  * @example
  * ```ts
  * const check = createVerifier(axonHotkey);
- * const why = check(synapseFromHeaders); // null = verified
+ * const why = await check(synapseFromHeaders); // null = verified
  * ```
  */
-export function createVerifier(axonHotkey: string, options: VerifyOptions = {}): (synapse: Synapse) => string | null {
-  const nonces = new BoundedMap<string, bigint>(options.nonceStoreSize ?? 200_000);
+export function createVerifier(
+  axonHotkey: string,
+  options: VerifyOptions = {},
+  checkSignature: (message: string, signature: string, address: string) => boolean | Promise<boolean> = verifySignature,
+): (synapse: Synapse) => Promise<string | null> {
+  const nonces = new BoundedMap<string, NonceState>(options.nonceStoreSize ?? 200_000);
   const now = options.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
-  return (synapse) => {
+  const reorder = options.reorderWindowNs ?? ALLOWED_DELTA_NS;
+  const pending = new Map<string, Set<bigint>>();
+  return async (synapse) => {
     const d = synapse.dendrite;
     if (!d.hotkey || !isValidSs58Address(d.hotkey)) return 'No SS58 formatted address or public key provided.';
     if (d.nonce === null) return 'Missing Nonce';
+    const nonce = d.nonce;
     const key = `${d.hotkey}:${d.uuid ?? ''}`;
-    const last = nonces.get(key);
-    if (d.version !== null && d.version >= V_7_2_0) {
-      const timeout = Number.isFinite(synapse.timeout) && synapse.timeout > 0 ? synapse.timeout : 0;
-      const windowNs = now() - ALLOWED_DELTA_NS - BigInt(Math.round(timeout * 1e9));
-      if (last === undefined && d.nonce <= windowNs) {
-        return `Nonce is too old: acceptable delta is ${Number(ALLOWED_DELTA_NS) / 1e9 + (synapse.timeout || 0)} seconds but request was ${Number(now() - d.nonce) / 1e9} seconds old`;
+    const state = nonces.get(key);
+    const timeout = Number.isFinite(synapse.timeout) && synapse.timeout > 0 ? synapse.timeout : 0;
+    const windowNs = now() - ALLOWED_DELTA_NS - BigInt(Math.round(timeout * 1e9));
+    const fresh = d.version === null || d.version < V_7_2_0 || nonce > windowNs;
+    if (!state && !fresh) {
+      return `Nonce is too old: acceptable delta is ${Number(ALLOWED_DELTA_NS) / 1e9 + timeout} seconds but request was ${Number(now() - nonce) / 1e9} seconds old`;
+    }
+    // Above the highest nonce: accepted (as in Python). Below it: only fresh, inside the reorder window, and unseen.
+    if (state && nonce <= state.max && (nonce <= state.floor || nonce <= state.max - reorder || state.seen.has(nonce) || !fresh)) {
+      return 'Nonce is too old, a newer one was last processed';
+    }
+    if (!d.signature && !options.allowUnsigned) return 'missing signature';
+    // Reserve the nonce while the signature is checked (possibly off-thread), so a concurrent duplicate is refused;
+    // release it if the signature fails, so forged requests cannot burn another hotkey's nonces.
+    const reserved = pending.get(key) ?? new Set<bigint>();
+    if (reserved.has(nonce)) return 'Nonce is too old, a newer one was last processed';
+    if (d.signature) {
+      const message = `${nonce}.${d.hotkey}.${axonHotkey}.${d.uuid}.${synapse.computed_body_hash}`;
+      reserved.add(nonce);
+      pending.set(key, reserved);
+      let ok: boolean;
+      try {
+        ok = await checkSignature(message, d.signature, d.hotkey);
+      } finally {
+        reserved.delete(nonce);
+        if (reserved.size === 0) pending.delete(key);
       }
+      if (!ok) return `Signature mismatch with ${message} and ${d.signature}`;
+      // Another request with this nonce may have been recorded while we waited.
+      const after = nonces.get(key);
+      if (after && after !== state && (after.seen.has(nonce) || nonce <= after.floor)) return 'Nonce is too old, a newer one was last processed';
     }
-    if (last !== undefined && d.nonce <= last) return 'Nonce is too old, a newer one was last processed';
-    if (!d.signature) {
-      if (!options.allowUnsigned) return 'missing signature';
-    } else {
-      const message = `${d.nonce}.${d.hotkey}.${axonHotkey}.${d.uuid}.${synapse.computed_body_hash}`;
-      if (!verifySignature(message, d.signature, d.hotkey)) return `Signature mismatch with ${message} and ${d.signature}`;
+    // Record only after every check passed.
+    const st = nonces.get(key) ?? { max: nonce, floor: -1n, seen: new Set<bigint>() };
+    if (nonce > st.max) st.max = nonce;
+    st.seen.add(nonce);
+    const lowest = st.max - reorder;
+    if (lowest > st.floor) st.floor = lowest;
+    // Entries at or below the floor no longer matter; prune them only once the set has grown.
+    if (st.seen.size > 256) for (const n of st.seen) if (n <= st.floor) st.seen.delete(n);
+    while (st.seen.size > MAX_SEEN_PER_KEY) {
+      let min = st.max;
+      for (const n of st.seen) if (n < min) min = n;
+      st.seen.delete(min);
+      st.floor = min;
     }
-    nonces.set(key, d.nonce);
+    nonces.set(key, st);
     return null;
   };
 }

@@ -32,7 +32,7 @@ export interface DendriteOptions {
   keypair: Keypair;
   /** The IP this dendrite reports in `dendrite.ip` (default '127.0.0.1'; never looked up on the network). */
   externalIp?: string;
-  /** Keep-alive connections per axon (default 16). */
+  /** Keep-alive connections per axon, opened on demand (default 32). */
   connectionsPerAxon?: number;
   /** Largest response body accepted, in bytes (default 64 MiB). */
   maxResponseBytes?: number;
@@ -112,7 +112,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   function pool(o: string): Pool {
     let p = pools.get(o);
     if (!p) {
-      p = new Pool(o, { connections: options.connectionsPerAxon ?? 16, pipelining: 1, keepAliveTimeout: 30_000 });
+      p = new Pool(o, { connections: options.connectionsPerAxon ?? 32, pipelining: 1, keepAliveTimeout: 30_000 });
       pools.set(o, p);
     }
     return p;
