@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import { sign, verify, type Keypair } from '../keys/index.js';
-import { StreamingSynapse, TerminalInfo, consumeStreamingResponse, type Synapse, type SynapseClass } from '../synapse/index.js';
+import { StreamingSynapse, TerminalInfo, consumeStreamingResponse, parseJson, type JsonValue, type Synapse, type SynapseClass } from '../synapse/index.js';
 import { responseSigningMessage, VERSION_AS_INT } from '../axon/index.js';
 import { DendriteError } from './errors.js';
 
@@ -130,10 +130,11 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     synapse.dendrite = new TerminalInfo({ ip: options.externalIp ?? '127.0.0.1', version: options.version ?? VERSION_AS_INT, nonce: nextNonce(), uuid, hotkey: keypair.ss58Address });
     synapse.axon = new TerminalInfo({ ip: target.ip, port: target.port, hotkey: target.hotkey });
     const d = synapse.dendrite;
-    d.signature = sign(keypair, `${d.nonce}.${d.hotkey}.${target.hotkey}.${d.uuid}.${synapse.bodyHash}`);
+    const bodyHash = synapse.bodyHash;
+    d.signature = sign(keypair, `${d.nonce}.${d.hotkey}.${target.hotkey}.${d.uuid}.${bodyHash}`);
     const body = synapse.toJSON();
     synapse.total_size = Buffer.byteLength(body);
-    return { body, headers: { ...synapse.toHeaders(), 'content-type': 'application/json' } };
+    return { body, headers: { ...synapse.toHeaders({ bodyHash }), 'content-type': 'application/json' } };
   }
 
   function fail<S extends Synapse>(synapse: S, status: number, message: string, started: number): S {
@@ -162,9 +163,10 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   /** Applies a response as Python's `process_server_response` does. */
   function apply<S extends Synapse>(synapse: S, status: number, headers: Record<string, string>, text: string, target: AxonTarget, started: number): S {
     const Cls = synapse.constructor as SynapseClass<S>;
-    let json: unknown;
+    // One bigint-safe parse of the body serves both the status message and the synapse.
+    let json: JsonValue | undefined;
     try {
-      json = text ? JSON.parse(text) : {};
+      json = text ? parseJson(text) : {};
     } catch {
       json = undefined;
     }
@@ -172,7 +174,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       if (json === undefined) return fail(synapse, 422, 'Failed to parse response: body is not JSON', started);
       let server: S;
       try {
-        server = Cls.fromJSON(text);
+        server = Cls.fromJSON(json);
       } catch (e) {
         return fail(synapse, 422, `Failed to parse response: ${(e as Error).message}`, started);
       }

@@ -205,12 +205,14 @@ export class Synapse {
    * `bt_header_dendrite_*`, `bt_header_input_obj_*` dummies for required fields, `header_size`, `total_size`
    * and `computed_body_hash` (the current {@link Synapse.bodyHash}).
    *
+   * Pass `options.bodyHash` when it was just computed, to skip hashing large hashed fields twice.
+   *
    * @example
    * ```ts
    * new Synapse({ timeout: 5 }).toHeaders().timeout; // '5.0'
    * ```
    */
-  toHeaders(): Record<string, string> {
+  toHeaders(options: { bodyHash?: string } = {}): Record<string, string> {
     const cls = this.constructor as unknown as Statics;
     const h: Record<string, string> = { name: cls.synapseName, timeout: pythonFloatRepr(this.timeout) };
     for (const [k, v] of this.axon.toHeaderEntries()) h[`bt_header_axon_${k}`] = v;
@@ -224,7 +226,7 @@ export class Synapse {
     for (const [k, v] of Object.entries(h)) size += k.length + v.length;
     h.header_size = String(size);
     h.total_size = String(this.total_size);
-    h.computed_body_hash = this.bodyHash;
+    h.computed_body_hash = options.bodyHash ?? this.bodyHash;
     return h;
   }
 
