@@ -4,7 +4,7 @@
  * to its stake and the blocks since it last emitted, keeps its loop-in share (+1), and passes the rest along its
  * outgoing edges, recursively, until the amounts round down to zero. Arithmetic is float32, as the original's.
  */
-import { ConsensusError } from './errors.js';
+import { invalidInput as fail } from './errors.js';
 
 /** One node's edges: `[uid, weight]` pairs, the first being `[self, loopInWeight > 0]`, weights summing to 1. */
 export type AttributionEdges = ReadonlyArray<readonly [number, number]>;
@@ -37,9 +37,6 @@ export interface AttributionResult {
   maxDepthReached: number;
 }
 
-function fail(msg: string): never {
-  throw new ConsensusError('CONSENSUS_INVALID_INPUT', msg);
-}
 
 const f32 = Math.fround;
 

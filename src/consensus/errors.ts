@@ -16,3 +16,8 @@ export class ConsensusError extends SubnetkitError<ConsensusErrorCode> {
     super(code, message, { docsPath: 'consensus.md', ...options });
   }
 }
+
+/** Throws `CONSENSUS_INVALID_INPUT` with the message. */
+export function invalidInput(message: string): never {
+  throw new ConsensusError('CONSENSUS_INVALID_INPUT', message);
+}

@@ -2,12 +2,9 @@
  * Validator-side weight utilities, matching Python bittensor's `weight_utils` (float32 quantisation, banker's
  * rounding), so the same input gives the same u16 weights on chain.
  */
-import { ConsensusError } from './errors.js';
+import { invalidInput as fail } from './errors.js';
 import { ONE, fxDiv } from './fixed.js';
 
-function fail(msg: string): never {
-  throw new ConsensusError('CONSENSUS_INVALID_INPUT', msg);
-}
 
 /**
  * Caps every weight at `limit` of the total and renormalises (Python's `normalize_max_weight`); uniform when the sum

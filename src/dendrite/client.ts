@@ -206,15 +206,22 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     return synapse;
   }
 
-  async function call<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): Promise<S> {
+  /** Signs and sends; the returned request resolves to the response or rejects with a network error. */
+  function send<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions) {
     if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
     const o = origin(target);
     const timeout = opts.timeout ?? 12;
     const started = performance.now();
     const { body, headers } = prepare(target, synapse, timeout);
     const name = (synapse.constructor as SynapseClass).synapseName;
+    const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal: AbortSignal.timeout(timeout * 1000) });
+    return { timeout, started, response };
+  }
+
+  async function call<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): Promise<S> {
+    const { timeout, started, response } = send(target, synapse, opts);
     try {
-      const res = await pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal: AbortSignal.timeout(timeout * 1000) });
+      const res = await response;
       const text = await readCapped(res.body, maxBytes);
       return apply(synapse, res.statusCode, headerRecord(res.headers), text, target, started);
     } catch (e) {
@@ -223,15 +230,10 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   }
 
   async function* stream<S extends StreamingSynapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): AsyncGenerator<unknown> {
-    if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
-    const o = origin(target);
-    const timeout = opts.timeout ?? 12;
-    const started = performance.now();
-    const { body, headers } = prepare(target, synapse, timeout);
-    const name = (synapse.constructor as SynapseClass).synapseName;
+    const { timeout, started, response } = send(target, synapse, opts);
     let res;
     try {
-      res = await pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal: AbortSignal.timeout(timeout * 1000) });
+      res = await response;
     } catch (e) {
       yield mapError(synapse, e, target, timeout, started);
       return;
