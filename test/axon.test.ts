@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { Socket, connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
@@ -423,4 +423,50 @@ describe('fuzz', () => {
     expect(ping.isSuccess).toBe(true);
     await fuzzAxon.stop();
   }, 60_000);
+});
+
+describe('lifecycle', () => {
+  function socketsTo(port: number): number {
+    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+    return handles.filter((h) => h instanceof Socket && (h as Socket).remotePort === port && !(h as Socket).destroyed).length;
+  }
+
+  it('dendrite.close() leaves no socket open', async () => {
+    const a = await createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' }).start();
+    const d = createDendrite({ keypair: alice });
+    await Promise.all(Array.from({ length: 8 }, () => d.call(a.info(), new Synapse(), { timeout: 5 })));
+    expect(socketsTo(a.port)).toBeGreaterThan(0);
+    await d.close();
+    await sleep(50);
+    expect(socketsTo(a.port)).toBe(0);
+    await a.stop();
+  });
+
+  it('axon.stop() lets in-flight requests finish, then refuses connections', async () => {
+    const a = await createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' })
+      .attach(Slow, async (s) => {
+        await sleep(s.ms);
+        return s;
+      })
+      .start();
+    const d = createDendrite({ keypair: alice });
+    const inflight = d.call(a.info(), new Slow({ ms: 300 }), { timeout: 5 });
+    await sleep(50);
+    const stopping = a.stop();
+    expect((await inflight).dendrite.status_code).toBe(200);
+    await stopping;
+    const after = await d.call(a.info(), new Synapse(), { timeout: 2 });
+    expect(after.dendrite.status_code).toBe(503);
+    await d.close();
+  });
+
+  it('serves and calls over IPv6', async () => {
+    const a = await createAxon({ keypair: axonKey, port: 0, host: '::1' }).attach(Dummy, (s) => { s.dummy_output = 6; return s; }).start();
+    expect(a.info()).toMatchObject({ ip: '::1', ipType: 6 });
+    const d = createDendrite({ keypair: alice });
+    const r = await d.call(a.info(), new Dummy({ dummy_input: 3 }), { timeout: 5 });
+    expect(r.dummy_output).toBe(6);
+    await d.close();
+    await a.stop();
+  });
 });
