@@ -6,6 +6,7 @@ import { invalidInput as fail } from './errors.js';
 import { normalize, type Arith } from './arith.js';
 import { weightedMedian } from './median.js';
 import { fxExpSafe } from './exp.js';
+import { fxMul } from './fixed.js';
 import type { YumaInput, YumaOutput } from './types.js';
 import { colNormalize, emaSparse, emptyRows, readRows, toCsr, type Rows } from './sparse-rows.js';
 
@@ -313,12 +314,19 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   }
   const rao = input.raoEmission;
   if (rao < 0n) fail('raoEmission must be >= 0');
-  const toRao = (x: Float64Array) =>
-    BigUint64Array.from(x, (v) => {
-      if (v <= 0) return 0n;
-      if (ar.exact) return (BigInt(v) * rao) >> 32n;
-      return BigInt(Math.floor(v * Number(rao)));
-    });
+  // floor(share_bits × rao / 2^32): fxMul computes exactly that on numbers while rao < 2^52 (4.5M TAO an epoch).
+  const raoNum = Number(rao);
+  const raoSmall = rao < 2n ** 52n;
+  const toRao = (x: Float64Array) => {
+    const out = new BigUint64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (v <= 0) continue;
+      if (!ar.exact) out[i] = BigInt(Math.floor(v * raoNum));
+      else out[i] = raoSmall ? BigInt(fxMul(v, raoNum)) : (BigInt(v) * rao) >> 32n;
+    }
+    return out;
+  };
   const u16 = (x: Float64Array) => Uint16Array.from(x, (v) => ar.toU16(v));
   const real = (x: Float64Array) => Float64Array.from(x, (v) => ar.toFloat(v));
 
