@@ -339,3 +339,32 @@ describe('simulateAttribution (the seed\'s emission)', () => {
     expect(code(() => simulateAttribution({ stake: [1], edges: [[[0, 1], [5, 0]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
   });
 });
+
+describe('Yuma3 with liquid alpha', () => {
+  it('decays a listed zero-weight bond, drops an unlisted one, and stays near the float64 twin', () => {
+    const n = 4;
+    const input = baseInput(n, {
+      yuma3: true,
+      liquidAlpha: true,
+      stake: [1e12, 1e12, 0, 0].map((s) => BigInt(s)),
+      validatorPermit: [true, true, false, false],
+      // validator 0 lists miner 3 with weight 0; validator 1 does not list miner 3 at all
+      weights: csr([[[2, 65535], [3, 0]], [[2, 65535]], [], []]),
+      bonds: csr([[[2, 30000], [3, 30000]], [[2, 30000], [3, 30000]], [], []]),
+    });
+    const out = yumaEpoch(input);
+    const row = (i: number) => {
+      const a = out.bonds.indptr[i]!;
+      const b = out.bonds.indptr[i + 1]!;
+      return Array.from(out.bonds.indices as ArrayLike<number>).slice(a, b);
+    };
+    expect(row(0)).toEqual([2, 3]); // listed at weight 0: decayed, kept
+    expect(row(1)).toEqual([2]); // not listed: gone
+    const v03 = (out.bonds.values as Uint16Array)[1]!;
+    expect(v03).toBeGreaterThan(0);
+    expect(v03).toBeLessThan(30000); // decayed
+    const f = yumaEpochFloat(input);
+    out.dividends.forEach((d, i) => expect(Math.abs(d - f.dividends[i]!)).toBeLessThanOrEqual(8));
+    out.bonds.values.forEach((v, i) => expect(Math.abs(Number(v) - Number(f.bonds.values[i]))).toBeLessThanOrEqual(8));
+  });
+});

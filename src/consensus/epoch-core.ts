@@ -239,24 +239,49 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
       const high = ar.ratio(input.alphaHigh ?? 58982, 65535);
       const steep = input.alphaSigmoidSteepness ?? 1000;
       Bnew = emptyRows(n);
+      const alphaRow = new Float64Array(n);
+      const decayed = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        // The chain walks both rows with a cursor that assumes column order; rows keep their stored order.
+        const wc = Wb.cols[i]!;
+        const wv = Wb.vals[i]!;
         const bc = B.cols[i]!;
         const bv = B.vals[i]!;
-        let cur = 0;
-        Wb.cols[i]!.forEach((j, c) => {
-          while (cur < bc.length && bc[cur]! < j) cur++;
+        if (wc.length === 0) continue; // only columns in the weights row survive
+        // α for every column, in ascending order, with the weight and bond found by the chain's peek-cursors:
+        // entries below the column sought are skipped for good, so an unsorted row reads 0 for some cells.
+        let wi = 0;
+        let bi = 0;
+        for (let j = 0; j < n; j++) {
+          let w = 0;
+          while (wi < wc.length) {
+            if (wc[wi]! < j) wi++;
+            else {
+              if (wc[wi] === j) w = wv[wi]!;
+              break;
+            }
+          }
           let b = 0;
-          if (cur < bc.length && bc[cur] === j) b = bv[cur++]!;
-          const w = Wb.vals[i]![c]!;
-          const a = alphaSigmoid(ar, C[j]!, w, b, low, high, steep);
-          let v = ar.mul(one - a, b) + Math.max(0, ar.mul(a, w));
-          if (v > one) v = one;
+          while (bi < bc.length) {
+            if (bc[bi]! < j) bi++;
+            else {
+              if (bc[bi] === j) b = bv[bi]!;
+              break;
+            }
+          }
+          alphaRow[j] = alphaSigmoid(ar, C[j]!, w, b, low, high, steep);
+        }
+        // EMA: old bonds decay by their own column's α; then each weights cell adds α·w, clamped to 1.
+        decayed.fill(0);
+        for (let k = 0; k < bc.length; k++) decayed[bc[k]!] = ar.mul(one - alphaRow[bc[k]!]!, bv[k]!);
+        for (let k = 0; k < wc.length; k++) {
+          const j = wc[k]!;
+          const inc = Math.max(0, ar.mul(alphaRow[j]!, wv[k]!));
+          const v = Math.min(one, decayed[j]! + inc);
           if (v > 0) {
             Bnew.cols[i]!.push(j);
             Bnew.vals[i]!.push(v);
           }
-        });
+        }
       }
     } else Bnew = emaSparse(ar, Wb, B, alpha, n);
     const Bn = emptyRows(n);
