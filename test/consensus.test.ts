@@ -365,6 +365,6 @@ describe('Yuma3 with liquid alpha', () => {
     expect(v03).toBeLessThan(30000); // decayed
     const f = yumaEpochFloat(input);
     out.dividends.forEach((d, i) => expect(Math.abs(d - f.dividends[i]!)).toBeLessThanOrEqual(8));
-    out.bonds.values.forEach((v, i) => expect(Math.abs(Number(v) - Number(f.bonds.values[i]))).toBeLessThanOrEqual(8));
+    Array.from(out.bonds.values).forEach((v, i) => expect(Math.abs(v - f.bonds.values[i]!)).toBeLessThanOrEqual(8));
   });
 });
