@@ -18,7 +18,14 @@ import { createVerifyPool, type VerifyPool } from './verify-pool.js';
 import { availableParallelism } from 'node:os';
 import type { AnySynapseClass, AttachOptions, Axon, AxonEvents, AxonInfo, AxonMetrics, AxonOptions, BlacklistVerdict, Handler, RequestContext } from './types.js';
 
-/** bittensor 10.2.0 as an int. */
+/**
+ * bittensor 10.2.0 as an int (major·10⁶ + minor·10³ + patch), sent as `dendrite.version` and in AxonInfo.
+ *
+ * @example
+ * ```ts
+ * axon.info().version === VERSION_AS_INT; // true
+ * ```
+ */
 export const VERSION_AS_INT = 10_002_000;
 /** Largest synapse timeout an axon accepts, in seconds. */
 const MAX_TIMEOUT_S = 3600;

@@ -7,9 +7,23 @@ import { verify as verifySignature, isValidSs58Address } from '../keys/index.js'
 import type { Synapse } from '../synapse/index.js';
 import { BoundedMap } from './bounded-map.js';
 
-/** Python's allowed clock delta for a first request: 4 s. */
+/**
+ * Python's allowed clock delta for a first request: 4 s, in nanoseconds.
+ *
+ * @example
+ * ```ts
+ * const oldest = nowNs - ALLOWED_DELTA_NS - BigInt(timeoutS * 1e9);
+ * ```
+ */
 export const ALLOWED_DELTA_NS = 4_000_000_000n;
-/** Dendrite versions from 7.2.0 on get the freshness window. */
+/**
+ * Dendrite versions from 7.2.0 on get the freshness window.
+ *
+ * @example
+ * ```ts
+ * const windowed = (synapse.dendrite.version ?? 0) >= V_7_2_0;
+ * ```
+ */
 export const V_7_2_0 = 7_002_000;
 
 /** Options of {@link createVerifier}. */
@@ -92,9 +106,10 @@ export function createVerifier(
         if (reserved.size === 0) pending.delete(key);
       }
       if (!ok) return `Signature mismatch with ${message} and ${d.signature}`;
-      // Another request with this nonce may have been recorded while we waited.
-      const after = nonces.get(key);
-      if (after && after !== state && (after.seen.has(nonce) || nonce <= after.floor)) return 'Nonce is too old, a newer one was last processed';
+      // A key first seen by this request may have been created by another one while we waited (existing state is
+      // mutated in place and was checked above).
+      const after = state ? undefined : nonces.get(key);
+      if (after && (after.seen.has(nonce) || nonce <= after.floor)) return 'Nonce is too old, a newer one was last processed';
     }
     // Record only after every check passed.
     const st = nonces.get(key) ?? { max: nonce, floor: -1n, seen: new Set<bigint>() };

@@ -3,7 +3,14 @@ import { runEpoch } from './epoch-core.js';
 import { EXACT, FLOAT } from './arith.js';
 import type { YumaInput, YumaOutput } from './types.js';
 
-/** 21M TAO in rao. */
+/**
+ * 21M TAO in rao: the supply cap that drives halvings.
+ *
+ * @example
+ * ```ts
+ * blockEmission(TOTAL_SUPPLY_RAO / 2n); // 500_000_000n
+ * ```
+ */
 export const TOTAL_SUPPLY_RAO = 21_000_000_000_000_000n;
 
 /**

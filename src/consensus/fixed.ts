@@ -4,7 +4,14 @@
  * are computed exactly by limb splitting; operands outside the fast range fall back to BigInt.
  */
 
-/** 2^32: the bits of 1.0 in I32F32. */
+/**
+ * 2^32: the bits of 1.0 in I32F32 (exported as `I32F32_ONE`).
+ *
+ * @example
+ * ```ts
+ * fxToU16(I32F32_ONE / 2); // 32767
+ * ```
+ */
 export const ONE = 4294967296;
 const TWO26 = 67108864;
 const TWO52 = 4503599627370496;
@@ -18,7 +25,14 @@ function floorDiv(x: number, y: number): number {
   return q;
 }
 
-/** I32F32 multiply: floor(a·b / 2^32). */
+/**
+ * I32F32 multiply: floor(a·b / 2^32), exact for results below 2^53.
+ *
+ * @example
+ * ```ts
+ * fxMul(3 * I32F32_ONE, I32F32_ONE / 2); // bits of 1.5
+ * ```
+ */
 export function fxMul(a: number, b: number): number {
   const p = a * b;
   if (p <= MAX_SAFE && p >= -MAX_SAFE) return Math.floor(p / ONE);
@@ -44,7 +58,14 @@ function bigMul(a: number, b: number): number {
   return Number((BigInt(a) * BigInt(b)) >> 32n);
 }
 
-/** I32F32 divide: trunc(a·2^32 / b); 0 when b is 0 (the chain's safe_div). */
+/**
+ * I32F32 divide: trunc(a·2^32 / b); 0 when b is 0 (the chain's safe_div).
+ *
+ * @example
+ * ```ts
+ * fxDiv(I32F32_ONE, 10 * I32F32_ONE); // 429496729, the bits of 0.1
+ * ```
+ */
 export function fxDiv(a: number, b: number): number {
   if (b === 0) return 0;
   const neg = a < 0 !== b < 0;
@@ -84,7 +105,14 @@ function bigDiv(a: number, b: number): number {
   return Number(q);
 }
 
-/** I32F32 of the ratio num/den of two non-negative integers: trunc(num·2^32/den) (0 when den is 0). */
+/**
+ * I32F32 of the ratio num/den of two non-negative integers: trunc(num·2^32/den) (0 when den is 0).
+ *
+ * @example
+ * ```ts
+ * fxRatio(32767, 65535); // kappa's bits, just under 0.5
+ * ```
+ */
 export function fxRatio(num: number, den: number): number {
   if (den === 0) return 0;
   const x = num * ONE;
@@ -92,7 +120,14 @@ export function fxRatio(num: number, den: number): number {
   return Number((BigInt(num) << 32n) / BigInt(den));
 }
 
-/** The chain's `fixed_proportion_to_u16`: floor(x·65535), saturated to [0, 65535]. */
+/**
+ * The chain's `fixed_proportion_to_u16`: floor(x·65535), saturated to [0, 65535].
+ *
+ * @example
+ * ```ts
+ * fxToU16(I32F32_ONE); // 65535
+ * ```
+ */
 export function fxToU16(x: number): number {
   if (x <= 0) return 0;
   const v = Math.floor((x * 65535) / ONE);
