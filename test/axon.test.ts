@@ -470,3 +470,25 @@ describe('lifecycle', () => {
     await a.stop();
   });
 });
+
+describe('caller mistakes are typed errors', () => {
+  it('createAxon without a hotkey, a synapse attached twice, a dendrite target without an address', async () => {
+    const { AxonError } = await import('../src/axon/index.js');
+    const { DendriteError } = await import('../src/dendrite/index.js');
+    expect(() => createAxon({} as never)).toThrow(AxonError);
+    const a = createAxon({ keypair: axonKey, port: 0 }).attach(Dummy, (s) => s);
+    try {
+      a.attach(Dummy, (s) => s);
+      throw new Error('attached twice');
+    } catch (e) {
+      expect((e as InstanceType<typeof AxonError>).code).toBe('AXON_ALREADY_ATTACHED');
+    }
+    const d = createDendrite({ keypair: alice });
+    const syn = new Dummy({ dummy_input: 1 });
+    await expect(d.call({ ip: 'not-an-ip', port: 80, hotkey: bob.ss58Address }, syn)).rejects.toMatchObject({ code: 'DENDRITE_INVALID_TARGET' });
+    await expect(d.call({ ip: '127.0.0.1', port: 0, hotkey: bob.ss58Address }, syn)).rejects.toBeInstanceOf(DendriteError);
+    expect(syn.dendrite.nonce).toBeNull(); // nothing was filled in or sent
+    expect(() => createDendrite({ keypair: { ...bob, secretKey: undefined } } as never)).toThrow(DendriteError); // public-only key
+    await d.close();
+  });
+});
