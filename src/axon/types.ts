@@ -1,6 +1,6 @@
 /** Public types of the axon: options, handlers, hooks, request context, info and metrics. */
 import type { Keypair } from '../keys/index.js';
-import type { StreamingResponse, Synapse, SynapseClass } from '../synapse/index.js';
+import type { FromHeadersOptions, HeaderInput, JsonValue, StreamingResponse, Synapse, SynapseClass } from '../synapse/index.js';
 import type { BucketOptions } from './rate-limit.js';
 import type { PriorityGateOptions } from './priority-queue.js';
 import type { VerifyOptions } from './verify.js';
@@ -147,8 +147,19 @@ export interface AxonEvents {
   error: (err: unknown) => void;
 }
 
-/** A synapse class an axon can serve. */
-export type AnySynapseClass<S extends Synapse = Synapse> = SynapseClass<S, any>;
+/**
+ * A synapse class an axon can serve. The instance type comes from the constructor, so a class that extends
+ * `defineSynapse(...)` with methods of its own (the v3 text synapses, say) is served as itself: its inherited static
+ * `fromJSON` is typed with the base instance type but returns the subclass at run time.
+ */
+export type AnySynapseClass<S extends Synapse = Synapse> = Omit<SynapseClass<S, any>, 'fromJSON' | 'fromHeaders' | 'prototype'> & {
+  /** The instance prototype. */
+  readonly prototype: S;
+  /** Parses a body into an instance of this class. */
+  fromJSON(input: string | JsonValue): Synapse;
+  /** Parses headers into an instance of this class. */
+  fromHeaders(headers: HeaderInput, options?: FromHeadersOptions): Synapse;
+};
 
 /** Load of an axon at one moment. */
 export interface AxonLoad {
