@@ -13,3 +13,4 @@ export * from './codec/index.js';
 export * from './consensus/index.js';
 export * from './axon/index.js';
 export * from './dendrite/index.js';
+export * from './inference/index.js';
