@@ -277,6 +277,25 @@ describe('ONNX adapter', () => {
     expect(await thrownCode(InferenceError, a.topk([[1]], { k: 1 }))).toBe('INFERENCE_CLOSED');
   });
 
+  it('leaves nothing running: a process exits on its own after a failed start and close()', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/adapter-exit.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 15_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(out).toContain('closed');
+    expect(code).toBe(0);
+  });
+
   it('generates greedily, the same tokens as repeated argmax', async () => {
     const prompt = corpusTokens.slice(0, 4);
     const out: number[] = [];

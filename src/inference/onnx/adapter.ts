@@ -33,7 +33,7 @@ export interface OnnxAdapterOptions {
   model: string | Uint8Array;
   /** Providers to try, in order (default `['cuda', 'webgpu', 'cpu']`). */
   providers?: readonly ExecutionProviderName[];
-  /** Worker threads (default: 1 on a GPU provider, which runs serialized; about half the cores on CPU). */
+  /** Worker threads (default: 1 on a GPU provider, which runs serialized; one per 8 cores on CPU). */
   workers?: number;
   /** Threads per session on CPU (default: the cores divided among the workers). */
   intraOpThreads?: number;
@@ -186,7 +186,9 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
   let rows = 0;
   const pool: PoolWorker[] = [];
   const queue: Job[] = [];
-  const cpuWorkers = Math.max(1, options.workers ?? Math.floor(cores / 2));
+  // CPU: a few workers with several threads each; one big request still gets many cores, and concurrent requests
+  // of different shapes run side by side.
+  const cpuWorkers = Math.max(1, options.workers ?? Math.floor(cores / 8));
   let intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor(cores / cpuWorkers));
 
   const send = (w: PoolWorker, msg: Record<string, unknown>): Promise<Reply> =>
@@ -244,8 +246,10 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
   const probe = await send(first, { type: 'load', variant: 'logits', parts: partsOf('logits') }).catch((e: Error) => ({ id: 0, error: e.message }) as Reply);
   const attempts = probe.attempts ?? [];
   if (probe.error || !probe.provider) {
-    await first.worker.terminate();
+    // Mark it closed first, or the exit handler would start a replacement worker that keeps the process alive.
+    closed = true;
     first.alive = false;
+    await first.worker.terminate();
     throw new InferenceError('INFERENCE_NO_PROVIDER', `no execution provider could start the model: ${attempts.map((a) => `${a.provider}: ${a.message ?? 'failed'}`).join('; ') || probe.error}`);
   }
   provider = probe.provider;
