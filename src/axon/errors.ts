@@ -1,7 +1,7 @@
 import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the axon module. */
-export type AxonErrorCode = 'AXON_INVALID_CONFIG' | 'AXON_INVALID_IP' | 'AXON_ALREADY_ATTACHED' | 'AXON_NOT_RUNNING' | 'AXON_ALREADY_RUNNING';
+export type AxonErrorCode = 'AXON_INVALID_CONFIG' | 'AXON_INVALID_IP' | 'AXON_ALREADY_ATTACHED' | 'AXON_NOT_RUNNING' | 'AXON_ALREADY_RUNNING' | 'AXON_LISTEN_FAILED';
 
 /**
  * Thrown for axon configuration and lifecycle mistakes (bad options, a synapse attached twice, IP encoding errors).

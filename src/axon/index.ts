@@ -18,3 +18,6 @@ export type { VerifyPool } from './verify-pool.js';
 export type { VerifyOptions } from './verify.js';
 export { AxonError } from './errors.js';
 export type { AxonErrorCode } from './errors.js';
+export { SESSION_HEADERS, SESSION_ROUTE } from './session.js';
+export type { SessionOptions } from './session.js';
+export type { GrpcServeOptions } from './types.js';

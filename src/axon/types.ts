@@ -4,6 +4,7 @@ import type { FromHeadersOptions, HeaderInput, JsonValue, StreamingResponse, Syn
 import type { BucketOptions } from './rate-limit.js';
 import type { PriorityGateOptions } from './priority-queue.js';
 import type { VerifyOptions } from './verify.js';
+import type { SessionOptions } from './session.js';
 
 /** What the axon knows about a request beyond its synapse. */
 export interface RequestContext {
@@ -101,6 +102,21 @@ export interface AxonOptions {
   tls?: TlsOptions;
   /** Milliseconds `stop()` waits for in-flight requests before closing sockets (default 5000). */
   drainMs?: number;
+  /**
+   * The fast TS↔TS path: one signed X25519 handshake per dendrite, then an HMAC per request (see docs/axon.md).
+   * On by default (Python peers never use it); false turns it off.
+   */
+  sessions?: SessionOptions | false;
+  /** Also serve the same synapses over gRPC (@grpc/grpc-js) on this port; advertised by `info()`. Off by default. */
+  grpc?: GrpcServeOptions | false;
+}
+
+/** Options of the axon's gRPC listener. */
+export interface GrpcServeOptions {
+  /** Port (0 picks a free one; default: the HTTP port + 1). */
+  port?: number;
+  /** Address to bind (default: the HTTP host). */
+  host?: string;
 }
 
 /** AxonInfo as Python's `Axon.info()` and the chain's `serve_axon` carry it. */
@@ -119,10 +135,12 @@ export interface AxonInfo {
   coldkey: string;
   /** Transport protocol: 4 for HTTP. */
   protocol: number;
-  /** Reserved, 0. */
+  /** subnetkit capability bits (0 for Python axons): 1 = session fast path, 2 = gRPC. */
   placeholder1: number;
-  /** Reserved, 0. */
+  /** gRPC port minus the HTTP port, when it fits in 1..255 (the chain stores a u8); else 0. */
   placeholder2: number;
+  /** The gRPC port, when this axon serves gRPC (not stored on chain). */
+  grpcPort?: number;
 }
 
 /** Counters a user can export. */

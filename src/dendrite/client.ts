@@ -6,9 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import { sign, verify, type Keypair } from '../keys/index.js';
-import { StreamingSynapse, TerminalInfo, consumeStreamingResponse, parseJson, type JsonValue, type Synapse, type SynapseClass } from '../synapse/index.js';
+import { Synapse as BaseSynapse, StreamingSynapse, TerminalInfo, consumeStreamingResponse, parseJson, type JsonValue, type Synapse, type SynapseClass } from '../synapse/index.js';
 import { responseSigningMessage, VERSION_AS_INT } from '../axon/index.js';
+import { SESSION_HEADERS, requestMac, responseMac } from '../axon/session.js';
+import { encodeSynapseMessage, decodeSynapseMessage, joinSynapse, splitSynapse } from '../internal/grpc-wire.js';
 import { DendriteError } from './errors.js';
+import { GrpcCallError, createGrpcClients } from './grpc-client.js';
+import { openSession, type ClientSession } from './session-client.js';
+import { TooLarge, capped, headerRecord, origin, readCapped } from './http-util.js';
 
 /** Where to send a synapse: an AxonInfo or anything with ip, port and hotkey. */
 export interface AxonTarget {
@@ -18,12 +23,29 @@ export interface AxonTarget {
   port: number;
   /** The axon's hotkey (SS58): the request is signed for it. */
   hotkey: string;
+  /** subnetkit capability bits from AxonInfo (1 = sessions, 2 = gRPC); read by the `auto` transport. */
+  placeholder1?: number;
+  /** gRPC port offset from AxonInfo. */
+  placeholder2?: number;
+  /** The axon's gRPC port, when known. */
+  grpcPort?: number;
 }
+
+/**
+ * How a dendrite reaches an axon:
+ * - `http`: Python-compatible HTTP/1.1, every request signed with sr25519 (works with every axon);
+ * - `session`: HTTP/1.1 to a subnetkit axon, one signed X25519 handshake, then an HMAC per request (the fast path);
+ * - `grpc`: gRPC to a subnetkit axon (tensors as raw bytes), authenticated by the same session;
+ * - `auto`: `grpc` or `session` when the target's AxonInfo advertises them, else `http`.
+ */
+export type Transport = 'http' | 'session' | 'grpc' | 'auto';
 
 /** Options of a call. */
 export interface CallOptions {
   /** Seconds for connect + send + read (default 12). */
   timeout?: number;
+  /** Overrides the dendrite's transport for this call. */
+  transport?: Transport;
 }
 
 /** Options of `createDendrite`. */
@@ -40,37 +62,10 @@ export interface DendriteOptions {
   requireSignedResponses?: boolean;
   /** Version reported in `dendrite.version` (default 10002000). */
   version?: number;
+  /** Default transport (default `http`, which every axon speaks). */
+  transport?: Transport;
 }
 
-class TooLarge extends Error {}
-
-function origin(t: AxonTarget): string {
-  if (!t || typeof t.ip !== 'string' || !isIP(t.ip) || !Number.isInteger(t.port) || t.port <= 0 || t.port > 65535 || typeof t.hotkey !== 'string' || !t.hotkey) {
-    throw new DendriteError('DENDRITE_INVALID_TARGET', `axon target needs an IP address, a port and a hotkey, got ${JSON.stringify(t)}`);
-  }
-  return isIP(t.ip) === 6 ? `http://[${t.ip}]:${t.port}` : `http://${t.ip}:${t.port}`;
-}
-
-async function* capped(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
-  let n = 0;
-  for await (const chunk of body) {
-    n += chunk.length;
-    if (n > max) throw new TooLarge(`response exceeds ${max} bytes`);
-    yield chunk;
-  }
-}
-
-async function readCapped(body: AsyncIterable<Uint8Array>, max: number): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const c of capped(body, max)) parts.push(c);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-function headerRecord(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
 
 /** The handle `createDendrite` returns. */
 export interface Dendrite {
@@ -108,6 +103,62 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   const maxBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   let lastNonce = 0n;
   let closed = false;
+  const sessions = new Map<string, Promise<ClientSession>>();
+  const grpcClients = createGrpcClients(maxBytes);
+  const defaultTransport = options.transport ?? 'http';
+  if (!['http', 'session', 'grpc', 'auto'].includes(defaultTransport)) throw new DendriteError('DENDRITE_INVALID_CONFIG', `transport must be http, session, grpc or auto, got ${String(defaultTransport)}`);
+
+  function transportFor(target: AxonTarget, opts: CallOptions): 'http' | 'session' | 'grpc' {
+    const t = opts.transport ?? defaultTransport;
+    if (t !== 'auto') return t;
+    const caps = target.placeholder1 ?? 0;
+    if (caps & 2 && grpcAddress(target)) return 'grpc';
+    if (caps & 1) return 'session';
+    return 'http';
+  }
+
+  function grpcAddress(target: AxonTarget): string | null {
+    const port = target.grpcPort ?? (target.placeholder2 ? target.port + target.placeholder2 : 0);
+    if (!port) return null;
+    return isIP(target.ip) === 6 ? `[${target.ip}]:${port}` : `${target.ip}:${port}`;
+  }
+
+  function sessionFor(o: string, target: AxonTarget, timeout: number): Promise<ClientSession> {
+    const key = `${o}|${target.hotkey}`;
+    let s = sessions.get(key);
+    if (!s) {
+      s = openSession(pool(o), keypair, target.hotkey, timeout * 1000);
+      s.catch(() => sessions.delete(key));
+      sessions.set(key, s);
+    }
+    return s;
+  }
+
+  function dropSession(o: string, target: AxonTarget, s: ClientSession) {
+    const key = `${o}|${target.hotkey}`;
+    void sessions.get(key)?.then((cur) => {
+      if (cur === s) sessions.delete(key);
+    });
+  }
+
+  /** Terminal info and body for the session paths: no signature, the MAC authenticates. */
+  function prepareSession<S extends Synapse, B extends string | Uint8Array>(target: AxonTarget, synapse: S, timeout: number, s: ClientSession, route: string, encode: (s: S) => B) {
+    synapse.timeout = timeout;
+    // No nonce: the session's sequence number replaces it, and a body without 19-digit integers parses on
+    // JSON.parse's native path at both ends.
+    synapse.dendrite = new TerminalInfo({ ip: options.externalIp ?? '127.0.0.1', version: options.version ?? VERSION_AS_INT, uuid, hotkey: keypair.ss58Address });
+    synapse.axon = new TerminalInfo({ ip: target.ip, port: target.port, hotkey: target.hotkey });
+    const body = encode(synapse);
+    const seq = String(++s.seq);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      timeout: String(timeout),
+      [SESSION_HEADERS.id]: s.id,
+      [SESSION_HEADERS.seq]: seq,
+      [SESSION_HEADERS.mac]: requestMac(s.key, seq, route, body),
+    };
+    return { body, headers, seq };
+  }
 
   function pool(o: string): Pool {
     let p = pools.get(o);
@@ -161,12 +212,13 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   }
 
   /** Applies a response as Python's `process_server_response` does. */
-  function apply<S extends Synapse>(synapse: S, status: number, headers: Record<string, string>, text: string, target: AxonTarget, started: number): S {
+  function apply<S extends Synapse>(synapse: S, status: number, headers: Record<string, string>, input: string | JsonValue, target: AxonTarget, started: number): S {
     const Cls = synapse.constructor as SynapseClass<S>;
     // One bigint-safe parse of the body serves both the status message and the synapse.
     let json: JsonValue | undefined;
+    const text = typeof input === 'string' ? input : '';
     try {
-      json = text ? parseJson(text) : {};
+      json = typeof input !== 'string' ? input : text ? parseJson(text) : {};
     } catch {
       json = undefined;
     }
@@ -185,13 +237,18 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       const msg = json && typeof json === 'object' ? (json as { message?: unknown }).message : undefined;
       synapse.axon.status_message = typeof msg === 'string' ? msg : null;
     }
-    try {
-      const fromHeaders = Cls.fromHeaders(headers);
-      for (const part of ['dendrite', 'axon'] as const) {
-        for (const [k, v] of Object.entries(fromHeaders[part])) if (v !== null) (synapse[part] as unknown as Record<string, unknown>)[k] = v;
+    // A session reply (it carries a MAC) has its terminal info in the body only: no header parse then.
+    if (headers[SESSION_HEADERS.mac] === undefined) {
+      try {
+        // Only terminal info is taken from headers, so the base class parses them: the subclass's required fields
+        // need not be present as input-object dummies.
+        const fromHeaders = BaseSynapse.fromHeaders(headers);
+        for (const part of ['dendrite', 'axon'] as const) {
+          for (const [k, v] of Object.entries(fromHeaders[part])) if (v !== null) (synapse[part] as unknown as Record<string, unknown>)[k] = v;
+        }
+      } catch {
+        // A malformed header set from the axon leaves the body-derived state as it is.
       }
-    } catch {
-      // A malformed header set from the axon leaves the body-derived state as it is.
     }
     if (status === 200 && options.requireSignedResponses) {
       const sig = headers.bt_header_axon_signature;
@@ -206,49 +263,159 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     return synapse;
   }
 
-  /** Signs and sends; the returned request resolves to the response or rejects with a network error. */
-  function send<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions) {
+  interface Sent {
+    timeout: number;
+    started: number;
+    /** Resolves to the HTTP response, or rejects with a network error. */
+    response: Promise<{ statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> & { destroy?: () => void } }>;
+    session?: { s: ClientSession; seq: string; origin: string };
+  }
+
+  /** Signs (or MACs) and sends over HTTP. */
+  async function send<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, transport: 'http' | 'session'): Promise<Sent> {
     if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
     const o = origin(target);
     const timeout = opts.timeout ?? 12;
     const started = performance.now();
-    const { body, headers } = prepare(target, synapse, timeout);
     const name = (synapse.constructor as SynapseClass).synapseName;
-    const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal: AbortSignal.timeout(timeout * 1000) });
+    const signal = AbortSignal.timeout(timeout * 1000);
+    if (transport === 'session') {
+      const s = await sessionFor(o, target, timeout);
+      const { body, headers, seq } = prepareSession(target, synapse, timeout, s, name, (x) => x.toJSON());
+      const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
+      return { timeout, started, response, session: { s, seq, origin: o } };
+    }
+    const { body, headers } = prepare(target, synapse, timeout);
+    const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
     return { timeout, started, response };
   }
 
-  async function call<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): Promise<S> {
-    const { timeout, started, response } = send(target, synapse, opts);
+  /** Checks the session MAC of a response; false means the reply cannot be trusted. */
+  function sessionReplyOk(sent: Sent, status: number, headers: Record<string, string>, body: Uint8Array | string, target: AxonTarget): boolean {
+    if (!sent.session) return true;
+    if (status === 401 && headers[SESSION_HEADERS.error]) {
+      dropSession(sent.session.origin, target, sent.session.s);
+      return true;
+    }
+    if (status !== 200) return true;
+    const mac = headers[SESSION_HEADERS.mac];
+    return typeof mac === 'string' && mac === responseMac(sent.session.s.key, sent.session.seq, status, body);
+  }
+
+  async function callHttp<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, transport: 'http' | 'session', retry = true): Promise<S> {
+    const timeout = opts.timeout ?? 12;
+    const started = performance.now();
+    let sent: Sent;
     try {
-      const res = await response;
+      sent = await send(target, synapse, opts, transport);
+      const res = await sent.response;
       const text = await readCapped(res.body, maxBytes);
-      return apply(synapse, res.statusCode, headerRecord(res.headers), text, target, started);
+      if (!sessionReplyOk(sent, res.statusCode, res.headers, text, target)) return fail(synapse, 401, 'Response MAC missing or invalid', started);
+      // An axon that forgot our session (restart, expiry): handshake again once.
+      if (sent.session && res.statusCode === 401 && res.headers[SESSION_HEADERS.error] && retry) return callHttp(target, synapse, opts, transport, false);
+      return apply(synapse, res.statusCode, res.headers, text, target, started);
     } catch (e) {
+      if (e instanceof DendriteError && e.code === 'DENDRITE_CLOSED') throw e;
+      if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') return fail(synapse, 401, e.message, started);
       return mapError(synapse, e, target, timeout, started);
     }
   }
 
-  async function* stream<S extends StreamingSynapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): AsyncGenerator<unknown> {
-    const { timeout, started, response } = send(target, synapse, opts);
-    let res;
+  async function callGrpc<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, retry = true): Promise<S> {
+    if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
+    const timeout = opts.timeout ?? 12;
+    const started = performance.now();
+    const address = grpcAddress(target);
+    if (!address) return fail(synapse, 503, `axon ${target.ip}:${target.port} does not advertise gRPC`, started);
+    const name = (synapse.constructor as SynapseClass).synapseName;
     try {
-      res = await response;
+      const o = origin(target);
+      const s = await sessionFor(o, target, timeout);
+      const { body: message, headers, seq } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
+      let reply;
+      try {
+        reply = await grpcClients.unary(address, message, headers, timeout * 1000);
+      } catch (e) {
+        if (e instanceof GrpcCallError) {
+          if (e.status === 401 && e.headers[SESSION_HEADERS.error]) {
+            dropSession(o, target, s);
+            if (retry) return callGrpc(target, synapse, opts, false);
+          }
+          return fail(synapse, e.status, e.message, started);
+        }
+        throw e;
+      }
+      const status = Number(reply.headers.bt_header_axon_status_code ?? 200);
+      if (reply.headers[SESSION_HEADERS.mac] !== responseMac(s.key, seq, status, reply.message)) return fail(synapse, 401, 'Response MAC missing or invalid', started);
+      let json: JsonValue;
+      try {
+        json = joinSynapse(decodeSynapseMessage(reply.message)) as JsonValue;
+      } catch (e) {
+        return fail(synapse, 422, `Failed to parse response: ${(e as Error).message}`, started);
+      }
+      return apply(synapse, status, reply.headers, json, target, started);
     } catch (e) {
-      yield mapError(synapse, e, target, timeout, started);
+      if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') return fail(synapse, 401, e.message, started);
+      return mapError(synapse, e, target, timeout, started);
+    }
+  }
+
+  async function call<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): Promise<S> {
+    origin(target);
+    const transport = transportFor(target, opts);
+    return transport === 'grpc' ? callGrpc(target, synapse, opts) : callHttp(target, synapse, opts, transport);
+  }
+
+  async function* stream<S extends StreamingSynapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): AsyncGenerator<unknown> {
+    origin(target);
+    const transport = transportFor(target, opts);
+    const timeout = opts.timeout ?? 12;
+    const started = performance.now();
+    let status: number;
+    let h: Record<string, string>;
+    let body: AsyncIterable<Uint8Array>;
+    let sent: Sent | undefined;
+    try {
+      if (transport === 'grpc') {
+        const address = grpcAddress(target);
+        if (!address) {
+          yield fail(synapse, 503, `axon ${target.ip}:${target.port} does not advertise gRPC`, started);
+          return;
+        }
+        const name = (synapse.constructor as SynapseClass).synapseName;
+        const s = await sessionFor(origin(target), target, timeout);
+        const { body: message, headers } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
+        const call = grpcClients.stream(address, message, headers, timeout * 1000);
+        h = await call.headers;
+        status = Number(h.bt_header_axon_status_code ?? 200);
+        body = call.chunks;
+        if (status === 200) h['content-type'] = 'text/event-stream';
+      } else {
+        sent = await send(target, synapse, opts, transport);
+        const res = await sent.response;
+        status = res.statusCode;
+        h = res.headers;
+        body = res.body;
+      }
+    } catch (e) {
+      if (e instanceof DendriteError && e.code === 'DENDRITE_CLOSED') throw e;
+      if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
+      else if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') yield fail(synapse, 401, e.message, started);
+      else yield mapError(synapse, e, target, timeout, started);
       return;
     }
-    const h = headerRecord(res.headers);
-    if (res.statusCode !== 200 || !(h['content-type'] ?? '').startsWith('text/event-stream')) {
+    if (status !== 200 || !(h['content-type'] ?? '').startsWith('text/event-stream')) {
       try {
-        yield apply(synapse, res.statusCode, h, await readCapped(res.body, maxBytes), target, started);
+        const text = await readCapped(body, maxBytes);
+        if (sent && !sessionReplyOk(sent, status, h, text, target)) yield fail(synapse, 401, 'Response MAC missing or invalid', started);
+        else yield apply(synapse, status, h, text, target, started);
       } catch (e) {
         yield mapError(synapse, e, target, timeout, started);
       }
       return;
     }
     try {
-      for await (const item of consumeStreamingResponse(synapse, { headers: h, body: capped(res.body, maxBytes) })) {
+      for await (const item of consumeStreamingResponse(synapse, { headers: h, body: capped(body, maxBytes) })) {
         if (item === synapse) {
           synapse.axon.status_code ??= 200;
           synapse.dendrite.status_code = synapse.axon.status_code;
@@ -258,7 +425,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         yield item;
       }
     } catch (e) {
-      yield mapError(synapse, e, target, timeout, started);
+      if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
+      else yield mapError(synapse, e, target, timeout, started);
     }
   }
 
@@ -278,6 +446,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     /** Closes every pooled connection. */
     async close(): Promise<void> {
       closed = true;
+      grpcClients.close();
+      sessions.clear();
       await Promise.all([...pools.values()].map((p) => p.close()));
       pools.clear();
     },

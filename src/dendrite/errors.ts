@@ -1,7 +1,7 @@
 import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the dendrite module. */
-export type DendriteErrorCode = 'DENDRITE_INVALID_TARGET' | 'DENDRITE_CLOSED' | 'DENDRITE_INVALID_CONFIG';
+export type DendriteErrorCode = 'DENDRITE_INVALID_TARGET' | 'DENDRITE_CLOSED' | 'DENDRITE_INVALID_CONFIG' | 'DENDRITE_SESSION_FAILED';
 
 /**
  * Thrown for caller mistakes (a target without ip/port/hotkey, a call after `close()`). Network and protocol failures

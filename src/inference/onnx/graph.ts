@@ -2,7 +2,7 @@
  * A small ONNX graph description and its encoder: enough to write the models subnetkit builds itself (n-gram tables,
  * GPT-style transformers) and the nodes graph surgery appends. Field numbers follow onnx.proto (IR version 8).
  */
-import { ProtoWriter } from './proto.js';
+import { ProtoWriter } from '../../internal/protobuf.js';
 
 /** ONNX element types used here, with their TensorProto.DataType numbers. */
 export const ONNX_DTYPE = { float32: 1, int32: 6, int64: 7 } as const;

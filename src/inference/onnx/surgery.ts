@@ -5,7 +5,16 @@
  */
 import { InferenceError } from '../errors.js';
 import { attr, writeNode, writeTensor, writeValueInfo, type OnnxElemType, type OnnxNode, type OnnxTensor } from './graph.js';
-import { ProtoWriter, fieldString, readFields, type ProtoField } from './proto.js';
+import { MalformedProtobuf, ProtoWriter, fieldString, readFields as readRawFields, type ProtoField } from '../../internal/protobuf.js';
+
+function readFields(buf: Uint8Array, start?: number, end?: number): ProtoField[] {
+  try {
+    return readRawFields(buf, start, end);
+  } catch (e) {
+    if (e instanceof MalformedProtobuf) throw new InferenceError('INFERENCE_BAD_MODEL', `malformed ONNX model: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
 
 /** A graph input or output as the model declares it. */
 export interface ModelValue {

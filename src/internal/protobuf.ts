@@ -1,9 +1,10 @@
 /**
- * The few protobuf mechanics ONNX needs: a writer that assembles messages from parts without copying large tensor
+ * The few protobuf mechanics subnetkit needs (ONNX models, the gRPC wire): a writer that assembles messages from parts without copying large tensor
  * bytes until the single final concatenation, and a reader that lists a message's top-level fields as byte ranges so
  * a graph can be extended without decoding (repeated fields may be appended anywhere in protobuf).
  */
-import { InferenceError } from '../errors.js';
+/** Malformed protobuf bytes; callers turn it into their module's typed error. */
+export class MalformedProtobuf extends Error {}
 
 const WIRE_VARINT = 0;
 const WIRE_I64 = 1;
@@ -87,13 +88,7 @@ export class ProtoWriter {
   packedInts(field: number, values: readonly (number | bigint)[]): this {
     const inner = new ProtoWriter();
     for (const v of values) inner.varint(v);
-    inner.flushScratch();
-    this.tag(field, WIRE_LEN);
-    this.varint(inner.length);
-    this.flushScratch();
-    for (const p of inner.parts) this.parts.push(p);
-    this.length += inner.length;
-    return this;
+    return this.message(field, inner);
   }
 
   /** Packed repeated float32. */
@@ -130,13 +125,13 @@ function readVarint(buf: Uint8Array, pos: number, end: number): [bigint, number]
   let result = 0n;
   let shift = 0n;
   for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new InferenceError('INFERENCE_BAD_MODEL', 'truncated varint in the ONNX model');
+    if (pos >= end) throw new MalformedProtobuf('truncated varint');
     const b = buf[pos++]!;
     result |= BigInt(b & 0x7f) << shift;
     if ((b & 0x80) === 0) return [result, pos];
     shift += 7n;
   }
-  throw new InferenceError('INFERENCE_BAD_MODEL', 'varint longer than 10 bytes in the ONNX model');
+  throw new MalformedProtobuf('varint longer than 10 bytes');
 }
 
 /** Lists the top-level fields of the message in `buf[start, end)`, checking every length against the bounds. */
@@ -149,7 +144,7 @@ export function readFields(buf: Uint8Array, start = 0, end = buf.length): ProtoF
     pos = p1;
     const field = Number(key >> 3n);
     const wire = Number(key & 7n);
-    if (field === 0) throw new InferenceError('INFERENCE_BAD_MODEL', 'field number 0 in the ONNX model');
+    if (field === 0) throw new MalformedProtobuf('field number 0');
     if (wire === WIRE_VARINT) {
       const [v, p2] = readVarint(buf, pos, end);
       fields.push({ field, wire, start: fieldStart, valueStart: pos, end: p2, varint: v });
@@ -157,16 +152,16 @@ export function readFields(buf: Uint8Array, start = 0, end = buf.length): ProtoF
     } else if (wire === WIRE_LEN) {
       const [len, p2] = readVarint(buf, pos, end);
       const stop = p2 + Number(len);
-      if (len > BigInt(end - p2)) throw new InferenceError('INFERENCE_BAD_MODEL', 'length-delimited field runs past the end of the ONNX model');
+      if (len > BigInt(end - p2)) throw new MalformedProtobuf('length-delimited field runs past the end');
       fields.push({ field, wire, start: fieldStart, valueStart: p2, end: stop });
       pos = stop;
     } else if (wire === WIRE_I64 || wire === WIRE_I32) {
       const stop = pos + (wire === WIRE_I64 ? 8 : 4);
-      if (stop > end) throw new InferenceError('INFERENCE_BAD_MODEL', 'fixed-width field runs past the end of the ONNX model');
+      if (stop > end) throw new MalformedProtobuf('fixed-width field runs past the end');
       fields.push({ field, wire, start: fieldStart, valueStart: pos, end: stop });
       pos = stop;
     } else {
-      throw new InferenceError('INFERENCE_BAD_MODEL', `unsupported protobuf wire type ${wire} in the ONNX model`);
+      throw new MalformedProtobuf(`unsupported protobuf wire type ${wire}`);
     }
   }
   return fields;
