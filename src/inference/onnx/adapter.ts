@@ -98,6 +98,16 @@ interface PoolWorker {
   alive: boolean;
 }
 
+// WebGPU sessions share one device context per process, and concurrent runs on it are undefined behaviour: every
+// adapter of this process that runs on WebGPU takes this lock around each run and each session load.
+let webgpuTail: Promise<unknown> = Promise.resolve();
+function serializedOnWebgpu<T>(provider: string, fn: () => Promise<T>): Promise<T> {
+  if (provider !== 'webgpu') return fn();
+  const run = webgpuTail.then(fn, fn);
+  webgpuTail = run.catch(() => undefined);
+  return run;
+}
+
 async function readShared(path: string): Promise<Uint8Array> {
   let size: number;
   try {
@@ -288,13 +298,13 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
     w.busy = true;
     const head = group[0]!;
     try {
-      await ensureLoaded(w, head.variant);
+      await serializedOnWebgpu(provider, () => ensureLoaded(w, head.variant));
       const ids = group.length === 1 ? head.ids : new Int32Array(batch * head.length);
       if (group.length > 1) {
         let o = 0;
         for (const j of group) ids.set(j.ids, o), (o += j.ids.length);
       }
-      const r = await send(w, {
+      const r = await serializedOnWebgpu(provider, () => send(w, {
         type: 'run',
         variant: head.variant,
         ids,
@@ -304,7 +314,7 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
         inputName: idsInput!.name,
         maskName: maskInput?.name,
         outputName: logits.name,
-      });
+      }));
       if (r.error) throw new InferenceError('INFERENCE_RUN_FAILED', `inference failed on ${provider}: ${r.error}`);
       runs++;
       rows += batch;
