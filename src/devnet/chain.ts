@@ -1,0 +1,246 @@
+/**
+ * The devnet chain: genesis like subtensor's localnet, blocks sealed on demand, transaction validation against the
+ * real signing payload, and dispatch with System events. Pallet logic lives in the dispatch table (pallets.ts).
+ */
+import type { Extrinsic } from '@polkadot/types/interfaces';
+import { compactToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto';
+import EventEmitter from 'eventemitter3';
+import { keypairFromUri } from '../keys/index.js';
+import { dispatch, type DispatchContext, DispatchFailure } from './pallets.js';
+import { SPEC_VERSION, TRANSACTION_VERSION, loadRuntime, type Runtime } from './runtime.js';
+import { createStorage, type Storage } from './state.js';
+
+/**
+ * One TAO in rao.
+ *
+ * @example
+ * ```ts
+ * api.tx.balances.transferKeepAlive(bob, 5n * TAO);
+ * ```
+ */
+export const TAO = 1_000_000_000n;
+
+/** A sealed block. */
+export interface Block {
+  number: number;
+  hash: string;
+  header: Record<string, unknown>;
+  headerCodec: { toJSON(): unknown; hash: { toHex(): string } };
+  extrinsics: string[];
+  state: Map<string, Uint8Array>;
+}
+
+/** Substrate's invalid-transaction error, as author_submit* returns it. */
+export class InvalidTransaction extends Error {
+  constructor(readonly reason: string, readonly code = 1010) {
+    super(reason);
+  }
+}
+
+export interface ChainEvents {
+  block: (b: Block) => void;
+}
+
+/** A funded development account of the genesis. */
+export interface DevAccount {
+  /** Its dev URI name (`//Alice` is `Alice`). */
+  name: string;
+  /** SS58 address (prefix 42). */
+  address: string;
+  /** Free balance at genesis, in rao. */
+  free: bigint;
+}
+
+export function devAccounts(): DevAccount[] {
+  const big = ['Alice', 'Bob', 'Charlie'].map((n) => ({ name: n, address: keypairFromUri(`//${n}`).ss58Address, free: 1_000_000n * TAO }));
+  const small = ['Dave', 'Eve', 'Ferdie'].map((n) => ({ name: n, address: keypairFromUri(`//${n}`).ss58Address, free: 2_000n * TAO }));
+  return [...big, ...small];
+}
+
+/** Chain options of the devnet. */
+export interface ChainOptions {
+  /** Tempo of subnet 1 (default 10). */
+  tempo?: number;
+}
+
+export function createChain(options: ChainOptions = {}) {
+  const rt: Runtime = loadRuntime();
+  const { registry } = rt;
+  const events = new EventEmitter<ChainEvents>();
+  const storage: Storage = createStorage(rt);
+  const blocks: Block[] = [];
+  const byHash = new Map<string, Block>();
+  let pending: { hex: string; xt: Extrinsic }[] = [];
+  const eventRecords: Uint8Array[] = [];
+  const eventTypes = new Map<string, { index: number; type: string }>();
+
+  /**
+   * One EventRecord's bytes: Phase::ApplyExtrinsic(i), the pallet index, the pallet's event enum, no topics.
+   * (polkadot-js's GenericEvent decodes from bytes only, so the record is assembled here rather than from JSON.)
+   */
+  function eventRecord(extrinsicIndex: number, event: Record<string, Record<string, unknown>>): Uint8Array {
+    const [pallet, inner] = Object.entries(event)[0]!;
+    let t = eventTypes.get(pallet);
+    if (!t) {
+      const meta = registry.metadata.pallets.find((p) => p.name.toString() === pallet);
+      if (!meta || meta.events.isNone) throw new Error(`pallet ${pallet} has no events`);
+      t = { index: meta.index.toNumber(), type: registry.createLookupType(meta.events.unwrap().type) };
+      eventTypes.set(pallet, t);
+    }
+    const phase = new Uint8Array(5);
+    new DataView(phase.buffer).setUint32(1, extrinsicIndex, true);
+    const body = registry.createType(t.type, inner).toU8a();
+    return new Uint8Array([...phase, t.index, ...body, 0]);
+  }
+
+  // Genesis.
+  let issuance = 0n;
+  for (const a of devAccounts()) {
+    storage.set('system', 'account', [a.address], { nonce: 0, consumers: 0, providers: 1, sufficients: 0, data: { free: a.free, reserved: 0, frozen: 0, flags: 0n } });
+    issuance += a.free;
+  }
+  storage.set('balances', 'totalIssuance', [], issuance);
+  storage.set('sudo', 'key', [], devAccounts()[0]!.address);
+  storage.set('subtensorModule', 'networksAdded', [0], true);
+  storage.set('subtensorModule', 'networksAdded', [1], true);
+  storage.set('subtensorModule', 'totalNetworks', [], 2);
+  storage.set('subtensorModule', 'tempo', [1], options.tempo ?? 10);
+
+  function seal(extrinsics: string[]): Block {
+    const parent = blocks.at(-1);
+    const number = parent ? parent.number + 1 : 0;
+    storage.set('system', 'number', [], number);
+    const records = eventRecords.splice(0);
+    storage.map.set(storage.key('system', 'events'), Buffer.concat([Buffer.from(compactToU8a(records.length)), ...records.map((r) => Buffer.from(r))]));
+    storage.set('timestamp', 'now', [], Date.now());
+    if (parent) storage.set('system', 'blockHash', [parent.number], parent.hash);
+    const stateRoot = u8aToHex(blake2AsU8a(Buffer.concat([...storage.map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([k, v]) => [Buffer.from(k.slice(2), 'hex'), Buffer.from(v)]))));
+    const extrinsicsRoot = u8aToHex(blake2AsU8a(Buffer.concat(extrinsics.map((x) => Buffer.from(x.slice(2), 'hex')))));
+    const header = { parentHash: parent?.hash ?? `0x${'00'.repeat(32)}`, number, stateRoot, extrinsicsRoot, digest: { logs: [] } };
+    const headerCodec = registry.createType('Header', header) as unknown as Block['headerCodec'];
+    const hash = headerCodec.hash.toHex();
+    if (number === 0) storage.set('system', 'blockHash', [0], hash);
+    const block: Block = { number, hash, header, headerCodec, extrinsics, state: storage.snapshot() };
+    blocks.push(block);
+    byHash.set(hash, block);
+    events.emit('block', block);
+    return block;
+  }
+  seal([]);
+  const genesisHash = blocks[0]!.hash;
+
+  function best(): Block {
+    return blocks.at(-1)!;
+  }
+
+  function at(hash?: string | null): Block {
+    if (!hash) return best();
+    const b = byHash.get(hash);
+    if (!b) throw new Error(`unknown block ${hash}`);
+    return b;
+  }
+
+  function accountNonce(address: string): number {
+    return (storage.get('system', 'account', address) as unknown as { nonce: { toNumber(): number } }).nonce.toNumber();
+  }
+
+  /** Validates like a transaction pool: decodes, checks the signer, nonce, era and signature. */
+  function validate(hex: string): Extrinsic {
+    let xt: Extrinsic;
+    try {
+      xt = registry.createType('Extrinsic', hex);
+    } catch (e) {
+      throw new InvalidTransaction(`Could not decode the extrinsic: ${(e as Error).message}`, 1002);
+    }
+    if (!xt.isSigned) throw new InvalidTransaction('Transaction has a bad signature: unsigned transactions are not accepted');
+    const signer = xt.signer.toString();
+    const nonce = xt.nonce.toNumber();
+    const current = accountNonce(signer) + pending.filter((p) => p.xt.signer.toString() === signer).length;
+    if (nonce < accountNonce(signer)) throw new InvalidTransaction('Transaction is outdated');
+    if (nonce > current) throw new InvalidTransaction('Transaction will be valid in the future');
+    if (nonce !== current) throw new InvalidTransaction('Priority is too low: a transaction with this nonce is already pending', 1014);
+    const era = xt.era;
+    let birthHash = genesisHash;
+    if (era.isMortalEra) {
+      const now = best().number;
+      const birth = era.asMortalEra.birth(now);
+      const death = era.asMortalEra.death(now);
+      if (death <= now || birth > now) throw new InvalidTransaction('Transaction has an ancient birth block');
+      birthHash = blocks[birth]?.hash ?? '';
+      if (!birthHash) throw new InvalidTransaction('Transaction has an ancient birth block');
+    }
+    const payload = registry.createType(
+      'ExtrinsicPayload',
+      {
+        method: xt.method.toHex(),
+        era: xt.era,
+        nonce: xt.nonce,
+        tip: xt.tip,
+        specVersion: SPEC_VERSION,
+        transactionVersion: TRANSACTION_VERSION,
+        genesisHash,
+        blockHash: birthHash,
+        mode: (xt as unknown as { mode?: unknown }).mode ?? 0,
+      },
+      { version: xt.version & 0x7f },
+    );
+    let message = payload.toU8a({ method: true });
+    if (message.length > 256) message = blake2AsU8a(message);
+    // The MultiSignature bytes (variant byte first): signatureVerify picks sr25519, ed25519 or ecdsa from it.
+    if (!signatureVerify(message, xt.signature.toU8a(), signer).isValid) throw new InvalidTransaction('Transaction has a bad signature');
+    return xt;
+  }
+
+  function apply(xt: Extrinsic, index: number): void {
+    const signer = xt.signer.toString();
+    const account = storage.get('system', 'account', signer).toJSON() as { nonce: number } & Record<string, unknown>;
+    storage.set('system', 'account', [signer], { ...account, nonce: account.nonce + 1 });
+    const ctx: DispatchContext = { registry, storage, signer, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
+    const dispatchInfo = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' };
+    const before = storage.snapshot();
+    const mark = eventRecords.length;
+    try {
+      dispatch(ctx, xt.method.section, xt.method.method, xt.method.args, xt.method.toJSON() as { args: Record<string, unknown> });
+      ctx.deposit({ System: { ExtrinsicSuccess: { dispatchInfo } } });
+    } catch (e) {
+      // A failed call changes nothing but the nonce: roll back, keep only the failure event.
+      const nonceAccount = storage.get('system', 'account', signer).toJSON();
+      storage.map.clear();
+      for (const [k, v] of before) storage.map.set(k, v);
+      storage.set('system', 'account', [signer], nonceAccount);
+      eventRecords.splice(mark);
+      const dispatchError = e instanceof DispatchFailure ? e.error : { Other: null };
+      ctx.deposit({ System: { ExtrinsicFailed: { dispatchError, dispatchInfo } } });
+    }
+  }
+
+  /** Accepts a transaction into the pool and, in instant mode, seals a block with it. */
+  function submit(hex: string): { hash: string; included: Promise<Block> } {
+    const xt = validate(hex);
+    const hash = xt.hash.toHex();
+    pending.push({ hex, xt });
+    const included = new Promise<Block>((resolve) => {
+      const on = (b: Block) => {
+        if (b.extrinsics.includes(hex)) {
+          events.off('block', on);
+          resolve(b);
+        }
+      };
+      events.on('block', on);
+    });
+    queueMicrotask(() => produce());
+    return { hash, included };
+  }
+
+  function produce(): Block {
+    const batch = pending;
+    pending = [];
+    batch.forEach((p, i) => apply(p.xt, i));
+    return seal(batch.map((p) => p.hex));
+  }
+
+  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, validate };
+}
+
+export type Chain = ReturnType<typeof createChain>;

@@ -1,0 +1,212 @@
+/** The Substrate JSON-RPC methods @polkadot/api uses, served from the devnet chain. */
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import type { Block, Chain } from './chain.js';
+import { InvalidTransaction } from './chain.js';
+import { runtimeCall } from './runtime-api.js';
+
+/** A JSON-RPC error. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** What a subscription needs from its connection. */
+export interface RpcConnection {
+  notify(method: string, subscription: string, result: unknown): void;
+  onClose(fn: () => void): void;
+}
+
+type Handler = (params: unknown[], conn: RpcConnection | null) => unknown;
+
+const header = (b: Block) => b.headerCodec.toJSON();
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new RpcError(-32602, `Invalid params: ${what} must be a string`);
+  return v;
+}
+
+function hexParam(v: unknown, what: string): string {
+  const s = str(v, what);
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(s)) throw new RpcError(-32602, `Invalid params: ${what} must be 0x-prefixed hex`);
+  return s.toLowerCase();
+}
+
+export function createRpc(chain: Chain) {
+  let nextSub = 1;
+  const subscriptions = new Map<string, () => void>();
+
+  function blockAt(hash: unknown): Block {
+    if (hash === undefined || hash === null) return chain.best();
+    try {
+      return chain.at(hexParam(hash, 'block hash'));
+    } catch (e) {
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(4003, `Client error: UnknownBlock: ${String(hash)}`);
+    }
+  }
+
+  function subscribe(conn: RpcConnection | null, start: (id: string) => () => void): string {
+    if (!conn) throw new RpcError(-32601, 'Subscriptions need a WebSocket connection');
+    const id = `sub_${nextSub++}`;
+    const stop = start(id);
+    subscriptions.set(id, stop);
+    conn.onClose(() => {
+      subscriptions.get(id)?.();
+      subscriptions.delete(id);
+    });
+    return id;
+  }
+
+  function unsubscribe(params: unknown[]): boolean {
+    const id = str(params[0], 'subscription id');
+    const stop = subscriptions.get(id);
+    if (!stop) return false;
+    stop();
+    subscriptions.delete(id);
+    return true;
+  }
+
+  function headSubscription(conn: RpcConnection | null, notifyMethod: string): string {
+    return subscribe(conn, (id) => {
+      const on = (b: Block) => conn!.notify(notifyMethod, id, header(b));
+      setImmediate(() => on(chain.best()));
+      chain.events.on('block', on);
+      return () => chain.events.off('block', on);
+    });
+  }
+
+  const methods: Record<string, Handler> = {
+    rpc_methods: () => ({ methods: Object.keys(methods).sort() }),
+    system_chain: () => 'Bittensor Devnet',
+    system_name: () => 'subnetkit-devnet',
+    system_version: () => '0.1.0',
+    system_chainType: () => 'Development',
+    system_properties: () => ({ ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }),
+    system_health: () => ({ peers: 0, isSyncing: false, shouldHavePeers: false }),
+    system_accountNextIndex: ([address]) => chain.accountNonce(str(address, 'address')),
+    chain_getBlockHash: ([n]) => {
+      if (n === undefined || n === null) return chain.best().hash;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new RpcError(-32602, 'Invalid params: block number');
+      return chain.blocks[n]?.hash ?? null;
+    },
+    chain_getHeader: ([hash]) => header(blockAt(hash)),
+    chain_getBlock: ([hash]) => {
+      const b = blockAt(hash);
+      return { block: { header: header(b), extrinsics: b.extrinsics }, justifications: null };
+    },
+    chain_getFinalizedHead: () => chain.best().hash,
+    chain_getFinalisedHead: () => chain.best().hash,
+    chain_subscribeNewHeads: (_p, conn) => headSubscription(conn, 'chain_newHead'),
+    chain_subscribeNewHead: (_p, conn) => headSubscription(conn, 'chain_newHead'),
+    chain_unsubscribeNewHead: unsubscribe,
+    chain_subscribeFinalisedHeads: (_p, conn) => headSubscription(conn, 'chain_finalizedHead'),
+    chain_unsubscribeFinalisedHeads: unsubscribe,
+    chain_subscribeFinalizedHeads: (_p, conn) => headSubscription(conn, 'chain_finalizedHead'),
+    chain_subscribeAllHeads: (_p, conn) => headSubscription(conn, 'chain_allHead'),
+    chain_unsubscribeNewHeads: unsubscribe,
+    chain_unsubscribeFinalizedHeads: unsubscribe,
+    chain_unsubscribeAllHeads: unsubscribe,
+    state_getRuntimeVersion: () => chain.rt.version,
+    chain_getRuntimeVersion: () => chain.rt.version,
+    state_subscribeRuntimeVersion: (_p, conn) =>
+      subscribe(conn, (id) => {
+        setImmediate(() => conn!.notify('state_runtimeVersion', id, chain.rt.version));
+        return () => undefined;
+      }),
+    state_unsubscribeRuntimeVersion: unsubscribe,
+    state_getMetadata: () => u8aToHex(chain.rt.metadataBytes),
+    state_getStorage: ([key, at]) => {
+      const v = blockAt(at).state.get(hexParam(key, 'storage key'));
+      return v ? u8aToHex(v) : null;
+    },
+    state_getStorageHash: ([key, at]) => (blockAt(at).state.has(hexParam(key, 'storage key')) ? hexParam(key, 'key') : null),
+    state_getStorageSize: ([key, at]) => blockAt(at).state.get(hexParam(key, 'storage key'))?.length ?? null,
+    state_getKeysPaged: ([prefix, count, startKey, at]) => {
+      const p = prefix === null || prefix === undefined ? '0x' : hexParam(prefix, 'prefix');
+      if (typeof count !== 'number' || count < 0 || count > 1000) throw new RpcError(-32602, 'Invalid params: count must be in [0, 1000]');
+      const start = startKey ? hexParam(startKey, 'start key') : '';
+      return [...blockAt(at).state.keys()].filter((k) => k.startsWith(p) && k > start).sort().slice(0, count);
+    },
+    state_queryStorageAt: ([keys, at]) => {
+      if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
+      const b = blockAt(at);
+      return [{ block: b.hash, changes: keys.map((k) => [hexParam(k, 'key'), b.state.has(k) ? u8aToHex(b.state.get(k)!) : null]) }];
+    },
+    state_subscribeStorage: ([keys], conn) => {
+      if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
+      const wanted = keys.map((k) => hexParam(k, 'key'));
+      return subscribe(conn, (id) => {
+        let last = new Map<string, string | null>();
+        const on = (b: Block) => {
+          const changes: [string, string | null][] = [];
+          for (const k of wanted) {
+            const v = b.state.has(k) ? u8aToHex(b.state.get(k)!) : null;
+            if (!last.has(k) || last.get(k) !== v) changes.push([k, v]);
+          }
+          last = new Map(wanted.map((k) => [k, b.state.has(k) ? u8aToHex(b.state.get(k)!) : null]));
+          if (changes.length) conn!.notify('state_storage', id, { block: b.hash, changes });
+        };
+        setImmediate(() => on(chain.best()));
+        chain.events.on('block', on);
+        return () => chain.events.off('block', on);
+      });
+    },
+    state_unsubscribeStorage: unsubscribe,
+    state_call: ([method, data, at]) => runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(hexParam(data ?? '0x', 'data'))),
+    author_submitExtrinsic: ([xt]) => {
+      try {
+        return chain.submit(hexParam(xt, 'extrinsic')).hash;
+      } catch (e) {
+        throw invalid(e);
+      }
+    },
+    author_submitAndWatchExtrinsic: ([xt], conn) => {
+      let sent: ReturnType<Chain['submit']>;
+      try {
+        sent = chain.submit(hexParam(xt, 'extrinsic'));
+      } catch (e) {
+        throw invalid(e);
+      }
+      return subscribe(conn, (id) => {
+        let live = true;
+        // setImmediate, not a microtask: the subscription id must reach the client before its first notification.
+        setImmediate(() => live && conn!.notify('author_extrinsicUpdate', id, 'ready'));
+        void sent.included.then(async (b) => {
+          await new Promise((r) => setImmediate(r));
+          if (!live) return;
+          conn!.notify('author_extrinsicUpdate', id, { inBlock: b.hash });
+          // Blocks are final at once, but @polkadot/api drops an inBlock update whose events it is still loading
+          // when finalized arrives (switchMap): leave it a moment.
+          await new Promise((r) => setTimeout(r, 15));
+          if (live) conn!.notify('author_extrinsicUpdate', id, { finalized: b.hash });
+        });
+        return () => {
+          live = false;
+        };
+      });
+    },
+    author_unwatchExtrinsic: unsubscribe,
+    author_pendingExtrinsics: () => [],
+    payment_queryInfo: () => ({ weight: { refTime: 0, proofSize: 0 }, class: 'normal', partialFee: '0' }),
+  };
+
+  function invalid(e: unknown): RpcError {
+    if (e instanceof InvalidTransaction) return new RpcError(e.code, e.code === 1002 ? 'Verification Error' : 'Invalid Transaction', e.reason);
+    if (e instanceof RpcError) return e;
+    return new RpcError(-32603, `Internal error: ${(e as Error).message}`);
+  }
+
+  async function handle(method: unknown, params: unknown, conn: RpcConnection | null): Promise<unknown> {
+    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(methods, method)) throw new RpcError(-32601, `Method not found: ${String(method)}`);
+    if (params !== undefined && !Array.isArray(params)) throw new RpcError(-32602, 'Invalid params: params must be an array');
+    return methods[method]!((params as unknown[]) ?? [], conn);
+  }
+
+  return { handle, methods: Object.keys(methods) };
+}
+

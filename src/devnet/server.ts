@@ -1,0 +1,140 @@
+/** The devnet's endpoint: Substrate JSON-RPC over WebSocket and HTTP POST on one port. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createChain, devAccounts, type ChainOptions, type DevAccount } from './chain.js';
+import { DevnetError } from './errors.js';
+import { RpcError, createRpc, type RpcConnection } from './rpc.js';
+
+/** Options of {@link startDevnet}. */
+export interface DevnetOptions extends ChainOptions {
+  /** Port (default 9944; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** Largest JSON-RPC message (default 16 MiB). */
+  maxMessageBytes?: number;
+}
+
+/** A running devnet. */
+export interface Devnet {
+  /** `ws://host:port`, for `WsProvider`. */
+  readonly url: string;
+  /** `http://host:port`, for JSON-RPC over HTTP POST. */
+  readonly httpUrl: string;
+  /** The funded dev accounts (//Alice … //Ferdie). */
+  readonly accounts: readonly DevAccount[];
+  /** The genesis block hash. */
+  readonly genesisHash: string;
+  /** The best (and finalized) block number. */
+  bestNumber(): number;
+  /** Seals a block now with whatever is pending. */
+  newBlock(): void;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+function reply(id: unknown, result: unknown) {
+  return JSON.stringify({ jsonrpc: '2.0', id, result });
+}
+
+function replyError(id: unknown, e: unknown) {
+  const err = e instanceof RpcError ? e : new RpcError(-32603, `Internal error: ${(e as Error)?.message ?? String(e)}`);
+  return JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) } });
+}
+
+/**
+ * Starts the embedded devnet: a subtensor-compatible chain in this process that `@polkadot/api` (and the
+ * subnetkit chain client) talk to as they talk to finney.
+ *
+ * @example
+ * ```ts
+ * const devnet = await startDevnet({ port: 0 });
+ * const api = await ApiPromise.create({ provider: new WsProvider(devnet.url) });
+ * ```
+ */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const port = options.port ?? 9944;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevnetError('DEVNET_INVALID_CONFIG', `port must be in [0, 65535], got ${port}`);
+  const maxBytes = options.maxMessageBytes ?? 16 << 20;
+  const chain = createChain(options);
+  const rpc = createRpc(chain);
+
+  async function answer(raw: string, conn: RpcConnection | null): Promise<string | null> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return replyError(null, new RpcError(-32700, 'Parse error'));
+    }
+    const one = async (m: unknown): Promise<string> => {
+      const r = m as { id?: unknown; method?: unknown; params?: unknown; jsonrpc?: unknown };
+      if (!r || typeof r !== 'object' || r.jsonrpc !== '2.0') return replyError(r?.id, new RpcError(-32600, 'Invalid request'));
+      try {
+        return reply(r.id, await rpc.handle(r.method, r.params, conn));
+      } catch (e) {
+        return replyError(r.id, e);
+      }
+    };
+    if (Array.isArray(msg)) return `[${(await Promise.all(msg.map(one))).join(',')}]`;
+    return one(msg);
+  }
+
+  const http: Server = createServer((req, res) => {
+    if (req.method !== 'POST') {
+      res.writeHead(405).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      void answer(Buffer.concat(chunks).toString('utf8'), null).then((out) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(out ?? '');
+      });
+    });
+  });
+  const wss = new WebSocketServer({ server: http, maxPayload: maxBytes });
+  wss.on('connection', (ws: WebSocket) => {
+    const closers: (() => void)[] = [];
+    const conn: RpcConnection = {
+      notify(method, subscription, result) {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
+      },
+      onClose: (fn) => closers.push(fn),
+    };
+    ws.on('message', (data) => {
+      void answer(data.toString(), conn).then((out) => {
+        if (out && ws.readyState === ws.OPEN) ws.send(out);
+      });
+    });
+    ws.on('close', () => closers.splice(0).forEach((fn) => fn()));
+    ws.on('error', () => ws.terminate());
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', (e) => reject(new DevnetError('DEVNET_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e })));
+    http.listen(port, host, () => resolve());
+  });
+  const bound = (http.address() as AddressInfo).port;
+  const h = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `ws://${h}:${bound}`,
+    httpUrl: `http://${h}:${bound}`,
+    accounts: devAccounts(),
+    genesisHash: chain.genesisHash,
+    bestNumber: () => chain.best().number,
+    newBlock: () => void chain.produce(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => http.close(() => resolve()));
+        http.closeAllConnections();
+      }),
+  };
+}
