@@ -151,3 +151,75 @@ describe('devnet metadata conformance with finney (spec 424)', () => {
     expect((api.tx as any).subtensorModule.setWeights(1, [0, 1], [65535, 1], 0).method.toHex()).toBe('0x07000100080000010008ffff01000000000000000000');
   });
 });
+
+describe('devnet SubtensorModule', () => {
+  const owner = keyring.addFromUri('//Charlie');
+  const ownerHot = keyring.addFromUri('//Charlie//hot');
+  const minerHot = keyring.addFromUri('//Bob//miner');
+  const miner2Hot = keyring.addFromUri('//Bob//miner2');
+
+  it('registers a network: lock cost charged, owner hotkey at uid 0, new-subnet hyperparameters', async () => {
+    const before = ((await (api.query as any).system.account(owner.address)) as any).data.free.toBigInt();
+    const r = await send((api.tx as any).subtensorModule.registerNetwork(ownerHot.address), owner);
+    expect(r.error).toBeNull();
+    expect(r.events).toEqual(['subtensorModule.NetworkAdded', 'subtensorModule.NeuronRegistered', 'system.ExtrinsicSuccess']);
+    const after = ((await (api.query as any).system.account(owner.address)) as any).data.free.toBigInt();
+    expect(before - after).toBe(1000n * TAO);
+    const q = (api.query as any).subtensorModule;
+    expect((await q.networksAdded(2)).isTrue).toBe(true);
+    expect((await q.subnetOwner(2)).toString()).toBe(owner.address);
+    expect((await q.keys(2, 0)).toString()).toBe(ownerHot.address);
+    expect((await q.tempo(2)).toNumber()).toBe(10);
+    expect((await q.maxAllowedValidators(2)).toNumber()).toBe(64);
+    expect((await q.burn(2)).toBigInt()).toBe(TAO);
+    expect((await q.commitRevealWeightsEnabled(2)).isTrue).toBe(false);
+  });
+
+  it('burned_register assigns the next uid, charges the burn, and refuses duplicates and unknown subnets', async () => {
+    const r = await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), bob);
+    expect(r.error).toBeNull();
+    expect(r.events).toContain('subtensorModule.NeuronRegistered');
+    const q = (api.query as any).subtensorModule;
+    expect((await q.uids(2, minerHot.address)).unwrap().toNumber()).toBe(1);
+    expect((await q.subnetworkN(2)).toNumber()).toBe(2);
+    expect((await q.owner(minerHot.address)).toString()).toBe(bob.address);
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), bob)).error).toBe('subtensorModule.HotKeyAlreadyRegisteredInSubNet');
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(77, miner2Hot.address), bob)).error).toBe('subtensorModule.SubnetNotExists');
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(0, miner2Hot.address), bob)).error).toBe('subtensorModule.RegistrationNotPermittedOnRootSubnet');
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), alice)).error).toBe('subtensorModule.HotKeyAlreadyRegisteredInSubNet');
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, miner2Hot.address), alice)).error).toBeNull();
+  });
+
+  it('serve_axon stores AxonInfo signed by the hotkey, validates it, and rate-limits it', async () => {
+    const tx = (ip: bigint | number, port: number, ipType = 4) => (api.tx as any).subtensorModule.serveAxon(2, 10002000, ip, port, ipType, 4, 3, 1);
+    const r = await send(tx(0x0a000001, 8091), minerHot);
+    expect(r.error).toBeNull();
+    expect(r.events).toContain('subtensorModule.AxonServed');
+    const info = (await (api.query as any).subtensorModule.axons(2, minerHot.address)).unwrap();
+    expect(info.ip.toBigInt()).toBe(0x0a000001n);
+    expect(info.port.toNumber()).toBe(8091);
+    expect(info.placeholder1.toNumber()).toBe(3);
+    expect((await send(tx(0x0a000002, 8092), minerHot)).error).toBe('subtensorModule.ServingRateLimitExceeded');
+    expect((await send(tx(0x0a000001, 0), miner2Hot)).error).toBe('subtensorModule.InvalidPort');
+    expect((await send(tx(0x0a000001, 80, 5), miner2Hot)).error).toBe('subtensorModule.InvalidIpType');
+    expect((await send(tx(0xffffffff, 80), miner2Hot)).error).toBe('subtensorModule.InvalidIpAddress');
+    expect((await send(tx(0x0a000001, 80), dave)).error).toBe('subtensorModule.HotKeyNotRegisteredInNetwork');
+  });
+
+  it('set_weights runs the checks in order and stores max-upscaled u16 weights', async () => {
+    const sw = (uids: number[], w: number[], key = 0, netuid = 2) => (api.tx as any).subtensorModule.setWeights(netuid, uids, w, key);
+    // The owner hotkey may set weights without a validator permit.
+    const r = await send(sw([1, 2], [1, 3]), ownerHot);
+    expect(r.error).toBeNull();
+    expect(r.events).toEqual(['subtensorModule.WeightsSet', 'system.ExtrinsicSuccess']);
+    const stored = (await (api.query as any).subtensorModule.weights(2, 0)).toJSON();
+    expect(stored).toEqual([[1, 21845], [2, 65535]]);
+    expect((await send(sw([1], [1]), ownerHot)).error).toBe('subtensorModule.SettingWeightsTooFast');
+    expect((await send(sw([0, 1], [1]), minerHot)).error).toBe('subtensorModule.WeightVecNotEqualSize');
+    expect((await send(sw([0], [1], 0, 0), minerHot)).error).toBe('subtensorModule.CanNotSetRootNetworkWeights');
+    expect((await send(sw([0, 2], [1, 1]), minerHot)).error).toBe('subtensorModule.NeuronNoValidatorPermit');
+    expect((await send(sw([1], [5]), minerHot)).error).toBeNull(); // a single self-weight needs no permit
+    expect((await send(sw([0], [1]), dave)).error).toBe('subtensorModule.HotKeyNotRegisteredInSubNet');
+    expect((await send(sw([0, 1, 2, 3], [1, 1, 1, 1]), miner2Hot)).error).toBe('subtensorModule.UidsLengthExceedUidsInSubNet');
+  });
+});

@@ -8,6 +8,7 @@ import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto';
 import EventEmitter from 'eventemitter3';
 import { keypairFromUri } from '../keys/index.js';
 import { dispatch, type DispatchContext, DispatchFailure } from './pallets.js';
+import { initSubnet } from './subtensor.js';
 import { SPEC_VERSION, TRANSACTION_VERSION, loadRuntime, type Runtime } from './runtime.js';
 import { createStorage, type Storage } from './state.js';
 
@@ -60,8 +61,10 @@ export function devAccounts(): DevAccount[] {
 
 /** Chain options of the devnet. */
 export interface ChainOptions {
-  /** Tempo of subnet 1 (default 10). */
+  /** Tempo of subnet 1 and of new subnets (default 10). */
   tempo?: number;
+  /** Let serve_axon accept 127.0.0.1 and ::1, which finney refuses (default true: local axons). */
+  allowLoopback?: boolean;
 }
 
 export function createChain(options: ChainOptions = {}) {
@@ -103,9 +106,9 @@ export function createChain(options: ChainOptions = {}) {
   storage.set('balances', 'totalIssuance', [], issuance);
   storage.set('sudo', 'key', [], devAccounts()[0]!.address);
   storage.set('subtensorModule', 'networksAdded', [0], true);
-  storage.set('subtensorModule', 'networksAdded', [1], true);
   storage.set('subtensorModule', 'totalNetworks', [], 2);
-  storage.set('subtensorModule', 'tempo', [1], options.tempo ?? 10);
+  // Subnet 1 as localnet creates it (owned by Alice here; localnet's owner is the all-zero account).
+  initSubnet({ storage }, 1, devAccounts()[0]!.address, devAccounts()[0]!.address, 0, options.tempo ?? 10);
 
   function seal(extrinsics: string[]): Block {
     const parent = blocks.at(-1);
@@ -196,7 +199,7 @@ export function createChain(options: ChainOptions = {}) {
     const signer = xt.signer.toString();
     const account = storage.get('system', 'account', signer).toJSON() as { nonce: number } & Record<string, unknown>;
     storage.set('system', 'account', [signer], { ...account, nonce: account.nonce + 1 });
-    const ctx: DispatchContext = { registry, storage, signer, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
+    const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
     const dispatchInfo = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' };
     const before = storage.snapshot();
     const mark = eventRecords.length;

@@ -1,11 +1,18 @@
 /** Dispatch of the calls the devnet implements, with the real module errors and events. */
 import type { TypeRegistry } from '@polkadot/types';
 import type { Storage } from './state.js';
+import { burnedRegister, registerNetwork, serveAxon, setWeights } from './subtensor.js';
 
 export interface DispatchContext {
   registry: TypeRegistry;
   storage: Storage;
   signer: string;
+  /** The number of the block being built. */
+  block: number;
+  /** Tempo given to new subnets. */
+  tempo: number;
+  /** Whether serve_axon accepts loopback IPs (finney refuses them; the devnet allows them by default). */
+  allowLoopback: boolean;
   deposit(event: Record<string, unknown>): void;
 }
 
@@ -65,6 +72,14 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
     case 'balances.transferKeepAlive':
     case 'balances.transferAllowDeath':
       return transfer(ctx, addressOf(args[0]), BigInt((args[1] as { toString(): string }).toString()), key === 'balances.transferKeepAlive');
+    case 'subtensorModule.registerNetwork':
+      return registerNetwork(ctx, args as never);
+    case 'subtensorModule.burnedRegister':
+      return burnedRegister(ctx, args as never);
+    case 'subtensorModule.serveAxon':
+      return serveAxon(ctx, args as never);
+    case 'subtensorModule.setWeights':
+      return setWeights(ctx, args as never);
     default:
       // Calls the devnet does not implement fail as a dispatch error; docs/devnet.md lists what is implemented.
       throw new DispatchFailure({ Other: null });

@@ -42,8 +42,10 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
     get(section, item, ...args) {
       const raw = map.get(key(section, item, ...args));
       const e = entry(section, item);
-      if (raw) return rt.registry.createType(typeOf(section, item), raw);
-      return e.meta.modifier.isOptional ? rt.registry.createType(`Option<${typeOf(section, item)}>`, null) : rt.registry.createType(typeOf(section, item), e.meta.fallback);
+      const t = typeOf(section, item);
+      // Optional items read as Option<T>, as polkadot-js presents them.
+      if (e.meta.modifier.isOptional) return rt.registry.createType(`Option<${t}>`, raw ? rt.registry.createType(t, raw) : null);
+      return rt.registry.createType(t, raw ?? e.meta.fallback);
     },
     set(section, item, args, value) {
       map.set(key(section, item, ...args), rt.registry.createType(typeOf(section, item), value).toU8a());

@@ -1,0 +1,184 @@
+/**
+ * SubtensorModule calls on the devnet: subnet creation, burned registration, serving and weights, with finney's
+ * checks in finney's order and its error names. What is simplified is listed in docs/devnet.md.
+ */
+import { vecMaxUpscaleToU16 } from '../consensus/index.js';
+import { moduleError, type DispatchContext } from './pallets.js';
+
+const TAO = 1_000_000_000n;
+const MIN_LOCK = 1000n * TAO;
+const LOCK_REDUCTION_INTERVAL = 100_800n;
+const SUBNET_LIMIT = 128;
+
+type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; isTrue?: boolean };
+const fail = (ctx: DispatchContext, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
+const num = (ctx: DispatchContext, item: string, ...args: unknown[]) => Number(ctx.storage.get('subtensorModule', item, ...args).toString());
+const big = (ctx: DispatchContext, item: string, ...args: unknown[]) => BigInt(ctx.storage.get('subtensorModule', item, ...args).toString());
+const bool = (ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
+const set = (ctx: DispatchContext, item: string, args: unknown[], value: unknown) => ctx.storage.set('subtensorModule', item, args, value);
+const list = <T>(ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args).toJSON() as T[]) ?? [];
+
+function uidOf(ctx: DispatchContext, netuid: number, hotkey: string): number | null {
+  const v = ctx.storage.get('subtensorModule', 'uids', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
+  return v.isSome ? v.unwrap().toNumber() : null;
+}
+
+function free(ctx: DispatchContext, who: string): bigint {
+  return BigInt((ctx.storage.get('system', 'account', who).toJSON() as { data: { free: string | number } }).data.free);
+}
+
+function charge(ctx: DispatchContext, who: string, amount: bigint): void {
+  const a = ctx.storage.get('system', 'account', who).toJSON() as { data: Record<string, unknown> };
+  ctx.storage.set('system', 'account', [who], { ...a, data: { ...a.data, free: BigInt(a.data.free as string | number) - amount } });
+  const issuance = BigInt(ctx.storage.get('balances', 'totalIssuance').toString());
+  ctx.storage.set('balances', 'totalIssuance', [], issuance - amount);
+}
+
+/** The hyperparameters `init_new_network` writes (new-subnet values, §1.7), with the devnet's tempo and CR off. */
+export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number, owner: string, ownerHotkey: string, block: number, tempo: number): void {
+  const s = (item: string, value: unknown, ...keys: unknown[]) => ctx.storage.set('subtensorModule', item, keys.length ? keys : [netuid], value);
+  s('networksAdded', true);
+  s('subnetOwner', owner);
+  s('subnetOwnerHotkey', ownerHotkey);
+  s('tempo', tempo);
+  s('maxAllowedUids', 256);
+  s('maxAllowedValidators', 64);
+  s('minAllowedWeights', 1);
+  s('immunityPeriod', 5000);
+  s('burn', TAO);
+  s('commitRevealWeightsEnabled', false);
+  s('yuma3On', true);
+  s('networkRegisteredAt', block);
+  s('subnetMechanism', 1);
+  s('networkRegistrationAllowed', true);
+}
+
+export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): void {
+  const hotkey = args[0]!.toString();
+  const cold = ctx.signer;
+  const owner = ctx.storage.get('subtensorModule', 'owner', hotkey).toString();
+  if (ctx.storage.has('subtensorModule', 'owner', hotkey) && owner !== cold) throw fail(ctx, 'NonAssociatedColdKey');
+  let netuid = 1;
+  while (netuid < SUBNET_LIMIT && bool(ctx, 'networksAdded', netuid)) netuid++;
+  if (netuid >= SUBNET_LIMIT) throw fail(ctx, 'SubnetLimitReached');
+  // Lock cost (§6): max(min_lock, 2·last − last/interval · blocks since the last lock); min_lock the first time.
+  const last = big(ctx, 'networkLastLockCost');
+  let lastLockBlock = 0;
+  for (let u = 1; u < SUBNET_LIMIT; u++) if (bool(ctx, 'networksAdded', u)) lastLockBlock = Math.max(lastLockBlock, num(ctx, 'networkRegisteredAt', u));
+  const since = BigInt(ctx.block - lastLockBlock);
+  const mult = ctx.storage.has('subtensorModule', 'networkLastLockCost') ? 2n : 1n; // 1 until a lock has happened
+  const decayed = mult * last - (last / LOCK_REDUCTION_INTERVAL) * since;
+  const lock = decayed > MIN_LOCK ? decayed : MIN_LOCK;
+  if (free(ctx, cold) < lock) throw fail(ctx, 'CannotAffordLockCost');
+  charge(ctx, cold, lock);
+  set(ctx, 'networkLastLockCost', [], lock);
+  set(ctx, 'subnetLocked', [netuid], lock);
+  set(ctx, 'totalNetworks', [], num(ctx, 'totalNetworks') + 1);
+  set(ctx, 'owner', [hotkey], cold);
+  initSubnet(ctx, netuid, cold, hotkey, ctx.block, ctx.tempo);
+  ctx.deposit({ SubtensorModule: { NetworkAdded: [netuid, 1] } });
+  appendNeuron(ctx, netuid, hotkey);
+}
+
+function appendNeuron(ctx: DispatchContext, netuid: number, hotkey: string): number {
+  const uid = num(ctx, 'subnetworkN', netuid);
+  set(ctx, 'keys', [netuid, uid], hotkey);
+  set(ctx, 'uids', [netuid, hotkey], uid);
+  set(ctx, 'subnetworkN', [netuid], uid + 1);
+  set(ctx, 'blockAtRegistration', [netuid, uid], ctx.block);
+  set(ctx, 'isNetworkMember', [hotkey, netuid], true);
+  set(ctx, 'lastUpdate', [netuid], [...list<number>(ctx, 'lastUpdate', netuid), 0]);
+  set(ctx, 'validatorPermit', [netuid], [...list<boolean>(ctx, 'validatorPermit', netuid), false]);
+  set(ctx, 'active', [netuid], [...list<boolean>(ctx, 'active', netuid), true]);
+  ctx.deposit({ SubtensorModule: { NeuronRegistered: [netuid, uid, hotkey] } });
+  return uid;
+}
+
+export function burnedRegister(ctx: DispatchContext, args: readonly Arg[]): void {
+  const netuid = args[0]!.toNumber();
+  const hotkey = args[1]!.toString();
+  const cold = ctx.signer;
+  if (netuid === 0) throw fail(ctx, 'RegistrationNotPermittedOnRootSubnet');
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (!bool(ctx, 'networkRegistrationAllowed', netuid)) throw fail(ctx, 'SubNetRegistrationDisabled');
+  if (uidOf(ctx, netuid, hotkey) !== null) throw fail(ctx, 'HotKeyAlreadyRegisteredInSubNet');
+  if (ctx.storage.has('subtensorModule', 'owner', hotkey) && ctx.storage.get('subtensorModule', 'owner', hotkey).toString() !== cold) throw fail(ctx, 'NonAssociatedColdKey');
+  const burn = big(ctx, 'burn', netuid);
+  if (free(ctx, cold) < burn) throw fail(ctx, 'NotEnoughBalanceToStake');
+  if (num(ctx, 'subnetworkN', netuid) >= num(ctx, 'maxAllowedUids', netuid)) throw fail(ctx, 'NoNeuronIdAvailable');
+  charge(ctx, cold, burn);
+  set(ctx, 'raoRecycledForRegistration', [netuid], big(ctx, 'raoRecycledForRegistration', netuid) + burn);
+  set(ctx, 'owner', [hotkey], cold);
+  appendNeuron(ctx, netuid, hotkey);
+}
+
+function validIp(ip: bigint, ipType: number, allowLoopback: boolean): boolean {
+  if (ipType === 4) return ip < 0xffffffffn && (allowLoopback || ip !== 0x7f000001n);
+  return ip !== (1n << 128n) - 1n && (allowLoopback || ip !== 1n);
+}
+
+export function serveAxon(ctx: DispatchContext, args: readonly Arg[]): void {
+  const [netuidA, versionA, ipA, portA, ipTypeA, protocolA, p1A, p2A] = args as [Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg];
+  const netuid = netuidA.toNumber();
+  const hotkey = ctx.signer;
+  if (uidOf(ctx, netuid, hotkey) === null) throw fail(ctx, 'HotKeyNotRegisteredInNetwork');
+  const ipType = ipTypeA.toNumber();
+  if (ipType !== 4 && ipType !== 6) throw fail(ctx, 'InvalidIpType');
+  const ip = ipA.toBigInt();
+  if (!validIp(ip, ipType, ctx.allowLoopback)) throw fail(ctx, 'InvalidIpAddress');
+  if (portA.toNumber() === 0) throw fail(ctx, 'InvalidPort');
+  const prev = ctx.storage.get('subtensorModule', 'axons', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { block: { toNumber(): number } } };
+  const prevBlock = prev.isSome ? prev.unwrap().block.toNumber() : 0;
+  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid)) throw fail(ctx, 'ServingRateLimitExceeded');
+  set(ctx, 'axons', [netuid, hotkey], {
+    block: ctx.block,
+    version: versionA.toNumber(),
+    ip,
+    port: portA.toNumber(),
+    ipType,
+    protocol: protocolA.toNumber(),
+    placeholder1: p1A.toNumber(),
+    placeholder2: p2A.toNumber(),
+  });
+  ctx.deposit({ SubtensorModule: { AxonServed: [netuid, hotkey] } });
+}
+
+/** `set_weights` with the 13 checks of §1.5, in order. */
+export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
+  const netuid = args[0]!.toNumber();
+  const uids = (args[1]!.toJSON() as number[]).map(Number);
+  const values = (args[2]!.toJSON() as number[]).map(Number);
+  const versionKey = args[3]!.toBigInt();
+  const hotkey = ctx.signer;
+  if (netuid === 0) throw fail(ctx, 'CanNotSetRootNetworkWeights');
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealEnabled');
+  if (uids.length !== values.length) throw fail(ctx, 'WeightVecNotEqualSize');
+  const n = num(ctx, 'subnetworkN', netuid);
+  if (uids.length > n) throw fail(ctx, 'UidsLengthExceedUidsInSubNet');
+  const uid = uidOf(ctx, netuid, hotkey);
+  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
+  // (6) stake threshold: the devnet does not model stake yet and the default threshold is 0.
+  const required = big(ctx, 'weightsVersionKey', netuid);
+  if (required !== 0n && versionKey < required) throw fail(ctx, 'IncorrectWeightVersionKey');
+  const lastUpdate = list<number>(ctx, 'lastUpdate', netuid);
+  const last = Number(lastUpdate[uid] ?? 0);
+  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'SettingWeightsTooFast');
+  const selfWeight = uids.length === 1 && uids[0] === uid;
+  const ownerHotkey = ctx.storage.get('subtensorModule', 'subnetOwnerHotkey', netuid).toString();
+  const permits = list<boolean>(ctx, 'validatorPermit', netuid);
+  if (!selfWeight && hotkey !== ownerHotkey && !permits[uid]) throw fail(ctx, 'NeuronNoValidatorPermit');
+  if (new Set(uids).size !== uids.length) throw fail(ctx, 'DuplicateUids');
+  if (uids.some((u) => u >= n)) throw fail(ctx, 'UidVecContainInvalidOne');
+  if (!selfWeight && uids.length < Math.min(num(ctx, 'minAllowedWeights', netuid), n)) throw fail(ctx, 'WeightVecLengthIsLow');
+  const maxLimit = num(ctx, 'maxWeightsLimit', netuid);
+  if (maxLimit !== 65535) {
+    const total = values.reduce((a, b) => a + b, 0);
+    if (total > 0 && values.some((v) => (v * 65535) / total > maxLimit)) throw fail(ctx, 'MaxWeightExceeded');
+  }
+  const scaled = vecMaxUpscaleToU16(values);
+  set(ctx, 'weights', [netuid, uid], uids.map((u, i) => [u, scaled[i]]));
+  lastUpdate[uid] = ctx.block;
+  set(ctx, 'lastUpdate', [netuid], lastUpdate);
+  ctx.deposit({ SubtensorModule: { WeightsSet: [netuid, uid] } });
+}
