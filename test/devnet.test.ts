@@ -222,4 +222,44 @@ describe('devnet SubtensorModule', () => {
     expect((await send(sw([0], [1]), dave)).error).toBe('subtensorModule.HotKeyNotRegisteredInSubNet');
     expect((await send(sw([0, 1, 2, 3], [1, 1, 1, 1]), miner2Hot)).error).toBe('subtensorModule.UidsLengthExceedUidsInSubNet');
   });
+
+  it('answers NeuronInfoRuntimeApi from storage, and the custom neuronInfo RPC with the same bytes', async () => {
+    const lite = await api.call.neuronInfoRuntimeApi.getNeuronsLite(2);
+    expect(lite.length).toBe(3);
+    expect(lite.map((n: any) => n.uid.toNumber())).toEqual([0, 1, 2]);
+    expect(lite[0].hotkey.toString()).toBe(ownerHot.address);
+    expect(lite[1].coldkey.toString()).toBe(bob.address);
+    expect(lite[1].axonInfo.port.toNumber()).toBe(8091);
+    expect(lite[0].lastUpdate.toNumber()).toBeGreaterThan(0);
+    const full = (await api.call.neuronInfoRuntimeApi.getNeuron(2, 0)).unwrap();
+    expect(full.weights.toJSON()).toEqual([[1, 21845], [2, 65535]]);
+    expect((await api.call.neuronInfoRuntimeApi.getNeuronLite(2, 99)).isNone).toBe(true);
+    expect((await api.call.neuronInfoRuntimeApi.getNeuronsLite(99)).length).toBe(0);
+    const res = (await (await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'neuronInfo_getNeuronsLite', params: [2] }) })).json()) as { result: number[] };
+    expect(`0x${Buffer.from(res.result).toString('hex')}`).toBe(lite.toHex());
+  });
+
+  it('AdminUtils: root setters through Sudo, owner setters by the subnet owner, BadOrigin otherwise', async () => {
+    const admin = (api.tx as any).adminUtils;
+    const q = (api.query as any).subtensorModule;
+    const r = await send((api.tx as any).sudo.sudo(admin.sudoSetWeightsSetRateLimit(2, 0)), alice);
+    expect(r.error).toBeNull();
+    expect(r.events).toEqual(['subtensorModule.WeightsSetRateLimitSet', 'sudo.Sudid', 'system.ExtrinsicSuccess']);
+    expect((await q.weightsSetRateLimit(2)).toNumber()).toBe(0);
+    // With no rate limit the owner can set weights again right away.
+    expect((await send((api.tx as any).subtensorModule.setWeights(2, [1], [1], 0), ownerHot)).error).toBeNull();
+    // Root-only by the owner: BadOrigin. Owner setter by the owner: fine. By someone else: BadOrigin.
+    expect((await send(admin.sudoSetTempo(2, 20), owner)).error).toBe('BadOrigin');
+    expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, true), owner)).error).toBeNull();
+    expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, false), bob)).error).toBe('BadOrigin');
+    expect((await send((api.tx as any).subtensorModule.setWeights(2, [1], [1], 0), ownerHot)).error).toBe('subtensorModule.CommitRevealEnabled');
+    // Sudo from a non-sudo account fails the extrinsic; a failing inner call is reported in Sudid only.
+    expect((await send((api.tx as any).sudo.sudo(admin.sudoSetTempo(2, 20)), bob)).error).toBe('sudo.RequireSudo');
+    const inner = await send((api.tx as any).sudo.sudo(admin.sudoSetTempo(99, 20)), alice);
+    expect(inner.error).toBeNull();
+    expect(inner.events).toEqual(['sudo.Sudid', 'system.ExtrinsicSuccess']);
+    const ok = await send((api.tx as any).sudo.sudo(admin.sudoSetTempo(2, 20)), alice);
+    expect(ok.events).toContain('subtensorModule.TempoSet');
+    expect((await q.tempo(2)).toNumber()).toBe(20);
+  });
 });

@@ -1,6 +1,7 @@
 /** Dispatch of the calls the devnet implements, with the real module errors and events. */
 import type { TypeRegistry } from '@polkadot/types';
 import type { Storage } from './state.js';
+import { adminSetter, sudo } from './admin.js';
 import { burnedRegister, registerNetwork, serveAxon, setWeights } from './subtensor.js';
 
 export interface DispatchContext {
@@ -13,6 +14,8 @@ export interface DispatchContext {
   tempo: number;
   /** Whether serve_axon accepts loopback IPs (finney refuses them; the devnet allows them by default). */
   allowLoopback: boolean;
+  /** True inside Sudo.sudo: the call runs with the root origin. */
+  root?: boolean;
   deposit(event: Record<string, unknown>): void;
 }
 
@@ -72,6 +75,10 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
     case 'balances.transferKeepAlive':
     case 'balances.transferAllowDeath':
       return transfer(ctx, addressOf(args[0]), BigInt((args[1] as { toString(): string }).toString()), key === 'balances.transferKeepAlive');
+    case 'sudo.sudo': {
+      const inner = args[0] as { section: string; method: string; args: readonly unknown[] };
+      return sudo(ctx, inner, (rootCtx) => dispatch(rootCtx, inner.section, inner.method, inner.args, null));
+    }
     case 'subtensorModule.registerNetwork':
       return registerNetwork(ctx, args as never);
     case 'subtensorModule.burnedRegister':
@@ -81,6 +88,7 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
     case 'subtensorModule.setWeights':
       return setWeights(ctx, args as never);
     default:
+      if (section === 'adminUtils' && adminSetter(ctx, method, args as never)) return;
       // Calls the devnet does not implement fail as a dispatch error; docs/devnet.md lists what is implemented.
       throw new DispatchFailure({ Other: null });
   }

@@ -158,6 +158,9 @@ export function createRpc(chain: Chain) {
     },
     state_unsubscribeStorage: unsubscribe,
     state_call: ([method, data, at]) => runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(hexParam(data ?? '0x', 'data'))),
+    // subtensor's custom RPCs: the same structs as the runtime APIs, as a JSON array of SCALE bytes.
+    neuronInfo_getNeuronsLite: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons_lite', chain.registry.createType('u16', netuid).toU8a()))),
+    neuronInfo_getNeurons: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons', chain.registry.createType('u16', netuid).toU8a()))),
     author_submitExtrinsic: ([xt]) => {
       try {
         return chain.submit(hexParam(xt, 'extrinsic')).hash;

@@ -1,7 +1,42 @@
 /** Runtime APIs through `state_call`, SCALE-encoded as the real runtime does. */
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
+import { neuronInfo, neuronInfos } from './neurons.js';
 import { RpcError } from './rpc.js';
+import { createStorage } from './state.js';
+
+interface ApiMethod {
+  inputs: string[];
+  output: string;
+}
+
+const methodsCache = new WeakMap<object, Map<string, ApiMethod>>();
+
+/** `Api_method` → its input and output types, from the metadata's runtime API section. */
+function apiMethods(chain: Chain): Map<string, ApiMethod> {
+  let m = methodsCache.get(chain.rt);
+  if (!m) {
+    m = new Map();
+    for (const api of chain.rt.metadata.asV16.apis) {
+      for (const method of api.methods) {
+        m.set(`${api.name.toString()}_${method.name.toString()}`, {
+          inputs: method.inputs.map((i) => chain.registry.createLookupType(i.type)),
+          output: chain.registry.createLookupType(method.output),
+        });
+      }
+    }
+    methodsCache.set(chain.rt, m);
+  }
+  return m;
+}
+
+/** The subtensor runtime APIs implemented from storage: name → (decoded args, storage at the block) → output JSON. */
+const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof createStorage>) => unknown> = {
+  NeuronInfoRuntimeApi_get_neurons_lite: ([netuid], s) => neuronInfos(s, Number(netuid), false),
+  NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => neuronInfos(s, Number(netuid), true),
+  NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => neuronInfo(s, Number(netuid), Number(uid), false),
+  NeuronInfoRuntimeApi_get_neuron: ([netuid, uid], s) => neuronInfo(s, Number(netuid), Number(uid), true),
+};
 
 export function runtimeCall(chain: Chain, block: Block, method: string, data: Uint8Array): string {
   const { registry } = chain;
@@ -24,7 +59,24 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
     }
     case 'TransactionPaymentApi_query_info':
       return enc('RuntimeDispatchInfo', { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', partialFee: 0 });
-    default:
-      throw new RpcError(-32000, `Client error: Execution failed: Other: Exported method ${method} is not found`);
+    default: {
+      const impl = IMPLEMENTED[method];
+      const def = apiMethods(chain).get(method);
+      if (!impl || !def) throw new RpcError(-32000, `Client error: Execution failed: Other: Exported method ${method} is not found`);
+      const args: unknown[] = [];
+      try {
+        // Arguments are concatenated SCALE values, decoded one after another.
+        let offset = 0;
+        for (const t of def.inputs) {
+          const v = registry.createType(t, data.subarray(offset));
+          offset += v.encodedLength;
+          args.push(v.toJSON());
+        }
+        if (offset !== data.length) throw new Error(`${data.length - offset} bytes left over`);
+      } catch (e) {
+        throw new RpcError(-32000, `Client error: Execution failed: Execution aborted due to trap: could not decode the arguments of ${method}: ${(e as Error).message}`);
+      }
+      return enc(def.output, impl(args, createStorage(chain.rt, block.state)));
+    }
   }
 }
