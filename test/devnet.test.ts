@@ -262,4 +262,47 @@ describe('devnet SubtensorModule', () => {
     expect(ok.events).toContain('subtensorModule.TempoSet');
     expect((await q.tempo(2)).toNumber()).toBe(20);
   });
+
+  it('stakes through the pool, runs epochs every tempo, and pays incentive and dividends as stake', async () => {
+    const st = (api.tx as any).subtensorModule;
+    const admin = (api.tx as any).adminUtils;
+    const q = (api.query as any).subtensorModule;
+    // Staking needs start_call; only the owner may call it, once.
+    expect((await send(st.addStake(ownerHot.address, 2, 10n * TAO), owner)).error).toBe('subtensorModule.SubtokenDisabled');
+    expect((await send(st.startCall(2), bob)).error).toBe('subtensorModule.NotSubnetOwner');
+    expect((await send(st.startCall(2), owner)).events).toContain('subtensorModule.FirstEmissionBlockNumberSet');
+    expect((await send(st.startCall(2), owner)).error).toBe('subtensorModule.FirstEmissionBlockNumberAlreadySet');
+    expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, false), owner)).error).toBeNull();
+    // Stake: the validator (owner hotkey) gets 100 TAO, the miner 1 TAO.
+    const staked = await send(st.addStake(ownerHot.address, 2, 100n * TAO), owner);
+    expect(staked.events).toContain('subtensorModule.StakeAdded');
+    expect((await send(st.addStake(minerHot.address, 2, TAO), bob)).error).toBeNull();
+    expect((await send(st.addStake(minerHot.address, 2, 1000n), bob)).error).toBe('subtensorModule.AmountTooLow');
+    expect((await send(st.addStake(dave.address, 2, TAO), bob)).error).toBe('subtensorModule.HotKeyAccountNotExists');
+    const validatorAlpha = (await q.totalHotkeyAlpha(ownerHot.address, 2)).toBigInt();
+    expect(validatorAlpha).toBeGreaterThan(0n);
+    expect(validatorAlpha).toBeLessThan(1000n * TAO); // the pool's price moved
+    // The validator weights miner uid 1 only; then a few tempos pass.
+    expect((await send(st.setWeights(2, [1], [65535], 0), ownerHot)).error).toBeNull();
+    const minerBefore = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt();
+    const epochBefore = (await q.subnetEpochIndex(2)).toNumber();
+    devnet.newBlock(45);
+    expect((await q.subnetEpochIndex(2)).toNumber()).toBeGreaterThanOrEqual(epochBefore + 2);
+    const permits = (await q.validatorPermit(2)).toJSON() as boolean[];
+    expect(permits[0]).toBe(true);
+    const incentive = (await q.incentive(2)).toJSON() as number[];
+    const dividends = (await q.dividends(2)).toJSON() as number[];
+    expect(incentive[1]).toBe(65535);
+    expect(dividends[0]).toBe(65535);
+    expect((await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt()).toBeGreaterThan(minerBefore);
+    const lite = await api.call.neuronInfoRuntimeApi.getNeuronsLite(2);
+    expect(lite[1].incentive.toNumber()).toBe(65535);
+    expect(lite[0].validatorPermit.isTrue).toBe(true);
+    // Unstake part of it back to TAO.
+    const freeBefore = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt();
+    const removed = await send(st.removeStake(minerHot.address, 2, 100_000_000n), bob);
+    expect(removed.events).toContain('subtensorModule.StakeRemoved');
+    expect(((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt()).toBeGreaterThan(freeBefore);
+    expect((await send(st.removeStake(minerHot.address, 2, 10_000n * TAO), bob)).error).toBe('subtensorModule.NotEnoughStakeToWithdraw');
+  });
 });

@@ -8,7 +8,8 @@ import { blake2AsU8a, signatureVerify } from '@polkadot/util-crypto';
 import EventEmitter from 'eventemitter3';
 import { keypairFromUri } from '../keys/index.js';
 import { dispatch, type DispatchContext, DispatchFailure } from './pallets.js';
-import { initSubnet } from './subtensor.js';
+import { blockStep } from './epoch.js';
+import { initSubnet, seedPool } from './subtensor.js';
 import { SPEC_VERSION, TRANSACTION_VERSION, loadRuntime, type Runtime } from './runtime.js';
 import { createStorage, type Storage } from './state.js';
 
@@ -109,6 +110,7 @@ export function createChain(options: ChainOptions = {}) {
   storage.set('subtensorModule', 'totalNetworks', [], 2);
   // Subnet 1 as localnet creates it (owned by Alice here; localnet's owner is the all-zero account).
   initSubnet({ storage }, 1, devAccounts()[0]!.address, devAccounts()[0]!.address, 0, options.tempo ?? 10);
+  seedPool({ storage }, 1, 10n * TAO); // localnet: 10 TAO / 10 alpha
 
   function seal(extrinsics: string[]): Block {
     const parent = blocks.at(-1);
@@ -239,6 +241,8 @@ export function createChain(options: ChainOptions = {}) {
   function produce(): Block {
     const batch = pending;
     pending = [];
+    // on_initialize: emission and due epochs, before the block's extrinsics.
+    blockStep(storage, best().number + 1);
     batch.forEach((p, i) => apply(p.xt, i));
     return seal(batch.map((p) => p.hex));
   }

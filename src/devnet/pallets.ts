@@ -2,6 +2,7 @@
 import type { TypeRegistry } from '@polkadot/types';
 import type { Storage } from './state.js';
 import { adminSetter, sudo } from './admin.js';
+import { addStake, removeStake, startCall } from './staking.js';
 import { burnedRegister, registerNetwork, serveAxon, setWeights } from './subtensor.js';
 
 export interface DispatchContext {
@@ -87,6 +88,12 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       return serveAxon(ctx, args as never);
     case 'subtensorModule.setWeights':
       return setWeights(ctx, args as never);
+    case 'subtensorModule.startCall':
+      return startCall(ctx, args as never);
+    case 'subtensorModule.addStake':
+      return addStake(ctx, args as never);
+    case 'subtensorModule.removeStake':
+      return removeStake(ctx, args as never);
     default:
       if (section === 'adminUtils' && adminSetter(ctx, method, args as never)) return;
       // Calls the devnet does not implement fail as a dispatch error; docs/devnet.md lists what is implemented.

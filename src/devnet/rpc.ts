@@ -195,6 +195,13 @@ export function createRpc(chain: Chain) {
     },
     author_unwatchExtrinsic: unsubscribe,
     author_pendingExtrinsics: () => [],
+    // Manual sealing, as a node started with --sealing manual offers it: seals `count` blocks (default 1).
+    dev_newBlock: ([opts]) => {
+      const count = (opts as { count?: unknown } | undefined)?.count ?? 1;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000) throw new RpcError(-32602, 'Invalid params: count must be an integer in [1, 100000]');
+      for (let i = 0; i < count; i++) chain.produce();
+      return chain.best().hash;
+    },
     payment_queryInfo: () => ({ weight: { refTime: 0, proofSize: 0 }, class: 'normal', partialFee: '0' }),
   };
 

@@ -28,8 +28,8 @@ export interface Devnet {
   readonly genesisHash: string;
   /** The best (and finalized) block number. */
   bestNumber(): number;
-  /** Seals a block now with whatever is pending. */
-  newBlock(): void;
+  /** Seals `count` blocks now (default 1), the first with whatever is pending: fast-forward. */
+  newBlock(count?: number): void;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
@@ -129,7 +129,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     accounts: devAccounts(),
     genesisHash: chain.genesisHash,
     bestNumber: () => chain.best().number,
-    newBlock: () => void chain.produce(),
+    newBlock(count = 1) {
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new DevnetError('DEVNET_INVALID_CONFIG', `count must be an integer in [1, 1000000], got ${count}`);
+      for (let i = 0; i < count; i++) chain.produce();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();

@@ -51,6 +51,14 @@ export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number
   s('networkRegisteredAt', block);
   s('subnetMechanism', 1);
   s('networkRegistrationAllowed', true);
+  // Staggered like finney: the first epoch is due `netuid mod tempo` blocks early.
+  s('lastEpochBlock', Math.max(0, block - (netuid % Math.max(1, tempo))));
+}
+
+/** Seeds a subnet's pool at price 1 (the devnet's median price). */
+export function seedPool(ctx: Pick<DispatchContext, 'storage'>, netuid: number, tao: bigint): void {
+  ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao);
+  ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], tao);
 }
 
 export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): void {
@@ -73,6 +81,7 @@ export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): voi
   charge(ctx, cold, lock);
   set(ctx, 'networkLastLockCost', [], lock);
   set(ctx, 'subnetLocked', [netuid], lock);
+  seedPool(ctx, netuid, lock);
   set(ctx, 'totalNetworks', [], num(ctx, 'totalNetworks') + 1);
   set(ctx, 'owner', [hotkey], cold);
   initSubnet(ctx, netuid, cold, hotkey, ctx.block, ctx.tempo);

@@ -1,0 +1,123 @@
+/**
+ * The devnet's block step: per-subnet alpha emission into pending buckets, and the Yuma Consensus epoch of
+ * src/consensus run when `block − LastEpochBlock ≥ tempo`, its outputs written to storage and its emission staked.
+ * Simplified against finney (docs/devnet.md): no TAO injection or root proportion, no validator take, no child keys.
+ */
+import { activityCutoffBlocks, blockEmission, yumaEpoch, type SparseRows } from '../consensus/index.js';
+import { distributeToHotkey } from './staking.js';
+import type { Storage } from './state.js';
+
+const OWNER_CUT = 11_796n; // of 65 535, 18 %
+const SUBNET_LIMIT = 128;
+
+const num = (s: Storage, item: string, ...args: unknown[]) => Number(s.get('subtensorModule', item, ...args).toString());
+const big = (s: Storage, item: string, ...args: unknown[]) => BigInt(s.get('subtensorModule', item, ...args).toString());
+const bool = (s: Storage, item: string, ...args: unknown[]) => (s.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
+const vec = <T>(s: Storage, item: string, ...args: unknown[]) => (s.get('subtensorModule', item, ...args).toJSON() as T[]) ?? [];
+
+function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
+  const indptr = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let uid = 0; uid < n; uid++) {
+    for (const [j, v] of vec<[number, number]>(s, item, netuid, uid)) {
+      if (j < n) {
+        indices.push(j);
+        values.push(v);
+      }
+    }
+    indptr.push(indices.length);
+  }
+  return { indptr, indices, values };
+}
+
+/** Runs at the start of every block. Returns the netuids whose epoch ran. */
+export function blockStep(s: Storage, block: number): number[] {
+  const ran: number[] = [];
+  for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
+    if (!bool(s, 'networksAdded', netuid)) continue;
+    emit(s, netuid, block);
+    const tempo = num(s, 'tempo', netuid);
+    if (tempo > 0 && block - num(s, 'lastEpochBlock', netuid) >= tempo) {
+      epoch(s, netuid, block, tempo);
+      ran.push(netuid);
+    } else s.set('subtensorModule', 'blocksSinceLastStep', [netuid], big(s, 'blocksSinceLastStep', netuid) + 1n);
+  }
+  return ran;
+}
+
+/** Mints this block's alpha for a started subnet and splits it: 18 % owner, then half miners, half validators. */
+function emit(s: Storage, netuid: number, block: number): void {
+  const first = s.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
+  if (!first.isSome || block < first.unwrap().toNumber() || !bool(s, 'subtokenEnabled', netuid)) return;
+  const issuance = big(s, 'subnetAlphaIn', netuid) + big(s, 'subnetAlphaOut', netuid);
+  const alphaOut = blockEmission(issuance);
+  if (alphaOut === 0n) return;
+  const ownerCut = (alphaOut * OWNER_CUT) / 65_535n;
+  const rest = alphaOut - ownerCut;
+  const server = rest / 2n;
+  s.set('subtensorModule', 'subnetAlphaOut', [netuid], big(s, 'subnetAlphaOut', netuid) + alphaOut);
+  s.set('subtensorModule', 'pendingOwnerCut', [netuid], big(s, 'pendingOwnerCut', netuid) + ownerCut);
+  s.set('subtensorModule', 'pendingServerEmission', [netuid], big(s, 'pendingServerEmission', netuid) + server);
+  s.set('subtensorModule', 'pendingValidatorEmission', [netuid], big(s, 'pendingValidatorEmission', netuid) + rest - server);
+}
+
+function epoch(s: Storage, netuid: number, block: number, tempo: number): void {
+  const n = num(s, 'subnetworkN', netuid);
+  const hotkeys = Array.from({ length: n }, (_, uid) => s.get('subtensorModule', 'keys', netuid, uid).toString());
+  const pending = big(s, 'pendingServerEmission', netuid) + big(s, 'pendingValidatorEmission', netuid);
+  const ownerHotkey = s.get('subtensorModule', 'subnetOwnerHotkey', netuid).toString();
+  const ownerUid = hotkeys.indexOf(ownerHotkey);
+  const alphaValues = vec<number>(s, 'alphaValues', netuid);
+  const out = yumaEpoch({
+    n,
+    currentBlock: block,
+    tempo,
+    activityCutoff: activityCutoffBlocks(tempo, num(s, 'activityCutoffFactorMilli', netuid)),
+    lastUpdate: vec<number>(s, 'lastUpdate', netuid).map(Number),
+    blockAtRegistration: hotkeys.map((_, uid) => num(s, 'blockAtRegistration', netuid, uid)),
+    stake: hotkeys.map((hk) => big(s, 'totalHotkeyAlpha', hk, netuid)),
+    stakeThreshold: big(s, 'stakeThreshold'),
+    validatorPermit: vec<boolean>(s, 'validatorPermit', netuid),
+    maxAllowedValidators: num(s, 'maxAllowedValidators', netuid),
+    ownerUid: ownerUid >= 0 ? ownerUid : null,
+    kappa: num(s, 'kappa', netuid),
+    bondsPenalty: num(s, 'bondsPenalty', netuid),
+    bondsMovingAverage: num(s, 'bondsMovingAverage', netuid),
+    yuma3: bool(s, 'yuma3On', netuid),
+    liquidAlpha: bool(s, 'liquidAlphaOn', netuid),
+    alphaLow: Number(alphaValues[0] ?? 45_875),
+    alphaHigh: Number(alphaValues[1] ?? 58_982),
+    alphaSigmoidSteepness: num(s, 'alphaSigmoidSteepness', netuid),
+    weights: rows(s, 'weights', netuid, n),
+    bonds: rows(s, 'bonds', netuid, n),
+    lastMechanismStepBlock: num(s, 'lastMechansimStepBlock', netuid),
+    raoEmission: pending,
+  });
+  const set = (item: string, value: unknown, ...keys: unknown[]) => s.set('subtensorModule', item, keys.length ? keys : [netuid], value);
+  set('active', Array.from(out.active, Boolean));
+  set('validatorPermit', Array.from(out.validatorPermit, Boolean));
+  set('stakeWeight', Array.from(out.stakeWeight));
+  set('consensus', Array.from(out.consensus));
+  set('incentive', Array.from(out.incentive));
+  set('dividends', Array.from(out.dividends));
+  set('validatorTrust', Array.from(out.validatorTrust));
+  set('emission', Array.from(out.emission, (e) => e));
+  for (let uid = 0; uid < n; uid++) {
+    const row: [number, number][] = [];
+    for (let k = Number(out.bonds.indptr[uid]); k < Number(out.bonds.indptr[uid + 1]); k++) row.push([Number(out.bonds.indices[k]), Number(out.bonds.values[k])]);
+    if (row.length) set('bonds', row, netuid, uid);
+    else s.remove('subtensorModule', 'bonds', netuid, uid);
+    const earned = out.serverEmission[uid]! + out.validatorEmission[uid]!;
+    if (earned > 0n) distributeToHotkey({ storage: s }, hotkeys[uid]!, netuid, earned);
+  }
+  const ownerCut = big(s, 'pendingOwnerCut', netuid);
+  if (ownerCut > 0n && s.has('subtensorModule', 'owner', ownerHotkey)) distributeToHotkey({ storage: s }, ownerHotkey, netuid, ownerCut);
+  set('pendingServerEmission', 0);
+  set('pendingValidatorEmission', 0);
+  set('pendingOwnerCut', 0);
+  set('lastEpochBlock', block);
+  set('subnetEpochIndex', big(s, 'subnetEpochIndex', netuid) + 1n);
+  set('blocksSinceLastStep', 0);
+  set('lastMechansimStepBlock', block);
+}

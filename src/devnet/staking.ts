@@ -1,0 +1,114 @@
+/**
+ * Staking on the devnet: `start_call`, `add_stake` and `remove_stake` against a constant-product pool per subnet
+ * (SubnetTAO × SubnetAlphaIn; 0.05 % fee, burned), with stake held as hotkey alpha and per-coldkey shares.
+ */
+import { moduleError, type DispatchContext } from './pallets.js';
+
+const DEFAULT_MIN_STAKE = 2_000_000n;
+const FEE_RATE = 33n;
+const ONE_64 = 1n << 64n;
+
+type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string };
+const fail = (ctx: DispatchContext, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
+const big = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) => BigInt(ctx.storage.get('subtensorModule', item, ...args).toString());
+const sharesOf = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) => BigInt((ctx.storage.get('subtensorModule', item, ...args).toJSON() as { bits: string | number }).bits) / ONE_64;
+const bool = (ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
+
+function balance(ctx: DispatchContext, who: string, delta: bigint): bigint {
+  const a = ctx.storage.get('system', 'account', who).toJSON() as { data: Record<string, unknown> };
+  const free = BigInt(a.data.free as string | number) + delta;
+  ctx.storage.set('system', 'account', [who], { ...a, data: { ...a.data, free } });
+  return free;
+}
+
+/** Adds alpha to a hotkey's pool on a subnet, issuing shares to `coldkey` at the pool's current share price. */
+export function creditStake(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, coldkey: string, netuid: number, alpha: bigint): void {
+  const total = big(ctx, 'totalHotkeyAlpha', hotkey, netuid);
+  const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
+  const newShares = total === 0n || totalShares === 0n ? alpha : (alpha * totalShares) / total;
+  ctx.storage.set('subtensorModule', 'alpha', [hotkey, coldkey, netuid], { bits: (sharesOf(ctx, 'alpha', hotkey, coldkey, netuid) + newShares) * ONE_64 });
+  ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], { bits: (totalShares + newShares) * ONE_64 });
+  ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], total + alpha);
+}
+
+/** Adds alpha to a hotkey's pool without new shares: every nominator gains pro rata (emission). */
+export function distributeToHotkey(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, netuid: number, alpha: bigint): void {
+  if (sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid) === 0n) {
+    const owner = ctx.storage.get('subtensorModule', 'owner', hotkey).toString();
+    creditStake(ctx, hotkey, owner, netuid, alpha);
+    return;
+  }
+  ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], big(ctx, 'totalHotkeyAlpha', hotkey, netuid) + alpha);
+}
+
+/** A coldkey's alpha staked to a hotkey on a subnet. */
+export function stakeOf(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, coldkey: string, netuid: number): bigint {
+  const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
+  if (totalShares === 0n) return 0n;
+  return (sharesOf(ctx, 'alpha', hotkey, coldkey, netuid) * big(ctx, 'totalHotkeyAlpha', hotkey, netuid)) / totalShares;
+}
+
+export function startCall(ctx: DispatchContext, args: readonly Arg[]): void {
+  const netuid = args[0]!.toNumber();
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (!ctx.root && ctx.storage.get('subtensorModule', 'subnetOwner', netuid).toString() !== ctx.signer) throw fail(ctx, 'NotSubnetOwner');
+  const first = ctx.storage.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as { isSome: boolean };
+  if (first.isSome) throw fail(ctx, 'FirstEmissionBlockNumberAlreadySet');
+  ctx.storage.set('subtensorModule', 'firstEmissionBlockNumber', [netuid], ctx.block + 1);
+  ctx.storage.set('subtensorModule', 'subtokenEnabled', [netuid], true);
+  ctx.deposit({ SubtensorModule: { FirstEmissionBlockNumberSet: [netuid, ctx.block + 1] } });
+}
+
+function pool(ctx: DispatchContext, netuid: number): [bigint, bigint] {
+  return [big(ctx, 'subnetTAO', netuid), big(ctx, 'subnetAlphaIn', netuid)];
+}
+
+export function addStake(ctx: DispatchContext, args: readonly Arg[]): void {
+  const hotkey = args[0]!.toString();
+  const netuid = args[1]!.toNumber();
+  const amount = args[2]!.toBigInt();
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (!bool(ctx, 'subtokenEnabled', netuid)) throw fail(ctx, 'SubtokenDisabled');
+  if (!ctx.storage.has('subtensorModule', 'owner', hotkey)) throw fail(ctx, 'HotKeyAccountNotExists');
+  const fee = (amount * FEE_RATE) / 65535n;
+  if (amount < DEFAULT_MIN_STAKE + fee) throw fail(ctx, 'AmountTooLow');
+  const free = BigInt((ctx.storage.get('system', 'account', ctx.signer).toJSON() as { data: { free: string | number } }).data.free);
+  if (free < amount) throw fail(ctx, 'NotEnoughBalanceToStake');
+  const [tao, alphaIn] = pool(ctx, netuid);
+  const taoIn = amount - fee;
+  const alphaOut = tao + taoIn === 0n ? 0n : (alphaIn * taoIn) / (tao + taoIn);
+  if (alphaOut === 0n || alphaOut >= alphaIn) throw fail(ctx, 'InsufficientLiquidity');
+  balance(ctx, ctx.signer, -amount);
+  ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao + taoIn);
+  ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], alphaIn - alphaOut);
+  ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) + alphaOut);
+  ctx.storage.set('subtensorModule', 'totalStake', [], big(ctx, 'totalStake') + taoIn);
+  creditStake(ctx, hotkey, ctx.signer, netuid, alphaOut);
+  ctx.deposit({ SubtensorModule: { StakeAdded: [ctx.signer, hotkey, taoIn, alphaOut, netuid, fee] } });
+}
+
+export function removeStake(ctx: DispatchContext, args: readonly Arg[]): void {
+  const hotkey = args[0]!.toString();
+  const netuid = args[1]!.toNumber();
+  const alpha = args[2]!.toBigInt();
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (alpha === 0n) throw fail(ctx, 'AmountTooLow');
+  const held = stakeOf(ctx, hotkey, ctx.signer, netuid);
+  if (alpha > held) throw fail(ctx, 'NotEnoughStakeToWithdraw');
+  const [tao, alphaIn] = pool(ctx, netuid);
+  const gross = (tao * alpha) / (alphaIn + alpha);
+  const fee = (gross * FEE_RATE) / 65535n;
+  const taoOut = gross - fee;
+  if (taoOut < DEFAULT_MIN_STAKE) throw fail(ctx, 'AmountTooLow');
+  const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
+  const total = big(ctx, 'totalHotkeyAlpha', hotkey, netuid);
+  const burnShares = (alpha * totalShares + total - 1n) / total;
+  ctx.storage.set('subtensorModule', 'alpha', [hotkey, ctx.signer, netuid], { bits: (sharesOf(ctx, 'alpha', hotkey, ctx.signer, netuid) - burnShares) * ONE_64 });
+  ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], { bits: (totalShares - burnShares) * ONE_64 });
+  ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], total - alpha);
+  ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao - gross);
+  ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], alphaIn + alpha);
+  ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) - alpha);
+  balance(ctx, ctx.signer, taoOut);
+  ctx.deposit({ SubtensorModule: { StakeRemoved: [ctx.signer, hotkey, taoOut, alpha, netuid, fee] } });
+}
