@@ -59,13 +59,15 @@ export function adminSetter(ctx: DispatchContext, method: string, args: readonly
 export function sudo(ctx: DispatchContext, call: { section: string; method: string; args: readonly unknown[] }, run: (ctx: DispatchContext) => void): void {
   const key = ctx.storage.get('sudo', 'key') as unknown as { isSome: boolean; unwrap(): { toString(): string } };
   if (!key.isSome || key.unwrap().toString() !== ctx.signer) throw moduleError(ctx.registry, 'Sudo', 'RequireSudo');
+  // The extrinsic's own checkpoint is open; the inner call's writes are undone by hand from a copy of the touched
+  // state (Sudo calls are rare, so a snapshot is fine here).
   const before = ctx.storage.snapshot();
   try {
     run({ ...ctx, root: true });
     ctx.deposit({ Sudo: { Sudid: { sudoResult: { Ok: null } } } });
   } catch (e) {
     if (!(e instanceof DispatchFailure)) throw e;
-    ctx.storage.map.clear();
+    for (const k of [...ctx.storage.map.keys()]) if (!before.has(k)) ctx.storage.map.delete(k);
     for (const [k, v] of before) ctx.storage.map.set(k, v);
     ctx.deposit({ Sudo: { Sudid: { sudoResult: { Err: e.error } } } });
   }

@@ -13,13 +13,21 @@ function opt(storage: Storage, item: string, ...args: unknown[]): unknown {
   return v.isSome ? v.unwrap().toJSON() : null;
 }
 
+const VECTORS = ['active', 'emission', 'incentive', 'consensus', 'validatorTrust', 'dividends', 'lastUpdate', 'validatorPermit'] as const;
+type Vectors = Record<(typeof VECTORS)[number], unknown[]>;
+
+/** The per-uid vectors of a subnet, each decoded once. */
+function vectors(storage: Storage, netuid: number): Vectors {
+  return Object.fromEntries(VECTORS.map((item) => [item, vec<unknown>(storage, item, netuid)])) as Vectors;
+}
+
 /** One neuron; null when the uid does not exist. */
-export function neuronInfo(storage: Storage, netuid: number, uid: number, full: boolean): Record<string, unknown> | null {
+export function neuronInfo(storage: Storage, netuid: number, uid: number, full: boolean, vs: Vectors = vectors(storage, netuid)): Record<string, unknown> | null {
   const n = Number(storage.get('subtensorModule', 'subnetworkN', netuid).toString());
   if (uid >= n || !storage.has('subtensorModule', 'keys', netuid, uid)) return null;
   const hotkey = storage.get('subtensorModule', 'keys', netuid, uid).toString();
   const coldkey = storage.get('subtensorModule', 'owner', hotkey).toString();
-  const at = <T>(item: string, fallback: T): T => (vec<T>(storage, item, netuid)[uid] ?? fallback);
+  const at = <T>(item: (typeof VECTORS)[number], fallback: T): T => (vs[item][uid] as T | undefined) ?? fallback;
   const alpha = BigInt(storage.get('subtensorModule', 'totalHotkeyAlpha', hotkey, netuid).toString());
   const info: Record<string, unknown> = {
     hotkey,
@@ -53,8 +61,9 @@ export function neuronInfos(storage: Storage, netuid: number, full: boolean): Re
   if (!(storage.get('subtensorModule', 'networksAdded', netuid) as unknown as { isTrue: boolean }).isTrue) return [];
   const n = Number(storage.get('subtensorModule', 'subnetworkN', netuid).toString());
   const out: Record<string, unknown>[] = [];
+  const vs = vectors(storage, netuid);
   for (let uid = 0; uid < n; uid++) {
-    const info = neuronInfo(storage, netuid, uid, full);
+    const info = neuronInfo(storage, netuid, uid, full, vs);
     if (info) out.push(info);
   }
   return out;

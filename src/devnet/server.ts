@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createChain, devAccounts, type ChainOptions, type DevAccount } from './chain.js';
+import { cryptoReady } from '../keys/index.js';
 import { DevnetError } from './errors.js';
 import { RpcError, createRpc, type RpcConnection } from './rpc.js';
 
@@ -57,6 +58,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const port = options.port ?? 9944;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevnetError('DEVNET_INVALID_CONFIG', `port must be in [0, 65535], got ${port}`);
   const maxBytes = options.maxMessageBytes ?? 16 << 20;
+  await cryptoReady(); // WASM sr25519 for transaction signatures
   const chain = createChain(options);
   const rpc = createRpc(chain);
 

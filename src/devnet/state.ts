@@ -14,10 +14,20 @@ export interface Storage {
   has(section: string, item: string, ...args: unknown[]): boolean;
   remove(section: string, item: string, ...args: unknown[]): void;
   snapshot(): Map<string, Uint8Array>;
+  /** Starts recording the previous value of every key written, so that {@link Storage.rollback} can undo them. */
+  checkpoint(): void;
+  /** Undoes every write since the last checkpoint. */
+  rollback(): void;
+  /** Stops recording (keeps the writes). */
+  commit(): void;
 }
 
 export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Storage {
   const map = new Map(from ?? []);
+  let journal: Map<string, Uint8Array | undefined> | null = null;
+  const record = (k: string) => {
+    if (journal && !journal.has(k)) journal.set(k, map.get(k));
+  };
   const types = new Map<string, string>();
   function entry(section: string, item: string): Entry {
     const e = (rt.decorated.query as unknown as Record<string, Record<string, Entry>>)[section]?.[item];
@@ -48,10 +58,26 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
       return rt.registry.createType(t, raw ?? e.meta.fallback);
     },
     set(section, item, args, value) {
-      map.set(key(section, item, ...args), rt.registry.createType(typeOf(section, item), value).toU8a());
+      const k = key(section, item, ...args);
+      record(k);
+      map.set(k, rt.registry.createType(typeOf(section, item), value).toU8a());
     },
     has: (section, item, ...args) => map.has(key(section, item, ...args)),
-    remove: (section, item, ...args) => void map.delete(key(section, item, ...args)),
+    remove: (section, item, ...args) => {
+      const k = key(section, item, ...args);
+      record(k);
+      map.delete(k);
+    },
     snapshot: () => new Map(map),
+    checkpoint() {
+      journal = new Map();
+    },
+    rollback() {
+      if (journal) for (const [k, v] of journal) v === undefined ? map.delete(k) : map.set(k, v);
+      journal = null;
+    },
+    commit() {
+      journal = null;
+    },
   };
 }
