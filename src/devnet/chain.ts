@@ -198,8 +198,8 @@ export function createChain(options: ChainOptions = {}) {
     if (message.length > 256) message = blake2AsU8a(message);
     // sr25519 (what every bittensor key uses) goes through the WASM verifier; signatureVerify, which reads the
     // MultiSignature variant byte, handles ed25519 and ecdsa.
-    const multi = xt.signature.toU8a();
-    const ok = multi[0] === 1 ? verifyRaw(message, multi.subarray(1), decodeAddress(signer)) : signatureVerify(message, multi, signer).isValid;
+    const multi = (xt as unknown as { inner: { signature: { multiSignature: { isSr25519: boolean; asSr25519: { toU8a(): Uint8Array }; toU8a(): Uint8Array } } } }).inner.signature.multiSignature;
+    const ok = multi.isSr25519 ? verifyRaw(message, multi.asSr25519.toU8a(), decodeAddress(signer)) : signatureVerify(message, multi.toU8a(), signer).isValid;
     if (!ok) throw new InvalidTransaction('Transaction has a bad signature');
     return xt;
   }
