@@ -79,7 +79,7 @@ const uids: number[] = [];
 const scores: number[] = [];
 for (const n of neurons) {
   if (n.axonInfo.port.toNumber() === 0) continue; // the validator itself serves nothing
-  const target = { ip: intToIp(n.axonInfo.ip.toBigInt(), 4), port: n.axonInfo.port.toNumber(), hotkey: n.hotkey.toString() };
+  const target = { ip: intToIp(n.axonInfo.ip.toBigInt()), port: n.axonInfo.port.toNumber(), hotkey: n.hotkey.toString() };
   let correct = 0;
   for (let q = 0; q < 5; q++) {
     const a = Math.floor(Math.random() * 1000);

@@ -1,6 +1,6 @@
 /**
- * The `subnetkit` command line. `subnetkit devnet [--port 9944] [--host 127.0.0.1] [--tempo 10]` starts the embedded
- * devnet and prints its endpoint and the funded dev accounts.
+ * The `subnetkit` command line. `subnetkit devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR]` starts
+ * the embedded devnet and prints its endpoint and the funded dev accounts.
  *
  * @module cli
  */
@@ -17,7 +17,8 @@ export interface CliIO {
 const USAGE = `usage: subnetkit <command>
 
 commands:
-  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10]   start the embedded devnet (Ctrl-C stops it)
+  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR]
+         start the embedded devnet (Ctrl-C stops it); --data persists it crash-safely and resumes from it
 `;
 
 /**
@@ -34,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => 
   if (command === 'devnet') {
     let values;
     try {
-      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' } } }));
+      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' }, data: { type: 'string' } } }));
     } catch (e) {
       io.err(`${(e as Error).message}\n${USAGE}`);
       return 2;
@@ -46,8 +47,9 @@ export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => 
       return 2;
     }
     const { startDevnet } = await import('../devnet/index.js');
-    const devnet = await startDevnet({ port, host: values.host!, tempo });
+    const devnet = await startDevnet({ port, host: values.host!, tempo, ...(values.data ? { data: values.data } : {}) });
     io.out(`subnetkit devnet listening on ${devnet.url} (JSON-RPC over HTTP: ${devnet.httpUrl})`);
+    io.out(values.data ? `chain data: ${values.data} (best block #${devnet.bestNumber()})` : 'chain data: in memory (use --data DIR to keep it)');
     io.out('funded dev accounts:');
     for (const a of devnet.accounts) io.out(`  //${a.name.padEnd(8)} ${a.address}  ${(a.free / 1_000_000_000n).toLocaleString('en-US')} TAO`);
     onStarted?.(() => devnet.close());

@@ -10,6 +10,7 @@ import EventEmitter from 'eventemitter3';
 import { keypairFromUri } from '../keys/index.js';
 import { dispatch, type DispatchContext, DispatchFailure } from './pallets.js';
 import { blockStep } from './epoch.js';
+import { createBlockStore, stateDiff } from './persist.js';
 import { initSubnet, seedPool } from './subtensor.js';
 import { SPEC_VERSION, TRANSACTION_VERSION, loadRuntime, type Runtime } from './runtime.js';
 import { createStorage, type Storage } from './state.js';
@@ -31,7 +32,8 @@ export interface Block {
   header: Record<string, unknown>;
   headerCodec: { toJSON(): unknown; hash: { toHex(): string } };
   extrinsics: string[];
-  state: Map<string, Uint8Array>;
+  /** The state after this block; dropped for blocks more than 256 behind the best (like a pruning node). */
+  state: Map<string, Uint8Array> | undefined;
 }
 
 /** Substrate's invalid-transaction error, as author_submit* returns it. */
@@ -63,6 +65,8 @@ export function devAccounts(): DevAccount[] {
 
 /** Chain options of the devnet. */
 export interface ChainOptions {
+  /** Persist the chain in this folder (crash-safe) and resume from it when it holds a chain. */
+  data?: string;
   /** Tempo of subnet 1 and of new subnets (default 10). */
   tempo?: number;
   /** Let serve_axon accept 127.0.0.1 and ::1, which finney refuses (default true: local axons). */
@@ -100,7 +104,7 @@ export function createChain(options: ChainOptions = {}) {
     return new Uint8Array([...phase, t.index, ...body, 0]);
   }
 
-  // Genesis.
+  function genesis(): void {
   let issuance = 0n;
   for (const a of devAccounts()) {
     storage.set('system', 'account', [a.address], { nonce: 0, consumers: 0, providers: 1, sufficients: 0, data: { free: a.free, reserved: 0, frozen: 0, flags: 0n } });
@@ -110,9 +114,10 @@ export function createChain(options: ChainOptions = {}) {
   storage.set('sudo', 'key', [], devAccounts()[0]!.address);
   storage.set('subtensorModule', 'networksAdded', [0], true);
   storage.set('subtensorModule', 'totalNetworks', [], 2);
-  // Subnet 1 as localnet creates it (owned by Alice here; localnet's owner is the all-zero account).
+    // Subnet 1 as localnet creates it (owned by Alice here; localnet's owner is the all-zero account).
   initSubnet({ storage }, 1, devAccounts()[0]!.address, devAccounts()[0]!.address, 0, options.tempo ?? 10);
   seedPool({ storage }, 1, 10n * TAO); // localnet: 10 TAO / 10 alpha
+  }
 
   function seal(extrinsics: string[]): Block {
     const parent = blocks.at(-1);
@@ -133,10 +138,30 @@ export function createChain(options: ChainOptions = {}) {
     const block: Block = { number, hash, header, headerCodec, extrinsics, state: storage.snapshot() };
     blocks.push(block);
     byHash.set(hash, block);
+    // Durable before anyone hears of it: the record is fsynced before the block is announced.
+    store?.append({ number, hash, header, extrinsics, diff: stateDiff(parent?.state, block.state!) }, () => blocks.map(({ number: n, hash: h, header: hd, extrinsics: x }) => ({ number: n, hash: h, header: hd, extrinsics: x })), block.state!);
+    const old = blocks[blocks.length - 258];
+    if (old) old.state = undefined;
     events.emit('block', block);
     return block;
   }
-  seal([]);
+  const store = options.data ? createBlockStore(options.data) : null;
+  const recovered = store?.load() ?? null;
+  if (recovered) {
+    // Resume: the state of the last durable block, every header; older states are not kept.
+    for (const [k, v] of recovered.state) storage.map.set(k, v);
+    for (const b of recovered.blocks) {
+      const headerCodec = registry.createType('Header', b.header) as unknown as Block['headerCodec'];
+      if (headerCodec.hash.toHex() !== b.hash) throw new Error(`stored block ${b.number} does not hash to ${b.hash}`);
+      const block: Block = { ...b, headerCodec, state: undefined };
+      blocks.push(block);
+      byHash.set(b.hash, block);
+    }
+    blocks.at(-1)!.state = storage.snapshot();
+  } else {
+    genesis();
+    seal([]);
+  }
   const genesisHash = blocks[0]!.hash;
 
   function best(): Block {
@@ -259,7 +284,7 @@ export function createChain(options: ChainOptions = {}) {
     return seal(batch.map((p) => p.hex));
   }
 
-  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, validate };
+  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, validate, close: () => store?.close() };
 }
 
 export type Chain = ReturnType<typeof createChain>;

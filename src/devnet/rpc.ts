@@ -50,6 +50,13 @@ export function createRpc(chain: Chain) {
     }
   }
 
+  /** The state after a block; pruned blocks answer as Substrate does. */
+  function stateAt(hash: unknown): Map<string, Uint8Array> {
+    const b = blockAt(hash);
+    if (!b.state) throw new RpcError(4003, `Client error: State already discarded for ${b.hash}`);
+    return b.state;
+  }
+
   function subscribe(conn: RpcConnection | null, start: (id: string) => () => void): string {
     if (!conn) throw new RpcError(-32601, 'Subscriptions need a WebSocket connection');
     const id = `sub_${nextSub++}`;
@@ -121,21 +128,22 @@ export function createRpc(chain: Chain) {
     state_unsubscribeRuntimeVersion: unsubscribe,
     state_getMetadata: () => u8aToHex(chain.rt.metadataBytes),
     state_getStorage: ([key, at]) => {
-      const v = blockAt(at).state.get(hexParam(key, 'storage key'));
+      const v = stateAt(at).get(hexParam(key, 'storage key'));
       return v ? u8aToHex(v) : null;
     },
-    state_getStorageHash: ([key, at]) => (blockAt(at).state.has(hexParam(key, 'storage key')) ? hexParam(key, 'key') : null),
-    state_getStorageSize: ([key, at]) => blockAt(at).state.get(hexParam(key, 'storage key'))?.length ?? null,
+    state_getStorageHash: ([key, at]) => (stateAt(at).has(hexParam(key, 'storage key')) ? hexParam(key, 'key') : null),
+    state_getStorageSize: ([key, at]) => stateAt(at).get(hexParam(key, 'storage key'))?.length ?? null,
     state_getKeysPaged: ([prefix, count, startKey, at]) => {
       const p = prefix === null || prefix === undefined ? '0x' : hexParam(prefix, 'prefix');
       if (typeof count !== 'number' || count < 0 || count > 1000) throw new RpcError(-32602, 'Invalid params: count must be in [0, 1000]');
       const start = startKey ? hexParam(startKey, 'start key') : '';
-      return [...blockAt(at).state.keys()].filter((k) => k.startsWith(p) && k > start).sort().slice(0, count);
+      return [...stateAt(at).keys()].filter((k) => k.startsWith(p) && k > start).sort().slice(0, count);
     },
     state_queryStorageAt: ([keys, at]) => {
       if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
       const b = blockAt(at);
-      return [{ block: b.hash, changes: keys.map((k) => [hexParam(k, 'key'), b.state.has(k) ? u8aToHex(b.state.get(k)!) : null]) }];
+      const st = stateAt(at);
+      return [{ block: b.hash, changes: keys.map((k) => [hexParam(k, 'key'), st.has(k) ? u8aToHex(st.get(k)!) : null]) }];
     },
     state_subscribeStorage: ([keys], conn) => {
       if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
@@ -143,12 +151,14 @@ export function createRpc(chain: Chain) {
       return subscribe(conn, (id) => {
         let last = new Map<string, string | null>();
         const on = (b: Block) => {
+          if (!b.state) return;
+          const state = b.state;
           const changes: [string, string | null][] = [];
           for (const k of wanted) {
-            const v = b.state.has(k) ? u8aToHex(b.state.get(k)!) : null;
+            const v = state.has(k) ? u8aToHex(state.get(k)!) : null;
             if (!last.has(k) || last.get(k) !== v) changes.push([k, v]);
           }
-          last = new Map(wanted.map((k) => [k, b.state.has(k) ? u8aToHex(b.state.get(k)!) : null]));
+          last = new Map(wanted.map((k) => [k, state.has(k) ? u8aToHex(state.get(k)!) : null]));
           if (changes.length) conn!.notify('state_storage', id, { block: b.hash, changes });
         };
         setImmediate(() => on(chain.best()));

@@ -76,6 +76,7 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
       } catch (e) {
         throw new RpcError(-32000, `Client error: Execution failed: Execution aborted due to trap: could not decode the arguments of ${method}: ${(e as Error).message}`);
       }
+      if (!block.state) throw new RpcError(4003, `Client error: State already discarded for ${block.hash}`);
       return enc(def.output, impl(args, createStorage(chain.rt, block.state)));
     }
   }

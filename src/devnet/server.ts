@@ -138,6 +138,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
+        chain.close();
         wss.close(() => http.close(() => resolve()));
         http.closeAllConnections();
       }),
