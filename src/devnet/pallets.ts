@@ -2,6 +2,7 @@
 import type { TypeRegistry } from '@polkadot/types';
 import type { Storage } from './state.js';
 import { adminSetter, sudo } from './admin.js';
+import { commitWeights, revealWeights } from './commit-reveal.js';
 import { addStake, removeStake, startCall } from './staking.js';
 import { burnedRegister, registerNetwork, serveAxon, setWeights } from './subtensor.js';
 
@@ -88,6 +89,10 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       return serveAxon(ctx, args as never);
     case 'subtensorModule.setWeights':
       return setWeights(ctx, args as never);
+    case 'subtensorModule.commitWeights':
+      return commitWeights(ctx, args as never);
+    case 'subtensorModule.revealWeights':
+      return revealWeights(ctx, args as never);
     case 'subtensorModule.startCall':
       return startCall(ctx, args as never);
     case 'subtensorModule.addStake':

@@ -47,6 +47,7 @@ export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number
   s('immunityPeriod', 5000);
   s('burn', TAO);
   s('commitRevealWeightsEnabled', false);
+  s('revealPeriodEpochs', 1);
   s('yuma3On', true);
   s('networkRegisteredAt', block);
   s('subnetMechanism', 1);
@@ -158,23 +159,33 @@ export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
   const uids = (args[1]!.toJSON() as number[]).map(Number);
   const values = (args[2]!.toJSON() as number[]).map(Number);
   const versionKey = args[3]!.toBigInt();
-  const hotkey = ctx.signer;
   if (netuid === 0) throw fail(ctx, 'CanNotSetRootNetworkWeights');
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealEnabled');
+  applyWeights(ctx, netuid, uids, values, versionKey, true);
+}
+
+/**
+ * The checks and the write shared by `set_weights` and a CRv2 reveal (§1.5 from check 2 on). The rate limit applies
+ * only without commit-reveal: with it, LastUpdate was set at commit time.
+ */
+export function applyWeights(ctx: DispatchContext, netuid: number, uids: number[], values: number[], versionKey: bigint, rateLimited: boolean): void {
+  const hotkey = ctx.signer;
+  if (netuid === 0) throw fail(ctx, 'CanNotSetRootNetworkWeights');
   if (uids.length !== values.length) throw fail(ctx, 'WeightVecNotEqualSize');
   const n = num(ctx, 'subnetworkN', netuid);
   if (uids.length > n) throw fail(ctx, 'UidsLengthExceedUidsInSubNet');
   const uid = uidOf(ctx, netuid, hotkey);
   if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
-  // (6) stake threshold: the devnet does not model stake yet and the default threshold is 0.
+  // (6) stake threshold: stake below StakeThreshold cannot set weights (the owner is exempt).
+  const ownerHotkey = ctx.storage.get('subtensorModule', 'subnetOwnerHotkey', netuid).toString();
+  if (hotkey !== ownerHotkey && big(ctx, 'totalHotkeyAlpha', hotkey, netuid) < big(ctx, 'stakeThreshold')) throw fail(ctx, 'NotEnoughStakeToSetWeights');
   const required = big(ctx, 'weightsVersionKey', netuid);
   if (required !== 0n && versionKey < required) throw fail(ctx, 'IncorrectWeightVersionKey');
   const lastUpdate = list<number>(ctx, 'lastUpdate', netuid);
   const last = Number(lastUpdate[uid] ?? 0);
-  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'SettingWeightsTooFast');
+  if (rateLimited && last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'SettingWeightsTooFast');
   const selfWeight = uids.length === 1 && uids[0] === uid;
-  const ownerHotkey = ctx.storage.get('subtensorModule', 'subnetOwnerHotkey', netuid).toString();
   const permits = list<boolean>(ctx, 'validatorPermit', netuid);
   if (!selfWeight && hotkey !== ownerHotkey && !permits[uid]) throw fail(ctx, 'NeuronNoValidatorPermit');
   if (new Set(uids).size !== uids.length) throw fail(ctx, 'DuplicateUids');
@@ -187,7 +198,9 @@ export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
   }
   const scaled = vecMaxUpscaleToU16(values);
   set(ctx, 'weights', [netuid, uid], uids.map((u, i) => [u, scaled[i]]));
-  lastUpdate[uid] = ctx.block;
-  set(ctx, 'lastUpdate', [netuid], lastUpdate);
+  if (rateLimited) {
+    lastUpdate[uid] = ctx.block;
+    set(ctx, 'lastUpdate', [netuid], lastUpdate);
+  }
   ctx.deposit({ SubtensorModule: { WeightsSet: [netuid, uid] } });
 }

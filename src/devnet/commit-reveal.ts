@@ -1,0 +1,73 @@
+/**
+ * CRv2 hash commit-reveal on the devnet (`commit_weights` / `reveal_weights`, §1.6): commits queued per
+ * (netuid, hotkey) with their epoch, revealed exactly `RevealPeriodEpochs` epochs later through the set-weights path.
+ */
+import { blake2AsHex } from '@polkadot/util-crypto';
+import { moduleError, type DispatchContext } from './pallets.js';
+import { applyWeights } from './subtensor.js';
+
+const MAX_UNREVEALED = 10;
+type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; toHex?(): string };
+type Commit = [string, number, number, number];
+const fail = (ctx: DispatchContext, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
+const num = (ctx: DispatchContext, item: string, ...args: unknown[]) => Number(ctx.storage.get('subtensorModule', item, ...args).toString());
+const bool = (ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
+
+function uidOf(ctx: DispatchContext, netuid: number, hotkey: string): number | null {
+  const v = ctx.storage.get('subtensorModule', 'uids', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
+  return v.isSome ? v.unwrap().toNumber() : null;
+}
+
+/** The CRv2 commit hash: BlakeTwo256 of SCALE (hotkey, netuid_index u16, uids, values, salt, version_key u64). */
+export function weightCommitHash(ctx: Pick<DispatchContext, 'registry'>, hotkey: string, netuid: number, uids: number[], values: number[], salt: number[], versionKey: bigint): string {
+  const bytes = ctx.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [hotkey, netuid, uids, values, salt, versionKey]).toU8a();
+  return blake2AsHex(bytes, 256);
+}
+
+export function commitWeights(ctx: DispatchContext, args: readonly Arg[]): void {
+  const netuid = args[0]!.toNumber();
+  const hash = args[1]!.toString();
+  const hotkey = ctx.signer;
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (!bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealDisabled');
+  const uid = uidOf(ctx, netuid, hotkey);
+  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
+  const lastUpdate = (ctx.storage.get('subtensorModule', 'lastUpdate', netuid).toJSON() as number[]) ?? [];
+  const last = Number(lastUpdate[uid] ?? 0);
+  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'CommittingWeightsTooFast');
+  const epoch = num(ctx, 'subnetEpochIndex', netuid);
+  const period = num(ctx, 'revealPeriodEpochs', netuid);
+  // Expired commits fall out of the queue first; the rest count against the limit.
+  const queue = ((ctx.storage.get('subtensorModule', 'weightCommits', netuid, hotkey).toJSON() as Commit[] | null) ?? []).filter((c) => Number(c[1]) + period >= epoch);
+  if (queue.length >= MAX_UNREVEALED) throw fail(ctx, 'TooManyUnrevealedCommits');
+  queue.push([hash, epoch, ctx.block, 0]);
+  ctx.storage.set('subtensorModule', 'weightCommits', [netuid, hotkey], queue);
+  lastUpdate[uid] = ctx.block;
+  ctx.storage.set('subtensorModule', 'lastUpdate', [netuid], lastUpdate);
+  ctx.deposit({ SubtensorModule: { WeightsCommitted: [hotkey, netuid, hash] } });
+}
+
+export function revealWeights(ctx: DispatchContext, args: readonly Arg[]): void {
+  const netuid = args[0]!.toNumber();
+  const uids = (args[1]!.toJSON() as number[]).map(Number);
+  const values = (args[2]!.toJSON() as number[]).map(Number);
+  const salt = (args[3]!.toJSON() as number[]).map(Number);
+  const versionKey = args[4]!.toBigInt();
+  const hotkey = ctx.signer;
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (!bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealDisabled');
+  const queue = (ctx.storage.get('subtensorModule', 'weightCommits', netuid, hotkey).toJSON() as Commit[] | null) ?? [];
+  if (queue.length === 0) throw fail(ctx, 'NoWeightsCommitFound');
+  const hash = weightCommitHash(ctx, hotkey, netuid, uids, values, salt, versionKey);
+  const i = queue.findIndex((c) => c[0] === hash);
+  if (i < 0) throw fail(ctx, 'InvalidRevealCommitHashNotMatch');
+  const epoch = num(ctx, 'subnetEpochIndex', netuid);
+  const revealAt = Number(queue[i]![1]) + num(ctx, 'revealPeriodEpochs', netuid);
+  if (epoch < revealAt) throw fail(ctx, 'RevealTooEarly');
+  if (epoch > revealAt) throw fail(ctx, 'ExpiredWeightCommit');
+  queue.splice(i, 1);
+  if (queue.length) ctx.storage.set('subtensorModule', 'weightCommits', [netuid, hotkey], queue);
+  else ctx.storage.remove('subtensorModule', 'weightCommits', netuid, hotkey);
+  applyWeights(ctx, netuid, uids, values, versionKey, false);
+  ctx.deposit({ SubtensorModule: { WeightsRevealed: [hotkey, netuid, hash] } });
+}
