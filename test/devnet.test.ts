@@ -334,4 +334,20 @@ describe('devnet SubtensorModule', () => {
     while ((await q.subnetEpochIndex(2)).toNumber() < e0 + 2) devnet.newBlock(1);
     expect((await send(st.revealWeights(2, [1], [1], salt, 0), ownerHot)).error).toBe('subtensorModule.ExpiredWeightCommit');
   });
+
+  it('answers get_subnet_hyperparams_v2 and get_stake_info_for_coldkey from storage', async () => {
+    const hp = (await api.call.subnetInfoRuntimeApi.getSubnetHyperparamsV2(2)).unwrap();
+    expect(hp.tempo.toNumber()).toBe(20);
+    expect(hp.maxValidators.toNumber()).toBe(64);
+    expect(hp.commitRevealWeightsEnabled.isTrue).toBe(true);
+    expect(hp.yumaVersion.toNumber()).toBe(3);
+    expect(hp.subnetIsActive.isTrue).toBe(true);
+    expect((await api.call.subnetInfoRuntimeApi.getSubnetHyperparamsV2(99)).isNone).toBe(true);
+    const stakes = await api.call.stakeInfoRuntimeApi.getStakeInfoForColdkey(bob.address);
+    const miner = stakes.find((x: any) => x.hotkey.toString() === minerHot.address);
+    expect(miner.netuid.toNumber()).toBe(2);
+    expect(miner.stake.toBigInt()).toBe((await (api.query as any).subtensorModule.totalHotkeyAlpha(minerHot.address, 2)).toBigInt());
+    expect(miner.isRegistered.isTrue).toBe(true);
+    expect((await api.call.stakeInfoRuntimeApi.getStakeInfoForColdkey(dave.address)).length).toBe(0);
+  });
 });

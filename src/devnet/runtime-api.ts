@@ -2,6 +2,7 @@
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { neuronInfo, neuronInfos } from './neurons.js';
+import { stakeInfoForColdkey, subnetHyperparamsV2 } from './subnet-info.js';
 import { RpcError } from './rpc.js';
 import { createStorage } from './state.js';
 
@@ -36,6 +37,8 @@ const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof c
   NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => neuronInfos(s, Number(netuid), true),
   NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => neuronInfo(s, Number(netuid), Number(uid), false),
   NeuronInfoRuntimeApi_get_neuron: ([netuid, uid], s) => neuronInfo(s, Number(netuid), Number(uid), true),
+  SubnetInfoRuntimeApi_get_subnet_hyperparams_v2: ([netuid], s) => subnetHyperparamsV2(s, Number(netuid)),
+  StakeInfoRuntimeApi_get_stake_info_for_coldkey: ([coldkey], s) => stakeInfoForColdkey(s, String(coldkey)),
 };
 
 export function runtimeCall(chain: Chain, block: Block, method: string, data: Uint8Array): string {
