@@ -350,4 +350,53 @@ describe('devnet SubtensorModule', () => {
     expect(miner.isRegistered.isTrue).toBe(true);
     expect((await api.call.stakeInfoRuntimeApi.getStakeInfoForColdkey(dave.address)).length).toBe(0);
   });
+
+  it('burn rises ×1.26 per registration and decays with its half-life; serve_prometheus; transfer_all', async () => {
+    const st = (api.tx as any).subtensorModule;
+    const q = (api.query as any).subtensorModule;
+    const before = (await q.burn(2)).toBigInt();
+    const hk = keyring.addFromUri('//Eve//hk');
+    const eve = keyring.addFromUri('//Eve');
+    const r = await send(st.burnedRegister(2, hk.address), eve);
+    expect(r.error).toBeNull();
+    const raised = (await q.burn(2)).toBigInt();
+    // One block of decay happened before the registration (≈0.19 %), then ×1.26.
+    expect(Number(raised) / Number(before)).toBeGreaterThan(1.25);
+    expect(Number(raised) / Number(before)).toBeLessThan(1.27);
+    devnet.newBlock(360);
+    expect(Number((await q.burn(2)).toBigInt()) / Number(raised)).toBeCloseTo(0.5, 2);
+    const p = await send(st.servePrometheus(2, 1, 0x0a000003, 9100, 4), hk);
+    expect(p.events).toContain('subtensorModule.PrometheusServed');
+    expect((await q.prometheus(2, hk.address)).unwrap().port.toNumber()).toBe(9100);
+    expect((await send(st.servePrometheus(2, 1, 0, 9100, 4), minerHot)).error).toBe('subtensorModule.InvalidIpAddress');
+    const spare = keyring.addFromUri('//Eve//spare');
+    expect((await send((api.tx as any).balances.transferKeepAlive(spare.address, 3n * TAO), eve)).error).toBeNull();
+    const all = await send((api.tx as any).balances.transferAll(bob.address, true), spare);
+    expect(all.error).toBeNull();
+    expect(((await (api.query as any).system.account(spare.address)) as any).data.free.toBigInt()).toBe(500n);
+  });
+});
+
+describe('devnet block production modes', () => {
+  it('manual sealing waits for dev_newBlock; interval sealing produces blocks on its own', async () => {
+    const manual = await startDevnet({ port: 0, sealing: 'manual' });
+    const timed = await startDevnet({ port: 0, sealing: 50 });
+    try {
+      const m = (await ApiPromise.create({ provider: new WsProvider(manual.url), noInitWarn: true, signedExtensions })) as any;
+      const tx = m.tx.balances.transferKeepAlive(bob.address, TAO);
+      await tx.signAsync(alice);
+      await m.rpc.author.submitExtrinsic(tx.toHex());
+      await new Promise((r) => setTimeout(r, 50));
+      expect(manual.bestNumber()).toBe(0);
+      manual.newBlock();
+      expect(manual.bestNumber()).toBe(1);
+      expect(((await m.query.system.account(alice.address)) as any).nonce.toNumber()).toBe(1);
+      await m.disconnect();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(timed.bestNumber()).toBeGreaterThanOrEqual(3);
+      await expect(startDevnet({ port: 0, sealing: 1 })).rejects.toThrow(/sealing/);
+    } finally {
+      await Promise.all([manual.close(), timed.close()]);
+    }
+  });
 });

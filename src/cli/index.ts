@@ -17,8 +17,9 @@ export interface CliIO {
 const USAGE = `usage: subnetkit <command>
 
 commands:
-  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR]
-         start the embedded devnet (Ctrl-C stops it); --data persists it crash-safely and resumes from it
+  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR] [--sealing instant|manual|MS]
+         start the embedded devnet (Ctrl-C stops it); --data persists it crash-safely and resumes from it;
+         --sealing: a block per burst of transactions (default), only on dev_newBlock, or every MS milliseconds
 `;
 
 /**
@@ -35,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => 
   if (command === 'devnet') {
     let values;
     try {
-      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' }, data: { type: 'string' } } }));
+      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' }, data: { type: 'string' }, sealing: { type: 'string', default: 'instant' } } }));
     } catch (e) {
       io.err(`${(e as Error).message}\n${USAGE}`);
       return 2;
@@ -47,7 +48,12 @@ export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => 
       return 2;
     }
     const { startDevnet } = await import('../devnet/index.js');
-    const devnet = await startDevnet({ port, host: values.host!, tempo, ...(values.data ? { data: values.data } : {}) });
+    const sealing = values.sealing === 'instant' || values.sealing === 'manual' ? values.sealing : Number(values.sealing);
+    if (typeof sealing === 'number' && !(sealing >= 10)) {
+      io.err(`--sealing must be instant, manual or milliseconds (>= 10)\n${USAGE}`);
+      return 2;
+    }
+    const devnet = await startDevnet({ port, host: values.host!, tempo, sealing, ...(values.data ? { data: values.data } : {}) });
     io.out(`subnetkit devnet listening on ${devnet.url} (JSON-RPC over HTTP: ${devnet.httpUrl})`);
     io.out(values.data ? `chain data: ${values.data} (best block #${devnet.bestNumber()})` : 'chain data: in memory (use --data DIR to keep it)');
     io.out('funded dev accounts:');

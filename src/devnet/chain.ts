@@ -71,6 +71,11 @@ export interface ChainOptions {
   tempo?: number;
   /** Let serve_axon accept 127.0.0.1 and ::1, which finney refuses (default true: local axons). */
   allowLoopback?: boolean;
+  /**
+   * Block production: `instant` (default) seals a block as soon as transactions arrive; `manual` seals only on
+   * `newBlock()` / `dev_newBlock`; a number seals a block every that many milliseconds, empty or not.
+   */
+  sealing?: 'instant' | 'manual' | number;
 }
 
 export function createChain(options: ChainOptions = {}) {
@@ -265,7 +270,7 @@ export function createChain(options: ChainOptions = {}) {
       events.on('block', on);
     });
     // One block per burst: every transaction submitted in the same tick goes into the same block.
-    if (!scheduled) {
+    if ((options.sealing ?? 'instant') === 'instant' && !scheduled) {
       scheduled = true;
       setImmediate(() => {
         scheduled = false;

@@ -36,6 +36,7 @@ export function blockStep(s: Storage, block: number): number[] {
   const ran: number[] = [];
   for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
     if (!bool(s, 'networksAdded', netuid)) continue;
+    decayBurn(s, netuid);
     emit(s, netuid, block);
     const tempo = num(s, 'tempo', netuid);
     if (tempo > 0 && block - num(s, 'lastEpochBlock', netuid) >= tempo) {
@@ -44,6 +45,17 @@ export function blockStep(s: Storage, block: number): number[] {
     } else s.set('subtensorModule', 'blocksSinceLastStep', [netuid], big(s, 'blocksSinceLastStep', netuid) + 1n);
   }
   return ran;
+}
+
+/** Burn ← Burn · f each block, with f^BurnHalfLife = ½, within [MinBurn, MaxBurn] (computed in float64, then floored). */
+function decayBurn(s: Storage, netuid: number): void {
+  const burn = big(s, 'burn', netuid);
+  const halfLife = num(s, 'burnHalfLife', netuid) || 360;
+  const next = BigInt(Math.floor(Number(burn) * Math.pow(0.5, 1 / halfLife)));
+  const min = big(s, 'minBurn', netuid);
+  const max = big(s, 'maxBurn', netuid);
+  const clamped = next < min ? min : next > max ? max : next;
+  if (clamped !== burn) s.set('subtensorModule', 'burn', [netuid], clamped);
 }
 
 /** Mints this block's alpha for a started subnet and splits it: 18 % owner, then half miners, half validators. */

@@ -4,7 +4,7 @@ import type { Storage } from './state.js';
 import { adminSetter, sudo } from './admin.js';
 import { commitWeights, revealWeights } from './commit-reveal.js';
 import { addStake, removeStake, startCall } from './staking.js';
-import { burnedRegister, registerNetwork, serveAxon, setWeights } from './subtensor.js';
+import { burnedRegister, registerNetwork, serveAxon, servePrometheus, setWeights } from './subtensor.js';
 
 export interface DispatchContext {
   registry: TypeRegistry;
@@ -77,6 +77,19 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
     case 'balances.transferKeepAlive':
     case 'balances.transferAllowDeath':
       return transfer(ctx, addressOf(args[0]), BigInt((args[1] as { toString(): string }).toString()), key === 'balances.transferKeepAlive');
+    case 'balances.transferAll': {
+      // Everything free, or everything but the existential deposit with keep_alive.
+      const keepAlive = (args[1] as { isTrue: boolean }).isTrue;
+      const free = BigInt(account(ctx.storage, ctx.signer).data.free);
+      return transfer(ctx, addressOf(args[0]), keepAlive ? free - ED : free, keepAlive);
+    }
+    case 'subtensorModule.servePrometheus':
+      return servePrometheus(ctx, args as never);
+    case 'subtensorModule.serveAxonTls':
+      return serveAxon(ctx, args as never, true);
+    case 'subtensorModule.register':
+      // At HEAD the PoW arguments are ignored: a burned registration of (netuid, hotkey).
+      return burnedRegister(ctx, [args[0], args[4]] as never);
     case 'sudo.sudo': {
       const inner = args[0] as { section: string; method: string; args: readonly unknown[] };
       return sudo(ctx, inner, (rootCtx) => dispatch(rootCtx, inner.section, inner.method, inner.args, null));

@@ -58,8 +58,13 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const port = options.port ?? 9944;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevnetError('DEVNET_INVALID_CONFIG', `port must be in [0, 65535], got ${port}`);
   const maxBytes = options.maxMessageBytes ?? 16 << 20;
+  const sealing = options.sealing ?? 'instant';
+  if (sealing !== 'instant' && sealing !== 'manual' && !(typeof sealing === 'number' && Number.isFinite(sealing) && sealing >= 10)) {
+    throw new DevnetError('DEVNET_INVALID_CONFIG', `sealing must be 'instant', 'manual' or an interval of at least 10 ms, got ${String(sealing)}`);
+  }
   await cryptoReady(); // WASM sr25519 for transaction signatures
   const chain = createChain(options);
+  const timer = typeof sealing === 'number' ? setInterval(() => chain.produce(), sealing) : null;
   const rpc = createRpc(chain);
 
   async function answer(raw: string, conn: RpcConnection | null): Promise<string | null> {
@@ -137,6 +142,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     },
     close: () =>
       new Promise<void>((resolve) => {
+        if (timer) clearInterval(timer);
         for (const c of wss.clients) c.terminate();
         chain.close();
         wss.close(() => http.close(() => resolve()));

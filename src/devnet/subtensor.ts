@@ -118,8 +118,17 @@ export function burnedRegister(ctx: DispatchContext, args: readonly Arg[]): void
   if (num(ctx, 'subnetworkN', netuid) >= num(ctx, 'maxAllowedUids', netuid)) throw fail(ctx, 'NoNeuronIdAvailable');
   charge(ctx, cold, burn);
   set(ctx, 'raoRecycledForRegistration', [netuid], big(ctx, 'raoRecycledForRegistration', netuid) + burn);
+  // Every registration raises the price ×1.26 (BurnIncreaseMult), within [MinBurn, MaxBurn].
+  set(ctx, 'burn', [netuid], clampBurn(ctx, netuid, (burn * 126n) / 100n));
   set(ctx, 'owner', [hotkey], cold);
   appendNeuron(ctx, netuid, hotkey);
+}
+
+/** Clamps a burn price to the subnet's [MinBurn, MaxBurn]. */
+export function clampBurn(ctx: Pick<DispatchContext, 'storage'>, netuid: number, value: bigint): bigint {
+  const min = BigInt(ctx.storage.get('subtensorModule', 'minBurn', netuid).toString());
+  const max = BigInt(ctx.storage.get('subtensorModule', 'maxBurn', netuid).toString());
+  return value < min ? min : value > max ? max : value;
 }
 
 function validIp(ip: bigint, ipType: number, allowLoopback: boolean): boolean {
@@ -127,7 +136,7 @@ function validIp(ip: bigint, ipType: number, allowLoopback: boolean): boolean {
   return ip !== (1n << 128n) - 1n && (allowLoopback || ip !== 1n);
 }
 
-export function serveAxon(ctx: DispatchContext, args: readonly Arg[]): void {
+export function serveAxon(ctx: DispatchContext, args: readonly Arg[], withCertificate = false): void {
   const [netuidA, versionA, ipA, portA, ipTypeA, protocolA, p1A, p2A] = args as [Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg];
   const netuid = netuidA.toNumber();
   const hotkey = ctx.signer;
@@ -150,7 +159,30 @@ export function serveAxon(ctx: DispatchContext, args: readonly Arg[]): void {
     placeholder1: p1A.toNumber(),
     placeholder2: p2A.toNumber(),
   });
+  if (withCertificate) {
+    // serve_axon_tls: the first byte of the certificate is the algorithm, the rest a public key of up to 64 bytes.
+    const cert = Buffer.from((args[8] as Arg).toString().slice(2), 'hex');
+    if (cert.length >= 1) set(ctx, 'neuronCertificates', [netuid, hotkey], { publicKey: `0x${cert.subarray(1, 65).toString('hex')}`, algorithm: cert[0] });
+  }
   ctx.deposit({ SubtensorModule: { AxonServed: [netuid, hotkey] } });
+}
+
+export function servePrometheus(ctx: DispatchContext, args: readonly Arg[]): void {
+  const [netuidA, versionA, ipA, portA, ipTypeA] = args as [Arg, Arg, Arg, Arg, Arg];
+  const netuid = netuidA.toNumber();
+  const hotkey = ctx.signer;
+  if (uidOf(ctx, netuid, hotkey) === null) throw fail(ctx, 'HotKeyNotRegisteredInNetwork');
+  const ipType = ipTypeA.toNumber();
+  if (ipType !== 4 && ipType !== 6) throw fail(ctx, 'InvalidIpType');
+  const ip = ipA.toBigInt();
+  // Prometheus endpoints may not use IP 0.
+  if (ip === 0n || !validIp(ip, ipType, ctx.allowLoopback)) throw fail(ctx, 'InvalidIpAddress');
+  if (portA.toNumber() === 0) throw fail(ctx, 'InvalidPort');
+  const prev = ctx.storage.get('subtensorModule', 'prometheus', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { block: { toNumber(): number } } };
+  const prevBlock = prev.isSome ? prev.unwrap().block.toNumber() : 0;
+  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid)) throw fail(ctx, 'ServingRateLimitExceeded');
+  set(ctx, 'prometheus', [netuid, hotkey], { block: ctx.block, version: versionA.toNumber(), ip, port: portA.toNumber(), ipType });
+  ctx.deposit({ SubtensorModule: { PrometheusServed: [netuid, hotkey] } });
 }
 
 /** `set_weights` with the 13 checks of §1.5, in order. */
