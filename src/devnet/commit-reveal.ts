@@ -3,20 +3,14 @@
  * (netuid, hotkey) with their epoch, revealed exactly `RevealPeriodEpochs` epochs later through the set-weights path.
  */
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { moduleError, type DispatchContext } from './pallets.js';
+import type { DispatchContext } from './pallets.js';
 import { applyWeights } from './subtensor.js';
+import { bool, fail, num, uidOf } from './read.js';
 
 const MAX_UNREVEALED = 10;
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; toHex?(): string };
 type Commit = [string, number, number, number];
-const fail = (ctx: DispatchContext, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
-const num = (ctx: DispatchContext, item: string, ...args: unknown[]) => Number(ctx.storage.get('subtensorModule', item, ...args).toString());
-const bool = (ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
 
-function uidOf(ctx: DispatchContext, netuid: number, hotkey: string): number | null {
-  const v = ctx.storage.get('subtensorModule', 'uids', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
-  return v.isSome ? v.unwrap().toNumber() : null;
-}
 
 /** The CRv2 commit hash: BlakeTwo256 of SCALE (hotkey, netuid_index u16, uids, values, salt, version_key u64). */
 export function weightCommitHash(ctx: Pick<DispatchContext, 'registry'>, hotkey: string, netuid: number, uids: number[], values: number[], salt: number[], versionKey: bigint): string {

@@ -6,14 +6,11 @@
 import { activityCutoffBlocks, blockEmission, yumaEpoch, type SparseRows } from '../consensus/index.js';
 import { distributeToHotkey } from './staking.js';
 import type { Storage } from './state.js';
+import { big, bool, num, vec } from './read.js';
 
 const OWNER_CUT = 11_796n; // of 65 535, 18 %
 const SUBNET_LIMIT = 128;
 
-const num = (s: Storage, item: string, ...args: unknown[]) => Number(s.get('subtensorModule', item, ...args).toString());
-const big = (s: Storage, item: string, ...args: unknown[]) => BigInt(s.get('subtensorModule', item, ...args).toString());
-const bool = (s: Storage, item: string, ...args: unknown[]) => (s.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
-const vec = <T>(s: Storage, item: string, ...args: unknown[]) => (s.get('subtensorModule', item, ...args).toJSON() as T[]) ?? [];
 
 function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
   const indptr = [0];

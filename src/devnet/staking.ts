@@ -2,17 +2,15 @@
  * Staking on the devnet: `start_call`, `add_stake` and `remove_stake` against a constant-product pool per subnet
  * (SubnetTAO × SubnetAlphaIn; 0.05 % fee, burned), with stake held as hotkey alpha and per-coldkey shares.
  */
-import { moduleError, type DispatchContext } from './pallets.js';
+import type { DispatchContext } from './pallets.js';
+import { big, bool, fail } from './read.js';
 
 const DEFAULT_MIN_STAKE = 2_000_000n;
 const FEE_RATE = 33n;
 const ONE_64 = 1n << 64n;
 
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string };
-const fail = (ctx: DispatchContext, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
-const big = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) => BigInt(ctx.storage.get('subtensorModule', item, ...args).toString());
 const sharesOf = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) => BigInt((ctx.storage.get('subtensorModule', item, ...args).toJSON() as { bits: string | number }).bits) / ONE_64;
-const bool = (ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
 
 function balance(ctx: DispatchContext, who: string, delta: bigint): bigint {
   const a = ctx.storage.get('system', 'account', who).toJSON() as { data: Record<string, unknown> };

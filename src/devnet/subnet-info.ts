@@ -3,10 +3,8 @@ import { u8aToHex } from '@polkadot/util';
 import { encodeAddress, xxhashAsU8a } from '@polkadot/util-crypto';
 import { stakeOf } from './staking.js';
 import type { Storage } from './state.js';
+import { bool, num, str } from './read.js';
 
-const num = (s: Storage, item: string, ...args: unknown[]) => Number(s.get('subtensorModule', item, ...args).toString());
-const str = (s: Storage, item: string, ...args: unknown[]) => s.get('subtensorModule', item, ...args).toString();
-const bool = (s: Storage, item: string, ...args: unknown[]) => (s.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
 
 /** `get_subnet_hyperparams_v2(netuid)`: None for a subnet that does not exist. */
 export function subnetHyperparamsV2(s: Storage, netuid: number): Record<string, unknown> | null {

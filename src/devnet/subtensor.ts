@@ -3,7 +3,8 @@
  * checks in finney's order and its error names. What is simplified is listed in docs/devnet.md.
  */
 import { vecMaxUpscaleToU16 } from '../consensus/index.js';
-import { moduleError, type DispatchContext } from './pallets.js';
+import type { DispatchContext } from './pallets.js';
+import { big, bool, fail, num, uidOf, vec } from './read.js';
 
 const TAO = 1_000_000_000n;
 const MIN_LOCK = 1000n * TAO;
@@ -11,17 +12,8 @@ const LOCK_REDUCTION_INTERVAL = 100_800n;
 const SUBNET_LIMIT = 128;
 
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; isTrue?: boolean };
-const fail = (ctx: DispatchContext, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
-const num = (ctx: DispatchContext, item: string, ...args: unknown[]) => Number(ctx.storage.get('subtensorModule', item, ...args).toString());
-const big = (ctx: DispatchContext, item: string, ...args: unknown[]) => BigInt(ctx.storage.get('subtensorModule', item, ...args).toString());
-const bool = (ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args) as unknown as { isTrue: boolean }).isTrue;
 const set = (ctx: DispatchContext, item: string, args: unknown[], value: unknown) => ctx.storage.set('subtensorModule', item, args, value);
-const list = <T>(ctx: DispatchContext, item: string, ...args: unknown[]) => (ctx.storage.get('subtensorModule', item, ...args).toJSON() as T[]) ?? [];
 
-function uidOf(ctx: DispatchContext, netuid: number, hotkey: string): number | null {
-  const v = ctx.storage.get('subtensorModule', 'uids', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
-  return v.isSome ? v.unwrap().toNumber() : null;
-}
 
 function free(ctx: DispatchContext, who: string): bigint {
   return BigInt((ctx.storage.get('system', 'account', who).toJSON() as { data: { free: string | number } }).data.free);
@@ -97,9 +89,9 @@ function appendNeuron(ctx: DispatchContext, netuid: number, hotkey: string): num
   set(ctx, 'subnetworkN', [netuid], uid + 1);
   set(ctx, 'blockAtRegistration', [netuid, uid], ctx.block);
   set(ctx, 'isNetworkMember', [hotkey, netuid], true);
-  set(ctx, 'lastUpdate', [netuid], [...list<number>(ctx, 'lastUpdate', netuid), 0]);
-  set(ctx, 'validatorPermit', [netuid], [...list<boolean>(ctx, 'validatorPermit', netuid), false]);
-  set(ctx, 'active', [netuid], [...list<boolean>(ctx, 'active', netuid), true]);
+  set(ctx, 'lastUpdate', [netuid], [...vec<number>(ctx, 'lastUpdate', netuid), 0]);
+  set(ctx, 'validatorPermit', [netuid], [...vec<boolean>(ctx, 'validatorPermit', netuid), false]);
+  set(ctx, 'active', [netuid], [...vec<boolean>(ctx, 'active', netuid), true]);
   ctx.deposit({ SubtensorModule: { NeuronRegistered: [netuid, uid, hotkey] } });
   return uid;
 }
@@ -136,25 +128,32 @@ function validIp(ip: bigint, ipType: number, allowLoopback: boolean): boolean {
   return ip !== (1n << 128n) - 1n && (allowLoopback || ip !== 1n);
 }
 
+/**
+ * The checks serve_axon and serve_prometheus share, in finney's order: registered, ip_type, IP, port, then the
+ * serving rate limit against the previous record in `item`.
+ */
+function checkServe(ctx: DispatchContext, netuid: number, ipType: number, ip: bigint, port: number, item: 'axons' | 'prometheus', allowZeroIp: boolean): void {
+  if (uidOf(ctx, netuid, ctx.signer) === null) throw fail(ctx, 'HotKeyNotRegisteredInNetwork');
+  if (ipType !== 4 && ipType !== 6) throw fail(ctx, 'InvalidIpType');
+  if ((!allowZeroIp && ip === 0n) || !validIp(ip, ipType, ctx.allowLoopback)) throw fail(ctx, 'InvalidIpAddress');
+  if (port === 0) throw fail(ctx, 'InvalidPort');
+  const prev = ctx.storage.get('subtensorModule', item, netuid, ctx.signer) as unknown as { isSome: boolean; unwrap(): { block: { toNumber(): number } } };
+  const prevBlock = prev.isSome ? prev.unwrap().block.toNumber() : 0;
+  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid)) throw fail(ctx, 'ServingRateLimitExceeded');
+}
+
 export function serveAxon(ctx: DispatchContext, args: readonly Arg[], withCertificate = false): void {
   const [netuidA, versionA, ipA, portA, ipTypeA, protocolA, p1A, p2A] = args as [Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg];
   const netuid = netuidA.toNumber();
   const hotkey = ctx.signer;
-  if (uidOf(ctx, netuid, hotkey) === null) throw fail(ctx, 'HotKeyNotRegisteredInNetwork');
-  const ipType = ipTypeA.toNumber();
-  if (ipType !== 4 && ipType !== 6) throw fail(ctx, 'InvalidIpType');
   const ip = ipA.toBigInt();
-  if (!validIp(ip, ipType, ctx.allowLoopback)) throw fail(ctx, 'InvalidIpAddress');
-  if (portA.toNumber() === 0) throw fail(ctx, 'InvalidPort');
-  const prev = ctx.storage.get('subtensorModule', 'axons', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { block: { toNumber(): number } } };
-  const prevBlock = prev.isSome ? prev.unwrap().block.toNumber() : 0;
-  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid)) throw fail(ctx, 'ServingRateLimitExceeded');
+  checkServe(ctx, netuid, ipTypeA.toNumber(), ip, portA.toNumber(), 'axons', true);
   set(ctx, 'axons', [netuid, hotkey], {
     block: ctx.block,
     version: versionA.toNumber(),
     ip,
     port: portA.toNumber(),
-    ipType,
+    ipType: ipTypeA.toNumber(),
     protocol: protocolA.toNumber(),
     placeholder1: p1A.toNumber(),
     placeholder2: p2A.toNumber(),
@@ -170,19 +169,11 @@ export function serveAxon(ctx: DispatchContext, args: readonly Arg[], withCertif
 export function servePrometheus(ctx: DispatchContext, args: readonly Arg[]): void {
   const [netuidA, versionA, ipA, portA, ipTypeA] = args as [Arg, Arg, Arg, Arg, Arg];
   const netuid = netuidA.toNumber();
-  const hotkey = ctx.signer;
-  if (uidOf(ctx, netuid, hotkey) === null) throw fail(ctx, 'HotKeyNotRegisteredInNetwork');
-  const ipType = ipTypeA.toNumber();
-  if (ipType !== 4 && ipType !== 6) throw fail(ctx, 'InvalidIpType');
   const ip = ipA.toBigInt();
-  // Prometheus endpoints may not use IP 0.
-  if (ip === 0n || !validIp(ip, ipType, ctx.allowLoopback)) throw fail(ctx, 'InvalidIpAddress');
-  if (portA.toNumber() === 0) throw fail(ctx, 'InvalidPort');
-  const prev = ctx.storage.get('subtensorModule', 'prometheus', netuid, hotkey) as unknown as { isSome: boolean; unwrap(): { block: { toNumber(): number } } };
-  const prevBlock = prev.isSome ? prev.unwrap().block.toNumber() : 0;
-  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid)) throw fail(ctx, 'ServingRateLimitExceeded');
-  set(ctx, 'prometheus', [netuid, hotkey], { block: ctx.block, version: versionA.toNumber(), ip, port: portA.toNumber(), ipType });
-  ctx.deposit({ SubtensorModule: { PrometheusServed: [netuid, hotkey] } });
+  // Prometheus endpoints may not use IP 0 (axons may).
+  checkServe(ctx, netuid, ipTypeA.toNumber(), ip, portA.toNumber(), 'prometheus', false);
+  set(ctx, 'prometheus', [netuid, ctx.signer], { block: ctx.block, version: versionA.toNumber(), ip, port: portA.toNumber(), ipType: ipTypeA.toNumber() });
+  ctx.deposit({ SubtensorModule: { PrometheusServed: [netuid, ctx.signer] } });
 }
 
 /** `set_weights` with the 13 checks of §1.5, in order. */
@@ -214,11 +205,11 @@ export function applyWeights(ctx: DispatchContext, netuid: number, uids: number[
   if (hotkey !== ownerHotkey && big(ctx, 'totalHotkeyAlpha', hotkey, netuid) < big(ctx, 'stakeThreshold')) throw fail(ctx, 'NotEnoughStakeToSetWeights');
   const required = big(ctx, 'weightsVersionKey', netuid);
   if (required !== 0n && versionKey < required) throw fail(ctx, 'IncorrectWeightVersionKey');
-  const lastUpdate = list<number>(ctx, 'lastUpdate', netuid);
+  const lastUpdate = vec<number>(ctx, 'lastUpdate', netuid);
   const last = Number(lastUpdate[uid] ?? 0);
   if (rateLimited && last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'SettingWeightsTooFast');
   const selfWeight = uids.length === 1 && uids[0] === uid;
-  const permits = list<boolean>(ctx, 'validatorPermit', netuid);
+  const permits = vec<boolean>(ctx, 'validatorPermit', netuid);
   if (!selfWeight && hotkey !== ownerHotkey && !permits[uid]) throw fail(ctx, 'NeuronNoValidatorPermit');
   if (new Set(uids).size !== uids.length) throw fail(ctx, 'DuplicateUids');
   if (uids.some((u) => u >= n)) throw fail(ctx, 'UidVecContainInvalidOne');
