@@ -112,6 +112,21 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
     expect((await send((api.tx as any).balances.transferKeepAlive(bob.address, 1n))).error).toBeNull();
   });
 
+  it('accepts ed25519 signers and long calls whose signing payload is hashed (over 256 bytes)', async () => {
+    const edKeyring = new Keyring({ type: 'ed25519', ss58Format: 42 });
+    const ed = edKeyring.addFromUri('//EdUser');
+    expect((await send((api.tx as any).balances.transferKeepAlive(ed.address, 10n * TAO))).error).toBeNull();
+    const back = await send((api.tx as any).balances.transferKeepAlive(bob.address, TAO), ed);
+    expect(back.error).toBeNull();
+    expect(back.events).toContain('balances.Transfer');
+    // 300 uids: the payload is over 256 bytes and signed as its blake2 hash. It is accepted (the signature holds)
+    // and then fails in dispatch, as the subnet has far fewer uids.
+    const uids = Array.from({ length: 300 }, (_, i) => i);
+    const long = await send((api.tx as any).subtensorModule.setWeights(1, uids, uids, 0));
+    expect(long.statuses).toContain('InBlock');
+    expect(long.error).toBe('subtensorModule.UidsLengthExceedUidsInSubNet');
+  });
+
   it('serves subscriptions: new heads and storage changes', async () => {
     const heads: number[] = [];
     const unsubHeads = await api.rpc.chain.subscribeNewHeads((h: any) => heads.push(h.number.toNumber()));

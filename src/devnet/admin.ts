@@ -56,7 +56,7 @@ export function adminSetter(ctx: DispatchContext, method: string, args: readonly
 }
 
 /** `Sudo.sudo(call)`: the inner call runs as root; its failure is reported in `Sudid`, not as the extrinsic's. */
-export function sudo(ctx: DispatchContext, call: { section: string; method: string; args: readonly unknown[] }, run: (ctx: DispatchContext) => void): void {
+export function sudo(ctx: DispatchContext, run: (ctx: DispatchContext) => void): void {
   const key = ctx.storage.get('sudo', 'key') as unknown as { isSome: boolean; unwrap(): { toString(): string } };
   if (!key.isSome || key.unwrap().toString() !== ctx.signer) throw moduleError(ctx.registry, 'Sudo', 'RequireSudo');
   // The extrinsic's own checkpoint is open; the inner call's writes are undone by hand from a copy of the touched
@@ -71,5 +71,4 @@ export function sudo(ctx: DispatchContext, call: { section: string; method: stri
     for (const [k, v] of before) ctx.storage.map.set(k, v);
     ctx.deposit({ Sudo: { Sudid: { sudoResult: { Err: e.error } } } });
   }
-  void call;
 }

@@ -3,8 +3,10 @@
  * real signing payload, and dispatch with System events. Pallet logic lives in the dispatch table (pallets.ts).
  */
 import type { Extrinsic } from '@polkadot/types/interfaces';
-import { compactToU8a, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, decodeAddress, signatureVerify } from '@polkadot/util-crypto';
+import { compactToU8a, hexToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, decodeAddress, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
+import { decodeCall } from './calls.js';
+import { mortalWindow, parseSigned, signingPayload } from './extrinsic.js';
 import { verifyRaw } from '../keys/crypto-backend.js';
 import EventEmitter from 'eventemitter3';
 import { keypairFromUri } from '../keys/index.js';
@@ -34,6 +36,23 @@ export interface Block {
   extrinsics: string[];
   /** The state after this block; dropped for blocks more than 256 behind the best (like a pruning node). */
   state: Map<string, Uint8Array> | undefined;
+}
+
+/** A validated transaction waiting for a block. */
+export interface PoolTx {
+  hex: string;
+  hash: string;
+  signer: string;
+  nonce: number;
+  /** The call, decoded when the block applies it. */
+  call(): DecodedCall;
+}
+
+/** A call as dispatch sees it. */
+export interface DecodedCall {
+  section: string;
+  method: string;
+  args: readonly unknown[];
 }
 
 /** Substrate's invalid-transaction error, as author_submit* returns it. */
@@ -85,7 +104,7 @@ export function createChain(options: ChainOptions = {}) {
   const storage: Storage = createStorage(rt);
   const blocks: Block[] = [];
   const byHash = new Map<string, Block>();
-  let pending: { hex: string; xt: Extrinsic }[] = [];
+  let pending: PoolTx[] = [];
   let scheduled = false;
   const eventRecords: Uint8Array[] = [];
   const eventTypes = new Map<string, { index: number; type: string }>();
@@ -184,8 +203,42 @@ export function createChain(options: ChainOptions = {}) {
     return (storage.get('system', 'account', address) as unknown as { nonce: { toNumber(): number } }).nonce.toNumber();
   }
 
+  function checkNonce(signer: string, nonce: number): void {
+    const onChain = accountNonce(signer);
+    const current = onChain + pending.filter((p) => p.signer === signer).length;
+    if (nonce < onChain) throw new InvalidTransaction('Transaction is outdated');
+    if (nonce > current) throw new InvalidTransaction('Transaction will be valid in the future');
+    if (nonce !== current) throw new InvalidTransaction('Priority is too low: a transaction with this nonce is already pending', 1014);
+  }
+
+  /** The hash of the block a mortal era was born at (genesis for an immortal one); throws once it has died. */
+  function birthHashOf(window: { birth: number; death: number } | null): string {
+    if (!window) return genesisHash;
+    const now = best().number;
+    const hash = window.death > now && window.birth <= now ? blocks[window.birth]?.hash : undefined;
+    if (!hash) throw new InvalidTransaction('Transaction has an ancient birth block');
+    return hash;
+  }
+
+  function checkSignature(message: Uint8Array, sigType: number, signature: Uint8Array, signer: string): void {
+    // sr25519 (what every bittensor key uses) goes through the WASM verifier; signatureVerify handles ed25519 and
+    // ecdsa from the MultiSignature bytes.
+    const ok = sigType === 1 ? verifyRaw(message, signature, decodeAddress(signer)) : signatureVerify(message, new Uint8Array([sigType, ...signature]), signer).isValid;
+    if (!ok) throw new InvalidTransaction('Transaction has a bad signature');
+  }
+
   /** Validates like a transaction pool: decodes, checks the signer, nonce, era and signature. */
-  function validate(hex: string): Extrinsic {
+  function validate(hex: string): PoolTx {
+    const bytes = hexToU8a(hex);
+    const raw = parseSigned(bytes);
+    if (raw) {
+      // The common case, read straight from the bytes.
+      const signer = encodeAddress(raw.signer, 42);
+      checkNonce(signer, raw.nonce);
+      const birthHash = birthHashOf(raw.era.length === 2 ? mortalWindow(raw.era, best().number) : null);
+      checkSignature(signingPayload(raw, SPEC_VERSION, TRANSACTION_VERSION, hexToU8a(genesisHash), hexToU8a(birthHash)), raw.sigType, raw.signature, signer);
+      return { hex, hash: u8aToHex(raw.hash), signer, nonce: raw.nonce, call: () => decodeCall(registry, raw.call) };
+    }
     let xt: Extrinsic;
     try {
       xt = registry.createType('Extrinsic', hex);
@@ -194,21 +247,9 @@ export function createChain(options: ChainOptions = {}) {
     }
     if (!xt.isSigned) throw new InvalidTransaction('Transaction has a bad signature: unsigned transactions are not accepted');
     const signer = xt.signer.toString();
-    const nonce = xt.nonce.toNumber();
-    const current = accountNonce(signer) + pending.filter((p) => p.xt.signer.toString() === signer).length;
-    if (nonce < accountNonce(signer)) throw new InvalidTransaction('Transaction is outdated');
-    if (nonce > current) throw new InvalidTransaction('Transaction will be valid in the future');
-    if (nonce !== current) throw new InvalidTransaction('Priority is too low: a transaction with this nonce is already pending', 1014);
+    checkNonce(signer, xt.nonce.toNumber());
     const era = xt.era;
-    let birthHash = genesisHash;
-    if (era.isMortalEra) {
-      const now = best().number;
-      const birth = era.asMortalEra.birth(now);
-      const death = era.asMortalEra.death(now);
-      if (death <= now || birth > now) throw new InvalidTransaction('Transaction has an ancient birth block');
-      birthHash = blocks[birth]?.hash ?? '';
-      if (!birthHash) throw new InvalidTransaction('Transaction has an ancient birth block');
-    }
+    const birthHash = birthHashOf(era.isMortalEra ? { birth: era.asMortalEra.birth(best().number), death: era.asMortalEra.death(best().number) } : null);
     const payload = registry.createType(
       'ExtrinsicPayload',
       {
@@ -226,16 +267,13 @@ export function createChain(options: ChainOptions = {}) {
     );
     let message = payload.toU8a({ method: true });
     if (message.length > 256) message = blake2AsU8a(message);
-    // sr25519 (what every bittensor key uses) goes through the WASM verifier; signatureVerify, which reads the
-    // MultiSignature variant byte, handles ed25519 and ecdsa.
-    const multi = (xt as unknown as { inner: { signature: { multiSignature: { isSr25519: boolean; asSr25519: { toU8a(): Uint8Array }; toU8a(): Uint8Array } } } }).inner.signature.multiSignature;
-    const ok = multi.isSr25519 ? verifyRaw(message, multi.asSr25519.toU8a(), decodeAddress(signer)) : signatureVerify(message, multi.toU8a(), signer).isValid;
-    if (!ok) throw new InvalidTransaction('Transaction has a bad signature');
-    return xt;
+    const multi = (xt as unknown as { inner: { signature: { multiSignature: { index: number; value: { toU8a(): Uint8Array } } } } }).inner.signature.multiSignature;
+    checkSignature(message, multi.index, multi.value.toU8a(), signer);
+    return { hex, hash: xt.hash.toHex(), signer, nonce: xt.nonce.toNumber(), call: () => xt.method };
   }
 
-  function apply(xt: Extrinsic, index: number): void {
-    const signer = xt.signer.toString();
+  function apply(tx: PoolTx, index: number): void {
+    const signer = tx.signer;
     const account = storage.get('system', 'account', signer).toJSON() as { nonce: number } & Record<string, unknown>;
     storage.set('system', 'account', [signer], { ...account, nonce: account.nonce + 1 });
     const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
@@ -243,7 +281,8 @@ export function createChain(options: ChainOptions = {}) {
     const mark = eventRecords.length;
     storage.checkpoint();
     try {
-      dispatch(ctx, xt.method.section, xt.method.method, xt.method.args, null);
+      const call = tx.call();
+      dispatch(ctx, call.section, call.method, call.args);
       storage.commit();
       ctx.deposit({ System: { ExtrinsicSuccess: { dispatchInfo } } });
     } catch (e) {
@@ -257,9 +296,9 @@ export function createChain(options: ChainOptions = {}) {
 
   /** Accepts a transaction into the pool and, in instant mode, seals a block with it. */
   function submit(hex: string): { hash: string; included: Promise<Block> } {
-    const xt = validate(hex);
-    const hash = xt.hash.toHex();
-    pending.push({ hex, xt });
+    const tx = validate(hex);
+    const hash = tx.hash;
+    pending.push(tx);
     const included = new Promise<Block>((resolve) => {
       const on = (b: Block) => {
         if (b.extrinsics.includes(hex)) {
@@ -285,7 +324,7 @@ export function createChain(options: ChainOptions = {}) {
     pending = [];
     // on_initialize: emission and due epochs, before the block's extrinsics.
     blockStep(storage, best().number + 1);
-    batch.forEach((p, i) => apply(p.xt, i));
+    batch.forEach((p, i) => apply(p, i));
     return seal(batch.map((p) => p.hex));
   }
 

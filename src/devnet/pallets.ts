@@ -71,7 +71,7 @@ function addressOf(arg: unknown): string {
 }
 
 /** Runs one call; throws {@link DispatchFailure} to fail it. */
-export function dispatch(ctx: DispatchContext, section: string, method: string, args: readonly unknown[], _json: unknown): void {
+export function dispatch(ctx: DispatchContext, section: string, method: string, args: readonly unknown[]): void {
   const key = `${section}.${method}`;
   switch (key) {
     case 'balances.transferKeepAlive':
@@ -92,7 +92,7 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       return burnedRegister(ctx, [args[0], args[4]] as never);
     case 'sudo.sudo': {
       const inner = args[0] as { section: string; method: string; args: readonly unknown[] };
-      return sudo(ctx, inner, (rootCtx) => dispatch(rootCtx, inner.section, inner.method, inner.args, null));
+      return sudo(ctx, (rootCtx) => dispatch(rootCtx, inner.section, inner.method, inner.args));
     }
     case 'subtensorModule.registerNetwork':
       return registerNetwork(ctx, args as never);
