@@ -274,8 +274,11 @@ export function createChain(options: ChainOptions = {}) {
 
   function apply(tx: PoolTx, index: number): void {
     const signer = tx.signer;
-    const account = storage.get('system', 'account', signer).toJSON() as { nonce: number } & Record<string, unknown>;
-    storage.set('system', 'account', [signer], { ...account, nonce: account.nonce + 1 });
+    // AccountInfo starts with the u32 nonce: bump it in place.
+    const account = new Uint8Array(storage.raw('system', 'account', signer));
+    const view = new DataView(account.buffer, account.byteOffset, 4);
+    view.setUint32(0, view.getUint32(0, true) + 1, true);
+    storage.setRaw('system', 'account', [signer], account);
     const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
     const dispatchInfo = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' };
     const mark = eventRecords.length;

@@ -14,6 +14,10 @@ export interface Storage {
   has(section: string, item: string, ...args: unknown[]): boolean;
   remove(section: string, item: string, ...args: unknown[]): void;
   snapshot(): Map<string, Uint8Array>;
+  /** The stored SCALE bytes, or the item's default bytes when absent (for hot paths that decode by hand). */
+  raw(section: string, item: string, ...args: unknown[]): Uint8Array;
+  /** Stores SCALE bytes as they are. */
+  setRaw(section: string, item: string, args: unknown[], bytes: Uint8Array): void;
   /** Starts recording the previous value of every key written, so that {@link Storage.rollback} can undo them. */
   checkpoint(): void;
   /** Undoes every write since the last checkpoint. */
@@ -61,6 +65,14 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
       const k = key(section, item, ...args);
       record(k);
       map.set(k, rt.registry.createType(typeOf(section, item), value).toU8a());
+    },
+    raw(section, item, ...args) {
+      return map.get(key(section, item, ...args)) ?? entry(section, item).meta.fallback;
+    },
+    setRaw(section, item, args, bytes) {
+      const k = key(section, item, ...args);
+      record(k);
+      map.set(k, bytes);
     },
     has: (section, item, ...args) => map.has(key(section, item, ...args)),
     remove: (section, item, ...args) => {

@@ -2,7 +2,9 @@
  * SubtensorModule calls on the devnet: subnet creation, burned registration, serving and weights, with finney's
  * checks in finney's order and its error names. What is simplified is listed in docs/devnet.md.
  */
+import { encodeAddress } from '@polkadot/util-crypto';
 import { vecMaxUpscaleToU16 } from '../consensus/index.js';
+import { decodeBoolVec, decodeU64Vec, encodePairs, encodeU64Vec, readUint } from './scale.js';
 import type { DispatchContext } from './pallets.js';
 import { big, bool, fail, num, uidOf, vec } from './read.js';
 
@@ -193,37 +195,42 @@ export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
  * only without commit-reveal: with it, LastUpdate was set at commit time.
  */
 export function applyWeights(ctx: DispatchContext, netuid: number, uids: number[], values: number[], versionKey: bigint, rateLimited: boolean): void {
+  // The hot path of every subnet: storage is read and written as raw SCALE here (see scale.ts).
   const hotkey = ctx.signer;
+  const raw = (item: string, ...args: unknown[]) => ctx.storage.raw('subtensorModule', item, ...args);
+  const uint = (item: string, ...args: unknown[]) => readUint(raw(item, ...args));
   if (netuid === 0) throw fail(ctx, 'CanNotSetRootNetworkWeights');
   if (uids.length !== values.length) throw fail(ctx, 'WeightVecNotEqualSize');
-  const n = num(ctx, 'subnetworkN', netuid);
+  const n = Number(uint('subnetworkN', netuid));
   if (uids.length > n) throw fail(ctx, 'UidsLengthExceedUidsInSubNet');
-  const uid = uidOf(ctx, netuid, hotkey);
-  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
+  const uidBytes = ctx.storage.map.get(ctx.storage.key('subtensorModule', 'uids', netuid, hotkey));
+  if (!uidBytes) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
+  const uid = Number(readUint(uidBytes));
   // (6) stake threshold: stake below StakeThreshold cannot set weights (the owner is exempt).
-  const ownerHotkey = ctx.storage.get('subtensorModule', 'subnetOwnerHotkey', netuid).toString();
-  if (hotkey !== ownerHotkey && big(ctx, 'totalHotkeyAlpha', hotkey, netuid) < big(ctx, 'stakeThreshold')) throw fail(ctx, 'NotEnoughStakeToSetWeights');
-  const required = big(ctx, 'weightsVersionKey', netuid);
+  const ownerHotkey = encodeAddress(raw('subnetOwnerHotkey', netuid), 42);
+  if (hotkey !== ownerHotkey && uint('totalHotkeyAlpha', hotkey, netuid) < uint('stakeThreshold')) throw fail(ctx, 'NotEnoughStakeToSetWeights');
+  const required = uint('weightsVersionKey', netuid);
   if (required !== 0n && versionKey < required) throw fail(ctx, 'IncorrectWeightVersionKey');
-  const lastUpdate = vec<number>(ctx, 'lastUpdate', netuid);
-  const last = Number(lastUpdate[uid] ?? 0);
-  if (rateLimited && last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'SettingWeightsTooFast');
+  const lastUpdate = decodeU64Vec(raw('lastUpdate', netuid));
+  const last = Number(lastUpdate[uid] ?? 0n);
+  if (rateLimited && last !== 0 && ctx.block - last < Number(uint('weightsSetRateLimit', netuid))) throw fail(ctx, 'SettingWeightsTooFast');
   const selfWeight = uids.length === 1 && uids[0] === uid;
-  const permits = vec<boolean>(ctx, 'validatorPermit', netuid);
+  const permits = decodeBoolVec(raw('validatorPermit', netuid));
   if (!selfWeight && hotkey !== ownerHotkey && !permits[uid]) throw fail(ctx, 'NeuronNoValidatorPermit');
   if (new Set(uids).size !== uids.length) throw fail(ctx, 'DuplicateUids');
   if (uids.some((u) => u >= n)) throw fail(ctx, 'UidVecContainInvalidOne');
-  if (!selfWeight && uids.length < Math.min(num(ctx, 'minAllowedWeights', netuid), n)) throw fail(ctx, 'WeightVecLengthIsLow');
-  const maxLimit = num(ctx, 'maxWeightsLimit', netuid);
+  if (!selfWeight && uids.length < Math.min(Number(uint('minAllowedWeights', netuid)), n)) throw fail(ctx, 'WeightVecLengthIsLow');
+  const maxLimit = Number(uint('maxWeightsLimit', netuid));
   if (maxLimit !== 65535) {
     const total = values.reduce((a, b) => a + b, 0);
     if (total > 0 && values.some((v) => (v * 65535) / total > maxLimit)) throw fail(ctx, 'MaxWeightExceeded');
   }
   const scaled = vecMaxUpscaleToU16(values);
-  set(ctx, 'weights', [netuid, uid], uids.map((u, i) => [u, scaled[i]]));
+  ctx.storage.setRaw('subtensorModule', 'weights', [netuid, uid], encodePairs(uids.map((u, i) => [u, scaled[i]!] as const)));
   if (rateLimited) {
-    lastUpdate[uid] = ctx.block;
-    set(ctx, 'lastUpdate', [netuid], lastUpdate);
+    while (lastUpdate.length <= uid) lastUpdate.push(0n);
+    lastUpdate[uid] = BigInt(ctx.block);
+    ctx.storage.setRaw('subtensorModule', 'lastUpdate', [netuid], encodeU64Vec(lastUpdate));
   }
   ctx.deposit({ SubtensorModule: { WeightsSet: [netuid, uid] } });
 }
