@@ -1,70 +1,110 @@
-/** NeuronInfo and NeuronInfoLite built from storage, as the runtime's `rpc_info/neuron_info.rs` does. */
+/**
+ * NeuronInfo and NeuronInfoLite, SCALE-encoded straight from raw storage as the runtime's `rpc_info/neuron_info.rs`
+ * builds them (get_neurons_lite is what every metagraph sync calls, so it skips the codec layer).
+ * rank and trust are 0 and pruning_score 65535, as on finney.
+ */
+import { compactToU8a } from '@polkadot/util';
+import { encodeAddress } from '@polkadot/util-crypto';
+import { decodeBoolVec, decodeU16Vec, decodeU64Vec, decodeU16Pairs, readUint } from './scale.js';
 import type { Storage } from './state.js';
 
-const AXON_DEFAULT = { block: 0, version: 0, ip: 0, port: 0, ipType: 0, protocol: 0, placeholder1: 0, placeholder2: 0 };
-const PROMETHEUS_DEFAULT = { block: 0, version: 0, ip: 0, port: 0, ipType: 0 };
+const AXON_BYTES = 8 + 4 + 16 + 2 + 4;
+const PROMETHEUS_BYTES = 8 + 4 + 16 + 2 + 1;
 
-function vec<T>(storage: Storage, item: string, netuid: number): T[] {
-  return (storage.get('subtensorModule', item, netuid).toJSON() as T[]) ?? [];
+interface SubnetVectors {
+  active: boolean[];
+  emission: bigint[];
+  incentive: number[];
+  consensus: number[];
+  validatorTrust: number[];
+  dividends: number[];
+  lastUpdate: bigint[];
+  validatorPermit: boolean[];
 }
 
-function opt(storage: Storage, item: string, ...args: unknown[]): unknown {
-  const v = storage.get('subtensorModule', item, ...args) as unknown as { isSome: boolean; unwrap(): { toJSON(): unknown } };
-  return v.isSome ? v.unwrap().toJSON() : null;
-}
-
-const VECTORS = ['active', 'emission', 'incentive', 'consensus', 'validatorTrust', 'dividends', 'lastUpdate', 'validatorPermit'] as const;
-type Vectors = Record<(typeof VECTORS)[number], unknown[]>;
-
-/** The per-uid vectors of a subnet, each decoded once. */
-function vectors(storage: Storage, netuid: number): Vectors {
-  return Object.fromEntries(VECTORS.map((item) => [item, vec<unknown>(storage, item, netuid)])) as Vectors;
-}
-
-/** One neuron; null when the uid does not exist. */
-export function neuronInfo(storage: Storage, netuid: number, uid: number, full: boolean, vs: Vectors = vectors(storage, netuid)): Record<string, unknown> | null {
-  const n = Number(storage.get('subtensorModule', 'subnetworkN', netuid).toString());
-  if (uid >= n || !storage.has('subtensorModule', 'keys', netuid, uid)) return null;
-  const hotkey = storage.get('subtensorModule', 'keys', netuid, uid).toString();
-  const coldkey = storage.get('subtensorModule', 'owner', hotkey).toString();
-  const at = <T>(item: (typeof VECTORS)[number], fallback: T): T => (vs[item][uid] as T | undefined) ?? fallback;
-  const alpha = BigInt(storage.get('subtensorModule', 'totalHotkeyAlpha', hotkey, netuid).toString());
-  const info: Record<string, unknown> = {
-    hotkey,
-    coldkey,
-    uid,
-    netuid,
-    active: at('active', false),
-    axonInfo: opt(storage, 'axons', netuid, hotkey) ?? AXON_DEFAULT,
-    prometheusInfo: opt(storage, 'prometheus', netuid, hotkey) ?? PROMETHEUS_DEFAULT,
-    stake: [[coldkey, alpha]],
-    rank: 0,
-    emission: at('emission', 0),
-    incentive: at('incentive', 0),
-    consensus: at('consensus', 0),
-    trust: 0,
-    validatorTrust: at('validatorTrust', 0),
-    dividends: at('dividends', 0),
-    lastUpdate: at('lastUpdate', 0),
-    validatorPermit: at('validatorPermit', false),
-    pruningScore: 65535,
+function vectors(s: Storage, netuid: number): SubnetVectors {
+  const raw = (item: string) => s.raw('subtensorModule', item, netuid);
+  return {
+    active: decodeBoolVec(raw('active')),
+    emission: decodeU64Vec(raw('emission')),
+    incentive: decodeU16Vec(raw('incentive')),
+    consensus: decodeU16Vec(raw('consensus')),
+    validatorTrust: decodeU16Vec(raw('validatorTrust')),
+    dividends: decodeU16Vec(raw('dividends')),
+    lastUpdate: decodeU64Vec(raw('lastUpdate')),
+    validatorPermit: decodeBoolVec(raw('validatorPermit')),
   };
-  if (full) {
-    const pairs = (item: string) => (storage.get('subtensorModule', item, netuid, uid).toJSON() as [number, number][]) ?? [];
-    info.weights = pairs('weights');
-    info.bonds = pairs('bonds');
-  }
-  return info;
 }
 
-export function neuronInfos(storage: Storage, netuid: number, full: boolean): Record<string, unknown>[] {
-  if (!(storage.get('subtensorModule', 'networksAdded', netuid) as unknown as { isTrue: boolean }).isTrue) return [];
-  const n = Number(storage.get('subtensorModule', 'subnetworkN', netuid).toString());
-  const out: Record<string, unknown>[] = [];
-  const vs = vectors(storage, netuid);
-  for (let uid = 0; uid < n; uid++) {
-    const info = neuronInfo(storage, netuid, uid, full, vs);
-    if (info) out.push(info);
+/** One neuron's SCALE bytes, or null when the uid does not exist. */
+function encodeNeuron(s: Storage, netuid: number, uid: number, full: boolean, v: SubnetVectors): Uint8Array | null {
+  const keyBytes = s.map.get(s.key('subtensorModule', 'keys', netuid, uid));
+  if (!keyBytes) return null;
+  const hotkey = encodeAddress(keyBytes, 42);
+  const coldkey = s.raw('subtensorModule', 'owner', hotkey);
+  const axon = s.map.get(s.key('subtensorModule', 'axons', netuid, hotkey)) ?? new Uint8Array(AXON_BYTES);
+  const prometheus = s.map.get(s.key('subtensorModule', 'prometheus', netuid, hotkey)) ?? new Uint8Array(PROMETHEUS_BYTES);
+  const alpha = readUint(s.raw('subtensorModule', 'totalHotkeyAlpha', hotkey, netuid));
+  const parts: Uint8Array[] = [
+    keyBytes,
+    coldkey,
+    compactToU8a(uid),
+    compactToU8a(netuid),
+    new Uint8Array([v.active[uid] ? 1 : 0]),
+    axon,
+    prometheus,
+    compactToU8a(1),
+    coldkey,
+    compactToU8a(alpha),
+    compactToU8a(0), // rank
+    compactToU8a(v.emission[uid] ?? 0n),
+    compactToU8a(v.incentive[uid] ?? 0),
+    compactToU8a(v.consensus[uid] ?? 0),
+    compactToU8a(0), // trust
+    compactToU8a(v.validatorTrust[uid] ?? 0),
+    compactToU8a(v.dividends[uid] ?? 0),
+    compactToU8a(v.lastUpdate[uid] ?? 0n),
+    new Uint8Array([v.validatorPermit[uid] ? 1 : 0]),
+  ];
+  if (full) {
+    for (const item of ['weights', 'bonds']) {
+      const pairs = decodeU16Pairs(s.raw('subtensorModule', item, netuid, uid));
+      parts.push(compactToU8a(pairs.length));
+      for (const [a, b] of pairs) parts.push(compactToU8a(a), compactToU8a(b));
+    }
+  }
+  parts.push(compactToU8a(65535)); // pruning_score
+  return concat(parts);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
   }
   return out;
+}
+
+/** `get_neuron(_lite)(netuid, uid)`: SCALE `Option<NeuronInfo(Lite)>`. */
+export function encodeNeuronOption(s: Storage, netuid: number, uid: number, full: boolean): Uint8Array {
+  const n = Number(readUint(s.raw('subtensorModule', 'subnetworkN', netuid)));
+  const one = uid < n ? encodeNeuron(s, netuid, uid, full, vectors(s, netuid)) : null;
+  return one ? concat([new Uint8Array([1]), one]) : new Uint8Array([0]);
+}
+
+/** `get_neurons(_lite)(netuid)`: SCALE `Vec<NeuronInfo(Lite)>`, empty for a subnet that does not exist. */
+export function encodeNeurons(s: Storage, netuid: number, full: boolean): Uint8Array {
+  const exists = s.raw('subtensorModule', 'networksAdded', netuid)[0] === 1;
+  const n = exists ? Number(readUint(s.raw('subtensorModule', 'subnetworkN', netuid))) : 0;
+  const v = vectors(s, netuid);
+  const items: Uint8Array[] = [];
+  for (let uid = 0; uid < n; uid++) {
+    const one = encodeNeuron(s, netuid, uid, full, v);
+    if (one) items.push(one);
+  }
+  return concat([compactToU8a(items.length), ...items]);
 }

@@ -1,7 +1,7 @@
 /** Runtime APIs through `state_call`, SCALE-encoded as the real runtime does. */
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
-import { neuronInfo, neuronInfos } from './neurons.js';
+import { encodeNeuronOption, encodeNeurons } from './neurons.js';
 import { stakeInfoForColdkey, subnetHyperparamsV2 } from './subnet-info.js';
 import { RpcError } from './rpc.js';
 import { createStorage } from './state.js';
@@ -31,12 +31,15 @@ function apiMethods(chain: Chain): Map<string, ApiMethod> {
   return m;
 }
 
-/** The subtensor runtime APIs implemented from storage: name → (decoded args, storage at the block) → output JSON. */
+/**
+ * The subtensor runtime APIs implemented from storage: name → (decoded args, storage at the block) → the output as
+ * JSON for the metadata's type, or as SCALE bytes already encoded.
+ */
 const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof createStorage>) => unknown> = {
-  NeuronInfoRuntimeApi_get_neurons_lite: ([netuid], s) => neuronInfos(s, Number(netuid), false),
-  NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => neuronInfos(s, Number(netuid), true),
-  NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => neuronInfo(s, Number(netuid), Number(uid), false),
-  NeuronInfoRuntimeApi_get_neuron: ([netuid, uid], s) => neuronInfo(s, Number(netuid), Number(uid), true),
+  NeuronInfoRuntimeApi_get_neurons_lite: ([netuid], s) => encodeNeurons(s, Number(netuid), false),
+  NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => encodeNeurons(s, Number(netuid), true),
+  NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), false),
+  NeuronInfoRuntimeApi_get_neuron: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), true),
   SubnetInfoRuntimeApi_get_subnet_hyperparams_v2: ([netuid], s) => subnetHyperparamsV2(s, Number(netuid)),
   StakeInfoRuntimeApi_get_stake_info_for_coldkey: ([coldkey], s) => stakeInfoForColdkey(s, String(coldkey)),
 };
@@ -80,7 +83,8 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
         throw new RpcError(-32000, `Client error: Execution failed: Execution aborted due to trap: could not decode the arguments of ${method}: ${(e as Error).message}`);
       }
       if (!block.state) throw new RpcError(4003, `Client error: State already discarded for ${block.hash}`);
-      return enc(def.output, impl(args, createStorage(chain.rt, block.state)));
+      const out = impl(args, createStorage(chain.rt, block.state));
+      return out instanceof Uint8Array ? u8aToHex(out) : enc(def.output, out);
     }
   }
 }

@@ -52,3 +52,16 @@ export function encodePairs(pairs: readonly (readonly [number, number])[]): Uint
   }
   return out;
 }
+
+export function decodeU16Vec(b: Uint8Array): number[] {
+  if (b.length === 0) return [];
+  const [n, p] = compactAt(b, 0);
+  return Array.from({ length: n }, (_, i) => b[p + 2 * i]! | (b[p + 2 * i + 1]! << 8));
+}
+
+/** Vec<(u16, u16)>. */
+export function decodeU16Pairs(b: Uint8Array): [number, number][] {
+  if (b.length === 0) return [];
+  const [n, p] = compactAt(b, 0);
+  return Array.from({ length: n }, (_, i) => [b[p + 4 * i]! | (b[p + 4 * i + 1]! << 8), b[p + 4 * i + 2]! | (b[p + 4 * i + 3]! << 8)] as [number, number]);
+}
