@@ -18,7 +18,7 @@ const dave = keyring.addFromUri('//Dave');
 
 /** Sends and resolves with the statuses seen and the final result. */
 function send(tx: any, signer = alice, options: Record<string, unknown> = {}) {
-  return new Promise<{ statuses: string[]; events: string[]; error: string | null }>((resolve, reject) => {
+  return new Promise<{ statuses: string[]; events: string[]; error: string | null; fee: bigint }>((resolve, reject) => {
     const statuses: string[] = [];
     tx.signAndSend(signer, options, (res: any) => {
       statuses.push(res.status.type);
@@ -27,7 +27,10 @@ function send(tx: any, signer = alice, options: Record<string, unknown> = {}) {
         if (res.dispatchError) {
           error = res.dispatchError.isModule ? (() => { const m = api.registry.findMetaError(res.dispatchError!.asModule); return `${m.section}.${m.name}`; })() : res.dispatchError.type;
         }
-        resolve({ statuses, events: res.events.map((e: any) => `${e.event.section}.${e.event.method}`), error });
+        // Fee events (charged on almost every call) are reported apart, so call events read as the call's own.
+        const all = res.events.map((e: any) => `${e.event.section}.${e.event.method}`);
+        const paid = res.events.find((e: any) => e.event.method === 'TransactionFeePaid');
+        resolve({ statuses, events: all.filter((e: string) => e !== 'balances.Withdraw' && e !== 'transactionPayment.TransactionFeePaid'), error, fee: paid ? paid.event.data[1].toBigInt() : 0n });
       }
     }).catch(reject);
   });
@@ -87,7 +90,8 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
     expect(r.error).toBe('balances.InsufficientBalance');
     expect(r.events).toEqual(['system.ExtrinsicFailed']);
     const after = ((await (api.query as any).system.account(dave.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
-    expect(after).toBe(before);
+    expect(r.fee).toBeGreaterThan(0n);
+    expect(after).toBe(before - r.fee); // only the fee: the failed transfer is rolled back
     const fresh = keyring.addFromUri('//Fresh');
     const ed = await send((api.tx as any).balances.transferAllowDeath(fresh.address, 100n), dave);
     expect(ed.error).toBe('balances.ExistentialDeposit');
@@ -142,6 +146,24 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
     expect(balances.at(-1)! - balances[0]!).toBe(TAO);
   });
 
+  it('charges fees by the documented rule, burns them, and reports them through payment_queryInfo', async () => {
+    const tx = (api.tx as any).balances.transferKeepAlive(bob.address, TAO);
+    const info = await tx.paymentInfo(alice);
+    const issuanceBefore = (await (api.query as any).balances.totalIssuance()).toBigInt();
+    const r = await send(tx);
+    expect(r.fee).toBe(info.partialFee.toBigInt());
+    expect(r.fee).toBe(10_000n + 10n * BigInt(tx.encodedLength));
+    expect((await (api.query as any).balances.totalIssuance()).toBigInt()).toBe(issuanceBefore - r.fee);
+    // Weight setting pays nothing, as on finney.
+    const free = await (api.tx as any).subtensorModule.setWeights(1, [0], [1], 0).paymentInfo(alice);
+    expect(free.partialFee.toBigInt()).toBe(0n);
+    // An account that cannot pay is refused by the pool.
+    const poor = keyring.addFromUri('//Poor');
+    const refused = (api.tx as any).balances.transferKeepAlive(bob.address, 1n);
+    await refused.signAsync(poor);
+    await expect(api.rpc.author.submitExtrinsic(refused.toHex())).rejects.toThrow(/pay some fees/);
+  });
+
   it('answers unknown methods and bad params with JSON-RPC errors, over HTTP too', async () => {
     const post = async (body: unknown) => (await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ result?: unknown; error?: { code: number } }>;
     expect((await post({ jsonrpc: '2.0', id: 1, method: 'nope_nothing', params: [] })).error!.code).toBe(-32601);
@@ -179,7 +201,7 @@ describe('devnet SubtensorModule', () => {
     expect(r.error).toBeNull();
     expect(r.events).toEqual(['subtensorModule.NetworkAdded', 'subtensorModule.NeuronRegistered', 'system.ExtrinsicSuccess']);
     const after = ((await (api.query as any).system.account(owner.address)) as any).data.free.toBigInt();
-    expect(before - after).toBe(1000n * TAO);
+    expect(before - after).toBe(1000n * TAO + r.fee);
     const q = (api.query as any).subtensorModule;
     expect((await q.networksAdded(2)).isTrue).toBe(true);
     expect((await q.subnetOwner(2)).toString()).toBe(owner.address);

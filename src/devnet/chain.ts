@@ -6,6 +6,7 @@ import type { Extrinsic } from '@polkadot/types/interfaces';
 import { compactToU8a, hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
 import { decodeCall } from './calls.js';
+import { feeOf } from './fees.js';
 import { mortalWindow, parseSigned, signingPayload } from './extrinsic.js';
 import { verifyRaw } from '../keys/crypto-backend.js';
 import EventEmitter from 'eventemitter3';
@@ -44,6 +45,9 @@ export interface PoolTx {
   hash: string;
   signer: string;
   nonce: number;
+  /** The fee charged before dispatch (the rule in fees.ts), and the tip. */
+  fee: bigint;
+  tip: bigint;
   /** The call, decoded when the block applies it. */
   call(): DecodedCall;
 }
@@ -220,6 +224,16 @@ export function createChain(options: ChainOptions = {}) {
     return hash;
   }
 
+  /** Free balance of an account (AccountInfo: four u32 counters, then `free` as u64). */
+  function freeOf(who: string): bigint {
+    const a = storage.raw('system', 'account', who);
+    return new DataView(a.buffer, a.byteOffset, a.byteLength).getBigUint64(16, true);
+  }
+
+  function checkCanPay(signer: string, amount: bigint): void {
+    if (amount > 0n && freeOf(signer) < amount) throw new InvalidTransaction('Inability to pay some fees (e.g. account balance too low)');
+  }
+
   function checkSignature(message: Uint8Array, sigType: number, signature: Uint8Array, signer: string): void {
     // sr25519 (what every bittensor key uses) goes through the WASM verifier; signatureVerify handles ed25519 and
     // ecdsa from the MultiSignature bytes.
@@ -237,7 +251,9 @@ export function createChain(options: ChainOptions = {}) {
       checkNonce(signer, raw.nonce);
       const birthHash = birthHashOf(raw.era.length === 2 ? mortalWindow(raw.era, best().number) : null);
       checkSignature(signingPayload(raw, SPEC_VERSION, TRANSACTION_VERSION, hexToU8a(genesisHash), hexToU8a(birthHash)), raw.sigType, raw.signature, signer);
-      return { hex, hash: u8aToHex(raw.hash), signer, nonce: raw.nonce, call: () => decodeCall(registry, raw.call) };
+      const fee = feeOf(bytes.length, raw.call[0]!, raw.call[1]!);
+      checkCanPay(signer, fee + raw.tip);
+      return { hex, hash: u8aToHex(raw.hash), signer, nonce: raw.nonce, fee, tip: raw.tip, call: () => decodeCall(registry, raw.call) };
     }
     let xt: Extrinsic;
     try {
@@ -269,30 +285,43 @@ export function createChain(options: ChainOptions = {}) {
     if (message.length > 256) message = blake2AsU8a(message);
     const multi = (xt as unknown as { inner: { signature: { multiSignature: { index: number; value: { toU8a(): Uint8Array } } } } }).inner.signature.multiSignature;
     checkSignature(message, multi.index, multi.value.toU8a(), signer);
-    return { hex, hash: xt.hash.toHex(), signer, nonce: xt.nonce.toNumber(), call: () => xt.method };
+    const fee = feeOf(xt.encodedLength, xt.callIndex[0]!, xt.callIndex[1]!);
+    const tip = xt.tip.toBigInt();
+    checkCanPay(signer, fee + tip);
+    return { hex, hash: xt.hash.toHex(), signer, nonce: xt.nonce.toNumber(), fee, tip, call: () => xt.method };
   }
 
   function apply(tx: PoolTx, index: number): void {
     const signer = tx.signer;
-    // AccountInfo starts with the u32 nonce: bump it in place.
+    // The nonce and the fee are taken before dispatch and stay even when the call fails. AccountInfo starts with the
+    // u32 nonce; `free` is the u64 after the four u32 counters.
     const account = new Uint8Array(storage.raw('system', 'account', signer));
-    const view = new DataView(account.buffer, account.byteOffset, 4);
+    const view = new DataView(account.buffer, account.byteOffset, account.byteLength);
     view.setUint32(0, view.getUint32(0, true) + 1, true);
+    const charged = tx.fee + tx.tip;
+    view.setBigUint64(16, view.getBigUint64(16, true) - charged, true);
     storage.setRaw('system', 'account', [signer], account);
     const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
-    const dispatchInfo = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: 'Yes' };
+    if (charged > 0n) {
+      storage.set('balances', 'totalIssuance', [], BigInt(storage.get('balances', 'totalIssuance').toString()) - charged); // burned: no block author
+      ctx.deposit({ Balances: { Withdraw: { who: signer, amount: charged } } });
+    }
+    const dispatchInfo = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: tx.fee > 0n ? 'Yes' : 'No' };
+    const feePaid = { TransactionPayment: { TransactionFeePaid: { who: signer, actualFee: tx.fee, tip: tx.tip } } };
     const mark = eventRecords.length;
     storage.checkpoint();
     try {
       const call = tx.call();
       dispatch(ctx, call.section, call.method, call.args);
       storage.commit();
+      ctx.deposit(feePaid);
       ctx.deposit({ System: { ExtrinsicSuccess: { dispatchInfo } } });
     } catch (e) {
-      // A failed call changes nothing but the nonce (bumped before the checkpoint): undo its writes and events.
+      // A failed call changes nothing but the nonce and the fee: undo its writes and events.
       storage.rollback();
       eventRecords.splice(mark);
       const dispatchError = e instanceof DispatchFailure ? e.error : { Other: null };
+      ctx.deposit(feePaid);
       ctx.deposit({ System: { ExtrinsicFailed: { dispatchError, dispatchInfo } } });
     }
   }

@@ -2,7 +2,7 @@
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { InvalidTransaction } from './chain.js';
-import { runtimeCall } from './runtime-api.js';
+import { feeForExtrinsic, runtimeCall } from './runtime-api.js';
 
 /** A JSON-RPC error. */
 export class RpcError extends Error {
@@ -212,7 +212,10 @@ export function createRpc(chain: Chain) {
       for (let i = 0; i < count; i++) chain.produce();
       return chain.best().hash;
     },
-    payment_queryInfo: () => ({ weight: { refTime: 0, proofSize: 0 }, class: 'normal', partialFee: '0' }),
+    payment_queryInfo: ([xt]) => {
+      const bytes = hexToU8a(hexParam(xt, 'extrinsic'));
+      return { weight: { refTime: 0, proofSize: 0 }, class: 'normal', partialFee: feeForExtrinsic(chain.registry, bytes, bytes.length).toString() };
+    },
   };
 
   function invalid(e: unknown): RpcError {

@@ -4,6 +4,18 @@ import type { Block, Chain } from './chain.js';
 import { encodeNeuronOption, encodeNeurons } from './neurons.js';
 import { stakeInfoForColdkey, subnetHyperparamsV2 } from './subnet-info.js';
 import { RpcError } from './rpc.js';
+import { feeOf } from './fees.js';
+import type { TypeRegistry } from '@polkadot/types';
+
+/** The fee of an encoded extrinsic (its call index read through polkadot-js), 0 when it cannot be decoded. */
+export function feeForExtrinsic(registry: TypeRegistry, xt: Uint8Array, len: number): bigint {
+  try {
+    const ex = registry.createType('Extrinsic', xt) as unknown as { callIndex: Uint8Array; encodedLength: number };
+    return feeOf(len || ex.encodedLength, ex.callIndex[0]!, ex.callIndex[1]!);
+  } catch {
+    return 0n;
+  }
+}
 import { createStorage } from './state.js';
 
 interface ApiMethod {
@@ -63,8 +75,11 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
       void block;
       return enc('u32', chain.accountNonce(who));
     }
-    case 'TransactionPaymentApi_query_info':
-      return enc('RuntimeDispatchInfo', { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', partialFee: 0 });
+    case 'TransactionPaymentApi_query_info': {
+      // (uxt, len): the fee of the extrinsic by the devnet's rule.
+      const len = data.length >= 4 ? new DataView(data.buffer, data.byteOffset + data.length - 4, 4).getUint32(0, true) : 0;
+      return enc('RuntimeDispatchInfo', { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', partialFee: feeForExtrinsic(registry, data.subarray(0, data.length - 4), len) });
+    }
     default: {
       const impl = IMPLEMENTED[method];
       const def = apiMethods(chain).get(method);
