@@ -412,6 +412,30 @@ describe('devnet SubtensorModule', () => {
     expect(all.error).toBeNull();
     expect(((await (api.query as any).system.account(spare.address)) as any).data.free.toBigInt()).toBe(500n);
   });
+
+  it('prunes the lowest-emission, oldest uid when a subnet is full; never the owner; NoNeuronIdAvailable when only it is left', async () => {
+    const st = (api.tx as any).subtensorModule;
+    const admin = (api.tx as any).adminUtils;
+    const q = (api.query as any).subtensorModule;
+    const hot3 = keyring.addFromUri('//Charlie//hot3');
+    expect((await send(st.registerNetwork(hot3.address), owner)).error).toBeNull();
+    const netuid = 3;
+    expect((await send(admin.sudoSetMaxAllowedUids(netuid, 1), owner)).error).toBeNull();
+    expect((await send(st.burnedRegister(netuid, keyring.addFromUri('//Bob//p0').address), bob)).error).toBe('subtensorModule.NoNeuronIdAvailable');
+    expect((await send(admin.sudoSetMaxAllowedUids(netuid, 3), owner)).error).toBeNull();
+    const [a, b, c] = ['//Bob//p1', '//Bob//p2', '//Bob//p3'].map((u) => keyring.addFromUri(u));
+    expect((await send(st.burnedRegister(netuid, a!.address), bob)).error).toBeNull();
+    expect((await send(st.burnedRegister(netuid, b!.address), bob)).error).toBeNull();
+    expect((await q.subnetworkN(netuid)).toNumber()).toBe(3);
+    const r = await send(st.burnedRegister(netuid, c!.address), bob);
+    expect(r.error).toBeNull();
+    expect(r.events).toContain('subtensorModule.NeuronRegistered');
+    expect((await q.subnetworkN(netuid)).toNumber()).toBe(3);
+    expect((await q.keys(netuid, 0)).toString()).toBe(hot3.address); // the owner stays
+    expect((await q.keys(netuid, 1)).toString()).toBe(c!.address); // uid 1 (oldest, no emission) was replaced
+    expect((await q.uids(netuid, a!.address)).isNone).toBe(true);
+    expect((await q.keys(netuid, 2)).toString()).toBe(b!.address);
+  });
 });
 
 describe('devnet block production modes', () => {

@@ -4,6 +4,7 @@
  */
 import { encodeAddress } from '@polkadot/util-crypto';
 import { vecMaxUpscaleToU16 } from '../consensus/index.js';
+import { neuronToPrune, replaceNeuron } from './pruning.js';
 import { decodeBoolVec, decodeU64Vec, encodePairs, encodeU64Vec, readUint } from './scale.js';
 import type { DispatchContext } from './pallets.js';
 import { big, bool, fail, num, uidOf, vec } from './read.js';
@@ -109,13 +110,16 @@ export function burnedRegister(ctx: DispatchContext, args: readonly Arg[]): void
   if (ctx.storage.has('subtensorModule', 'owner', hotkey) && ctx.storage.get('subtensorModule', 'owner', hotkey).toString() !== cold) throw fail(ctx, 'NonAssociatedColdKey');
   const burn = big(ctx, 'burn', netuid);
   if (free(ctx, cold) < burn) throw fail(ctx, 'NotEnoughBalanceToStake');
-  if (num(ctx, 'subnetworkN', netuid) >= num(ctx, 'maxAllowedUids', netuid)) throw fail(ctx, 'NoNeuronIdAvailable');
+  const full = num(ctx, 'subnetworkN', netuid) >= num(ctx, 'maxAllowedUids', netuid);
+  const pruned = full ? neuronToPrune(ctx, netuid) : null;
+  if (full && pruned === null) throw fail(ctx, 'NoNeuronIdAvailable');
   charge(ctx, cold, burn);
   set(ctx, 'raoRecycledForRegistration', [netuid], big(ctx, 'raoRecycledForRegistration', netuid) + burn);
   // Every registration raises the price ×1.26 (BurnIncreaseMult), within [MinBurn, MaxBurn].
   set(ctx, 'burn', [netuid], clampBurn(ctx, netuid, (burn * 126n) / 100n));
   set(ctx, 'owner', [hotkey], cold);
-  appendNeuron(ctx, netuid, hotkey);
+  if (pruned !== null) replaceNeuron(ctx, netuid, pruned, hotkey);
+  else appendNeuron(ctx, netuid, hotkey);
 }
 
 /** Clamps a burn price to the subnet's [MinBurn, MaxBurn]. */
