@@ -436,6 +436,35 @@ describe('devnet SubtensorModule', () => {
     expect((await q.uids(netuid, a!.address)).isNone).toBe(true);
     expect((await q.keys(netuid, 2)).toString()).toBe(b!.address);
   });
+
+  it('set_mechanism_weights for mechanism 0; stake limit variants keep the price inside the limit', async () => {
+    const st = (api.tx as any).subtensorModule;
+    const admin = (api.tx as any).adminUtils;
+    const q = (api.query as any).subtensorModule;
+    expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, false), owner)).error).toBeNull();
+    expect((await send(st.setMechanismWeights(2, 1, [1], [1], 0), ownerHot)).error).toBe('subtensorModule.MechanismDoesNotExist');
+    const mw = await send(st.setMechanismWeights(2, 0, [1, 2], [1, 1], 0), ownerHot);
+    expect(mw.error).toBeNull();
+    expect(mw.events).toContain('subtensorModule.WeightsSet');
+    const price = async () => ((await q.subnetTAO(2)).toBigInt() * 1_000_000_000n) / (await q.subnetAlphaIn(2)).toBigInt();
+    const p0 = await price();
+    // A limit below the current price: refused, or nothing to do.
+    expect((await send(st.addStakeLimit(minerHot.address, 2, TAO, p0 - 1n, false), bob)).error).toBe('subtensorModule.SlippageTooHigh');
+    // A limit just above: a big order is refused whole, or filled partly up to the limit.
+    const limit = p0 + p0 / 100n;
+    expect((await send(st.addStakeLimit(minerHot.address, 2, 1000n * TAO, limit, false), bob)).error).toBe('subtensorModule.SlippageTooHigh');
+    const partial = await send(st.addStakeLimit(minerHot.address, 2, 1000n * TAO, limit, true), bob);
+    expect(partial.error).toBeNull();
+    const p1 = await price();
+    expect(p1).toBeGreaterThan(p0);
+    expect(p1).toBeLessThanOrEqual(limit);
+    // Unstaking with a floor: partial fills stop at the floor.
+    const floor = p1 - p1 / 200n;
+    const held = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt();
+    expect((await send(st.removeStakeLimit(minerHot.address, 2, held, floor, false), bob)).error).toBe('subtensorModule.SlippageTooHigh');
+    expect((await send(st.removeStakeLimit(minerHot.address, 2, held, floor, true), bob)).error).toBeNull();
+    expect(await price()).toBeGreaterThanOrEqual(floor);
+  });
 });
 
 describe('devnet block production modes', () => {

@@ -14,6 +14,8 @@ export interface DispatchContext {
   block: number;
   /** Tempo given to new subnets. */
   tempo: number;
+  /** Whether new subnets start with commit-reveal on (the devnet's `commitReveal` option; off by default). */
+  commitReveal: boolean;
   /** Whether serve_axon accepts loopback IPs (finney refuses them; the devnet allows them by default). */
   allowLoopback: boolean;
   /** True inside Sudo.sudo: the call runs with the root origin. */
@@ -102,6 +104,16 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       return serveAxon(ctx, args as never);
     case 'subtensorModule.setWeights':
       return setWeights(ctx, args as never);
+    case 'subtensorModule.setMechanismWeights': {
+      // One mechanism (mecid 0) per subnet on the devnet: it is set_weights.
+      const [netuid, mecid, ...rest] = args as { toNumber(): number }[];
+      if (mecid!.toNumber() !== 0) throw moduleError(ctx.registry, 'SubtensorModule', 'MechanismDoesNotExist');
+      return setWeights(ctx, [netuid, ...rest] as never);
+    }
+    case 'subtensorModule.addStakeLimit':
+      return addStake(ctx, args as never, true);
+    case 'subtensorModule.removeStakeLimit':
+      return removeStake(ctx, args as never, true);
     case 'subtensorModule.commitWeights':
       return commitWeights(ctx, args as never);
     case 'subtensorModule.revealWeights':

@@ -57,14 +57,27 @@ export function startCall(ctx: DispatchContext, args: readonly Arg[]): void {
   ctx.deposit({ SubtensorModule: { FirstEmissionBlockNumberSet: [netuid, ctx.block + 1] } });
 }
 
+function sqrtBig(v: bigint): bigint {
+  if (v < 2n) return v;
+  let x = BigInt(Math.floor(Math.sqrt(Number(v))));
+  while (x * x > v) x--;
+  while ((x + 1n) * (x + 1n) <= v) x++;
+  return x;
+}
+
 function pool(ctx: DispatchContext, netuid: number): [bigint, bigint] {
   return [big(ctx, 'subnetTAO', netuid), big(ctx, 'subnetAlphaIn', netuid)];
 }
 
-export function addStake(ctx: DispatchContext, args: readonly Arg[]): void {
+/**
+ * `add_stake`, or `add_stake_limit(…, limit_price, allow_partial)`: the price after the swap (rao per alpha, TAO
+ * reserve / alpha reserve) may not rise above `limit_price`; with allow_partial the amount shrinks to the largest
+ * that keeps it there, else the call fails with `SlippageTooHigh`.
+ */
+export function addStake(ctx: DispatchContext, args: readonly Arg[], limited = false): void {
   const hotkey = args[0]!.toString();
   const netuid = args[1]!.toNumber();
-  const amount = args[2]!.toBigInt();
+  let amount = args[2]!.toBigInt();
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (!bool(ctx, 'subtokenEnabled', netuid)) throw fail(ctx, 'SubtokenDisabled');
   if (!ctx.storage.has('subtensorModule', 'owner', hotkey)) throw fail(ctx, 'HotKeyAccountNotExists');
@@ -73,7 +86,20 @@ export function addStake(ctx: DispatchContext, args: readonly Arg[]): void {
   const free = BigInt((ctx.storage.get('system', 'account', ctx.signer).toJSON() as { data: { free: string | number } }).data.free);
   if (free < amount) throw fail(ctx, 'NotEnoughBalanceToStake');
   const [tao, alphaIn] = pool(ctx, netuid);
-  const taoIn = amount - fee;
+  if (limited) {
+    const limit = args[3]!.toBigInt();
+    const allowPartial = (args[4] as unknown as { isTrue: boolean }).isTrue;
+    // Constant product k = tao·alpha: after adding t, price = (tao + t)²·1e9 / k rao per alpha. Largest t with price ≤ limit.
+    const k = tao * alphaIn;
+    const maxTao = sqrtBig((limit * k) / 1_000_000_000n) - tao;
+    if ((tao * 1_000_000_000n) / alphaIn > limit || maxTao <= 0n) throw fail(ctx, 'SlippageTooHigh');
+    if (amount - (amount * FEE_RATE) / 65535n > maxTao) {
+      if (!allowPartial) throw fail(ctx, 'SlippageTooHigh');
+      amount = maxTao + (maxTao * FEE_RATE) / 65535n;
+    }
+  }
+  const finalFee = (amount * FEE_RATE) / 65535n;
+  const taoIn = amount - finalFee;
   const alphaOut = tao + taoIn === 0n ? 0n : (alphaIn * taoIn) / (tao + taoIn);
   if (alphaOut === 0n || alphaOut >= alphaIn) throw fail(ctx, 'InsufficientLiquidity');
   balance(ctx, ctx.signer, -amount);
@@ -82,18 +108,31 @@ export function addStake(ctx: DispatchContext, args: readonly Arg[]): void {
   ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) + alphaOut);
   ctx.storage.set('subtensorModule', 'totalStake', [], big(ctx, 'totalStake') + taoIn);
   creditStake(ctx, hotkey, ctx.signer, netuid, alphaOut);
-  ctx.deposit({ SubtensorModule: { StakeAdded: [ctx.signer, hotkey, taoIn, alphaOut, netuid, fee] } });
+  ctx.deposit({ SubtensorModule: { StakeAdded: [ctx.signer, hotkey, taoIn, alphaOut, netuid, finalFee] } });
 }
 
-export function removeStake(ctx: DispatchContext, args: readonly Arg[]): void {
+/** `remove_stake`, or `remove_stake_limit`: the price after the swap may not fall below `limit_price`. */
+export function removeStake(ctx: DispatchContext, args: readonly Arg[], limited = false): void {
   const hotkey = args[0]!.toString();
   const netuid = args[1]!.toNumber();
-  const alpha = args[2]!.toBigInt();
+  let alpha = args[2]!.toBigInt();
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (alpha === 0n) throw fail(ctx, 'AmountTooLow');
   const held = stakeOf(ctx, hotkey, ctx.signer, netuid);
   if (alpha > held) throw fail(ctx, 'NotEnoughStakeToWithdraw');
   const [tao, alphaIn] = pool(ctx, netuid);
+  if (limited) {
+    const limit = args[3]!.toBigInt();
+    const allowPartial = (args[4] as unknown as { isTrue: boolean }).isTrue;
+    // After adding a alpha, price = k·1e9 / (alpha + a)². Largest a with price ≥ limit.
+    const k = tao * alphaIn;
+    const maxAlpha = limit === 0n ? alpha : sqrtBig((k * 1_000_000_000n) / limit) - alphaIn;
+    if (maxAlpha <= 0n) throw fail(ctx, 'SlippageTooHigh');
+    if (alpha > maxAlpha) {
+      if (!allowPartial) throw fail(ctx, 'SlippageTooHigh');
+      alpha = maxAlpha;
+    }
+  }
   const gross = (tao * alpha) / (alphaIn + alpha);
   const fee = (gross * FEE_RATE) / 65535n;
   const taoOut = gross - fee;
