@@ -36,11 +36,12 @@ const bob = keyring.addFromUri('//Bob');
 const validatorHot = keyring.addFromUri('//Alice//validator');
 const minerHots = [keyring.addFromUri('//Bob//honest'), keyring.addFromUri('//Bob//lazy')];
 
-/** Signs, sends and waits for the block; throws on a dispatch error. */
+/** Signs, sends and waits for the block; throws on a dispatch error (resolves once, on the first of the two). */
 async function send(tx: any, signer: any, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     tx.signAndSend(signer, (res: any) => {
-      if (!res.status.isInBlock) return;
+      // InBlock, or Finalized: @polkadot/api may skip InBlock when finality follows at once, as on the devnet.
+      if (!res.status.isInBlock && !res.status.isFinalized) return;
       if (res.dispatchError) {
         const m = res.dispatchError.isModule ? api.registry.findMetaError(res.dispatchError.asModule) : null;
         reject(new Error(`${what}: ${m ? `${m.section}.${m.name}` : res.dispatchError.toString()}`));

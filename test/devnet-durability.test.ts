@@ -44,7 +44,7 @@ describe('devnet durability (--data)', () => {
     const bob = keyring.addFromUri('//Bob');
     for (let i = 0; i < 3; i++) {
       await new Promise<void>((resolve, reject) => {
-        api.tx.balances.transferKeepAlive(bob.address, 1_000_000_000n + BigInt(i)).signAndSend(alice, (r: any) => r.status.isInBlock && resolve()).catch(reject);
+        api.tx.balances.transferKeepAlive(bob.address, 1_000_000_000n + BigInt(i)).signAndSend(alice, (r: any) => (r.status.isInBlock || r.status.isFinalized) && resolve()).catch(reject);
       });
     }
     const keys = [api.query.system.account.key(alice.address), api.query.system.account.key(bob.address)];

@@ -194,8 +194,9 @@ export function createRpc(chain: Chain) {
           if (!live) return;
           conn!.notify('author_extrinsicUpdate', id, { inBlock: b.hash });
           // Blocks are final at once, but @polkadot/api drops an inBlock update whose events it is still loading
-          // when finalized arrives (switchMap): leave it a moment.
-          await new Promise((r) => setTimeout(r, 15));
+          // when finalized arrives (switchMap): leave it a moment. Under heavy load it may still drop it, as it would
+          // against a node that finalizes fast; clients should accept either status.
+          await new Promise((r) => setTimeout(r, 50));
           if (live) conn!.notify('author_extrinsicUpdate', id, { finalized: b.hash });
         });
         return () => {
