@@ -492,6 +492,29 @@ describe('devnet SubtensorModule', () => {
     expect((await send(st.removeStakeLimit(minerHot.address, 2, held, floor, true), bob)).error).toBeNull();
     expect(await price()).toBeGreaterThanOrEqual(floor);
   });
+
+  it('answers get_subnet_hyperparams_v3, get_dynamic_info and get_subnet_state from storage', async () => {
+    const call = (api.call as any).subnetInfoRuntimeApi;
+    const q = (api.query as any).subtensorModule;
+    const v3 = (await call.getSubnetHyperparamsV3(2)).unwrap();
+    const names = v3.map((e: any) => Buffer.from(e.name.toU8a(true)).toString());
+    expect(names.slice(0, 5)).toEqual(['kappa', 'immunity_period', 'min_allowed_weights', 'max_weights_limit', 'tempo']);
+    expect(names.at(-1)).toBe('owner_cut_enabled');
+    expect(v3[4].value.asU16.toNumber()).toBe(20);
+    expect((await call.getSubnetHyperparamsV3(99)).isNone).toBe(true);
+    const dyn = (await call.getDynamicInfo(2)).unwrap();
+    expect(dyn.ownerColdkey.toString()).toBe(owner.address);
+    expect(dyn.taoIn.toBigInt()).toBe((await q.subnetTAO(2)).toBigInt());
+    expect(dyn.alphaIn.toBigInt()).toBe((await q.subnetAlphaIn(2)).toBigInt());
+    expect(dyn.subnetVolume.toBigInt()).toBeGreaterThan(0n);
+    expect(dyn.alphaOutEmission.toBigInt()).toBeGreaterThan(0n);
+    const state = (await call.getSubnetState(2)).unwrap();
+    const n = (await q.subnetworkN(2)).toNumber();
+    expect(state.hotkeys.length).toBe(n);
+    expect(state.hotkeys[1].toString()).toBe(minerHot.address);
+    expect(state.alphaStake[1].toBigInt()).toBe((await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt());
+    expect((await call.getSubnetState(99)).isNone).toBe(true);
+  });
 });
 
 describe('devnet block production modes', () => {

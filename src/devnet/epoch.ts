@@ -66,6 +66,7 @@ function emit(s: Storage, netuid: number, block: number): void {
   const rest = alphaOut - ownerCut;
   const server = rest / 2n;
   s.set('subtensorModule', 'subnetAlphaOut', [netuid], big(s, 'subnetAlphaOut', netuid) + alphaOut);
+  s.set('subtensorModule', 'subnetAlphaOutEmission', [netuid], alphaOut);
   s.set('subtensorModule', 'pendingOwnerCut', [netuid], big(s, 'pendingOwnerCut', netuid) + ownerCut);
   s.set('subtensorModule', 'pendingServerEmission', [netuid], big(s, 'pendingServerEmission', netuid) + server);
   s.set('subtensorModule', 'pendingValidatorEmission', [netuid], big(s, 'pendingValidatorEmission', netuid) + rest - server);

@@ -2,7 +2,7 @@
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { encodeNeuronOption, encodeNeurons } from './neurons.js';
-import { stakeInfoForColdkey, subnetHyperparamsV2 } from './subnet-info.js';
+import { dynamicInfo, stakeInfoForColdkey, subnetHyperparamsV2, subnetHyperparamsV3, subnetState } from './subnet-info.js';
 import { RpcError } from './rpc.js';
 import { feeOf } from './fees.js';
 import type { TypeRegistry } from '@polkadot/types';
@@ -53,6 +53,9 @@ const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof c
   NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), false),
   NeuronInfoRuntimeApi_get_neuron: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), true),
   SubnetInfoRuntimeApi_get_subnet_hyperparams_v2: ([netuid], s) => subnetHyperparamsV2(s, Number(netuid)),
+  SubnetInfoRuntimeApi_get_subnet_hyperparams_v3: ([netuid], s) => subnetHyperparamsV3(s, Number(netuid)),
+  SubnetInfoRuntimeApi_get_dynamic_info: ([netuid], s) => dynamicInfo(s, Number(netuid)),
+  SubnetInfoRuntimeApi_get_subnet_state: ([netuid], s) => subnetState(s, Number(netuid)),
   StakeInfoRuntimeApi_get_stake_info_for_coldkey: ([coldkey], s) => stakeInfoForColdkey(s, String(coldkey)),
 };
 

@@ -107,6 +107,7 @@ export function addStake(ctx: DispatchContext, args: readonly Arg[], limited = f
   ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], alphaIn - alphaOut);
   ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) + alphaOut);
   ctx.storage.set('subtensorModule', 'totalStake', [], big(ctx, 'totalStake') + taoIn);
+  ctx.storage.set('subtensorModule', 'subnetVolume', [netuid], big(ctx, 'subnetVolume', netuid) + taoIn);
   creditStake(ctx, hotkey, ctx.signer, netuid, alphaOut);
   ctx.deposit({ SubtensorModule: { StakeAdded: [ctx.signer, hotkey, taoIn, alphaOut, netuid, finalFee] } });
 }
@@ -144,6 +145,7 @@ export function removeStake(ctx: DispatchContext, args: readonly Arg[], limited 
   ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], { bits: (totalShares - burnShares) * ONE_64 });
   ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], total - alpha);
   ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao - gross);
+  ctx.storage.set('subtensorModule', 'subnetVolume', [netuid], big(ctx, 'subnetVolume', netuid) + gross);
   ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], alphaIn + alpha);
   ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) - alpha);
   balance(ctx, ctx.signer, taoOut);
