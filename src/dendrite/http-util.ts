@@ -1,7 +1,7 @@
 /** Small HTTP helpers of the dendrite: target validation, capped body reads, header records. */
 import { isIP } from 'node:net';
 import { DendriteError } from './errors.js';
-import type { AxonTarget } from './client.js';
+import type { AxonTarget } from './types.js';
 
 export class TooLarge extends Error {}
 

@@ -5,6 +5,6 @@
  * @module dendrite
  */
 export { createDendrite } from './client.js';
-export type { Dendrite, DendriteOptions, AxonTarget, Transport, CallOptions } from './client.js';
+export type { Dendrite, DendriteOptions, AxonTarget, Transport, CallOptions } from './types.js';
 export { DendriteError } from './errors.js';
 export type { DendriteErrorCode } from './errors.js';

@@ -6,6 +6,7 @@
  * Layout: compact(len) ‖ 0x84 ‖ MultiAddress::Id(0x00 ‖ 32) ‖ MultiSignature(variant ‖ 64|65) ‖ era(1|2) ‖
  * compact(nonce) ‖ compact(tip) ‖ metadata-hash mode(u8) ‖ call.
  */
+import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
 /** A signed extrinsic, sliced. */
@@ -85,14 +86,6 @@ export function signingPayload(x: RawExtrinsic, specVersion: number, txVersion: 
   const dv = new DataView(versions.buffer);
   dv.setUint32(0, specVersion, true);
   dv.setUint32(4, txVersion, true);
-  const parts = [x.call, x.era, x.nonceTip, new Uint8Array([x.mode]), versions, genesis, birthHash, new Uint8Array([0])];
-  let n = 0;
-  for (const q of parts) n += q.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const q of parts) {
-    out.set(q, o);
-    o += q.length;
-  }
+  const out = u8aConcat(x.call, x.era, x.nonceTip, new Uint8Array([x.mode]), versions, genesis, birthHash, new Uint8Array([0]));
   return out.length > 256 ? blake2AsU8a(out) : out;
 }

@@ -3,7 +3,7 @@
  * builds them (get_neurons_lite is what every metagraph sync calls, so it skips the codec layer).
  * rank and trust are 0 and pruning_score 65535, as on finney.
  */
-import { compactToU8a } from '@polkadot/util';
+import { compactToU8a, u8aConcat } from '@polkadot/util';
 import { encodeAddress } from '@polkadot/util-crypto';
 import { decodeBoolVec, decodeU16Vec, decodeU64Vec, decodeU16Pairs, readUint } from './scale.js';
 import type { Storage } from './state.js';
@@ -74,26 +74,15 @@ function encodeNeuron(s: Storage, netuid: number, uid: number, full: boolean, v:
     }
   }
   parts.push(compactToU8a(65535)); // pruning_score
-  return concat(parts);
+  return u8aConcat(...parts);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** `get_neuron(_lite)(netuid, uid)`: SCALE `Option<NeuronInfo(Lite)>`. */
 export function encodeNeuronOption(s: Storage, netuid: number, uid: number, full: boolean): Uint8Array {
   const n = Number(readUint(s.raw('subtensorModule', 'subnetworkN', netuid)));
   const one = uid < n ? encodeNeuron(s, netuid, uid, full, vectors(s, netuid)) : null;
-  return one ? concat([new Uint8Array([1]), one]) : new Uint8Array([0]);
+  return one ? u8aConcat(new Uint8Array([1]), one) : new Uint8Array([0]);
 }
 
 /** `get_neurons(_lite)(netuid)`: SCALE `Vec<NeuronInfo(Lite)>`, empty for a subnet that does not exist. */
@@ -106,5 +95,5 @@ export function encodeNeurons(s: Storage, netuid: number, full: boolean): Uint8A
     const one = encodeNeuron(s, netuid, uid, full, v);
     if (one) items.push(one);
   }
-  return concat([compactToU8a(items.length), ...items]);
+  return u8aConcat(compactToU8a(items.length), ...items);
 }
