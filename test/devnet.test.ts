@@ -197,6 +197,8 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
     expect((await post({ jsonrpc: '2.0', id: 2, method: 'chain_getBlockHash', params: ['x'] })).error!.code).toBe(-32602);
     expect((await post({ jsonrpc: '2.0', id: 3, method: 'state_getStorage', params: [123] })).error!.code).toBe(-32602);
     expect((await post({ jsonrpc: '2.0', id: 4, method: 'chain_getBlockHash', params: [0] })).result).toBe(devnet.genesisHash);
+    expect((await post({ jsonrpc: '2.0', id: 5, method: 'neuronInfo_getNeuronsLite', params: ['one'] })).error!.code).toBe(-32602);
+    expect((await post({ jsonrpc: '2.0', id: 6, method: 'state_getKeysPaged', params: ['0x', 5000] })).error!.code).toBe(-32602);
     const bad = await fetch(devnet.httpUrl, { method: 'POST', body: '{nope' });
     expect(((await bad.json()) as { error: { code: number } }).error.code).toBe(-32700);
   });
@@ -531,6 +533,23 @@ describe('devnet block production modes', () => {
       manual.newBlock();
       expect(manual.bestNumber()).toBe(1);
       expect(((await m.query.system.account(alice.address)) as any).nonce.toNumber()).toBe(1);
+      // Two transactions of one block from an account the first one empties: the second's fee cannot wrap the
+      // balance around; it takes what is left (nothing).
+      const spender = keyring.addFromUri('//Spender');
+      const fund = m.tx.balances.transferKeepAlive(spender.address, TAO);
+      await fund.signAsync(alice, { nonce: 1 });
+      await m.rpc.author.submitExtrinsic(fund.toHex());
+      manual.newBlock();
+      const drain = m.tx.balances.transferAll(bob.address, false);
+      await drain.signAsync(spender, { nonce: 0 });
+      const again = m.tx.balances.transferKeepAlive(bob.address, 1000n);
+      await again.signAsync(spender, { nonce: 1 });
+      await m.rpc.author.submitExtrinsic(drain.toHex());
+      await m.rpc.author.submitExtrinsic(again.toHex());
+      manual.newBlock();
+      const left = ((await m.query.system.account(spender.address)) as any).data.free.toBigInt();
+      expect(left).toBeLessThan(TAO);
+      expect(((await m.query.system.account(spender.address)) as any).nonce.toNumber()).toBe(2);
       await m.disconnect();
       await new Promise((r) => setTimeout(r, 300));
       expect(timed.bestNumber()).toBeGreaterThanOrEqual(3);

@@ -83,7 +83,8 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       // Everything free, or everything but the existential deposit with keep_alive.
       const keepAlive = (args[1] as { isTrue: boolean }).isTrue;
       const free = BigInt(account(ctx.storage, ctx.signer).data.free);
-      return transfer(ctx, addressOf(args[0]), keepAlive ? free - ED : free, keepAlive);
+      const amount = keepAlive ? free - ED : free;
+      return transfer(ctx, addressOf(args[0]), amount > 0n ? amount : 0n, keepAlive);
     }
     case 'subtensorModule.servePrometheus':
       return servePrometheus(ctx, args as never);

@@ -30,6 +30,12 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
+/** A netuid parameter as SCALE u16 bytes. */
+function u16Param(v: unknown): Uint8Array {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) throw new RpcError(-32602, 'Invalid params: netuid must be an integer in [0, 65535]');
+  return new Uint8Array([v & 0xff, v >> 8]);
+}
+
 function hexParam(v: unknown, what: string): string {
   const s = str(v, what);
   if (!/^0x([0-9a-fA-F]{2})*$/.test(s)) throw new RpcError(-32602, `Invalid params: ${what} must be 0x-prefixed hex`);
@@ -169,8 +175,8 @@ export function createRpc(chain: Chain) {
     state_unsubscribeStorage: unsubscribe,
     state_call: ([method, data, at]) => runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(hexParam(data ?? '0x', 'data'))),
     // subtensor's custom RPCs: the same structs as the runtime APIs, as a JSON array of SCALE bytes.
-    neuronInfo_getNeuronsLite: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons_lite', chain.registry.createType('u16', netuid).toU8a()))),
-    neuronInfo_getNeurons: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons', chain.registry.createType('u16', netuid).toU8a()))),
+    neuronInfo_getNeuronsLite: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons_lite', u16Param(netuid)))),
+    neuronInfo_getNeurons: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons', u16Param(netuid)))),
     author_submitExtrinsic: ([xt]) => {
       try {
         return chain.submit(hexParam(xt, 'extrinsic')).hash;
