@@ -98,6 +98,9 @@ interface PoolWorker {
   alive: boolean;
 }
 
+/** Replacement workers an adapter starts before it gives up on a worker that keeps dying. */
+const MAX_RESPAWNS = 8;
+
 // WebGPU sessions share one device context per process, and concurrent runs on it are undefined behaviour: every
 // adapter of this process that runs on WebGPU takes this lock around each run and each session load.
 let webgpuTail: Promise<unknown> = Promise.resolve();
@@ -190,6 +193,7 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
   };
 
   let nextId = 1;
+  let respawns = 0;
   let provider = '';
   let closed = false;
   let runs = 0;
@@ -228,9 +232,14 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
       if (!w.alive) return;
       w.alive = false;
       const i = pool.indexOf(w);
-      if (i >= 0 && !closed) {
-        pool[i] = spawn(false); // replace it; variants load again on demand
+      // Replace it (variants load again on demand), but not forever: a worker that keeps dying gets no successor
+      // after MAX_RESPAWNS, and queued work then fails instead of spinning.
+      if (i >= 0 && !closed && respawns < MAX_RESPAWNS) {
+        respawns++;
+        pool[i] = spawn(false);
         pump();
+      } else if (!pool.some((p) => p.alive)) {
+        for (const j of queue.splice(0)) j.reject(new InferenceError('INFERENCE_RUN_FAILED', `every ONNX worker stopped (${e.message})`, { cause: e }));
       }
     };
     worker.on('error', fail);
@@ -339,6 +348,7 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
 
   function submit(variant: string, k: number, input: TokenInput, signal?: AbortSignal) {
     if (closed) return Promise.reject(new InferenceError('INFERENCE_CLOSED', 'the adapter is closed'));
+    if (!pool.some((w) => w.alive)) return Promise.reject(new InferenceError('INFERENCE_RUN_FAILED', 'every ONNX worker has stopped'));
     let tb;
     try {
       tb = toTokenBatch(input, vocabSize, contextLength);
@@ -347,16 +357,18 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
     }
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise<{ values: Float32Array; ids?: Int32Array; dims: number[] }>((resolve, reject) => {
-      const job: Job = { variant, k, length: tb.length, batch: tb.batch, ids: tb.ids, resolve, reject, ...(signal ? { signal } : {}) };
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = queue.indexOf(job);
-          if (i >= 0) queue.splice(i, 1);
-          reject(abortError());
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        const i = queue.indexOf(job);
+        if (i >= 0) queue.splice(i, 1);
+        reject(abortError());
+      };
+      // The listener goes when the job settles: a long-lived signal shared by many requests must not collect them.
+      const settle = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
+        signal?.removeEventListener('abort', onAbort);
+        fn(...a);
+      };
+      const job: Job = { variant, k, length: tb.length, batch: tb.batch, ids: tb.ids, resolve: settle(resolve), reject: settle(reject), ...(signal ? { signal } : {}) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(job);
       pump();
     });
