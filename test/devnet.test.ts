@@ -547,6 +547,22 @@ describe('devnet block production modes', () => {
       await m.rpc.author.submitExtrinsic(drain.toHex());
       await m.rpc.author.submitExtrinsic(again.toHex());
       manual.newBlock();
+      // The other refusals a pool gives: a mortal era that has died, the same nonce twice, bytes that do not decode.
+      // A dead era resolves to a later birth block whose hash was not signed, so, as on Substrate, the proof fails.
+      const mortal = m.tx.balances.transferKeepAlive(bob.address, 1n);
+      await mortal.signAsync(alice, { nonce: 2, era: 4 });
+      manual.newBlock(10);
+      await expect(m.rpc.author.submitExtrinsic(mortal.toHex())).rejects.toThrow(/bad signature/);
+      const first = m.tx.balances.transferKeepAlive(bob.address, 2n);
+      await first.signAsync(alice, { nonce: 2 });
+      const twin = m.tx.balances.transferKeepAlive(bob.address, 3n);
+      await twin.signAsync(alice, { nonce: 2 });
+      await m.rpc.author.submitExtrinsic(first.toHex());
+      await expect(m.rpc.author.submitExtrinsic(twin.toHex())).rejects.toThrow(/Priority is too low/);
+      const garbage = (await (await fetch(manual.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'author_submitExtrinsic', params: ['0x1234'] }) })).json()) as { error: { code: number; message: string } };
+      expect(garbage.error.code).toBe(1002);
+      expect(garbage.error.message).toBe('Verification Error');
+      manual.newBlock();
       const left = ((await m.query.system.account(spender.address)) as any).data.free.toBigInt();
       expect(left).toBeLessThan(TAO);
       expect(((await m.query.system.account(spender.address)) as any).nonce.toNumber()).toBe(2);
