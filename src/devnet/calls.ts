@@ -4,6 +4,7 @@
  */
 import type { TypeRegistry } from '@polkadot/types';
 import type { DecodedCall } from './chain.js';
+import { readCompact } from './scale.js';
 
 /** A decoded argument with the accessors dispatch uses on polkadot-js codecs. */
 function arg(value: number | bigint | number[]) {
@@ -15,21 +16,14 @@ function arg(value: number | bigint | number[]) {
   };
 }
 
-function compactU32(b: Uint8Array, pos: number): [number, number] | null {
-  if (pos >= b.length) return null;
-  const mode = b[pos]! & 3;
-  if (mode === 0) return [b[pos]! >> 2, pos + 1];
-  if (mode === 1) return pos + 2 <= b.length ? [(b[pos]! | (b[pos + 1]! << 8)) >> 2, pos + 2] : null;
-  if (mode === 2) return pos + 4 <= b.length ? [((b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) >>> 2) + b[pos + 3]! * 2 ** 22, pos + 4] : null;
-  return null;
-}
-
 function u16Vec(b: Uint8Array, pos: number): [number[], number] | null {
-  const len = compactU32(b, pos);
-  if (!len || len[1] + 2 * len[0] > b.length) return null;
-  const out = new Array<number>(len[0]);
-  for (let i = 0, p = len[1]; i < len[0]; i++, p += 2) out[i] = b[p]! | (b[p + 1]! << 8);
-  return [out, len[1] + 2 * len[0]];
+  const c = readCompact(b, pos);
+  if (!c || c[0] > BigInt(b.length)) return null;
+  const n = Number(c[0]);
+  if (c[1] + 2 * n > b.length) return null;
+  const out = new Array<number>(n);
+  for (let i = 0, p = c[1]; i < n; i++, p += 2) out[i] = b[p]! | (b[p + 1]! << 8);
+  return [out, c[1] + 2 * n];
 }
 
 /** set_weights(netuid u16, dests Vec<u16>, weights Vec<u16>, version_key u64) at pallet 7, call 0. */

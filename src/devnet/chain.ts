@@ -7,6 +7,7 @@ import { compactToU8a, hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
 import { decodeCall } from './calls.js';
 import { feeOf } from './fees.js';
+import { freeOf } from './read.js';
 import { mortalWindow, parseSigned, signingPayload } from './extrinsic.js';
 import { verifyRaw } from '../keys/crypto-backend.js';
 import EventEmitter from 'eventemitter3';
@@ -226,14 +227,8 @@ export function createChain(options: ChainOptions = {}) {
     return hash;
   }
 
-  /** Free balance of an account (AccountInfo: four u32 counters, then `free` as u64). */
-  function freeOf(who: string): bigint {
-    const a = storage.raw('system', 'account', who);
-    return new DataView(a.buffer, a.byteOffset, a.byteLength).getBigUint64(16, true);
-  }
-
   function checkCanPay(signer: string, amount: bigint): void {
-    if (amount > 0n && freeOf(signer) < amount) throw new InvalidTransaction('Inability to pay some fees (e.g. account balance too low)');
+    if (amount > 0n && freeOf(storage, signer) < amount) throw new InvalidTransaction('Inability to pay some fees (e.g. account balance too low)');
   }
 
   function checkSignature(message: Uint8Array, sigType: number, signature: Uint8Array, signer: string): void {

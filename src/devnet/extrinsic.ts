@@ -8,6 +8,7 @@
  */
 import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
+import { readCompact } from './scale.js';
 
 /** A signed extrinsic, sliced. */
 export interface RawExtrinsic {
@@ -28,21 +29,8 @@ export interface RawExtrinsic {
   hash: Uint8Array;
 }
 
-function compact(b: Uint8Array, pos: number): [bigint, number] | null {
-  if (pos >= b.length) return null;
-  const mode = b[pos]! & 3;
-  if (mode === 0) return [BigInt(b[pos]! >> 2), pos + 1];
-  if (mode === 1) return pos + 2 <= b.length ? [BigInt((b[pos]! | (b[pos + 1]! << 8)) >> 2), pos + 2] : null;
-  if (mode === 2) return pos + 4 <= b.length ? [BigInt(((b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) >>> 0) + b[pos + 3]! * 2 ** 24) >> 2n, pos + 4] : null;
-  const n = (b[pos]! >> 2) + 4;
-  if (pos + 1 + n > b.length || n > 16) return null;
-  let v = 0n;
-  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[pos + 1 + i]!);
-  return [v, pos + 1 + n];
-}
-
 export function parseSigned(bytes: Uint8Array): RawExtrinsic | null {
-  const len = compact(bytes, 0);
+  const len = readCompact(bytes, 0);
   if (!len || Number(len[0]) !== bytes.length - len[1]) return null;
   let p = len[1];
   if (bytes[p++] !== 0x84 || bytes[p++] !== 0x00) return null; // signed v4, MultiAddress::Id
@@ -59,9 +47,9 @@ export function parseSigned(bytes: Uint8Array): RawExtrinsic | null {
   const era = bytes.subarray(p, p + eraLen);
   p += eraLen;
   const extraStart = p;
-  const nonce = compact(bytes, p);
+  const nonce = readCompact(bytes, p);
   if (!nonce || nonce[0] > 0xffffffffn) return null;
-  const tip = compact(bytes, nonce[1]);
+  const tip = readCompact(bytes, nonce[1]);
   if (!tip) return null;
   p = tip[1];
   const nonceTip = bytes.subarray(extraStart, p);

@@ -1,4 +1,4 @@
-/** Typed reads of SubtensorModule storage, shared by the devnet's pallet, epoch and runtime-API code. */
+/** Typed storage access shared by the devnet's pallet, epoch and runtime-API code: SubtensorModule reads, balances. */
 import { moduleError, type DispatchContext } from './pallets.js';
 import type { Storage } from './state.js';
 
@@ -22,3 +22,19 @@ export function uidOf(x: Source, netuid: number, hotkey: string): number | null 
 
 /** A SubtensorModule module error. */
 export const fail = (ctx: Pick<DispatchContext, 'registry'>, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
+
+/** Free balance of an account, read from AccountInfo's bytes (four u32 counters, then `free` as u64). */
+export function freeOf(x: Source, who: string): bigint {
+  const a = of(x).raw('system', 'account', who);
+  return new DataView(a.buffer, a.byteOffset, a.byteLength).getBigUint64(16, true);
+}
+
+/** Adds `delta` (may be negative) to an account's free balance; returns the new balance. */
+export function addFree(x: Source, who: string, delta: bigint): bigint {
+  const a = new Uint8Array(of(x).raw('system', 'account', who));
+  const view = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  const free = view.getBigUint64(16, true) + delta;
+  view.setBigUint64(16, free, true);
+  of(x).setRaw('system', 'account', [who], a);
+  return free;
+}

@@ -1,12 +1,24 @@
 /** Hand-rolled SCALE for the few shapes on the devnet's hot paths (vectors of u16 pairs, u64, bool; scalars). */
 import { compactToU8a } from '@polkadot/util';
 
-function compactAt(b: Uint8Array, pos: number): [number, number] {
+/** A SCALE compact integer at `pos`: [value, next position], or null when the bytes end first. */
+export function readCompact(b: Uint8Array, pos: number): [bigint, number] | null {
+  if (pos >= b.length) return null;
   const mode = b[pos]! & 3;
-  if (mode === 0) return [b[pos]! >> 2, pos + 1];
-  if (mode === 1) return [(b[pos]! | (b[pos + 1]! << 8)) >> 2, pos + 2];
-  if (mode === 2) return [((b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) >>> 2) + b[pos + 3]! * 2 ** 22, pos + 4];
-  throw new Error('vector too long');
+  if (mode === 0) return [BigInt(b[pos]! >> 2), pos + 1];
+  if (mode === 1) return pos + 2 <= b.length ? [BigInt((b[pos]! | (b[pos + 1]! << 8)) >> 2), pos + 2] : null;
+  if (mode === 2) return pos + 4 <= b.length ? [BigInt(((b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) >>> 0) + b[pos + 3]! * 2 ** 24) >> 2n, pos + 4] : null;
+  const n = (b[pos]! >> 2) + 4;
+  if (pos + 1 + n > b.length || n > 16) return null;
+  let v = 0n;
+  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[pos + 1 + i]!);
+  return [v, pos + 1 + n];
+}
+
+function compactAt(b: Uint8Array, pos: number): [number, number] {
+  const c = readCompact(b, pos);
+  if (!c) throw new Error('truncated SCALE vector');
+  return [Number(c[0]), c[1]];
 }
 
 /** Little-endian unsigned integer of `bytes` (up to 8). */

@@ -3,7 +3,7 @@
  * (SubnetTAO × SubnetAlphaIn; 0.05 % fee, burned), with stake held as hotkey alpha and per-coldkey shares.
  */
 import type { DispatchContext } from './pallets.js';
-import { big, bool, fail } from './read.js';
+import { addFree, big, bool, fail, freeOf } from './read.js';
 
 const DEFAULT_MIN_STAKE = 2_000_000n;
 const FEE_RATE = 33n;
@@ -11,13 +11,6 @@ const ONE_64 = 1n << 64n;
 
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string };
 const sharesOf = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) => BigInt((ctx.storage.get('subtensorModule', item, ...args).toJSON() as { bits: string | number }).bits) / ONE_64;
-
-function balance(ctx: DispatchContext, who: string, delta: bigint): bigint {
-  const a = ctx.storage.get('system', 'account', who).toJSON() as { data: Record<string, unknown> };
-  const free = BigInt(a.data.free as string | number) + delta;
-  ctx.storage.set('system', 'account', [who], { ...a, data: { ...a.data, free } });
-  return free;
-}
 
 /** Adds alpha to a hotkey's pool on a subnet, issuing shares to `coldkey` at the pool's current share price. */
 export function creditStake(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, coldkey: string, netuid: number, alpha: bigint): void {
@@ -83,8 +76,7 @@ export function addStake(ctx: DispatchContext, args: readonly Arg[], limited = f
   if (!ctx.storage.has('subtensorModule', 'owner', hotkey)) throw fail(ctx, 'HotKeyAccountNotExists');
   const fee = (amount * FEE_RATE) / 65535n;
   if (amount < DEFAULT_MIN_STAKE + fee) throw fail(ctx, 'AmountTooLow');
-  const free = BigInt((ctx.storage.get('system', 'account', ctx.signer).toJSON() as { data: { free: string | number } }).data.free);
-  if (free < amount) throw fail(ctx, 'NotEnoughBalanceToStake');
+  if (freeOf(ctx, ctx.signer) < amount) throw fail(ctx, 'NotEnoughBalanceToStake');
   const [tao, alphaIn] = pool(ctx, netuid);
   if (limited) {
     const limit = args[3]!.toBigInt();
@@ -102,7 +94,7 @@ export function addStake(ctx: DispatchContext, args: readonly Arg[], limited = f
   const taoIn = amount - finalFee;
   const alphaOut = tao + taoIn === 0n ? 0n : (alphaIn * taoIn) / (tao + taoIn);
   if (alphaOut === 0n || alphaOut >= alphaIn) throw fail(ctx, 'InsufficientLiquidity');
-  balance(ctx, ctx.signer, -amount);
+  addFree(ctx, ctx.signer, -amount);
   ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao + taoIn);
   ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], alphaIn - alphaOut);
   ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) + alphaOut);
@@ -148,6 +140,6 @@ export function removeStake(ctx: DispatchContext, args: readonly Arg[], limited 
   ctx.storage.set('subtensorModule', 'subnetVolume', [netuid], big(ctx, 'subnetVolume', netuid) + gross);
   ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], alphaIn + alpha);
   ctx.storage.set('subtensorModule', 'subnetAlphaOut', [netuid], big(ctx, 'subnetAlphaOut', netuid) - alpha);
-  balance(ctx, ctx.signer, taoOut);
+  addFree(ctx, ctx.signer, taoOut);
   ctx.deposit({ SubtensorModule: { StakeRemoved: [ctx.signer, hotkey, taoOut, alpha, netuid, fee] } });
 }

@@ -7,7 +7,7 @@ import { vecMaxUpscaleToU16 } from '../consensus/index.js';
 import { neuronToPrune, replaceNeuron } from './pruning.js';
 import { decodeBoolVec, decodeU64Vec, encodePairs, encodeU64Vec, readUint } from './scale.js';
 import type { DispatchContext } from './pallets.js';
-import { big, bool, fail, num, uidOf, vec } from './read.js';
+import { addFree, big, bool, fail, freeOf, num, uidOf, vec } from './read.js';
 
 const TAO = 1_000_000_000n;
 const MIN_LOCK = 1000n * TAO;
@@ -17,14 +17,9 @@ const SUBNET_LIMIT = 128;
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; isTrue?: boolean };
 const set = (ctx: DispatchContext, item: string, args: unknown[], value: unknown) => ctx.storage.set('subtensorModule', item, args, value);
 
-
-function free(ctx: DispatchContext, who: string): bigint {
-  return BigInt((ctx.storage.get('system', 'account', who).toJSON() as { data: { free: string | number } }).data.free);
-}
-
+/** Takes `amount` from an account and burns it from the total issuance (locks and registration burns). */
 function charge(ctx: DispatchContext, who: string, amount: bigint): void {
-  const a = ctx.storage.get('system', 'account', who).toJSON() as { data: Record<string, unknown> };
-  ctx.storage.set('system', 'account', [who], { ...a, data: { ...a.data, free: BigInt(a.data.free as string | number) - amount } });
+  addFree(ctx, who, -amount);
   const issuance = BigInt(ctx.storage.get('balances', 'totalIssuance').toString());
   ctx.storage.set('balances', 'totalIssuance', [], issuance - amount);
 }
@@ -73,7 +68,7 @@ export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): voi
   const mult = ctx.storage.has('subtensorModule', 'networkLastLockCost') ? 2n : 1n; // 1 until a lock has happened
   const decayed = mult * last - (last / LOCK_REDUCTION_INTERVAL) * since;
   const lock = decayed > MIN_LOCK ? decayed : MIN_LOCK;
-  if (free(ctx, cold) < lock) throw fail(ctx, 'CannotAffordLockCost');
+  if (freeOf(ctx, cold) < lock) throw fail(ctx, 'CannotAffordLockCost');
   charge(ctx, cold, lock);
   set(ctx, 'networkLastLockCost', [], lock);
   set(ctx, 'subnetLocked', [netuid], lock);
@@ -109,7 +104,7 @@ export function burnedRegister(ctx: DispatchContext, args: readonly Arg[]): void
   if (uidOf(ctx, netuid, hotkey) !== null) throw fail(ctx, 'HotKeyAlreadyRegisteredInSubNet');
   if (ctx.storage.has('subtensorModule', 'owner', hotkey) && ctx.storage.get('subtensorModule', 'owner', hotkey).toString() !== cold) throw fail(ctx, 'NonAssociatedColdKey');
   const burn = big(ctx, 'burn', netuid);
-  if (free(ctx, cold) < burn) throw fail(ctx, 'NotEnoughBalanceToStake');
+  if (freeOf(ctx, cold) < burn) throw fail(ctx, 'NotEnoughBalanceToStake');
   const full = num(ctx, 'subnetworkN', netuid) >= num(ctx, 'maxAllowedUids', netuid);
   const pruned = full ? neuronToPrune(ctx, netuid) : null;
   if (full && pruned === null) throw fail(ctx, 'NoNeuronIdAvailable');
