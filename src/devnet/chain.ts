@@ -120,7 +120,7 @@ export function createChain(options: ChainOptions = {}) {
    * One EventRecord's bytes: Phase::ApplyExtrinsic(i), the pallet index, the pallet's event enum, no topics.
    * (polkadot-js's GenericEvent decodes from bytes only, so the record is assembled here rather than from JSON.)
    */
-  function eventRecord(extrinsicIndex: number, event: Record<string, Record<string, unknown>>): Uint8Array {
+  function eventRecord(extrinsicIndex: number | null, event: Record<string, Record<string, unknown>>): Uint8Array {
     const [pallet, inner] = Object.entries(event)[0]!;
     let t = eventTypes.get(pallet);
     if (!t) {
@@ -129,8 +129,9 @@ export function createChain(options: ChainOptions = {}) {
       t = { index: meta.index.toNumber(), type: registry.createLookupType(meta.events.unwrap().type) };
       eventTypes.set(pallet, t);
     }
-    const phase = new Uint8Array(5);
-    new DataView(phase.buffer).setUint32(1, extrinsicIndex, true);
+    // Phase: ApplyExtrinsic(u32) = 0, Initialization = 2 (events of on_initialize).
+    const phase = extrinsicIndex === null ? new Uint8Array([2]) : new Uint8Array(5);
+    if (extrinsicIndex !== null) new DataView(phase.buffer).setUint32(1, extrinsicIndex, true);
     const body = registry.createType(t.type, inner).toU8a();
     return new Uint8Array([...phase, t.index, ...body, 0]);
   }
@@ -208,6 +209,11 @@ export function createChain(options: ChainOptions = {}) {
 
   function accountNonce(address: string): number {
     return (storage.get('system', 'account', address) as unknown as { nonce: { toNumber(): number } }).nonce.toNumber();
+  }
+
+  /** The next nonce of an account, counting its transactions in the pool (what `system_accountNextIndex` answers). */
+  function nextIndex(address: string): number {
+    return accountNonce(address) + pending.filter((p) => p.signer === address).length;
   }
 
   function checkNonce(signer: string, nonce: number): void {
@@ -355,12 +361,13 @@ export function createChain(options: ChainOptions = {}) {
     const batch = pending;
     pending = [];
     // on_initialize: emission and due epochs, before the block's extrinsics.
-    blockStep(storage, best().number + 1);
+    const block = best().number + 1;
+    blockStep(storage, block, (signer) => ({ registry, storage, signer, block, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)) }));
     batch.forEach((p, i) => apply(p, i));
     return seal(batch.map((p) => p.hex));
   }
 
-  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, validate, close: () => store?.close() };
+  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, nextIndex, validate, close: () => store?.close() };
 }
 
 export type Chain = ReturnType<typeof createChain>;

@@ -2,7 +2,8 @@
  * CRv2 hash commit-reveal on the devnet (`commit_weights` / `reveal_weights`, §1.6): commits queued per
  * (netuid, hotkey) with their epoch, revealed exactly `RevealPeriodEpochs` epochs later through the set-weights path.
  */
-import { blake2AsHex } from '@polkadot/util-crypto';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto';
 import type { DispatchContext } from './pallets.js';
 import { applyWeights } from './subtensor.js';
 import { bool, fail, num, uidOf } from './read.js';
@@ -64,4 +65,64 @@ export function revealWeights(ctx: DispatchContext, args: readonly Arg[]): void 
   else ctx.storage.remove('subtensorModule', 'weightCommits', netuid, hotkey);
   applyWeights(ctx, netuid, uids, values, versionKey, false);
   ctx.deposit({ SubtensorModule: { WeightsRevealed: [hotkey, netuid, hash] } });
+}
+
+type Queue = [string, number | string, string, number | string][];
+
+/**
+ * CRv4 `commit_timelocked_(mechanism_)weights`. The devnet has no drand beacon, so it cannot decrypt a real
+ * timelock ciphertext: it takes `commit` as the plaintext SCALE `WeightsTlockPayload` and reveals it itself at the
+ * reveal epoch, as subtensor does once the pulse for `reveal_round` has arrived (docs/devnet.md).
+ */
+export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[], withMechanism: boolean): void {
+  const netuid = args[0]!.toNumber();
+  let i = 1;
+  if (withMechanism) {
+    if (args[1]!.toNumber() !== 0) throw fail(ctx, 'MechanismDoesNotExist');
+    i = 2;
+  }
+  const commit = args[i]!.toHex!();
+  const revealRound = args[i + 1]!.toBigInt();
+  const version = args[i + 2]!.toNumber();
+  const hotkey = ctx.signer;
+  if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
+  if (!bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealDisabled');
+  if (version !== num(ctx, 'commitRevealWeightsVersion')) throw fail(ctx, 'IncorrectCommitRevealVersion');
+  const uid = uidOf(ctx, netuid, hotkey);
+  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
+  const lastUpdate = (ctx.storage.get('subtensorModule', 'lastUpdate', netuid).toJSON() as number[]) ?? [];
+  const last = Number(lastUpdate[uid] ?? 0);
+  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'CommittingWeightsTooFast');
+  const epoch = num(ctx, 'subnetEpochIndex', netuid);
+  const queue = (ctx.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, epoch).toJSON() as Queue | null) ?? [];
+  if (queue.filter((c) => c[0] === hotkey).length >= MAX_UNREVEALED) throw fail(ctx, 'TooManyUnrevealedCommits');
+  queue.push([hotkey, ctx.block, commit, revealRound.toString()]);
+  ctx.storage.set('subtensorModule', 'timelockedWeightCommits', [netuid, epoch], queue);
+  lastUpdate[uid] = ctx.block;
+  ctx.storage.set('subtensorModule', 'lastUpdate', [netuid], lastUpdate);
+  ctx.deposit({ SubtensorModule: { TimelockedWeightsCommitted: [hotkey, netuid, blake2AsHex(commit, 256), revealRound] } });
+}
+
+/**
+ * Reveals the timelocked commits of epoch `current − RevealPeriodEpochs` through the set-weights path; a payload that
+ * does not decode, names another hotkey, or fails a weights check is dropped, as on subtensor.
+ */
+export function revealTimelocked(ctxFor: (signer: string) => DispatchContext, netuid: number, currentEpoch: number): void {
+  const probe = ctxFor('');
+  const from = currentEpoch - num(probe, 'revealPeriodEpochs', netuid);
+  if (from < 0) return;
+  const queue = (probe.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, from).toJSON() as Queue | null) ?? [];
+  if (queue.length === 0) return;
+  probe.storage.remove('subtensorModule', 'timelockedWeightCommits', netuid, from);
+  for (const [who, , commit] of queue) {
+    const ctx = ctxFor(who);
+    try {
+      const [hotkey, uids, values, versionKey] = ctx.registry.createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', hexToU8a(commit)).toJSON() as [string, number[], number[], number];
+      if (hotkey !== u8aToHex(decodeAddress(who))) continue;
+      applyWeights(ctx, netuid, uids, values, BigInt(versionKey), false);
+      ctx.deposit({ SubtensorModule: { TimelockedWeightsRevealed: [netuid, who] } });
+    } catch {
+      // dropped, as subtensor drops a commit it cannot decrypt or apply
+    }
+  }
 }

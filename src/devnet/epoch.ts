@@ -5,6 +5,8 @@
  */
 import { activityCutoffBlocks, blockEmission, yumaEpoch, type SparseRows } from '../consensus/index.js';
 import { distributeToHotkey } from './staking.js';
+import { revealTimelocked } from './commit-reveal.js';
+import type { DispatchContext } from './pallets.js';
 import type { Storage } from './state.js';
 import { big, bool, num, vec } from './read.js';
 
@@ -29,14 +31,17 @@ function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
 }
 
 /** Runs at the start of every block. Returns the netuids whose epoch ran. */
-export function blockStep(s: Storage, block: number): number[] {
+export function blockStep(s: Storage, block: number, ctxFor?: (signer: string) => DispatchContext): number[] {
   const ran: number[] = [];
   for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
     if (!bool(s, 'networksAdded', netuid)) continue;
     decayBurn(s, netuid);
     emit(s, netuid, block);
     const tempo = num(s, 'tempo', netuid);
-    if (tempo > 0 && block - num(s, 'lastEpochBlock', netuid) >= tempo) {
+    const due = tempo > 0 && block - num(s, 'lastEpochBlock', netuid) >= tempo;
+    // Timelocked commits mature before the epoch; the epoch index is looked ahead by one when an epoch is due.
+    if (ctxFor && bool(s, 'commitRevealWeightsEnabled', netuid)) revealTimelocked(ctxFor, netuid, num(s, 'subnetEpochIndex', netuid) + (due ? 1 : 0));
+    if (due) {
       epoch(s, netuid, block, tempo);
       ran.push(netuid);
     } else s.set('subtensorModule', 'blocksSinceLastStep', [netuid], big(s, 'blocksSinceLastStep', netuid) + 1n);

@@ -2,7 +2,7 @@
 import type { TypeRegistry } from '@polkadot/types';
 import type { Storage } from './state.js';
 import { adminSetter, sudo } from './admin.js';
-import { commitWeights, revealWeights } from './commit-reveal.js';
+import { commitTimelocked, commitWeights, revealWeights } from './commit-reveal.js';
 import { addStake, removeStake, startCall } from './staking.js';
 import { burnedRegister, registerNetwork, serveAxon, servePrometheus, setWeights } from './subtensor.js';
 
@@ -119,6 +119,17 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       return commitWeights(ctx, args as never);
     case 'subtensorModule.revealWeights':
       return revealWeights(ctx, args as never);
+    case 'subtensorModule.commitMechanismWeights':
+    case 'subtensorModule.revealMechanismWeights': {
+      // mecid 0 is the plain call on the devnet's one-mechanism subnets
+      const [netuid, mecid, ...rest] = args as { toNumber(): number }[];
+      if (mecid!.toNumber() !== 0) throw moduleError(ctx.registry, 'SubtensorModule', 'MechanismDoesNotExist');
+      return key === 'subtensorModule.commitMechanismWeights' ? commitWeights(ctx, [netuid, ...rest] as never) : revealWeights(ctx, [netuid, ...rest] as never);
+    }
+    case 'subtensorModule.commitTimelockedWeights':
+      return commitTimelocked(ctx, args as never, false);
+    case 'subtensorModule.commitTimelockedMechanismWeights':
+      return commitTimelocked(ctx, args as never, true);
     case 'subtensorModule.startCall':
       return startCall(ctx, args as never);
     case 'subtensorModule.addStake':

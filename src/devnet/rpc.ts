@@ -23,7 +23,8 @@ export interface RpcConnection {
 
 type Handler = (params: unknown[], conn: RpcConnection | null) => unknown;
 
-const header = (b: Block) => b.headerCodec.toJSON();
+// Substrate sends the block number as hex ("0x19"), as every header field; the codec's JSON has a plain number.
+const header = (b: Block) => ({ ...(b.headerCodec.toJSON() as Record<string, unknown>), number: `0x${b.number.toString(16)}` });
 
 function str(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new RpcError(-32602, `Invalid params: ${what} must be a string`);
@@ -101,7 +102,7 @@ export function createRpc(chain: Chain) {
     system_chainType: () => 'Development',
     system_properties: () => ({ ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }),
     system_health: () => ({ peers: 0, isSyncing: false, shouldHavePeers: false }),
-    system_accountNextIndex: ([address]) => chain.accountNonce(str(address, 'address')),
+    system_accountNextIndex: ([address]) => chain.nextIndex(str(address, 'address')),
     chain_getBlockHash: ([n]) => {
       if (n === undefined || n === null) return chain.best().hash;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new RpcError(-32602, 'Invalid params: block number');

@@ -31,6 +31,12 @@ export interface Devnet {
   bestNumber(): number;
   /** Seals `count` blocks now (default 1), the first with whatever is pending: fast-forward. */
   newBlock(count?: number): void;
+  /** Number of open WebSocket connections (for leak checks). */
+  connectionCount(): number;
+  /** Fault injection: drops every WebSocket connection now, without a close handshake (the server keeps running). */
+  dropConnections(): void;
+  /** Fault injection: while on, requests are read but never answered and no notifications go out (a hung node). */
+  stall(on: boolean): void;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
@@ -66,6 +72,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const chain = createChain(options);
   const timer = typeof sealing === 'number' ? setInterval(() => chain.produce(), sealing) : null;
   const rpc = createRpc(chain);
+  let stalled = false;
 
   async function answer(raw: string, conn: RpcConnection | null): Promise<string | null> {
     let msg: unknown;
@@ -111,11 +118,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const closers: (() => void)[] = [];
     const conn: RpcConnection = {
       notify(method, subscription, result) {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
+        if (ws.readyState === ws.OPEN && !stalled) ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
       },
       onClose: (fn) => closers.push(fn),
     };
     ws.on('message', (data) => {
+      if (stalled) return;
       void answer(data.toString(), conn).then((out) => {
         if (out && ws.readyState === ws.OPEN) ws.send(out);
       });
@@ -139,6 +147,13 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     newBlock(count = 1) {
       if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new DevnetError('DEVNET_INVALID_CONFIG', `count must be an integer in [1, 1000000], got ${count}`);
       for (let i = 0; i < count; i++) chain.produce();
+    },
+    connectionCount: () => wss.clients.size,
+    dropConnections() {
+      for (const c of wss.clients) c.terminate();
+    },
+    stall(on) {
+      stalled = on;
     },
     close: () =>
       new Promise<void>((resolve) => {

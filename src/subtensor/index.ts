@@ -1,0 +1,24 @@
+/**
+ * The chain client: one shared, self-healing connection per endpoint, typed bindings generated from finney's
+ * metadata (storage, constants, runtime APIs, calls, events, errors), typed writes with receipts, a nonce manager
+ * and mortal eras on the best block. Works the same against finney, testnet, a local node or the embedded devnet.
+ *
+ * @module subtensor
+ */
+export { createSubtensor } from './client.js';
+export type { Subtensor, SubtensorOptions, BlockView } from './client.js';
+export { resolveEndpoint, NETWORKS } from './network.js';
+export type { Network } from './network.js';
+export type { SubtensorEvents, WatchdogOptions, Head } from './connection.js';
+export { openConnectionCount } from './connection.js';
+export type { TransportOptions } from './provider.js';
+export { keyringPairOf } from './tx.js';
+export type { Signer, WaitFor, SendOptions, Receipt, ChainEvent } from './tx.js';
+export { revealRoundFor } from './writes.js';
+export type { Writes, ServeAxonParams, SetWeightsOptions, WeightsReceipt } from './writes.js';
+export type { TypedQuery, TypedEntries, TypedConsts, TypedCalls, TypedCallBuilders } from './typed.js';
+export { toPlain } from './plain.js';
+export { SubtensorError, ExtrinsicFailedError } from './errors.js';
+export type { SubtensorErrorCode } from './errors.js';
+export type * from './bindings.generated.js';
+export { CALL_INDICES } from './bindings.generated.js';
