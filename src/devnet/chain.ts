@@ -211,6 +211,11 @@ export function createChain(options: ChainOptions = {}) {
     return (storage.get('system', 'account', address) as unknown as { nonce: { toNumber(): number } }).nonce.toNumber();
   }
 
+  /** The pool, in order (what `author_pendingExtrinsics` answers). */
+  function pendingExtrinsics(): string[] {
+    return pending.map((p) => p.hex);
+  }
+
   /** The next nonce of an account, counting its transactions in the pool (what `system_accountNextIndex` answers). */
   function nextIndex(address: string): number {
     return accountNonce(address) + pending.filter((p) => p.signer === address).length;
@@ -367,7 +372,7 @@ export function createChain(options: ChainOptions = {}) {
     return seal(batch.map((p) => p.hex));
   }
 
-  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, nextIndex, validate, close: () => store?.close() };
+  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, nextIndex, pendingExtrinsics, validate, close: () => store?.close() };
 }
 
 export type Chain = ReturnType<typeof createChain>;

@@ -212,7 +212,7 @@ export function createRpc(chain: Chain) {
       });
     },
     author_unwatchExtrinsic: unsubscribe,
-    author_pendingExtrinsics: () => [],
+    author_pendingExtrinsics: () => chain.pendingExtrinsics(),
     // Manual sealing, as a node started with --sealing manual offers it: seals `count` blocks (default 1).
     dev_newBlock: ([opts]) => {
       const count = (opts as { count?: unknown } | undefined)?.count ?? 1;

@@ -181,8 +181,8 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
     call,
     consts: typedConsts(conn),
     calls: typedCallBuilders(conn),
-    api: () => live().api(),
-    rpc: (method, params = []) => live().rpc(method, params),
+    api: async () => live().api(),
+    rpc: async (method, params = []) => live().rpc(method, params),
     async stateCall(section, method, params, at) {
       return hexToU8a((await callRuntimeRaw(live(), section, method, params, at)).bytes);
     },
@@ -202,22 +202,22 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
       const hash = await live().rpc<string>('chain_getFinalizedHead');
       return headerNumber(await live().rpc<{ number: string }>('chain_getHeader', [hash]));
     },
-    hyperparameters: (netuid) => call.subnetInfoRuntimeApi.getSubnetHyperparamsV2(u16Arg(netuid, 'netuid')),
-    neuronsLite: (netuid, at) => (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeuronsLite(u16Arg(netuid, 'netuid')),
-    neurons: (netuid, at) => (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeurons(u16Arg(netuid, 'netuid')),
-    neuronLite: (netuid, uid) => call.neuronInfoRuntimeApi.getNeuronLite(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
-    neuron: (netuid, uid) => call.neuronInfoRuntimeApi.getNeuron(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
-    subnetState: (netuid, at) => (at ? client.at(at).call : call).subnetInfoRuntimeApi.getSubnetState(u16Arg(netuid, 'netuid')),
-    dynamicInfo: (netuid) => call.subnetInfoRuntimeApi.getDynamicInfo(u16Arg(netuid, 'netuid')),
+    hyperparameters: async (netuid) => call.subnetInfoRuntimeApi.getSubnetHyperparamsV2(u16Arg(netuid, 'netuid')),
+    neuronsLite: async (netuid, at) => (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeuronsLite(u16Arg(netuid, 'netuid')),
+    neurons: async (netuid, at) => (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeurons(u16Arg(netuid, 'netuid')),
+    neuronLite: async (netuid, uid) => call.neuronInfoRuntimeApi.getNeuronLite(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
+    neuron: async (netuid, uid) => call.neuronInfoRuntimeApi.getNeuron(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
+    subnetState: async (netuid, at) => (at ? client.at(at).call : call).subnetInfoRuntimeApi.getSubnetState(u16Arg(netuid, 'netuid')),
+    dynamicInfo: async (netuid) => call.subnetInfoRuntimeApi.getDynamicInfo(u16Arg(netuid, 'netuid')),
     async balance(address) {
       const account = await query.system.account(address);
       return account.data.free;
     },
-    stakeInfo: (coldkey) => call.stakeInfoRuntimeApi.getStakeInfoForColdkey(coldkey),
-    axonInfo: (netuid, hotkey) => query.subtensorModule.axons(u16Arg(netuid, 'netuid'), hotkey),
-    uidOf: (netuid, hotkey) => query.subtensorModule.uids(u16Arg(netuid, 'netuid'), hotkey),
-    weights: (netuid) => rows('weights', netuid),
-    bonds: (netuid) => rows('bonds', netuid),
+    stakeInfo: async (coldkey) => call.stakeInfoRuntimeApi.getStakeInfoForColdkey(coldkey),
+    axonInfo: async (netuid, hotkey) => query.subtensorModule.axons(u16Arg(netuid, 'netuid'), hotkey),
+    uidOf: async (netuid, hotkey) => query.subtensorModule.uids(u16Arg(netuid, 'netuid'), hotkey),
+    weights: async (netuid) => rows('weights', netuid),
+    bonds: async (netuid) => rows('bonds', netuid),
     async commitReveal(netuid) {
       const [enabled, revealPeriodEpochs, version] = await Promise.all([
         query.subtensorModule.commitRevealWeightsEnabled(u16Arg(netuid, 'netuid')),
@@ -230,7 +230,7 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
       const c = live();
       return (await eventsAt(c, await c.api(), blockHash)).events;
     },
-    send: (tx, signer, opts) => signAndSend(live(), tx, signer, opts),
+    send: async (tx, signer, opts) => signAndSend(live(), tx, signer, opts),
     ...createWrites(() => live()),
     async close() {
       if (closed) return;

@@ -161,7 +161,10 @@ export class ResilientProvider implements ProviderInterface {
           sub.serverId = serverId;
           this.#route(sub.type, serverId, logical);
         },
-        (e: Error) => sub.cb(e, undefined),
+        (e: SubtensorError) => {
+          // A socket that drops again is retried on the next open; only the node's refusal reaches the owner.
+          if (e.code === 'RPC_ERROR') sub.cb(e, undefined);
+        },
       );
     }
   }
@@ -232,8 +235,17 @@ export class ResilientProvider implements ProviderInterface {
   }
 
   async subscribe(type: string, method: string, params: unknown[], cb: ProviderInterfaceCallback): Promise<string> {
-    const serverId = await this.send<string | number>(method, params);
-    const logical = `${type}:${serverId}:${this.#nextId++}`;
+    const logical = `${type}:${this.#nextId++}`;
+    let serverId: string | number;
+    try {
+      serverId = await this.send<string | number>(method, params);
+    } catch (e) {
+      // Lost with the socket: keep it, and make it on the next open like every other live subscription.
+      const code = (e as SubtensorError).code;
+      if (this.#closed || (code !== 'CONNECTION_LOST' && code !== 'NOT_CONNECTED')) throw e;
+      this.#subs.set(logical, { type, method, params, cb, serverId: null });
+      return logical;
+    }
     this.#subs.set(logical, { type, method, params, cb, serverId });
     this.#route(type, serverId, logical);
     return logical;

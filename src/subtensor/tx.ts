@@ -167,6 +167,9 @@ async function findInclusion(conn: Connection, txHash: string, from: number, wai
       // the socket is down: wait for it to come back, then scan on from where we were
     }
     if (Date.now() >= deadline) throw new SubtensorError('TX_TIMEOUT', `${txHash} was not ${wait === 'finalized' ? 'finalized' : 'included'} within the timeout`);
+    // Blocks announced while we were fetching: scan them now rather than wait for the next one.
+    const known = wait === 'finalized' ? conn.finalized : conn.best;
+    if (known && known.number > scanned && conn.provider.isConnected) continue;
     await waitForChange(conn, wait, deadline);
   }
 }
@@ -210,7 +213,6 @@ async function waitConnected(conn: Connection, deadline: number): Promise<void> 
  * {@link Receipt}; a call that fails on chain throws {@link ExtrinsicFailedError}.
  */
 export async function signAndSend(conn: Connection, call: Call | SubmittableExtrinsic<'promise'>, signer: Signer, options: SendOptions = {}): Promise<Receipt> {
-  const api = await conn.api();
   const wait = options.wait ?? 'inBlock';
   if (wait !== 'none' && wait !== 'inBlock' && wait !== 'finalized') throw new SubtensorError('INVALID_ARGUMENT', `wait must be none, inBlock or finalized, got ${String(wait)}`);
   const period = options.era ?? 64;
@@ -220,13 +222,27 @@ export async function signAndSend(conn: Connection, call: Call | SubmittableExtr
   const timeoutMs = options.timeoutMs ?? (wait === 'finalized' ? 120_000 : 60_000);
   const deadline = Date.now() + timeoutMs;
   const pair = keyringPairOf(signer);
+  /** Runs a preparation step again after a reconnect, until the deadline. */
+  const retrying = async <T>(step: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await step();
+      } catch (e) {
+        const code = (e as SubtensorError).code;
+        if (code !== 'CONNECTION_LOST' && code !== 'NOT_CONNECTED' && code !== 'RPC_TIMEOUT') throw e;
+        if (Date.now() >= deadline) throw new SubtensorError('TX_TIMEOUT', `could not prepare the transaction before the timeout: ${(e as Error).message}`, { cause: e });
+        await waitConnected(conn, deadline);
+      }
+    }
+  };
+  const api = await retrying(() => conn.api());
   const method = 'method' in call && (call as SubmittableExtrinsic<'promise'>).method ? (call as SubmittableExtrinsic<'promise'>).method : (call as Call);
 
   for (let attempt = 0; ; attempt++) {
     await waitConnected(conn, deadline);
-    const nonce = options.nonce ?? (await conn.nonces.next(pair.address));
-    const head = await headNumber(conn, 'inBlock');
-    const anchorHash = period ? await conn.rpc<string>('chain_getBlockHash', [head]) : api.genesisHash.toHex();
+    const nonce = options.nonce ?? (await retrying(() => conn.nonces.next(pair.address)));
+    const head = await retrying(() => headNumber(conn, 'inBlock'));
+    const anchorHash = period ? await retrying(() => conn.rpc<string>('chain_getBlockHash', [head])) : api.genesisHash.toHex();
     const era = period ? api.registry.createType('ExtrinsicEra', { current: head, period }) : api.registry.createType('ExtrinsicEra', new Uint8Array([0]));
     const xt = api.tx(method as Call);
     xt.sign(pair, {

@@ -139,7 +139,7 @@ export function createWrites(conn: () => Connection): Writes {
   const read = <T>(item: string, ...keys: unknown[]) => readStorage(conn(), 'subtensorModule', item, keys) as Promise<T>;
 
   return {
-    transfer(from, dest, amount, options = {}) {
+    async transfer(from, dest, amount, options = {}) {
       const { keepAlive = true, ...rest } = options;
       return send('balances', keepAlive ? 'transferKeepAlive' : 'transferAllowDeath', { dest: address(dest, 'dest'), value: rao(amount, 'amount') }, from, rest);
     },
@@ -148,7 +148,7 @@ export function createWrites(conn: () => Connection): Writes {
       const added = eventOf(r, 'subtensorModule', 'NetworkAdded') as [number, number] | undefined;
       return { ...r, netuid: added ? added[0] : -1 };
     },
-    startCall: (coldkey, netuid, options) => send('subtensorModule', 'startCall', { netuid: u16(netuid, 'netuid') }, coldkey, options),
+    startCall: async (coldkey, netuid, options) => send('subtensorModule', 'startCall', { netuid: u16(netuid, 'netuid') }, coldkey, options),
     async burnedRegister(coldkey, netuid, hotkey, options) {
       const r = await send('subtensorModule', 'burnedRegister', { netuid: u16(netuid, 'netuid'), hotkey: address(hotkey, 'hotkey') }, coldkey, options);
       const reg = eventOf(r, 'subtensorModule', 'NeuronRegistered') as [number, number, string] | undefined;
@@ -237,18 +237,18 @@ export function createWrites(conn: () => Connection): Writes {
       const r = await send('subtensorModule', 'commitTimelockedMechanismWeights', { netuid, mecid: mechid, commit, revealRound, commitRevealVersion: 4 }, hotkey, options);
       return { ...r, ...base, mode: 'timelock-commit', revealRound };
     },
-    revealWeights(hotkey, netuid, uids, weights, salt, versionKey, options = {}) {
+    async revealWeights(hotkey, netuid, uids, weights, salt, versionKey, options = {}) {
       const mechid = options.mechid ?? 0;
       const args = { netuid: u16(netuid, 'netuid'), uids, values: weights, salt, versionKey };
       return mechid === 0 ? send('subtensorModule', 'revealWeights', args, hotkey, options) : send('subtensorModule', 'revealMechanismWeights', { ...args, mecid: mechid }, hotkey, options);
     },
-    addStake(coldkey, hotkey, netuid, amount, options = {}) {
+    async addStake(coldkey, hotkey, netuid, amount, options = {}) {
       const { limitPrice, allowPartial = false, ...rest } = options;
       const args = { hotkey: address(hotkey, 'hotkey'), netuid: u16(netuid, 'netuid'), amountStaked: rao(amount, 'amount') };
       if (limitPrice === undefined) return send('subtensorModule', 'addStake', args, coldkey, rest);
       return send('subtensorModule', 'addStakeLimit', { ...args, limitPrice: rao(limitPrice, 'limitPrice'), allowPartial }, coldkey, rest);
     },
-    removeStake(coldkey, hotkey, netuid, amount, options = {}) {
+    async removeStake(coldkey, hotkey, netuid, amount, options = {}) {
       const { limitPrice, allowPartial = false, ...rest } = options;
       const args = { hotkey: address(hotkey, 'hotkey'), netuid: u16(netuid, 'netuid'), amountUnstaked: rao(amount, 'amount') };
       if (limitPrice === undefined) return send('subtensorModule', 'removeStake', args, coldkey, rest);
