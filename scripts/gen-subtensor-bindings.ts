@@ -70,10 +70,19 @@ function typeName(id: number): string | null {
   return n;
 }
 
-function fieldsType(fields: { name: { isSome: boolean; unwrap(): { toString(): string } }; type: { toNumber(): number } }[], mode: Mode, seen: Set<number>): string {
+type Field = { name: { isSome: boolean; unwrap(): { toString(): string } }; type: { toNumber(): number }; typeName: { isSome: boolean; unwrap(): { toString(): string } }; docs: { toString(): string }[] };
+
+/** A one-line doc comment: the metadata's docs, else the on-chain type name, else `fallback`. */
+function note(f: Partial<Pick<Field, 'docs' | 'typeName'>>, fallback: string): string {
+  const text = (f.docs ?? []).map((l) => l.toString().trim()).filter(Boolean).join(' ');
+  const t = text || (f.typeName?.isSome ? `On chain: \`${f.typeName.unwrap().toString()}\`.` : fallback);
+  return `\n  /** ${t.replace(/\*\//g, '*\\/')} */\n  `;
+}
+
+function fieldsType(fields: Field[], mode: Mode, seen: Set<number>): string {
   if (fields.length === 0) return 'null';
   if (fields.every((f) => f.name.isSome)) {
-    return `{ ${fields.map((f) => `${stringCamelCase(f.name.unwrap().toString())}: ${ts(f.type.toNumber(), mode, seen)}`).join('; ')} }`;
+    return `{ ${fields.map((f) => `${note(f, f.name.unwrap().toString())}${stringCamelCase(f.name.unwrap().toString())}: ${ts(f.type.toNumber(), mode, seen)}`).join('; ')} }`;
   }
   if (fields.length === 1) return ts(fields[0]!.type.toNumber(), mode, seen);
   return `[${fields.map((f) => ts(f.type.toNumber(), mode, seen)).join(', ')}]`;
@@ -127,19 +136,19 @@ function ts(id: number, mode: Mode, seen = new Set<number>()): string {
       return mode === 'out' ? `${inner} | null` : `${inner} | null | undefined`;
     }
     if (last === 'Result' && variants.length === 2) {
-      return `{ ok: ${fieldsType(variants[0]!.fields as never, mode, next)} } | { err: ${fieldsType(variants[1]!.fields as never, mode, next)} }`;
+      return `{ \n  /** Success. */\n  ok: ${fieldsType(variants[0]!.fields as never, mode, next)} } | { \n  /** Failure. */\n  err: ${fieldsType(variants[1]!.fields as never, mode, next)} }`;
     }
     if (variants.length === 0) return 'never';
     return variants
-      .map((v) => (v.fields.length === 0 ? `'${v.name.toString()}'` : `{ ${v.name.toString()}: ${fieldsType(v.fields as never, mode, next)} }`))
+      .map((v) => (v.fields.length === 0 ? `'${v.name.toString()}'` : `{ ${note(v as never, `Variant ${v.name.toString()}.`)}${v.name.toString()}: ${fieldsType(v.fields as never, mode, next)} }`))
       .join(' | ');
   }
   return 'unknown';
 }
 
-function doc(lines: { toString(): string }[], indent: string): string {
-  const text = lines.map((l) => l.toString().trim()).filter(Boolean).join(' ').replace(/\*\//g, '*\\/');
-  return text ? `${indent}/** ${text} */\n` : '';
+function doc(lines: { toString(): string }[], indent: string, fallback: string): string {
+  const text = lines.map((l) => l.toString().trim()).filter(Boolean).join(' ').replace(/\*\//g, '*\\/') || fallback;
+  return `${indent}/** ${text} */\n`;
 }
 
 const out: string[] = [];
@@ -166,7 +175,7 @@ for (const p of pallets) {
     }
     const v = ts(value, 'out');
     const optional = it.modifier.isOptional ? ' | null' : '';
-    out.push(doc(it.docs, '    ') + `    ${stringCamelCase(it.name.toString())}: { keys: ${keys}; value: ${v}${optional} };`);
+    out.push(doc(it.docs, '    ', `\`${p.name.toString()}.${it.name.toString()}\`.`) + `    ${stringCamelCase(it.name.toString())}: {\n      /** The key tuple. */\n      keys: ${keys};\n      /** The decoded value. */\n      value: ${v}${optional} };`);
   }
   out.push('  };');
 }
@@ -179,7 +188,7 @@ for (const p of pallets) {
   if (p.constants.length === 0) continue;
   out.push(`  /** ${p.name.toString()} constants. */`);
   out.push(`  ${stringCamelCase(p.name.toString())}: {`);
-  for (const c of p.constants) out.push(doc(c.docs, '    ') + `    ${stringCamelCase(c.name.toString())}: ${ts(c.type.toNumber(), 'out')};`);
+  for (const c of p.constants) out.push(doc(c.docs, '    ', `\`${p.name.toString()}.${c.name.toString()}\`.`) + `    ${stringCamelCase(c.name.toString())}: ${ts(c.type.toNumber(), 'out')};`);
   out.push('  };');
 }
 out.push('}\n');
@@ -192,20 +201,21 @@ for (const p of pallets) {
   out.push(`  /** ${p.name.toString()} calls. */`);
   out.push(`  ${stringCamelCase(p.name.toString())}: {`);
   for (const v of lookup.getSiType(p.calls.unwrap().type).def.asVariant.variants) {
-    const args = v.fields.map((f) => `${stringCamelCase(f.name.unwrap().toString())}: ${ts(f.type.toNumber(), 'in')}`);
-    out.push(doc(v.docs, '    ') + `    ${stringCamelCase(v.name.toString())}: { ${args.join('; ')}${args.length ? ' ' : ''}};`);
+    const args = v.fields.map((f) => `${note(f as never, f.name.unwrap().toString())}${stringCamelCase(f.name.unwrap().toString())}: ${ts(f.type.toNumber(), 'in')}`);
+    out.push(doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) + `    ${stringCamelCase(v.name.toString())}: { ${args.join('; ')}${args.length ? ' ' : ''}};`);
   }
   out.push('  };');
 }
 out.push('}\n');
 
 // Call indices: [pallet index, call index], for conformance checks and for callers that build calls by hand.
-out.push('/** `[pallet index, call index]` of every bound call. */');
+out.push('/**\n * `[pallet index, call index]` of every bound call.\n *\n * @example\n * ```ts\n * CALL_INDICES.subtensorModule.setWeights; // [7, 0]\n * ```\n */');
 out.push('export const CALL_INDICES = {');
 for (const p of pallets) {
   if (p.calls.isNone) continue;
   const vs = lookup.getSiType(p.calls.unwrap().type).def.asVariant.variants;
-  out.push(`  ${stringCamelCase(p.name.toString())}: { ${vs.map((v) => `${stringCamelCase(v.name.toString())}: [${p.index.toNumber()}, ${v.index.toNumber()}]`).join(', ')} },`);
+  out.push(`  /** ${p.name.toString()}. */`);
+  out.push(`  ${stringCamelCase(p.name.toString())}: { ${vs.map((v) => `\n    /** \`${v.name.toString()}\` */\n    ${stringCamelCase(v.name.toString())}: [${p.index.toNumber()}, ${v.index.toNumber()}]`).join(', ')} },`);
 }
 out.push('} as const;\n');
 
@@ -220,9 +230,9 @@ for (const p of pallets) {
     const f = v.fields;
     let data: string;
     if (f.length === 0) data = '[]';
-    else if (f.every((x) => x.name.isSome)) data = `{ ${f.map((x) => `${stringCamelCase(x.name.unwrap().toString())}: ${ts(x.type.toNumber(), 'out')}`).join('; ')} }`;
+    else if (f.every((x) => x.name.isSome)) data = `{ ${f.map((x) => `${note(x as never, x.name.unwrap().toString())}${stringCamelCase(x.name.unwrap().toString())}: ${ts(x.type.toNumber(), 'out')}`).join('; ')} }`;
     else data = `[${f.map((x) => ts(x.type.toNumber(), 'out')).join(', ')}]`;
-    out.push(doc(v.docs, '    ') + `    ${v.name.toString()}: ${data};`);
+    out.push(doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) + `    ${v.name.toString()}: ${data};`);
   }
   out.push('  };');
 }
@@ -247,7 +257,7 @@ for (const api of v16.apis.filter((a) => BOUND_APIS.includes(a.name.toString()))
   out.push(`  ${stringCamelCase(api.name.toString())}: {`);
   for (const m of api.methods) {
     const params = m.inputs.map((i) => `${stringCamelCase(i.name.toString())}: ${ts(i.type.toNumber(), 'in')}`);
-    out.push(doc(m.docs, '    ') + `    ${stringCamelCase(m.name.toString())}: { params: [${params.join(', ')}]; result: ${ts(m.output.toNumber(), 'out')} };`);
+    out.push(doc(m.docs, '    ', `\`${api.name.toString()}_${m.name.toString()}\`.`) + `    ${stringCamelCase(m.name.toString())}: {\n      /** Parameters. */\n      params: [${params.join(', ')}];\n      /** Decoded result. */\n      result: ${ts(m.output.toNumber(), 'out')} };`);
   }
   out.push('  };');
 }

@@ -6,7 +6,7 @@
  * @module metagraph
  */
 export { syncMetagraph, diffMetagraphs, createMetagraphTracker } from './sync.js';
-export type { SyncOptions, MetagraphDiff, MetagraphEvents, MetagraphTracker } from './sync.js';
+export type { SyncOptions, MetagraphDiff, MetagraphEvents, MetagraphTracker, NeuronEntry, AxonChange } from './sync.js';
 export { saveMetagraph, loadMetagraph } from './binary.js';
 export { ROOT_TAO_STAKE_WEIGHT } from './metagraph.js';
 export type { Metagraph, MetagraphData, AxonEndpoint, SubnetStakes } from './metagraph.js';

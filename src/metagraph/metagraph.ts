@@ -30,12 +30,22 @@ export interface AxonEndpoint {
 
 /** The per-uid stakes a sync takes from `SubnetState`, in rao. */
 export interface SubnetStakes {
+  /** Alpha stake per uid. */
   alphaStake: bigint[];
+  /** TAO (root) stake per uid, unweighted. */
   taoStake: bigint[];
+  /** Total stake per uid. */
   totalStake: bigint[];
 }
 
-/** `ROOT_TAO_STAKE_WEIGHT`: Python scales `tao_stake` by 0.18 in the metagraph. */
+/**
+ * `ROOT_TAO_STAKE_WEIGHT`: Python scales `tao_stake` by 0.18 in the metagraph.
+ *
+ * @example
+ * ```ts
+ * const rawTaoStake = mg.TS[uid] / ROOT_TAO_STAKE_WEIGHT;
+ * ```
+ */
 export const ROOT_TAO_STAKE_WEIGHT = 0.18;
 
 /**

@@ -57,14 +57,30 @@ export async function syncMetagraph(st: Subtensor, options: SyncOptions): Promis
   return read(st, options, await blockOf(st, options.block), null);
 }
 
+/** A uid and the hotkey that holds (or held) it. */
+export interface NeuronEntry {
+  /** The uid. */
+  uid: number;
+  /** The hotkey (SS58). */
+  hotkey: string;
+}
+
+/** An axon that moved. */
+export interface AxonChange extends NeuronEntry {
+  /** The axon before. */
+  before: AxonEndpoint;
+  /** The axon after. */
+  after: AxonEndpoint;
+}
+
 /** What changed between two metagraphs of one subnet. */
 export interface MetagraphDiff {
   /** Uids that got a (new) hotkey. */
-  registered: { uid: number; hotkey: string }[];
+  registered: NeuronEntry[];
   /** Hotkeys that lost their uid (replaced, or the subnet shrank). */
-  deregistered: { uid: number; hotkey: string }[];
+  deregistered: NeuronEntry[];
   /** Uids whose hotkey stayed but whose axon changed. */
-  axonChanged: { uid: number; hotkey: string; before: AxonEndpoint; after: AxonEndpoint }[];
+  axonChanged: AxonChange[];
 }
 
 function sameAxon(a: AxonEndpoint, b: AxonEndpoint): boolean {
@@ -107,11 +123,11 @@ export interface MetagraphEvents {
   /** A sync finished (also when nothing changed). */
   synced: [metagraph: Metagraph, diff: MetagraphDiff | null];
   /** A uid got a new hotkey. */
-  registered: [entry: { uid: number; hotkey: string }];
+  registered: [entry: NeuronEntry];
   /** A hotkey lost its uid. */
-  deregistered: [entry: { uid: number; hotkey: string }];
+  deregistered: [entry: NeuronEntry];
   /** An axon moved. */
-  axonChanged: [entry: { uid: number; hotkey: string; before: AxonEndpoint; after: AxonEndpoint }];
+  axonChanged: [entry: AxonChange];
 }
 
 /** A metagraph kept up to date: `sync()` re-reads only when the chain moved and reuses what did not change. */

@@ -3,163 +3,2649 @@
 /* eslint-disable */
 
 /** `EthereumLog` as the chain defines it (decoded). */
-export type EthereumLog = { address: Uint8Array; topics: Uint8Array[]; data: Uint8Array };
+export type EthereumLog = { 
+  /** On chain: `H160`. */
+  address: Uint8Array; 
+  /** On chain: `Vec<H256>`. */
+  topics: Uint8Array[]; 
+  /** On chain: `Bytes`. */
+  data: Uint8Array };
 
 /** `FrameSupportDispatchPerDispatchClassU32` as the chain defines it (decoded). */
-export type FrameSupportDispatchPerDispatchClassU32 = { normal: number; operational: number; mandatory: number };
+export type FrameSupportDispatchPerDispatchClassU32 = { 
+  /** On chain: `T`. */
+  normal: number; 
+  /** On chain: `T`. */
+  operational: number; 
+  /** On chain: `T`. */
+  mandatory: number };
 
 /** `FrameSupportDispatchPerDispatchClassWeight` as the chain defines it (decoded). */
-export type FrameSupportDispatchPerDispatchClassWeight = { normal: SpWeightsWeightV2Weight; operational: SpWeightsWeightV2Weight; mandatory: SpWeightsWeightV2Weight };
+export type FrameSupportDispatchPerDispatchClassWeight = { 
+  /** On chain: `T`. */
+  normal: SpWeightsWeightV2Weight; 
+  /** On chain: `T`. */
+  operational: SpWeightsWeightV2Weight; 
+  /** On chain: `T`. */
+  mandatory: SpWeightsWeightV2Weight };
 
 /** `FrameSupportDispatchPerDispatchClassWeightsPerClass` as the chain defines it (decoded). */
-export type FrameSupportDispatchPerDispatchClassWeightsPerClass = { normal: FrameSystemLimitsWeightsPerClass; operational: FrameSystemLimitsWeightsPerClass; mandatory: FrameSystemLimitsWeightsPerClass };
+export type FrameSupportDispatchPerDispatchClassWeightsPerClass = { 
+  /** On chain: `T`. */
+  normal: FrameSystemLimitsWeightsPerClass; 
+  /** On chain: `T`. */
+  operational: FrameSystemLimitsWeightsPerClass; 
+  /** On chain: `T`. */
+  mandatory: FrameSystemLimitsWeightsPerClass };
 
 /** `FrameSupportTokensMiscIdAmountRuntimeFreezeReason` as the chain defines it (decoded). */
-export type FrameSupportTokensMiscIdAmountRuntimeFreezeReason = { id: never; amount: bigint };
+export type FrameSupportTokensMiscIdAmountRuntimeFreezeReason = { 
+  /** On chain: `Id`. */
+  id: never; 
+  /** On chain: `Balance`. */
+  amount: bigint };
 
 /** `FrameSupportTokensMiscIdAmountRuntimeHoldReason` as the chain defines it (decoded). */
-export type FrameSupportTokensMiscIdAmountRuntimeHoldReason = { id: { Preimage: 'Preimage' } | { SafeMode: 'EnterOrExtend' } | { Contracts: 'CodeUploadDepositReserve' | 'StorageDepositReserve' }; amount: bigint };
+export type FrameSupportTokensMiscIdAmountRuntimeHoldReason = { 
+  /** On chain: `Id`. */
+  id: { 
+  /** Variant Preimage. */
+  Preimage: 'Preimage' } | { 
+  /** Variant SafeMode. */
+  SafeMode: 'EnterOrExtend' } | { 
+  /** Variant Contracts. */
+  Contracts: 'CodeUploadDepositReserve' | 'StorageDepositReserve' }; 
+  /** On chain: `Balance`. */
+  amount: bigint };
 
 /** `FrameSystemAccountInfo` as the chain defines it (decoded). */
-export type FrameSystemAccountInfo = { nonce: number; consumers: number; providers: number; sufficients: number; data: PalletBalancesAccountData };
+export type FrameSystemAccountInfo = { 
+  /** On chain: `Nonce`. */
+  nonce: number; 
+  /** On chain: `RefCount`. */
+  consumers: number; 
+  /** On chain: `RefCount`. */
+  providers: number; 
+  /** On chain: `RefCount`. */
+  sufficients: number; 
+  /** On chain: `AccountData`. */
+  data: PalletBalancesAccountData };
 
 /** `FrameSystemCodeUpgradeAuthorization` as the chain defines it (decoded). */
-export type FrameSystemCodeUpgradeAuthorization = { codeHash: Uint8Array; checkVersion: boolean };
+export type FrameSystemCodeUpgradeAuthorization = { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `bool`. */
+  checkVersion: boolean };
 
 /** `FrameSystemDispatchEventInfo` as the chain defines it (decoded). */
-export type FrameSystemDispatchEventInfo = { weight: SpWeightsWeightV2Weight; class: 'Normal' | 'Operational' | 'Mandatory'; paysFee: 'Yes' | 'No' };
+export type FrameSystemDispatchEventInfo = { 
+  /** On chain: `Weight`. */
+  weight: SpWeightsWeightV2Weight; 
+  /** On chain: `DispatchClass`. */
+  class: 'Normal' | 'Operational' | 'Mandatory'; 
+  /** On chain: `Pays`. */
+  paysFee: 'Yes' | 'No' };
 
 /** `FrameSystemEventRecord` as the chain defines it (decoded). */
-export type FrameSystemEventRecord = { phase: { ApplyExtrinsic: number } | 'Finalization' | 'Initialization'; event: { System: { ExtrinsicSuccess: { dispatchInfo: FrameSystemDispatchEventInfo } } | { ExtrinsicFailed: { dispatchError: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }; dispatchInfo: FrameSystemDispatchEventInfo } } | 'CodeUpdated' | { NewAccount: { account: string } } | { KilledAccount: { account: string } } | { Remarked: { sender: string; hash: Uint8Array } } | { UpgradeAuthorized: { codeHash: Uint8Array; checkVersion: boolean } } | { RejectedInvalidAuthorizedUpgrade: { codeHash: Uint8Array; error: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { Grandpa: { NewAuthorities: { authoritySet: [Uint8Array, bigint][] } } | 'Paused' | 'Resumed' } | { Balances: { Endowed: { account: string; freeBalance: bigint } } | { DustLost: { account: string; amount: bigint } } | { Transfer: { from: string; to: string; amount: bigint } } | { BalanceSet: { who: string; free: bigint } } | { Reserved: { who: string; amount: bigint } } | { Unreserved: { who: string; amount: bigint } } | { ReserveRepatriated: { from: string; to: string; amount: bigint; destinationStatus: 'Free' | 'Reserved' } } | { Deposit: { who: string; amount: bigint } } | { Withdraw: { who: string; amount: bigint } } | { Slashed: { who: string; amount: bigint } } | { Minted: { who: string; amount: bigint } } | { Burned: { who: string; amount: bigint } } | { Suspended: { who: string; amount: bigint } } | { Restored: { who: string; amount: bigint } } | { Upgraded: { who: string } } | { Issued: { amount: bigint } } | { Rescinded: { amount: bigint } } | { Locked: { who: string; amount: bigint } } | { Unlocked: { who: string; amount: bigint } } | { Frozen: { who: string; amount: bigint } } | { Thawed: { who: string; amount: bigint } } | { TotalIssuanceForced: { old: bigint; new: bigint } } } | { TransactionPayment: { TransactionFeePaid: { who: string; actualFee: bigint; tip: bigint } } } | { SubtensorModule: { NetworkAdded: [number, number] } | { NetworkRemoved: number } | { StakeAdded: [string, string, bigint, bigint, number, bigint] } | { StakeRemoved: [string, string, bigint, bigint, number, bigint] } | { StakeMoved: [string, string, number, string, number, bigint] } | { WeightsSet: [number, number] } | { NeuronRegistered: [number, number, string] } | { BulkNeuronsRegistered: [number, number] } | { BulkBalancesSet: [number, number] } | { MaxAllowedUidsSet: [number, number] } | { MaxWeightLimitSet: [number, number] } | { DifficultySet: [number, bigint] } | { AdjustmentIntervalSet: [number, number] } | { RegistrationPerIntervalSet: [number, number] } | { MaxRegistrationsPerBlockSet: [number, number] } | { ActivityCutoffSet: [number, number] } | { RhoSet: [number, number] } | { AlphaSigmoidSteepnessSet: [number, number] } | { KappaSet: [number, number] } | { MinAllowedWeightSet: [number, number] } | { ValidatorPruneLenSet: [number, bigint] } | { ScalingLawPowerSet: [number, number] } | { WeightsSetRateLimitSet: [number, bigint] } | { ImmunityPeriodSet: [number, number] } | { BondsMovingAverageSet: [number, bigint] } | { BondsPenaltySet: [number, number] } | { BondsResetOnSet: [number, boolean] } | { MaxAllowedValidatorsSet: [number, number] } | { AxonServed: [number, string] } | { PrometheusServed: [number, string] } | { DelegateAdded: [string, string, number] } | { DefaultTakeSet: number } | { WeightsVersionKeySet: [number, bigint] } | { MinDifficultySet: [number, bigint] } | { MaxDifficultySet: [number, bigint] } | { ServingRateLimitSet: [number, bigint] } | { BurnSet: [number, bigint] } | { MaxBurnSet: [number, bigint] } | { MinBurnSet: [number, bigint] } | { MaxEpochsPerBlockSet: number } | { TxRateLimitSet: bigint } | { TxDelegateTakeRateLimitSet: bigint } | { TxChildKeyTakeRateLimitSet: bigint } | { AdminFreezeWindowSet: number } | { OwnerHyperparamRateLimitSet: number } | { MinChildKeyTakeSet: number } | { MinChildKeyTakePerSubnetSet: [number, number] } | { MaxChildKeyTakeSet: number } | { ChildKeyTakeSet: [string, number] } | { Sudid: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { RegistrationAllowed: [number, boolean] } | { PowRegistrationAllowed: [number, boolean] } | { TempoSet: [number, number] } | { RAORecycledForRegistrationSet: [number, bigint] } | { StakeThresholdSet: bigint } | { AdjustmentAlphaSet: [number, bigint] } | { Faucet: [string, bigint] } | { SubnetOwnerCutSet: number } | { NetworkRateLimitSet: bigint } | { NetworkImmunityPeriodSet: bigint } | { StartCallDelaySet: bigint } | { NetworkMinLockCostSet: bigint } | { SubnetLimitSet: number } | { NetworkLockCostReductionIntervalSet: bigint } | { TakeDecreased: [string, string, number] } | { TakeIncreased: [string, string, number] } | { HotkeySwapped: { coldkey: string; oldHotkey: string; newHotkey: string } } | { MaxDelegateTakeSet: number } | { MinDelegateTakeSet: number } | { ColdkeySwapAnnounced: { who: string; newColdkeyHash: Uint8Array } } | { ColdkeySwapReset: { who: string } } | { ColdkeySwapped: { oldColdkey: string; newColdkey: string } } | { ColdkeySwapDisputed: { coldkey: string } } | { AllBalanceUnstakedAndTransferredToNewColdkey: { currentColdkey: string; newColdkey: string; totalBalance: bigint } } | { ArbitrationPeriodExtended: { coldkey: string } } | { SetChildrenScheduled: [string, number, bigint, [bigint, string][]] } | { SetChildren: [string, number, [bigint, string][]] } | { ChainIdentitySet: string } | { SubnetIdentitySet: number } | { SubnetIdentityRemoved: number } | { DissolveNetworkScheduled: { account: string; netuid: number; executionBlock: number } } | { ColdkeySwapAnnouncementDelaySet: number } | { ColdkeySwapReannouncementDelaySet: number } | { DissolveNetworkScheduleDurationSet: number } | { CRV3WeightsCommitted: [string, number, Uint8Array] } | { WeightsCommitted: [string, number, Uint8Array] } | { WeightsRevealed: [string, number, Uint8Array] } | { WeightsBatchRevealed: [string, number, Uint8Array[]] } | { BatchWeightsCompleted: [number[], string] } | 'BatchCompletedWithErrors' | { BatchWeightItemFailed: [number, 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }] } | { StakeTransferred: [string, string, string, number, number, bigint] } | { StakeSwapped: [string, string, number, number, bigint] } | { TransferToggle: [number, boolean] } | { SubnetOwnerHotkeySet: [number, string] } | { FirstEmissionBlockNumberSet: [number, bigint] } | { AlphaRecycled: [string, string, bigint, number] } | { AlphaBurned: [string, string, bigint, number] } | { EvmKeyAssociated: { netuid: number; hotkey: string; evmKey: Uint8Array; blockAssociated: bigint } } | { CRV3WeightsRevealed: [number, string] } | { CommitRevealPeriodsSet: [number, bigint] } | { CommitRevealEnabled: [number, boolean] } | { HotkeySwappedOnSubnet: { coldkey: string; oldHotkey: string; newHotkey: string; netuid: number } } | { SubnetLeaseCreated: { beneficiary: string; leaseId: number; netuid: number; endBlock: number | null } } | { SubnetLeaseTerminated: { beneficiary: string; netuid: number } } | { SymbolUpdated: { netuid: number; symbol: Uint8Array } } | { CommitRevealVersionSet: number } | { TimelockedWeightsCommitted: [string, number, Uint8Array, bigint] } | { TimelockedWeightsRevealed: [number, string] } | { AutoStakeAdded: { netuid: number; destination: string; hotkey: string; owner: string; incentive: bigint } } | { IncentiveAlphaEmittedToMiners: { netuid: number; emissions: bigint[] } } | { MinAllowedUidsSet: [number, number] } | { AutoStakeDestinationSet: { coldkey: string; netuid: number; hotkey: string } } | { MinNonImmuneUidsSet: [number, number] } | { RootClaimed: { coldkey: string } } | { RootClaimTypeSet: { coldkey: string; rootClaimType: 'Swap' | 'Keep' | { KeepSubnets: { subnets: number[] } } } } | { VotingPowerTrackingEnabled: { netuid: number } } | { VotingPowerTrackingDisableScheduled: { netuid: number; disableAtBlock: bigint } } | { VotingPowerTrackingDisabled: { netuid: number } } | { VotingPowerEmaAlphaSet: { netuid: number; alpha: bigint } } | { SubnetLeaseDividendsDistributed: { leaseId: number; contributor: string; alpha: bigint } } | { AddStakeBurn: { netuid: number; hotkey: string; amount: bigint; alpha: bigint } } | { ColdkeySwapCleared: { who: string } } | { TransactionFeePaidWithAlpha: { who: string; netuid: number; alphaFee: bigint; taoAmount: bigint } } | { BurnHalfLifeSet: { netuid: number; burnHalfLife: number } } | { BurnIncreaseMultSet: { netuid: number; burnIncreaseMult: { bits: bigint } } } | { AutoParentDelegationEnabledSet: { hotkey: string; enabled: boolean } } | { StakeLocked: { coldkey: string; hotkey: string; netuid: number; amount: bigint } } | { StakeUnlocked: { coldkey: string; hotkey: string; netuid: number; amount: bigint } } | { LockMoved: { coldkey: string; originHotkey: string; destinationHotkey: string; netuid: number } } | { ActivityCutoffFactorMilliSet: { netuid: number; factorMilli: number } } | { EpochTriggered: { netuid: number; by: string; firesAt: bigint } } | { EpochDeferred: { netuid: number; fromBlock: bigint; toBlock: bigint } } | { EpochSkipped: { netuid: number; block: bigint } } | { SubnetOwnerChanged: { netuid: number; oldColdkey: string; newColdkey: string } } | { PerpetualLockUpdated: { coldkey: string; netuid: number; enabled: boolean } } | { RejectLockedAlphaUpdated: { coldkey: string; enabled: boolean } } } | { Utility: { BatchInterrupted: { index: number; error: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | 'BatchCompleted' | 'BatchCompletedWithErrors' | 'ItemCompleted' | { ItemFailed: { error: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { DispatchedAs: { result: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | 'IfElseMainSuccess' | { IfElseFallbackCalled: { mainError: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { Sudo: { Sudid: { sudoResult: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { KeyChanged: { old: string | null; new: string } } | 'KeyRemoved' | { SudoAsDone: { sudoResult: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } } | { Multisig: { NewMultisig: { approving: string; multisig: string; callHash: Uint8Array } } | { MultisigApproval: { approving: string; timepoint: PalletMultisigTimepoint; multisig: string; callHash: Uint8Array } } | { MultisigExecuted: { approving: string; timepoint: PalletMultisigTimepoint; multisig: string; callHash: Uint8Array; result: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { MultisigCancelled: { cancelling: string; timepoint: PalletMultisigTimepoint; multisig: string; callHash: Uint8Array } } | { DepositPoked: { who: string; callHash: Uint8Array; oldDeposit: bigint; newDeposit: bigint } } } | { Preimage: { Noted: { hash: Uint8Array } } | { Requested: { hash: Uint8Array } } | { Cleared: { hash: Uint8Array } } } | { Scheduler: { Scheduled: { when: number; index: number } } | { Canceled: { when: number; index: number } } | { Dispatched: { task: [number, number]; id: Uint8Array | null; result: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { RetrySet: { task: [number, number]; id: Uint8Array | null; period: number; retries: number } } | { RetryCancelled: { task: [number, number]; id: Uint8Array | null } } | { CallUnavailable: { task: [number, number]; id: Uint8Array | null } } | { PeriodicFailed: { task: [number, number]; id: Uint8Array | null } } | { RetryFailed: { task: [number, number]; id: Uint8Array | null } } | { PermanentlyOverweight: { task: [number, number]; id: Uint8Array | null } } | { AgendaIncomplete: { when: number } } } | { Proxy: { ProxyExecuted: { result: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { PureCreated: { pure: string; who: string; proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; disambiguationIndex: number } } | { PureKilled: { pure: string; spawner: string; proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; disambiguationIndex: number } } | { Announced: { real: string; proxy: string; callHash: Uint8Array } } | { ProxyAdded: { delegator: string; delegatee: string; proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; delay: number } } | { ProxyRemoved: { delegator: string; delegatee: string; proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; delay: number } } | { DepositPoked: { who: string; kind: 'Proxies' | 'Announcements'; oldDeposit: bigint; newDeposit: bigint } } | { RealPaysFeeSet: { real: string; delegate: string; paysFee: boolean } } } | { Commitments: { Commitment: { netuid: number; who: string } } | { TimelockCommitment: { netuid: number; who: string; revealRound: bigint } } | { CommitmentRevealed: { netuid: number; who: string } } } | { AdminUtils: { PrecompileUpdated: { precompileId: 'BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'; enabled: boolean } } | { Yuma3EnableToggled: { netuid: number; enabled: boolean } } | { BondsResetToggled: { netuid: number; enabled: boolean } } | { BurnHalfLifeSet: { netuid: number; burnHalfLife: number } } | { BurnIncreaseMultSet: { netuid: number; burnIncreaseMult: { bits: bigint } } } | { SubnetEmissionEnabledSet: { netuid: number; enabled: boolean } } } | { SafeMode: { Entered: { until: number } } | { Extended: { until: number } } | { Exited: { reason: 'Timeout' | 'Force' } } | { DepositPlaced: { account: string; amount: bigint } } | { DepositReleased: { account: string; amount: bigint } } | { DepositSlashed: { account: string; amount: bigint } } | 'CannotDeposit' | 'CannotRelease' } | { Ethereum: { Executed: { from: Uint8Array; to: Uint8Array; transactionHash: Uint8Array; exitReason: { Succeed: 'Stopped' | 'Returned' | 'Suicided' } | { Error: 'StackUnderflow' | 'StackOverflow' | 'InvalidJump' | 'InvalidRange' | 'DesignatedInvalid' | 'CallTooDeep' | 'CreateCollision' | 'CreateContractLimit' | { InvalidCode: number } | 'OutOfOffset' | 'OutOfGas' | 'OutOfFund' | 'PCUnderflow' | 'CreateEmpty' | { Other: string } | 'MaxNonce' } | { Revert: 'Reverted' } | { Fatal: 'NotSupported' | 'UnhandledInterrupt' | { CallErrorAsFatal: 'StackUnderflow' | 'StackOverflow' | 'InvalidJump' | 'InvalidRange' | 'DesignatedInvalid' | 'CallTooDeep' | 'CreateCollision' | 'CreateContractLimit' | { InvalidCode: number } | 'OutOfOffset' | 'OutOfGas' | 'OutOfFund' | 'PCUnderflow' | 'CreateEmpty' | { Other: string } | 'MaxNonce' } | { Other: string } }; extraData: Uint8Array } } } | { EVM: { Log: { log: EthereumLog } } | { Created: { address: Uint8Array } } | { CreatedFailed: { address: Uint8Array } } | { Executed: { address: Uint8Array } } | { ExecutedFailed: { address: Uint8Array } } } | { BaseFee: { NewBaseFeePerGas: { fee: bigint[] } } | 'BaseFeeOverflow' | { NewElasticity: { elasticity: number } } } | { Drand: 'BeaconConfigChanged' | { NewPulse: { rounds: bigint[] } } | { SetOldestStoredRound: bigint } } | { Crowdloan: { Created: { crowdloanId: number; creator: string; end: number; cap: bigint } } | { Contributed: { crowdloanId: number; contributor: string; amount: bigint } } | { Withdrew: { crowdloanId: number; contributor: string; amount: bigint } } | { PartiallyRefunded: { crowdloanId: number } } | { AllRefunded: { crowdloanId: number } } | { Finalized: { crowdloanId: number } } | { Dissolved: { crowdloanId: number } } | { MinContributionUpdated: { crowdloanId: number; newMinContribution: bigint } } | { EndUpdated: { crowdloanId: number; newEnd: number } } | { CapUpdated: { crowdloanId: number; newCap: bigint } } | { MaxContributionUpdated: { crowdloanId: number; newMaxContribution: bigint | null } } } | { Swap: { FeeRateSet: { netuid: number; rate: number } } } | { Contracts: { Instantiated: { deployer: string; contract: string } } | { Terminated: { contract: string; beneficiary: string } } | { CodeStored: { codeHash: Uint8Array; depositHeld: bigint; uploader: string } } | { ContractEmitted: { contract: string; data: Uint8Array } } | { CodeRemoved: { codeHash: Uint8Array; depositReleased: bigint; remover: string } } | { ContractCodeUpdated: { contract: string; newCodeHash: Uint8Array; oldCodeHash: Uint8Array } } | { Called: { caller: 'Root' | { Signed: string }; contract: string } } | { DelegateCalled: { contract: string; codeHash: Uint8Array } } | { StorageDepositTransferredAndHeld: { from: string; to: string; amount: bigint } } | { StorageDepositTransferredAndReleased: { from: string; to: string; amount: bigint } } } | { MevShield: { EncryptedSubmitted: { id: Uint8Array; who: string } } | { ExtrinsicStored: { index: number; who: string } } | { ExtrinsicDecodeFailed: { index: number } } | { ExtrinsicDispatchFailed: { index: number; error: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { ExtrinsicDispatched: { index: number } } | { ExtrinsicExpired: { index: number } } | { ExtrinsicPostponed: { index: number } } | { MaxPendingExtrinsicsNumberSet: { value: number } } | { OnInitializeWeightSet: { value: bigint } } | { ExtrinsicLifetimeSet: { value: number } } | { MaxExtrinsicWeightSet: { value: bigint } } | { ExtrinsicWeightExceeded: { index: number } } } | { LimitOrders: { OrderExecuted: { orderId: Uint8Array; signer: string; netuid: number; orderType: 'LimitBuy' | 'TakeProfit' | 'StopLoss'; amountIn: bigint; amountOut: bigint } } | { OrderSkipped: { orderId: Uint8Array; reason: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { OrderCancelled: { orderId: Uint8Array; signer: string } } | { GroupExecutionSummary: { netuid: number; netSide: 'Buy' | 'Sell'; netAmount: bigint; actualOut: bigint; executedCount: number } } | { LimitOrdersPalletStatusChanged: { enabled: boolean } } }; topics: Uint8Array[] };
+export type FrameSystemEventRecord = { 
+  /** On chain: `Phase`. */
+  phase: { 
+  /** Variant ApplyExtrinsic. */
+  ApplyExtrinsic: number } | 'Finalization' | 'Initialization'; 
+  /** On chain: `E`. */
+  event: { 
+  /** Variant System. */
+  System: { 
+  /** An extrinsic completed successfully. */
+  ExtrinsicSuccess: { 
+  /** On chain: `DispatchEventInfo`. */
+  dispatchInfo: FrameSystemDispatchEventInfo } } | { 
+  /** An extrinsic failed. */
+  ExtrinsicFailed: { 
+  /** On chain: `DispatchError`. */
+  dispatchError: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }; 
+  /** On chain: `DispatchEventInfo`. */
+  dispatchInfo: FrameSystemDispatchEventInfo } } | 'CodeUpdated' | { 
+  /** A new account was created. */
+  NewAccount: { 
+  /** On chain: `T::AccountId`. */
+  account: string } } | { 
+  /** An account was reaped. */
+  KilledAccount: { 
+  /** On chain: `T::AccountId`. */
+  account: string } } | { 
+  /** On on-chain remark happened. */
+  Remarked: { 
+  /** On chain: `T::AccountId`. */
+  sender: string; 
+  /** On chain: `T::Hash`. */
+  hash: Uint8Array } } | { 
+  /** An upgrade was authorized. */
+  UpgradeAuthorized: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `bool`. */
+  checkVersion: boolean } } | { 
+  /** An invalid authorized upgrade was rejected while trying to apply it. */
+  RejectedInvalidAuthorizedUpgrade: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `DispatchError`. */
+  error: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { 
+  /** Variant Grandpa. */
+  Grandpa: { 
+  /** New authority set has been applied. */
+  NewAuthorities: { 
+  /** On chain: `AuthorityList`. */
+  authoritySet: [Uint8Array, bigint][] } } | 'Paused' | 'Resumed' } | { 
+  /** Variant Balances. */
+  Balances: { 
+  /** An account was created with some free balance. */
+  Endowed: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `T::Balance`. */
+  freeBalance: bigint } } | { 
+  /** An account was removed whose balance was non-zero but below ExistentialDeposit, resulting in an outright loss. */
+  DustLost: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Transfer succeeded. */
+  Transfer: { 
+  /** On chain: `T::AccountId`. */
+  from: string; 
+  /** On chain: `T::AccountId`. */
+  to: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** A balance was set by root. */
+  BalanceSet: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  free: bigint } } | { 
+  /** Some balance was reserved (moved from free to reserved). */
+  Reserved: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some balance was unreserved (moved from reserved to free). */
+  Unreserved: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some balance was moved from the reserve of the first account to the second account. Final argument indicates the destination balance type. */
+  ReserveRepatriated: { 
+  /** On chain: `T::AccountId`. */
+  from: string; 
+  /** On chain: `T::AccountId`. */
+  to: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint; 
+  /** On chain: `Status`. */
+  destinationStatus: 'Free' | 'Reserved' } } | { 
+  /** Some amount was deposited (e.g. for transaction fees). */
+  Deposit: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some amount was withdrawn from the account (e.g. for transaction fees). */
+  Withdraw: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some amount was removed from the account (e.g. for misbehavior). */
+  Slashed: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some amount was minted into an account. */
+  Minted: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some amount was burned from an account. */
+  Burned: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some amount was suspended from an account (it can be restored later). */
+  Suspended: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some amount was restored into an account. */
+  Restored: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** An account was upgraded. */
+  Upgraded: { 
+  /** On chain: `T::AccountId`. */
+  who: string } } | { 
+  /** Total issuance was increased by `amount`, creating a credit to be balanced. */
+  Issued: { 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Total issuance was decreased by `amount`, creating a debt to be balanced. */
+  Rescinded: { 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some balance was locked. */
+  Locked: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some balance was unlocked. */
+  Unlocked: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some balance was frozen. */
+  Frozen: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** Some balance was thawed. */
+  Thawed: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint } } | { 
+  /** The `TotalIssuance` was forcefully changed. */
+  TotalIssuanceForced: { 
+  /** On chain: `T::Balance`. */
+  old: bigint; 
+  /** On chain: `T::Balance`. */
+  new: bigint } } } | { 
+  /** Variant TransactionPayment. */
+  TransactionPayment: { 
+  /** A transaction fee `actual_fee`, of which `tip` was added to the minimum inclusion fee, has been paid by `who`. */
+  TransactionFeePaid: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `BalanceOf<T>`. */
+  actualFee: bigint; 
+  /** On chain: `BalanceOf<T>`. */
+  tip: bigint } } } | { 
+  /** Variant SubtensorModule. */
+  SubtensorModule: { 
+  /** a new network is added. */
+  NetworkAdded: [number, number] } | { 
+  /** a network is removed. */
+  NetworkRemoved: number } | { 
+  /** stake has been transferred from the a coldkey account onto the hotkey staking account. */
+  StakeAdded: [string, string, bigint, bigint, number, bigint] } | { 
+  /** stake has been removed from the hotkey staking account onto the coldkey account. */
+  StakeRemoved: [string, string, bigint, bigint, number, bigint] } | { 
+  /** stake has been moved from origin (hotkey, subnet ID) to destination (hotkey, subnet ID) of this amount (in TAO). */
+  StakeMoved: [string, string, number, string, number, bigint] } | { 
+  /** a caller successfully sets their weights on a subnetwork. */
+  WeightsSet: [number, number] } | { 
+  /** a new neuron account has been registered to the chain. */
+  NeuronRegistered: [number, number, string] } | { 
+  /** multiple uids have been concurrently registered. */
+  BulkNeuronsRegistered: [number, number] } | { 
+  /** FIXME: Not used yet */
+  BulkBalancesSet: [number, number] } | { 
+  /** max allowed uids has been set for a subnetwork. */
+  MaxAllowedUidsSet: [number, number] } | { 
+  /** DEPRECATED: max weight limit updates are no longer supported. */
+  MaxWeightLimitSet: [number, number] } | { 
+  /** the difficulty has been set for a subnet. */
+  DifficultySet: [number, bigint] } | { 
+  /** the adjustment interval is set for a subnet. */
+  AdjustmentIntervalSet: [number, number] } | { 
+  /** registration per interval is set for a subnet. */
+  RegistrationPerIntervalSet: [number, number] } | { 
+  /** we set max registrations per block. */
+  MaxRegistrationsPerBlockSet: [number, number] } | { 
+  /** an activity cutoff is set for a subnet. */
+  ActivityCutoffSet: [number, number] } | { 
+  /** Rho value is set. */
+  RhoSet: [number, number] } | { 
+  /** steepness of the sigmoid used to compute alpha values. */
+  AlphaSigmoidSteepnessSet: [number, number] } | { 
+  /** Kappa is set for a subnet. */
+  KappaSet: [number, number] } | { 
+  /** minimum allowed weight is set for a subnet. */
+  MinAllowedWeightSet: [number, number] } | { 
+  /** the validator pruning length has been set. */
+  ValidatorPruneLenSet: [number, bigint] } | { 
+  /** the scaling law power has been set for a subnet. */
+  ScalingLawPowerSet: [number, number] } | { 
+  /** weights set rate limit has been set for a subnet. */
+  WeightsSetRateLimitSet: [number, bigint] } | { 
+  /** immunity period is set for a subnet. */
+  ImmunityPeriodSet: [number, number] } | { 
+  /** bonds moving average is set for a subnet. */
+  BondsMovingAverageSet: [number, bigint] } | { 
+  /** bonds penalty is set for a subnet. */
+  BondsPenaltySet: [number, number] } | { 
+  /** bonds reset is set for a subnet. */
+  BondsResetOnSet: [number, boolean] } | { 
+  /** setting the max number of allowed validators on a subnet. */
+  MaxAllowedValidatorsSet: [number, number] } | { 
+  /** the axon server information is added to the network. */
+  AxonServed: [number, string] } | { 
+  /** the prometheus server information is added to the network. */
+  PrometheusServed: [number, string] } | { 
+  /** a hotkey has become a delegate. */
+  DelegateAdded: [string, string, number] } | { 
+  /** the default take is set. */
+  DefaultTakeSet: number } | { 
+  /** weights version key is set for a network. */
+  WeightsVersionKeySet: [number, bigint] } | { 
+  /** setting min difficulty on a network. */
+  MinDifficultySet: [number, bigint] } | { 
+  /** setting max difficulty on a network. */
+  MaxDifficultySet: [number, bigint] } | { 
+  /** setting the prometheus serving rate limit. */
+  ServingRateLimitSet: [number, bigint] } | { 
+  /** setting burn on a network. */
+  BurnSet: [number, bigint] } | { 
+  /** setting max burn on a network. */
+  MaxBurnSet: [number, bigint] } | { 
+  /** setting min burn on a network. */
+  MinBurnSet: [number, bigint] } | { 
+  /** setting the per-block epoch cap (dynamic tempo throttle). */
+  MaxEpochsPerBlockSet: number } | { 
+  /** setting the transaction rate limit. */
+  TxRateLimitSet: bigint } | { 
+  /** setting the delegate take transaction rate limit. */
+  TxDelegateTakeRateLimitSet: bigint } | { 
+  /** setting the childkey take transaction rate limit. */
+  TxChildKeyTakeRateLimitSet: bigint } | { 
+  /** setting the admin freeze window length (last N blocks of tempo) */
+  AdminFreezeWindowSet: number } | { 
+  /** setting the owner hyperparameter rate limit in epochs */
+  OwnerHyperparamRateLimitSet: number } | { 
+  /** minimum childkey take set */
+  MinChildKeyTakeSet: number } | { 
+  /** subnet-specific minimum childkey take set */
+  MinChildKeyTakePerSubnetSet: [number, number] } | { 
+  /** maximum childkey take set */
+  MaxChildKeyTakeSet: number } | { 
+  /** childkey take set */
+  ChildKeyTakeSet: [string, number] } | { 
+  /** a sudo call is done. */
+  Sudid: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { 
+  /** registration is allowed/disallowed for a subnet. */
+  RegistrationAllowed: [number, boolean] } | { 
+  /** POW registration is allowed/disallowed for a subnet. */
+  PowRegistrationAllowed: [number, boolean] } | { 
+  /** setting tempo on a network */
+  TempoSet: [number, number] } | { 
+  /** setting the RAO recycled for registration. */
+  RAORecycledForRegistrationSet: [number, bigint] } | { 
+  /** min stake is set for validators to set weights. */
+  StakeThresholdSet: bigint } | { 
+  /** setting the adjustment alpha on a subnet. */
+  AdjustmentAlphaSet: [number, bigint] } | { 
+  /** the faucet it called on the test net. */
+  Faucet: [string, bigint] } | { 
+  /** the subnet owner cut is set. */
+  SubnetOwnerCutSet: number } | { 
+  /** the network creation rate limit is set. */
+  NetworkRateLimitSet: bigint } | { 
+  /** the network immunity period is set. */
+  NetworkImmunityPeriodSet: bigint } | { 
+  /** the start call delay is set. */
+  StartCallDelaySet: bigint } | { 
+  /** the network minimum locking cost is set. */
+  NetworkMinLockCostSet: bigint } | { 
+  /** the maximum number of subnets is set */
+  SubnetLimitSet: number } | { 
+  /** the lock cost reduction is set */
+  NetworkLockCostReductionIntervalSet: bigint } | { 
+  /** the take for a delegate is decreased. */
+  TakeDecreased: [string, string, number] } | { 
+  /** the take for a delegate is increased. */
+  TakeIncreased: [string, string, number] } | { 
+  /** the hotkey is swapped */
+  HotkeySwapped: { 
+  /** the account ID of coldkey */
+  coldkey: string; 
+  /** the account ID of old hotkey */
+  oldHotkey: string; 
+  /** the account ID of new hotkey */
+  newHotkey: string } } | { 
+  /** maximum delegate take is set by sudo/admin transaction */
+  MaxDelegateTakeSet: number } | { 
+  /** minimum delegate take is set by sudo/admin transaction */
+  MinDelegateTakeSet: number } | { 
+  /** A coldkey swap announcement has been made. */
+  ColdkeySwapAnnounced: { 
+  /** The account ID of the coldkey that made the announcement. */
+  who: string; 
+  /** The hash of the new coldkey. */
+  newColdkeyHash: Uint8Array } } | { 
+  /** A coldkey swap has been reset. */
+  ColdkeySwapReset: { 
+  /** The account ID of the coldkey for which the swap has been reset. */
+  who: string } } | { 
+  /** A coldkey has been swapped. */
+  ColdkeySwapped: { 
+  /** The account ID of old coldkey. */
+  oldColdkey: string; 
+  /** The account ID of new coldkey. */
+  newColdkey: string } } | { 
+  /** A coldkey swap has been disputed. */
+  ColdkeySwapDisputed: { 
+  /** The account ID of the coldkey that was disputed. */
+  coldkey: string } } | { 
+  /** All balance of a hotkey has been unstaked and transferred to a new coldkey */
+  AllBalanceUnstakedAndTransferredToNewColdkey: { 
+  /** The account ID of the current coldkey */
+  currentColdkey: string; 
+  /** The account ID of the new coldkey */
+  newColdkey: string; 
+  /** The total balance of the hotkey */
+  totalBalance: bigint } } | { 
+  /** The arbitration period has been extended */
+  ArbitrationPeriodExtended: { 
+  /** The account ID of the coldkey */
+  coldkey: string } } | { 
+  /** Setting of children of a hotkey have been scheduled */
+  SetChildrenScheduled: [string, number, bigint, [bigint, string][]] } | { 
+  /** The children of a hotkey have been set */
+  SetChildren: [string, number, [bigint, string][]] } | { 
+  /** The identity of a coldkey has been set */
+  ChainIdentitySet: string } | { 
+  /** The identity of a subnet has been set */
+  SubnetIdentitySet: number } | { 
+  /** The identity of a subnet has been removed */
+  SubnetIdentityRemoved: number } | { 
+  /** A dissolve network extrinsic scheduled. */
+  DissolveNetworkScheduled: { 
+  /** The account ID schedule the dissolve network extrinsic */
+  account: string; 
+  /** network ID will be dissolved */
+  netuid: number; 
+  /** extrinsic execution block number */
+  executionBlock: number } } | { 
+  /** The coldkey swap announcement delay has been set. */
+  ColdkeySwapAnnouncementDelaySet: number } | { 
+  /** The coldkey swap reannouncement delay has been set. */
+  ColdkeySwapReannouncementDelaySet: number } | { 
+  /** The duration of dissolve network has been set */
+  DissolveNetworkScheduleDurationSet: number } | { 
+  /** Commit-reveal v3 weights have been successfully committed. - **who**: The account ID of the user committing the weights. - **netuid**: The network identifier. - **commit_hash**: The hash representing the committed weights. */
+  CRV3WeightsCommitted: [string, number, Uint8Array] } | { 
+  /** Weights have been successfully committed. - **who**: The account ID of the user committing the weights. - **netuid**: The network identifier. - **commit_hash**: The hash representing the committed weights. */
+  WeightsCommitted: [string, number, Uint8Array] } | { 
+  /** Weights have been successfully revealed. - **who**: The account ID of the user revealing the weights. - **netuid**: The network identifier. - **commit_hash**: The hash of the revealed weights. */
+  WeightsRevealed: [string, number, Uint8Array] } | { 
+  /** Weights have been successfully batch revealed. - **who**: The account ID of the user revealing the weights. - **netuid**: The network identifier. - **revealed_hashes**: A vector of hashes representing each revealed weight set. */
+  WeightsBatchRevealed: [string, number, Uint8Array[]] } | { 
+  /** A batch of weights (or commits) have been force-set. - **netuids**: The netuids these weights were successfully set/committed for. - **who**: The hotkey that set this batch. */
+  BatchWeightsCompleted: [number[], string] } | 'BatchCompletedWithErrors' | { 
+  /** A weight set among a batch of weights failed. - **netuid**: The netuid of the batch item that failed. - **error**: The dispatch error emitted by the failed item. */
+  BatchWeightItemFailed: [number, 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }] } | { 
+  /** Stake has been transferred from one coldkey to another on the same subnet. Parameters: (origin_coldkey, destination_coldkey, hotkey, origin_netuid, destination_netuid, amount) */
+  StakeTransferred: [string, string, string, number, number, bigint] } | { 
+  /** Stake has been swapped from one subnet to another for the same coldkey-hotkey pair. Parameters: (coldkey, hotkey, origin_netuid, destination_netuid, amount) */
+  StakeSwapped: [string, string, number, number, bigint] } | { 
+  /** Event called when transfer is toggled on a subnet. Parameters: (netuid, bool) */
+  TransferToggle: [number, boolean] } | { 
+  /** The owner hotkey for a subnet has been set. Parameters: (netuid, new_hotkey) */
+  SubnetOwnerHotkeySet: [number, string] } | { 
+  /** FirstEmissionBlockNumber is set via start call extrinsic Parameters: netuid block number */
+  FirstEmissionBlockNumberSet: [number, bigint] } | { 
+  /** Alpha has been recycled, reducing AlphaOut on a subnet. Parameters: (coldkey, hotkey, amount, subnet_id) */
+  AlphaRecycled: [string, string, bigint, number] } | { 
+  /** Alpha have been burned without reducing AlphaOut. Parameters: (coldkey, hotkey, amount, subnet_id) */
+  AlphaBurned: [string, string, bigint, number] } | { 
+  /** An EVM key has been associated with a hotkey. */
+  EvmKeyAssociated: { 
+  /** The subnet that the hotkey belongs to. */
+  netuid: number; 
+  /** The hotkey associated with the EVM key. */
+  hotkey: string; 
+  /** The EVM key being associated with the hotkey. */
+  evmKey: Uint8Array; 
+  /** The block where the association happened. */
+  blockAssociated: bigint } } | { 
+  /** CRV3 Weights have been successfully revealed. - **netuid**: The network identifier. - **who**: The account ID of the user revealing the weights. */
+  CRV3WeightsRevealed: [number, string] } | { 
+  /** Commit-Reveal periods has been successfully set. - **netuid**: The network identifier. - **periods**: The number of epochs before the reveal. */
+  CommitRevealPeriodsSet: [number, bigint] } | { 
+  /** Commit-Reveal has been successfully toggled. - **netuid**: The network identifier. - **Enabled**: Is Commit-Reveal enabled. */
+  CommitRevealEnabled: [number, boolean] } | { 
+  /** the hotkey is swapped */
+  HotkeySwappedOnSubnet: { 
+  /** the account ID of coldkey */
+  coldkey: string; 
+  /** the account ID of old hotkey */
+  oldHotkey: string; 
+  /** the account ID of new hotkey */
+  newHotkey: string; 
+  /** the subnet ID */
+  netuid: number } } | { 
+  /** A subnet lease has been created. */
+  SubnetLeaseCreated: { 
+  /** The beneficiary of the lease. */
+  beneficiary: string; 
+  /** The lease ID */
+  leaseId: number; 
+  /** The subnet ID */
+  netuid: number; 
+  /** The end block of the lease */
+  endBlock: number | null } } | { 
+  /** A subnet lease has been terminated. */
+  SubnetLeaseTerminated: { 
+  /** The beneficiary of the lease. */
+  beneficiary: string; 
+  /** The subnet ID */
+  netuid: number } } | { 
+  /** The symbol for a subnet has been updated. */
+  SymbolUpdated: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** The symbol that has been updated. */
+  symbol: Uint8Array } } | { 
+  /** Commit Reveal Weights version has been updated. - **version**: The required version. */
+  CommitRevealVersionSet: number } | { 
+  /** Timelocked weights have been successfully committed. - **who**: The account ID of the user committing the weights. - **netuid**: The network identifier. - **commit_hash**: The hash representing the committed weights. - **reveal_round**: The round at which weights can be revealed. */
+  TimelockedWeightsCommitted: [string, number, Uint8Array, bigint] } | { 
+  /** Timelocked Weights have been successfully revealed. - **netuid**: The network identifier. - **who**: The account ID of the user revealing the weights. */
+  TimelockedWeightsRevealed: [number, string] } | { 
+  /** Auto-staking hotkey received stake */
+  AutoStakeAdded: { 
+  /** Subnet identifier. */
+  netuid: number; 
+  /** Destination account that received the auto-staked funds. */
+  destination: string; 
+  /** Hotkey account whose stake was auto-staked. */
+  hotkey: string; 
+  /** Owner (coldkey) account associated with the hotkey. */
+  owner: string; 
+  /** Amount of alpha auto-staked. */
+  incentive: bigint } } | { 
+  /** End-of-epoch miner incentive alpha by UID */
+  IncentiveAlphaEmittedToMiners: { 
+  /** Subnet identifier. */
+  netuid: number; 
+  /** UID-indexed array of miner incentive alpha; index equals UID. */
+  emissions: bigint[] } } | { 
+  /** The minimum allowed UIDs for a subnet have been set. */
+  MinAllowedUidsSet: [number, number] } | { 
+  /** The auto stake destination has been set. - **coldkey**: The account ID of the coldkey. - **netuid**: The network identifier. - **hotkey**: The account ID of the hotkey. */
+  AutoStakeDestinationSet: { 
+  /** The account ID of the coldkey. */
+  coldkey: string; 
+  /** The network identifier. */
+  netuid: number; 
+  /** The account ID of the hotkey. */
+  hotkey: string } } | { 
+  /** The minimum allowed non-Immune UIDs has been set. */
+  MinNonImmuneUidsSet: [number, number] } | { 
+  /** Root emissions have been claimed for a coldkey on all subnets and hotkeys. Parameters: (coldkey) */
+  RootClaimed: { 
+  /** Claim coldkey */
+  coldkey: string } } | { 
+  /** Root claim type for a coldkey has been set. Parameters: (coldkey, u8) */
+  RootClaimTypeSet: { 
+  /** Claim coldkey */
+  coldkey: string; 
+  /** Claim type */
+  rootClaimType: 'Swap' | 'Keep' | { 
+  /** Variant KeepSubnets. */
+  KeepSubnets: { 
+  /** On chain: `BTreeSet<NetUid>`. */
+  subnets: number[] } } } } | { 
+  /** Voting power tracking has been enabled for a subnet. */
+  VotingPowerTrackingEnabled: { 
+  /** The subnet ID */
+  netuid: number } } | { 
+  /** Voting power tracking has been scheduled for disabling. Tracking will continue until disable_at_block, then stop and clear entries. */
+  VotingPowerTrackingDisableScheduled: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** Block at which tracking will be disabled */
+  disableAtBlock: bigint } } | { 
+  /** Voting power tracking has been fully disabled and entries cleared. */
+  VotingPowerTrackingDisabled: { 
+  /** The subnet ID */
+  netuid: number } } | { 
+  /** Voting power EMA alpha has been set for a subnet. */
+  VotingPowerEmaAlphaSet: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** The new alpha value (u64 with 18 decimal precision) */
+  alpha: bigint } } | { 
+  /** Subnet lease dividends have been distributed. */
+  SubnetLeaseDividendsDistributed: { 
+  /** The lease ID */
+  leaseId: number; 
+  /** The contributor */
+  contributor: string; 
+  /** The amount of alpha distributed */
+  alpha: bigint } } | { 
+  /** "Add stake and burn" event: alpha token was purchased and burned. */
+  AddStakeBurn: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** hotky account ID */
+  hotkey: string; 
+  /** Tao provided */
+  amount: bigint; 
+  /** Alpha burned */
+  alpha: bigint } } | { 
+  /** A coldkey swap announcement has been cleared. */
+  ColdkeySwapCleared: { 
+  /** The account ID of the coldkey that cleared the announcement. */
+  who: string } } | { 
+  /** Transaction fee was paid in Alpha. Emitted in addition to `TransactionFeePaid` when the fee payment path is Alpha. `alpha_fee` is the exact Alpha amount deducted. */
+  TransactionFeePaidWithAlpha: { 
+  /** Account that paid the transaction fee. */
+  who: string; 
+  /** Netuid */
+  netuid: number; 
+  /** Exact fee deducted in Alpha units. */
+  alphaFee: bigint; 
+  /** Resulting swapped TAO amount */
+  taoAmount: bigint } } | { 
+  /** Burn half-life set for neuron registration. */
+  BurnHalfLifeSet: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The burn half-life value for neuron registration. */
+  burnHalfLife: number } } | { 
+  /** Burn increase multiplier set for neuron registration. */
+  BurnIncreaseMultSet: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The burn increase multiplier value for neuron registration. */
+  burnIncreaseMult: { 
+  /** On chain: `u128`. */
+  bits: bigint } } } | { 
+  /** A root validator toggled the "auto parent delegation" flag. */
+  AutoParentDelegationEnabledSet: { 
+  /** The validator hotkey. */
+  hotkey: string; 
+  /** Whether delegation is now enabled. */
+  enabled: boolean } } | { 
+  /** Stake has been locked to a hotkey on a subnet. */
+  StakeLocked: { 
+  /** The coldkey that locked the stake. */
+  coldkey: string; 
+  /** The hotkey the stake is locked to. */
+  hotkey: string; 
+  /** The subnet the stake is locked on. */
+  netuid: number; 
+  /** The alpha amount locked. */
+  amount: bigint } } | { 
+  /** Stake has been unlocked from a hotkey on a subnet. */
+  StakeUnlocked: { 
+  /** The coldkey that unlocked the stake. */
+  coldkey: string; 
+  /** The hotkey the stake was locked to. */
+  hotkey: string; 
+  /** The subnet the stake was locked on. */
+  netuid: number; 
+  /** The alpha amount unlocked. */
+  amount: bigint } } | { 
+  /** Stake has been unlocked from a hotkey on a subnet. */
+  LockMoved: { 
+  /** The coldkey that moved the lock. */
+  coldkey: string; 
+  /** The hotkey the lock was moved from. */
+  originHotkey: string; 
+  /** The hotkey the lock was moved to. */
+  destinationHotkey: string; 
+  /** The subnet the lock is on. */
+  netuid: number } } | { 
+  /** Activity-cutoff factor (per-mille) set on a subnet by its owner. */
+  ActivityCutoffFactorMilliSet: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** Factor (per-mille). */
+  factorMilli: number } } | { 
+  /** Owner manually triggered an epoch for their subnet. */
+  EpochTriggered: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The account that triggered the epoch. */
+  by: string; 
+  /** The earliest block at which the triggered epoch may execute. */
+  firesAt: bigint } } | { 
+  /** An epoch slot was deferred to the next block due to the per-block epoch cap. */
+  EpochDeferred: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** Block at which the epoch was originally scheduled. */
+  fromBlock: bigint; 
+  /** Block to which the epoch was deferred. */
+  toBlock: bigint } } | { 
+  /** Epoch execution skipped by `is_epoch_input_state_consistent` returned false or other errors. */
+  EpochSkipped: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The block at which the slot was consumed. */
+  block: bigint } } | { 
+  /** Subnet ownership was reassigned by lock conviction. */
+  SubnetOwnerChanged: { 
+  /** The subnet whose owner changed. */
+  netuid: number; 
+  /** The previous owner coldkey. */
+  oldColdkey: string; 
+  /** The new owner coldkey. */
+  newColdkey: string } } | { 
+  /** A coldkey's perpetual lock flag was updated. */
+  PerpetualLockUpdated: { 
+  /** The coldkey whose flag changed. */
+  coldkey: string; 
+  /** The subnet whose coldkey flag changed. */
+  netuid: number; 
+  /** Whether this coldkey's locks are now perpetual. */
+  enabled: boolean } } | { 
+  /** A coldkey's reject locked alpha account flag was updated. */
+  RejectLockedAlphaUpdated: { 
+  /** The coldkey whose flag changed. */
+  coldkey: string; 
+  /** Whether this coldkey rejects incoming locked alpha. */
+  enabled: boolean } } } | { 
+  /** Variant Utility. */
+  Utility: { 
+  /** Batch of dispatches did not complete fully. Index of first failing dispatch given, as well as the error. */
+  BatchInterrupted: { 
+  /** On chain: `u32`. */
+  index: number; 
+  /** On chain: `DispatchError`. */
+  error: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | 'BatchCompleted' | 'BatchCompletedWithErrors' | 'ItemCompleted' | { 
+  /** A single item within a Batch of dispatches has completed with error. */
+  ItemFailed: { 
+  /** On chain: `DispatchError`. */
+  error: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { 
+  /** A call was dispatched. */
+  DispatchedAs: { 
+  /** On chain: `DispatchResult`. */
+  result: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | 'IfElseMainSuccess' | { 
+  /** The fallback call was dispatched. */
+  IfElseFallbackCalled: { 
+  /** On chain: `DispatchError`. */
+  mainError: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { 
+  /** Variant Sudo. */
+  Sudo: { 
+  /** A sudo call just took place. */
+  Sudid: { 
+  /** The result of the call made by the sudo user. */
+  sudoResult: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { 
+  /** The sudo key has been updated. */
+  KeyChanged: { 
+  /** The old sudo key (if one was previously set). */
+  old: string | null; 
+  /** The new sudo key (if one was set). */
+  new: string } } | 'KeyRemoved' | { 
+  /** A [sudo_as](Pallet::sudo_as) call just took place. */
+  SudoAsDone: { 
+  /** The result of the call made by the sudo user. */
+  sudoResult: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } } | { 
+  /** Variant Multisig. */
+  Multisig: { 
+  /** A new multisig operation has begun. */
+  NewMultisig: { 
+  /** On chain: `T::AccountId`. */
+  approving: string; 
+  /** On chain: `T::AccountId`. */
+  multisig: string; 
+  /** On chain: `CallHash`. */
+  callHash: Uint8Array } } | { 
+  /** A multisig operation has been approved by someone. */
+  MultisigApproval: { 
+  /** On chain: `T::AccountId`. */
+  approving: string; 
+  /** On chain: `Timepoint<BlockNumberFor<T>>`. */
+  timepoint: PalletMultisigTimepoint; 
+  /** On chain: `T::AccountId`. */
+  multisig: string; 
+  /** On chain: `CallHash`. */
+  callHash: Uint8Array } } | { 
+  /** A multisig operation has been executed. */
+  MultisigExecuted: { 
+  /** On chain: `T::AccountId`. */
+  approving: string; 
+  /** On chain: `Timepoint<BlockNumberFor<T>>`. */
+  timepoint: PalletMultisigTimepoint; 
+  /** On chain: `T::AccountId`. */
+  multisig: string; 
+  /** On chain: `CallHash`. */
+  callHash: Uint8Array; 
+  /** On chain: `DispatchResult`. */
+  result: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { 
+  /** A multisig operation has been cancelled. */
+  MultisigCancelled: { 
+  /** On chain: `T::AccountId`. */
+  cancelling: string; 
+  /** On chain: `Timepoint<BlockNumberFor<T>>`. */
+  timepoint: PalletMultisigTimepoint; 
+  /** On chain: `T::AccountId`. */
+  multisig: string; 
+  /** On chain: `CallHash`. */
+  callHash: Uint8Array } } | { 
+  /** The deposit for a multisig operation has been updated/poked. */
+  DepositPoked: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `CallHash`. */
+  callHash: Uint8Array; 
+  /** On chain: `BalanceOf<T>`. */
+  oldDeposit: bigint; 
+  /** On chain: `BalanceOf<T>`. */
+  newDeposit: bigint } } } | { 
+  /** Variant Preimage. */
+  Preimage: { 
+  /** A preimage has been noted. */
+  Noted: { 
+  /** On chain: `T::Hash`. */
+  hash: Uint8Array } } | { 
+  /** A preimage has been requested. */
+  Requested: { 
+  /** On chain: `T::Hash`. */
+  hash: Uint8Array } } | { 
+  /** A preimage has ben cleared. */
+  Cleared: { 
+  /** On chain: `T::Hash`. */
+  hash: Uint8Array } } } | { 
+  /** Variant Scheduler. */
+  Scheduler: { 
+  /** Scheduled some task. */
+  Scheduled: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  when: number; 
+  /** On chain: `u32`. */
+  index: number } } | { 
+  /** Canceled some task. */
+  Canceled: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  when: number; 
+  /** On chain: `u32`. */
+  index: number } } | { 
+  /** Dispatched some task. */
+  Dispatched: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null; 
+  /** On chain: `DispatchResult`. */
+  result: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { 
+  /** Set a retry configuration for some task. */
+  RetrySet: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null; 
+  /** On chain: `BlockNumberFor<T>`. */
+  period: number; 
+  /** On chain: `u8`. */
+  retries: number } } | { 
+  /** Cancel a retry configuration for some task. */
+  RetryCancelled: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null } } | { 
+  /** The call for the provided hash was not found so the task has been aborted. */
+  CallUnavailable: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null } } | { 
+  /** The given task was unable to be renewed since the agenda is full at that block. */
+  PeriodicFailed: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null } } | { 
+  /** The given task was unable to be retried since the agenda is full at that block or there was not enough weight to reschedule it. */
+  RetryFailed: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null } } | { 
+  /** The given task can never be executed since it is overweight. */
+  PermanentlyOverweight: { 
+  /** On chain: `TaskAddress<BlockNumberFor<T>>`. */
+  task: [number, number]; 
+  /** On chain: `Option<TaskName>`. */
+  id: Uint8Array | null } } | { 
+  /** Agenda is incomplete from `when`. */
+  AgendaIncomplete: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  when: number } } } | { 
+  /** Variant Proxy. */
+  Proxy: { 
+  /** A proxy was executed correctly, with the given. */
+  ProxyExecuted: { 
+  /** On chain: `DispatchResult`. */
+  result: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } } | { 
+  /** A pure account has been created by new proxy with given disambiguation index and proxy type. */
+  PureCreated: { 
+  /** On chain: `T::AccountId`. */
+  pure: string; 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::ProxyType`. */
+  proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; 
+  /** On chain: `u16`. */
+  disambiguationIndex: number } } | { 
+  /** A pure proxy was killed by its spawner. */
+  PureKilled: { 
+  /** On chain: `T::AccountId`. */
+  pure: string; 
+  /** On chain: `T::AccountId`. */
+  spawner: string; 
+  /** On chain: `T::ProxyType`. */
+  proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; 
+  /** On chain: `u16`. */
+  disambiguationIndex: number } } | { 
+  /** An announcement was placed to make a call in the future. */
+  Announced: { 
+  /** On chain: `T::AccountId`. */
+  real: string; 
+  /** On chain: `T::AccountId`. */
+  proxy: string; 
+  /** On chain: `CallHashOf<T>`. */
+  callHash: Uint8Array } } | { 
+  /** A proxy was added. */
+  ProxyAdded: { 
+  /** On chain: `T::AccountId`. */
+  delegator: string; 
+  /** On chain: `T::AccountId`. */
+  delegatee: string; 
+  /** On chain: `T::ProxyType`. */
+  proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; 
+  /** On chain: `BlockNumberFor<T>`. */
+  delay: number } } | { 
+  /** A proxy was removed. */
+  ProxyRemoved: { 
+  /** On chain: `T::AccountId`. */
+  delegator: string; 
+  /** On chain: `T::AccountId`. */
+  delegatee: string; 
+  /** On chain: `T::ProxyType`. */
+  proxyType: 'Any' | 'Owner' | 'NonCritical' | 'NonTransfer' | 'Senate' | 'NonFungible' | 'Triumvirate' | 'Governance' | 'Staking' | 'Registration' | 'Transfer' | 'SmallTransfer' | 'RootWeights' | 'ChildKeys' | 'SudoUncheckedSetCode' | 'SwapHotkey' | 'SubnetLeaseBeneficiary' | 'RootClaim'; 
+  /** On chain: `BlockNumberFor<T>`. */
+  delay: number } } | { 
+  /** A deposit stored for proxies or announcements was poked / updated. */
+  DepositPoked: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `DepositKind`. */
+  kind: 'Proxies' | 'Announcements'; 
+  /** On chain: `BalanceOf<T>`. */
+  oldDeposit: bigint; 
+  /** On chain: `BalanceOf<T>`. */
+  newDeposit: bigint } } | { 
+  /** The real-pays-fee setting was updated for a proxy relationship. */
+  RealPaysFeeSet: { 
+  /** On chain: `T::AccountId`. */
+  real: string; 
+  /** On chain: `T::AccountId`. */
+  delegate: string; 
+  /** On chain: `bool`. */
+  paysFee: boolean } } } | { 
+  /** Variant Commitments. */
+  Commitments: { 
+  /** A commitment was set */
+  Commitment: { 
+  /** The netuid of the commitment */
+  netuid: number; 
+  /** The account */
+  who: string } } | { 
+  /** A timelock-encrypted commitment was set */
+  TimelockCommitment: { 
+  /** The netuid of the commitment */
+  netuid: number; 
+  /** The account */
+  who: string; 
+  /** The drand round to reveal */
+  revealRound: bigint } } | { 
+  /** A timelock-encrypted commitment was auto-revealed */
+  CommitmentRevealed: { 
+  /** The netuid of the commitment */
+  netuid: number; 
+  /** The account */
+  who: string } } } | { 
+  /** Variant AdminUtils. */
+  AdminUtils: { 
+  /** Event emitted when a precompile operation is updated. */
+  PrecompileUpdated: { 
+  /** The type of precompile operation being updated. */
+  precompileId: 'BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'; 
+  /** Indicates if the precompile operation is enabled or not. */
+  enabled: boolean } } | { 
+  /** Event emitted when the Yuma3 enable is toggled. */
+  Yuma3EnableToggled: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** Indicates if the Yuma3 enable was enabled or disabled. */
+  enabled: boolean } } | { 
+  /** Event emitted when Bonds Reset is toggled. */
+  BondsResetToggled: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** Indicates if the Bonds Reset was enabled or disabled. */
+  enabled: boolean } } | { 
+  /** Event emitted when the burn half-life parameter is set for a subnet. */
+  BurnHalfLifeSet: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** The new burn half-life value. */
+  burnHalfLife: number } } | { 
+  /** Event emitted when the burn increase multiplier is set for a subnet. */
+  BurnIncreaseMultSet: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** The new burn increase multiplier. */
+  burnIncreaseMult: { 
+  /** On chain: `u128`. */
+  bits: bigint } } } | { 
+  /** Pool-side subnet emission injections and chain buys were enabled or disabled. */
+  SubnetEmissionEnabledSet: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** Whether pool-side emission injections and chain buys are enabled. */
+  enabled: boolean } } } | { 
+  /** Variant SafeMode. */
+  SafeMode: { 
+  /** The safe-mode was entered until inclusively this block. */
+  Entered: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  until: number } } | { 
+  /** The safe-mode was extended until inclusively this block. */
+  Extended: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  until: number } } | { 
+  /** Exited the safe-mode for a specific reason. */
+  Exited: { 
+  /** On chain: `ExitReason`. */
+  reason: 'Timeout' | 'Force' } } | { 
+  /** An account reserved funds for either entering or extending the safe-mode. */
+  DepositPlaced: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } | { 
+  /** An account had a reserve released that was reserved. */
+  DepositReleased: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } | { 
+  /** An account had reserve slashed that was reserved. */
+  DepositSlashed: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } | 'CannotDeposit' | 'CannotRelease' } | { 
+  /** Variant Ethereum. */
+  Ethereum: { 
+  /** An ethereum transaction was successfully executed. */
+  Executed: { 
+  /** On chain: `H160`. */
+  from: Uint8Array; 
+  /** On chain: `H160`. */
+  to: Uint8Array; 
+  /** On chain: `H256`. */
+  transactionHash: Uint8Array; 
+  /** On chain: `ExitReason`. */
+  exitReason: { 
+  /** Variant Succeed. */
+  Succeed: 'Stopped' | 'Returned' | 'Suicided' } | { 
+  /** Variant Error. */
+  Error: 'StackUnderflow' | 'StackOverflow' | 'InvalidJump' | 'InvalidRange' | 'DesignatedInvalid' | 'CallTooDeep' | 'CreateCollision' | 'CreateContractLimit' | { 
+  /** Variant InvalidCode. */
+  InvalidCode: number } | 'OutOfOffset' | 'OutOfGas' | 'OutOfFund' | 'PCUnderflow' | 'CreateEmpty' | { 
+  /** Variant Other. */
+  Other: string } | 'MaxNonce' } | { 
+  /** Variant Revert. */
+  Revert: 'Reverted' } | { 
+  /** Variant Fatal. */
+  Fatal: 'NotSupported' | 'UnhandledInterrupt' | { 
+  /** Variant CallErrorAsFatal. */
+  CallErrorAsFatal: 'StackUnderflow' | 'StackOverflow' | 'InvalidJump' | 'InvalidRange' | 'DesignatedInvalid' | 'CallTooDeep' | 'CreateCollision' | 'CreateContractLimit' | { 
+  /** Variant InvalidCode. */
+  InvalidCode: number } | 'OutOfOffset' | 'OutOfGas' | 'OutOfFund' | 'PCUnderflow' | 'CreateEmpty' | { 
+  /** Variant Other. */
+  Other: string } | 'MaxNonce' } | { 
+  /** Variant Other. */
+  Other: string } }; 
+  /** On chain: `Vec<u8>`. */
+  extraData: Uint8Array } } } | { 
+  /** Variant EVM. */
+  EVM: { 
+  /** Ethereum events from contracts. */
+  Log: { 
+  /** On chain: `Log`. */
+  log: EthereumLog } } | { 
+  /** A contract has been created at given address. */
+  Created: { 
+  /** On chain: `H160`. */
+  address: Uint8Array } } | { 
+  /** A contract was attempted to be created, but the execution failed. */
+  CreatedFailed: { 
+  /** On chain: `H160`. */
+  address: Uint8Array } } | { 
+  /** A contract has been executed successfully with states applied. */
+  Executed: { 
+  /** On chain: `H160`. */
+  address: Uint8Array } } | { 
+  /** A contract has been executed with errors. States are reverted with only gas fees applied. */
+  ExecutedFailed: { 
+  /** On chain: `H160`. */
+  address: Uint8Array } } } | { 
+  /** Variant BaseFee. */
+  BaseFee: { 
+  /** Variant NewBaseFeePerGas. */
+  NewBaseFeePerGas: { 
+  /** On chain: `U256`. */
+  fee: bigint[] } } | 'BaseFeeOverflow' | { 
+  /** Variant NewElasticity. */
+  NewElasticity: { 
+  /** On chain: `Permill`. */
+  elasticity: number } } } | { 
+  /** Variant Drand. */
+  Drand: 'BeaconConfigChanged' | { 
+  /** Successfully set a new pulse(s). */
+  NewPulse: { 
+  /** On chain: `Vec<RoundNumber>`. */
+  rounds: bigint[] } } | { 
+  /** Oldest Stored Round has been set. */
+  SetOldestStoredRound: bigint } } | { 
+  /** Variant Crowdloan. */
+  Crowdloan: { 
+  /** A crowdloan was created. */
+  Created: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `T::AccountId`. */
+  creator: string; 
+  /** On chain: `BlockNumberFor<T>`. */
+  end: number; 
+  /** On chain: `BalanceOf<T>`. */
+  cap: bigint } } | { 
+  /** A contribution was made to an active crowdloan. */
+  Contributed: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `T::AccountId`. */
+  contributor: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } | { 
+  /** A contribution was withdrawn from a failed crowdloan. */
+  Withdrew: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `T::AccountId`. */
+  contributor: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } | { 
+  /** A refund was partially processed for a failed crowdloan. */
+  PartiallyRefunded: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number } } | { 
+  /** A refund was fully processed for a failed crowdloan. */
+  AllRefunded: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number } } | { 
+  /** A crowdloan was finalized, funds were transferred and the call was dispatched. */
+  Finalized: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number } } | { 
+  /** A crowdloan was dissolved. */
+  Dissolved: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number } } | { 
+  /** The minimum contribution was updated. */
+  MinContributionUpdated: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `BalanceOf<T>`. */
+  newMinContribution: bigint } } | { 
+  /** The end was updated. */
+  EndUpdated: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `BlockNumberFor<T>`. */
+  newEnd: number } } | { 
+  /** The cap was updated. */
+  CapUpdated: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `BalanceOf<T>`. */
+  newCap: bigint } } | { 
+  /** The maximum contribution was updated. */
+  MaxContributionUpdated: { 
+  /** On chain: `CrowdloanId`. */
+  crowdloanId: number; 
+  /** On chain: `Option<BalanceOf<T>>`. */
+  newMaxContribution: bigint | null } } } | { 
+  /** Variant Swap. */
+  Swap: { 
+  /** Event emitted when the fee rate has been updated for a subnet */
+  FeeRateSet: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  rate: number } } } | { 
+  /** Variant Contracts. */
+  Contracts: { 
+  /** Contract deployed by address at the specified address. */
+  Instantiated: { 
+  /** On chain: `T::AccountId`. */
+  deployer: string; 
+  /** On chain: `T::AccountId`. */
+  contract: string } } | { 
+  /** Contract has been removed. # Note The only way for a contract to be removed and emitting this event is by calling `seal_terminate`. */
+  Terminated: { 
+  /** The contract that was terminated. */
+  contract: string; 
+  /** The account that received the contracts remaining balance */
+  beneficiary: string } } | { 
+  /** Code with the specified hash has been stored. */
+  CodeStored: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `BalanceOf<T>`. */
+  depositHeld: bigint; 
+  /** On chain: `T::AccountId`. */
+  uploader: string } } | { 
+  /** A custom event emitted by the contract. */
+  ContractEmitted: { 
+  /** The contract that emitted the event. */
+  contract: string; 
+  /** Data supplied by the contract. Metadata generated during contract compilation is needed to decode it. */
+  data: Uint8Array } } | { 
+  /** A code with the specified hash was removed. */
+  CodeRemoved: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `BalanceOf<T>`. */
+  depositReleased: bigint; 
+  /** On chain: `T::AccountId`. */
+  remover: string } } | { 
+  /** A contract's code was updated. */
+  ContractCodeUpdated: { 
+  /** The contract that has been updated. */
+  contract: string; 
+  /** New code hash that was set for the contract. */
+  newCodeHash: Uint8Array; 
+  /** Previous code hash of the contract. */
+  oldCodeHash: Uint8Array } } | { 
+  /** A contract was called either by a plain account or another contract. # Note Please keep in mind that like all events this is only emitted for successful calls. This is because on failure all storage changes including events are rolled back. */
+  Called: { 
+  /** The caller of the `contract`. */
+  caller: 'Root' | { 
+  /** Variant Signed. */
+  Signed: string }; 
+  /** The contract that was called. */
+  contract: string } } | { 
+  /** A contract delegate called a code hash. # Note Please keep in mind that like all events this is only emitted for successful calls. This is because on failure all storage changes including events are rolled back. */
+  DelegateCalled: { 
+  /** The contract that performed the delegate call and hence in whose context the `code_hash` is executed. */
+  contract: string; 
+  /** The code hash that was delegate called. */
+  codeHash: Uint8Array } } | { 
+  /** Some funds have been transferred and held as storage deposit. */
+  StorageDepositTransferredAndHeld: { 
+  /** On chain: `T::AccountId`. */
+  from: string; 
+  /** On chain: `T::AccountId`. */
+  to: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } | { 
+  /** Some storage deposit funds have been transferred and released. */
+  StorageDepositTransferredAndReleased: { 
+  /** On chain: `T::AccountId`. */
+  from: string; 
+  /** On chain: `T::AccountId`. */
+  to: string; 
+  /** On chain: `BalanceOf<T>`. */
+  amount: bigint } } } | { 
+  /** Variant MevShield. */
+  MevShield: { 
+  /** Encrypted wrapper accepted. */
+  EncryptedSubmitted: { 
+  /** On chain: `T::Hash`. */
+  id: Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  who: string } } | { 
+  /** Encrypted extrinsic was stored for later execution. */
+  ExtrinsicStored: { 
+  /** On chain: `u32`. */
+  index: number; 
+  /** On chain: `T::AccountId`. */
+  who: string } } | { 
+  /** Extrinsic decode failed during on_initialize. */
+  ExtrinsicDecodeFailed: { 
+  /** On chain: `u32`. */
+  index: number } } | { 
+  /** Extrinsic dispatch failed during on_initialize. */
+  ExtrinsicDispatchFailed: { 
+  /** On chain: `u32`. */
+  index: number; 
+  /** On chain: `DispatchError`. */
+  error: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { 
+  /** Extrinsic was successfully dispatched during on_initialize. */
+  ExtrinsicDispatched: { 
+  /** On chain: `u32`. */
+  index: number } } | { 
+  /** Extrinsic expired (exceeded max block lifetime). */
+  ExtrinsicExpired: { 
+  /** On chain: `u32`. */
+  index: number } } | { 
+  /** Extrinsic postponed due to weight limit. */
+  ExtrinsicPostponed: { 
+  /** On chain: `u32`. */
+  index: number } } | { 
+  /** Maximum pending extrinsics limit was updated. */
+  MaxPendingExtrinsicsNumberSet: { 
+  /** On chain: `u32`. */
+  value: number } } | { 
+  /** Maximum on_initialize weight was updated. */
+  OnInitializeWeightSet: { 
+  /** On chain: `u64`. */
+  value: bigint } } | { 
+  /** Extrinsic lifetime was updated. */
+  ExtrinsicLifetimeSet: { 
+  /** On chain: `u32`. */
+  value: number } } | { 
+  /** Maximum per-extrinsic weight was updated. */
+  MaxExtrinsicWeightSet: { 
+  /** On chain: `u64`. */
+  value: bigint } } | { 
+  /** Extrinsic exceeded the per-extrinsic weight limit and was removed. */
+  ExtrinsicWeightExceeded: { 
+  /** On chain: `u32`. */
+  index: number } } } | { 
+  /** Variant LimitOrders. */
+  LimitOrders: { 
+  /** A limit order was successfully executed. */
+  OrderExecuted: { 
+  /** On chain: `H256`. */
+  orderId: Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  signer: string; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `OrderType`. */
+  orderType: 'LimitBuy' | 'TakeProfit' | 'StopLoss'; 
+  /** Input amount: TAO (raw) for Buy orders, alpha (raw) for Sell orders. */
+  amountIn: bigint; 
+  /** Output amount: alpha (raw) received for Buy orders, TAO (raw) received for Sell orders (after fee). */
+  amountOut: bigint } } | { 
+  /** An order was skipped during execution. */
+  OrderSkipped: { 
+  /** On chain: `H256`. */
+  orderId: Uint8Array; 
+  /** On chain: `sp_runtime::DispatchError`. */
+  reason: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } } | { 
+  /** A user registered a cancellation intent for their order. */
+  OrderCancelled: { 
+  /** On chain: `H256`. */
+  orderId: Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  signer: string } } | { 
+  /** Summary emitted once per `execute_batched_orders` call. */
+  GroupExecutionSummary: { 
+  /** The subnet all orders in this batch belong to. */
+  netuid: number; 
+  /** Direction of the net pool trade (Buy = net TAO into pool). */
+  netSide: 'Buy' | 'Sell'; 
+  /** Net amount sent to the pool (TAO for Buy, alpha for Sell). Zero when buys and sells perfectly offset each other. */
+  netAmount: bigint; 
+  /** Tokens received back from the pool. Zero when `net_amount` is zero. */
+  actualOut: bigint; 
+  /** Number of orders that were successfully executed. */
+  executedCount: number } } | { 
+  /** Root has either enabled(true) or disabled(false) the pallet */
+  LimitOrdersPalletStatusChanged: { 
+  /** On chain: `bool`. */
+  enabled: boolean } } }; 
+  /** On chain: `Vec<T>`. */
+  topics: Uint8Array[] };
 
 /** `FrameSystemLastRuntimeUpgradeInfo` as the chain defines it (decoded). */
-export type FrameSystemLastRuntimeUpgradeInfo = { specVersion: number; specName: string };
+export type FrameSystemLastRuntimeUpgradeInfo = { 
+  /** On chain: `codec::Compact<u32>`. */
+  specVersion: number; 
+  /** On chain: `Cow<'static, str>`. */
+  specName: string };
 
 /** `FrameSystemLimitsBlockLength` as the chain defines it (decoded). */
-export type FrameSystemLimitsBlockLength = { max: FrameSupportDispatchPerDispatchClassU32 };
+export type FrameSystemLimitsBlockLength = { 
+  /** On chain: `PerDispatchClass<u32>`. */
+  max: FrameSupportDispatchPerDispatchClassU32 };
 
 /** `FrameSystemLimitsBlockWeights` as the chain defines it (decoded). */
-export type FrameSystemLimitsBlockWeights = { baseBlock: SpWeightsWeightV2Weight; maxBlock: SpWeightsWeightV2Weight; perClass: FrameSupportDispatchPerDispatchClassWeightsPerClass };
+export type FrameSystemLimitsBlockWeights = { 
+  /** On chain: `Weight`. */
+  baseBlock: SpWeightsWeightV2Weight; 
+  /** On chain: `Weight`. */
+  maxBlock: SpWeightsWeightV2Weight; 
+  /** On chain: `PerDispatchClass<WeightsPerClass>`. */
+  perClass: FrameSupportDispatchPerDispatchClassWeightsPerClass };
 
 /** `FrameSystemLimitsWeightsPerClass` as the chain defines it (decoded). */
-export type FrameSystemLimitsWeightsPerClass = { baseExtrinsic: SpWeightsWeightV2Weight; maxExtrinsic: SpWeightsWeightV2Weight | null; maxTotal: SpWeightsWeightV2Weight | null; reserved: SpWeightsWeightV2Weight | null };
+export type FrameSystemLimitsWeightsPerClass = { 
+  /** On chain: `Weight`. */
+  baseExtrinsic: SpWeightsWeightV2Weight; 
+  /** On chain: `Option<Weight>`. */
+  maxExtrinsic: SpWeightsWeightV2Weight | null; 
+  /** On chain: `Option<Weight>`. */
+  maxTotal: SpWeightsWeightV2Weight | null; 
+  /** On chain: `Option<Weight>`. */
+  reserved: SpWeightsWeightV2Weight | null };
 
 /** `PalletBalancesAccountData` as the chain defines it (decoded). */
-export type PalletBalancesAccountData = { free: bigint; reserved: bigint; frozen: bigint; flags: bigint };
+export type PalletBalancesAccountData = { 
+  /** On chain: `Balance`. */
+  free: bigint; 
+  /** On chain: `Balance`. */
+  reserved: bigint; 
+  /** On chain: `Balance`. */
+  frozen: bigint; 
+  /** On chain: `ExtraFlags`. */
+  flags: bigint };
 
 /** `PalletBalancesBalanceLock` as the chain defines it (decoded). */
-export type PalletBalancesBalanceLock = { id: Uint8Array; amount: bigint; reasons: 'Fee' | 'Misc' | 'All' };
+export type PalletBalancesBalanceLock = { 
+  /** On chain: `LockIdentifier`. */
+  id: Uint8Array; 
+  /** On chain: `Balance`. */
+  amount: bigint; 
+  /** On chain: `Reasons`. */
+  reasons: 'Fee' | 'Misc' | 'All' };
 
 /** `PalletBalancesReserveData` as the chain defines it (decoded). */
-export type PalletBalancesReserveData = { id: Uint8Array; amount: bigint };
+export type PalletBalancesReserveData = { 
+  /** On chain: `ReserveIdentifier`. */
+  id: Uint8Array; 
+  /** On chain: `Balance`. */
+  amount: bigint };
 
 /** `PalletMultisigTimepoint` as the chain defines it (decoded). */
-export type PalletMultisigTimepoint = { height: number; index: number };
+export type PalletMultisigTimepoint = { 
+  /** On chain: `BlockNumber`. */
+  height: number; 
+  /** On chain: `u32`. */
+  index: number };
 
 /** `PalletSubtensorAxonInfo` as the chain defines it (decoded). */
-export type PalletSubtensorAxonInfo = { block: bigint; version: number; ip: bigint; port: number; ipType: number; protocol: number; placeholder1: number; placeholder2: number };
+export type PalletSubtensorAxonInfo = { 
+  /** On chain: `u64`. */
+  block: bigint; 
+  /** On chain: `u32`. */
+  version: number; 
+  /** On chain: `u128`. */
+  ip: bigint; 
+  /** On chain: `u16`. */
+  port: number; 
+  /** On chain: `u8`. */
+  ipType: number; 
+  /** On chain: `u8`. */
+  protocol: number; 
+  /** On chain: `u8`. */
+  placeholder1: number; 
+  /** On chain: `u8`. */
+  placeholder2: number };
 
 /** `PalletSubtensorChainIdentityV2` as the chain defines it (decoded). */
-export type PalletSubtensorChainIdentityV2 = { name: Uint8Array; url: Uint8Array; githubRepo: Uint8Array; image: Uint8Array; discord: Uint8Array; description: Uint8Array; additional: Uint8Array };
+export type PalletSubtensorChainIdentityV2 = { 
+  /** On chain: `Vec<u8>`. */
+  name: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  url: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  githubRepo: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  image: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  discord: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  description: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  additional: Uint8Array };
 
 /** `PalletSubtensorNeuronCertificate` as the chain defines it (decoded). */
-export type PalletSubtensorNeuronCertificate = { publicKey: Uint8Array; algorithm: number };
+export type PalletSubtensorNeuronCertificate = { 
+  /** On chain: `BoundedVec<u8, ConstU32<64>>`. */
+  publicKey: Uint8Array; 
+  /** On chain: `u8`. */
+  algorithm: number };
 
 /** `PalletSubtensorPrometheusInfo` as the chain defines it (decoded). */
-export type PalletSubtensorPrometheusInfo = { block: bigint; version: number; ip: bigint; port: number; ipType: number };
+export type PalletSubtensorPrometheusInfo = { 
+  /** On chain: `u64`. */
+  block: bigint; 
+  /** On chain: `u32`. */
+  version: number; 
+  /** On chain: `u128`. */
+  ip: bigint; 
+  /** On chain: `u16`. */
+  port: number; 
+  /** On chain: `u8`. */
+  ipType: number };
 
 /** `PalletSubtensorRpcInfoDelegateInfo` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoDelegateInfo = { delegateSs58: string; take: number; nominators: [string, [number, bigint][]][]; ownerSs58: string; registrations: number[]; validatorPermits: number[]; returnPer1000: bigint; totalDailyReturn: bigint };
+export type PalletSubtensorRpcInfoDelegateInfo = { 
+  /** On chain: `AccountId`. */
+  delegateSs58: string; 
+  /** On chain: `Compact<u16>`. */
+  take: number; 
+  /** On chain: `Vec<(AccountId, Vec<(Compact<NetUid>, Compact<u64>)>)>`. */
+  nominators: [string, [number, bigint][]][]; 
+  /** On chain: `AccountId`. */
+  ownerSs58: string; 
+  /** On chain: `Vec<Compact<NetUid>>`. */
+  registrations: number[]; 
+  /** On chain: `Vec<Compact<NetUid>>`. */
+  validatorPermits: number[]; 
+  /** On chain: `Compact<u64>`. */
+  returnPer1000: bigint; 
+  /** On chain: `Compact<u64>`. */
+  totalDailyReturn: bigint };
 
 /** `PalletSubtensorRpcInfoDynamicInfo` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoDynamicInfo = { netuid: number; ownerHotkey: string; ownerColdkey: string; subnetName: number[]; tokenSymbol: number[]; tempo: number; lastStep: bigint; blocksSinceLastStep: bigint; emission: bigint; alphaIn: bigint; alphaOut: bigint; taoIn: bigint; alphaOutEmission: bigint; alphaInEmission: bigint; taoInEmission: bigint; pendingAlphaEmission: bigint; pendingRootEmission: bigint; subnetVolume: bigint; networkRegisteredAt: bigint; subnetIdentity: PalletSubtensorSubnetIdentityV3 | null; movingPrice: { bits: bigint } };
+export type PalletSubtensorRpcInfoDynamicInfo = { 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `AccountId`. */
+  ownerHotkey: string; 
+  /** On chain: `AccountId`. */
+  ownerColdkey: string; 
+  /** On chain: `Vec<Compact<u8>>`. */
+  subnetName: number[]; 
+  /** On chain: `Vec<Compact<u8>>`. */
+  tokenSymbol: number[]; 
+  /** On chain: `Compact<u16>`. */
+  tempo: number; 
+  /** On chain: `Compact<u64>`. */
+  lastStep: bigint; 
+  /** On chain: `Compact<u64>`. */
+  blocksSinceLastStep: bigint; 
+  /** On chain: `Compact<u64>`. */
+  emission: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaIn: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaOut: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  taoIn: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaOutEmission: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaInEmission: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  taoInEmission: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  pendingAlphaEmission: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  pendingRootEmission: bigint; 
+  /** On chain: `Compact<u128>`. */
+  subnetVolume: bigint; 
+  /** On chain: `Compact<u64>`. */
+  networkRegisteredAt: bigint; 
+  /** On chain: `Option<SubnetIdentityV3>`. */
+  subnetIdentity: PalletSubtensorSubnetIdentityV3 | null; 
+  /** On chain: `I96F32`. */
+  movingPrice: { 
+  /** On chain: `i128`. */
+  bits: bigint } };
 
 /** `PalletSubtensorRpcInfoMetagraph` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoMetagraph = { netuid: number; name: number[]; symbol: number[]; identity: PalletSubtensorSubnetIdentityV3 | null; networkRegisteredAt: bigint; ownerHotkey: string; ownerColdkey: string; block: bigint; tempo: number; lastStep: bigint; blocksSinceLastStep: bigint; subnetEmission: bigint; alphaIn: bigint; alphaOut: bigint; taoIn: bigint; alphaOutEmission: bigint; alphaInEmission: bigint; taoInEmission: bigint; pendingAlphaEmission: bigint; pendingRootEmission: bigint; subnetVolume: bigint; movingPrice: { bits: bigint }; rho: number; kappa: number; minAllowedWeights: number; maxWeightsLimit: number; weightsVersion: bigint; weightsRateLimit: bigint; activityCutoff: bigint; maxValidators: number; numUids: number; maxUids: number; burn: bigint; difficulty: bigint; registrationAllowed: boolean; powRegistrationAllowed: boolean; immunityPeriod: number; minDifficulty: bigint; maxDifficulty: bigint; minBurn: bigint; maxBurn: bigint; adjustmentAlpha: bigint; adjustmentInterval: number; targetRegsPerInterval: number; maxRegsPerBlock: number; servingRateLimit: bigint; commitRevealWeightsEnabled: boolean; commitRevealPeriod: bigint; liquidAlphaEnabled: boolean; alphaHigh: number; alphaLow: number; bondsMovingAvg: bigint; hotkeys: string[]; coldkeys: string[]; identities: (PalletSubtensorChainIdentityV2 | null)[]; axons: PalletSubtensorAxonInfo[]; active: boolean[]; validatorPermit: boolean[]; pruningScore: number[]; lastUpdate: bigint[]; emission: bigint[]; dividends: number[]; incentives: number[]; consensus: number[]; trust: number[]; rank: number[]; blockAtRegistration: bigint[]; alphaStake: bigint[]; taoStake: bigint[]; totalStake: bigint[]; taoDividendsPerHotkey: [string, bigint][]; alphaDividendsPerHotkey: [string, bigint][] };
+export type PalletSubtensorRpcInfoMetagraph = { 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `Vec<Compact<u8>>`. */
+  name: number[]; 
+  /** On chain: `Vec<Compact<u8>>`. */
+  symbol: number[]; 
+  /** On chain: `Option<SubnetIdentityV3>`. */
+  identity: PalletSubtensorSubnetIdentityV3 | null; 
+  /** On chain: `Compact<u64>`. */
+  networkRegisteredAt: bigint; 
+  /** On chain: `AccountId`. */
+  ownerHotkey: string; 
+  /** On chain: `AccountId`. */
+  ownerColdkey: string; 
+  /** On chain: `Compact<u64>`. */
+  block: bigint; 
+  /** On chain: `Compact<u16>`. */
+  tempo: number; 
+  /** On chain: `Compact<u64>`. */
+  lastStep: bigint; 
+  /** On chain: `Compact<u64>`. */
+  blocksSinceLastStep: bigint; 
+  /** On chain: `Compact<u64>`. */
+  subnetEmission: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaIn: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaOut: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  taoIn: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaOutEmission: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  alphaInEmission: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  taoInEmission: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  pendingAlphaEmission: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  pendingRootEmission: bigint; 
+  /** On chain: `Compact<u128>`. */
+  subnetVolume: bigint; 
+  /** On chain: `I96F32`. */
+  movingPrice: { 
+  /** On chain: `i128`. */
+  bits: bigint }; 
+  /** On chain: `Compact<u16>`. */
+  rho: number; 
+  /** On chain: `Compact<u16>`. */
+  kappa: number; 
+  /** On chain: `Compact<u16>`. */
+  minAllowedWeights: number; 
+  /** On chain: `Compact<u16>`. */
+  maxWeightsLimit: number; 
+  /** On chain: `Compact<u64>`. */
+  weightsVersion: bigint; 
+  /** On chain: `Compact<u64>`. */
+  weightsRateLimit: bigint; 
+  /** On chain: `Compact<u64>`. */
+  activityCutoff: bigint; 
+  /** On chain: `Compact<u16>`. */
+  maxValidators: number; 
+  /** On chain: `Compact<u16>`. */
+  numUids: number; 
+  /** On chain: `Compact<u16>`. */
+  maxUids: number; 
+  /** On chain: `Compact<TaoBalance>`. */
+  burn: bigint; 
+  /** On chain: `Compact<u64>`. */
+  difficulty: bigint; 
+  /** On chain: `bool`. */
+  registrationAllowed: boolean; 
+  /** On chain: `bool`. */
+  powRegistrationAllowed: boolean; 
+  /** On chain: `Compact<u16>`. */
+  immunityPeriod: number; 
+  /** On chain: `Compact<u64>`. */
+  minDifficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  maxDifficulty: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  minBurn: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  maxBurn: bigint; 
+  /** On chain: `Compact<u64>`. */
+  adjustmentAlpha: bigint; 
+  /** On chain: `Compact<u16>`. */
+  adjustmentInterval: number; 
+  /** On chain: `Compact<u16>`. */
+  targetRegsPerInterval: number; 
+  /** On chain: `Compact<u16>`. */
+  maxRegsPerBlock: number; 
+  /** On chain: `Compact<u64>`. */
+  servingRateLimit: bigint; 
+  /** On chain: `bool`. */
+  commitRevealWeightsEnabled: boolean; 
+  /** On chain: `Compact<u64>`. */
+  commitRevealPeriod: bigint; 
+  /** On chain: `bool`. */
+  liquidAlphaEnabled: boolean; 
+  /** On chain: `Compact<u16>`. */
+  alphaHigh: number; 
+  /** On chain: `Compact<u16>`. */
+  alphaLow: number; 
+  /** On chain: `Compact<u64>`. */
+  bondsMovingAvg: bigint; 
+  /** On chain: `Vec<AccountId>`. */
+  hotkeys: string[]; 
+  /** On chain: `Vec<AccountId>`. */
+  coldkeys: string[]; 
+  /** On chain: `Vec<Option<ChainIdentityOfV2>>`. */
+  identities: (PalletSubtensorChainIdentityV2 | null)[]; 
+  /** On chain: `Vec<AxonInfo>`. */
+  axons: PalletSubtensorAxonInfo[]; 
+  /** On chain: `Vec<bool>`. */
+  active: boolean[]; 
+  /** On chain: `Vec<bool>`. */
+  validatorPermit: boolean[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  pruningScore: number[]; 
+  /** On chain: `Vec<Compact<u64>>`. */
+  lastUpdate: bigint[]; 
+  /** On chain: `Vec<Compact<AlphaBalance>>`. */
+  emission: bigint[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  dividends: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  incentives: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  consensus: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  trust: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  rank: number[]; 
+  /** On chain: `Vec<Compact<u64>>`. */
+  blockAtRegistration: bigint[]; 
+  /** On chain: `Vec<Compact<AlphaBalance>>`. */
+  alphaStake: bigint[]; 
+  /** On chain: `Vec<Compact<TaoBalance>>`. */
+  taoStake: bigint[]; 
+  /** On chain: `Vec<Compact<TaoBalance>>`. */
+  totalStake: bigint[]; 
+  /** On chain: `Vec<(AccountId, Compact<TaoBalance>)>`. */
+  taoDividendsPerHotkey: [string, bigint][]; 
+  /** On chain: `Vec<(AccountId, Compact<AlphaBalance>)>`. */
+  alphaDividendsPerHotkey: [string, bigint][] };
 
 /** `PalletSubtensorRpcInfoMetagraphSelectiveMetagraph` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoMetagraphSelectiveMetagraph = { netuid: number; name: number[] | null; symbol: number[] | null; identity: PalletSubtensorSubnetIdentityV3 | null | null; networkRegisteredAt: bigint | null; ownerHotkey: string | null; ownerColdkey: string | null; block: bigint | null; tempo: number | null; lastStep: bigint | null; blocksSinceLastStep: bigint | null; subnetEmission: bigint | null; alphaIn: bigint | null; alphaOut: bigint | null; taoIn: bigint | null; alphaOutEmission: bigint | null; alphaInEmission: bigint | null; taoInEmission: bigint | null; pendingAlphaEmission: bigint | null; pendingRootEmission: bigint | null; subnetVolume: bigint | null; movingPrice: { bits: bigint } | null; rho: number | null; kappa: number | null; minAllowedWeights: number | null; maxWeightsLimit: number | null; weightsVersion: bigint | null; weightsRateLimit: bigint | null; activityCutoff: bigint | null; maxValidators: number | null; numUids: number | null; maxUids: number | null; burn: bigint | null; difficulty: bigint | null; registrationAllowed: boolean | null; powRegistrationAllowed: boolean | null; immunityPeriod: number | null; minDifficulty: bigint | null; maxDifficulty: bigint | null; minBurn: bigint | null; maxBurn: bigint | null; adjustmentAlpha: bigint | null; adjustmentInterval: number | null; targetRegsPerInterval: number | null; maxRegsPerBlock: number | null; servingRateLimit: bigint | null; commitRevealWeightsEnabled: boolean | null; commitRevealPeriod: bigint | null; liquidAlphaEnabled: boolean | null; alphaHigh: number | null; alphaLow: number | null; bondsMovingAvg: bigint | null; hotkeys: string[] | null; coldkeys: string[] | null; identities: (PalletSubtensorChainIdentityV2 | null)[] | null; axons: PalletSubtensorAxonInfo[] | null; active: boolean[] | null; validatorPermit: boolean[] | null; pruningScore: number[] | null; lastUpdate: bigint[] | null; emission: bigint[] | null; dividends: number[] | null; incentives: number[] | null; consensus: number[] | null; trust: number[] | null; rank: number[] | null; blockAtRegistration: bigint[] | null; alphaStake: bigint[] | null; taoStake: bigint[] | null; totalStake: bigint[] | null; taoDividendsPerHotkey: [string, bigint][] | null; alphaDividendsPerHotkey: [string, bigint][] | null; validators: number[] | null; commitments: [string, number[]][] | null };
+export type PalletSubtensorRpcInfoMetagraphSelectiveMetagraph = { 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `Option<Vec<Compact<u8>>>`. */
+  name: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u8>>>`. */
+  symbol: number[] | null; 
+  /** On chain: `Option<Option<SubnetIdentityV3>>`. */
+  identity: PalletSubtensorSubnetIdentityV3 | null | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  networkRegisteredAt: bigint | null; 
+  /** On chain: `Option<AccountId>`. */
+  ownerHotkey: string | null; 
+  /** On chain: `Option<AccountId>`. */
+  ownerColdkey: string | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  block: bigint | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  tempo: number | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  lastStep: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  blocksSinceLastStep: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  subnetEmission: bigint | null; 
+  /** On chain: `Option<Compact<AlphaBalance>>`. */
+  alphaIn: bigint | null; 
+  /** On chain: `Option<Compact<AlphaBalance>>`. */
+  alphaOut: bigint | null; 
+  /** On chain: `Option<Compact<TaoBalance>>`. */
+  taoIn: bigint | null; 
+  /** On chain: `Option<Compact<AlphaBalance>>`. */
+  alphaOutEmission: bigint | null; 
+  /** On chain: `Option<Compact<AlphaBalance>>`. */
+  alphaInEmission: bigint | null; 
+  /** On chain: `Option<Compact<TaoBalance>>`. */
+  taoInEmission: bigint | null; 
+  /** On chain: `Option<Compact<AlphaBalance>>`. */
+  pendingAlphaEmission: bigint | null; 
+  /** On chain: `Option<Compact<TaoBalance>>`. */
+  pendingRootEmission: bigint | null; 
+  /** On chain: `Option<Compact<u128>>`. */
+  subnetVolume: bigint | null; 
+  /** On chain: `Option<I96F32>`. */
+  movingPrice: { 
+  /** On chain: `i128`. */
+  bits: bigint } | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  rho: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  kappa: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  minAllowedWeights: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  maxWeightsLimit: number | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  weightsVersion: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  weightsRateLimit: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  activityCutoff: bigint | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  maxValidators: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  numUids: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  maxUids: number | null; 
+  /** On chain: `Option<Compact<TaoBalance>>`. */
+  burn: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  difficulty: bigint | null; 
+  /** On chain: `Option<bool>`. */
+  registrationAllowed: boolean | null; 
+  /** On chain: `Option<bool>`. */
+  powRegistrationAllowed: boolean | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  immunityPeriod: number | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  minDifficulty: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  maxDifficulty: bigint | null; 
+  /** On chain: `Option<Compact<TaoBalance>>`. */
+  minBurn: bigint | null; 
+  /** On chain: `Option<Compact<TaoBalance>>`. */
+  maxBurn: bigint | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  adjustmentAlpha: bigint | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  adjustmentInterval: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  targetRegsPerInterval: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  maxRegsPerBlock: number | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  servingRateLimit: bigint | null; 
+  /** On chain: `Option<bool>`. */
+  commitRevealWeightsEnabled: boolean | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  commitRevealPeriod: bigint | null; 
+  /** On chain: `Option<bool>`. */
+  liquidAlphaEnabled: boolean | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  alphaHigh: number | null; 
+  /** On chain: `Option<Compact<u16>>`. */
+  alphaLow: number | null; 
+  /** On chain: `Option<Compact<u64>>`. */
+  bondsMovingAvg: bigint | null; 
+  /** On chain: `Option<Vec<AccountId>>`. */
+  hotkeys: string[] | null; 
+  /** On chain: `Option<Vec<AccountId>>`. */
+  coldkeys: string[] | null; 
+  /** On chain: `Option<Vec<Option<ChainIdentityOfV2>>>`. */
+  identities: (PalletSubtensorChainIdentityV2 | null)[] | null; 
+  /** On chain: `Option<Vec<AxonInfo>>`. */
+  axons: PalletSubtensorAxonInfo[] | null; 
+  /** On chain: `Option<Vec<bool>>`. */
+  active: boolean[] | null; 
+  /** On chain: `Option<Vec<bool>>`. */
+  validatorPermit: boolean[] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  pruningScore: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u64>>>`. */
+  lastUpdate: bigint[] | null; 
+  /** On chain: `Option<Vec<Compact<AlphaBalance>>>`. */
+  emission: bigint[] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  dividends: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  incentives: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  consensus: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  trust: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  rank: number[] | null; 
+  /** On chain: `Option<Vec<Compact<u64>>>`. */
+  blockAtRegistration: bigint[] | null; 
+  /** On chain: `Option<Vec<Compact<AlphaBalance>>>`. */
+  alphaStake: bigint[] | null; 
+  /** On chain: `Option<Vec<Compact<TaoBalance>>>`. */
+  taoStake: bigint[] | null; 
+  /** On chain: `Option<Vec<Compact<TaoBalance>>>`. */
+  totalStake: bigint[] | null; 
+  /** On chain: `Option<Vec<(AccountId, Compact<TaoBalance>)>>`. */
+  taoDividendsPerHotkey: [string, bigint][] | null; 
+  /** On chain: `Option<Vec<(AccountId, Compact<AlphaBalance>)>>`. */
+  alphaDividendsPerHotkey: [string, bigint][] | null; 
+  /** On chain: `Option<Vec<Compact<u16>>>`. */
+  validators: number[] | null; 
+  /** On chain: `Option<Vec<(AccountId, Vec<Compact<u8>>)>>`. */
+  commitments: [string, number[]][] | null };
 
 /** `PalletSubtensorRpcInfoNeuronInfo` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoNeuronInfo = { hotkey: string; coldkey: string; uid: number; netuid: number; active: boolean; axonInfo: PalletSubtensorAxonInfo; prometheusInfo: PalletSubtensorPrometheusInfo; stake: [string, bigint][]; rank: number; emission: bigint; incentive: number; consensus: number; trust: number; validatorTrust: number; dividends: number; lastUpdate: bigint; validatorPermit: boolean; weights: [number, number][]; bonds: [number, number][]; pruningScore: number };
+export type PalletSubtensorRpcInfoNeuronInfo = { 
+  /** On chain: `AccountId`. */
+  hotkey: string; 
+  /** On chain: `AccountId`. */
+  coldkey: string; 
+  /** On chain: `Compact<u16>`. */
+  uid: number; 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  active: boolean; 
+  /** On chain: `AxonInfo`. */
+  axonInfo: PalletSubtensorAxonInfo; 
+  /** On chain: `PrometheusInfo`. */
+  prometheusInfo: PalletSubtensorPrometheusInfo; 
+  /** On chain: `Vec<(AccountId, Compact<AlphaBalance>)>`. */
+  stake: [string, bigint][]; 
+  /** On chain: `Compact<u16>`. */
+  rank: number; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  emission: bigint; 
+  /** On chain: `Compact<u16>`. */
+  incentive: number; 
+  /** On chain: `Compact<u16>`. */
+  consensus: number; 
+  /** On chain: `Compact<u16>`. */
+  trust: number; 
+  /** On chain: `Compact<u16>`. */
+  validatorTrust: number; 
+  /** On chain: `Compact<u16>`. */
+  dividends: number; 
+  /** On chain: `Compact<u64>`. */
+  lastUpdate: bigint; 
+  /** On chain: `bool`. */
+  validatorPermit: boolean; 
+  /** On chain: `Vec<(Compact<u16>, Compact<u16>)>`. */
+  weights: [number, number][]; 
+  /** On chain: `Vec<(Compact<u16>, Compact<u16>)>`. */
+  bonds: [number, number][]; 
+  /** On chain: `Compact<u16>`. */
+  pruningScore: number };
 
 /** `PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite = { hotkey: string; coldkey: string; uid: number; netuid: number; active: boolean; axonInfo: PalletSubtensorAxonInfo; prometheusInfo: PalletSubtensorPrometheusInfo; stake: [string, bigint][]; rank: number; emission: bigint; incentive: number; consensus: number; trust: number; validatorTrust: number; dividends: number; lastUpdate: bigint; validatorPermit: boolean; pruningScore: number };
+export type PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite = { 
+  /** On chain: `AccountId`. */
+  hotkey: string; 
+  /** On chain: `AccountId`. */
+  coldkey: string; 
+  /** On chain: `Compact<u16>`. */
+  uid: number; 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  active: boolean; 
+  /** On chain: `AxonInfo`. */
+  axonInfo: PalletSubtensorAxonInfo; 
+  /** On chain: `PrometheusInfo`. */
+  prometheusInfo: PalletSubtensorPrometheusInfo; 
+  /** On chain: `Vec<(AccountId, Compact<AlphaBalance>)>`. */
+  stake: [string, bigint][]; 
+  /** On chain: `Compact<u16>`. */
+  rank: number; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  emission: bigint; 
+  /** On chain: `Compact<u16>`. */
+  incentive: number; 
+  /** On chain: `Compact<u16>`. */
+  consensus: number; 
+  /** On chain: `Compact<u16>`. */
+  trust: number; 
+  /** On chain: `Compact<u16>`. */
+  validatorTrust: number; 
+  /** On chain: `Compact<u16>`. */
+  dividends: number; 
+  /** On chain: `Compact<u64>`. */
+  lastUpdate: bigint; 
+  /** On chain: `bool`. */
+  validatorPermit: boolean; 
+  /** On chain: `Compact<u16>`. */
+  pruningScore: number };
 
 /** `PalletSubtensorRpcInfoShowSubnetSubnetState` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoShowSubnetSubnetState = { netuid: number; hotkeys: string[]; coldkeys: string[]; active: boolean[]; validatorPermit: boolean[]; pruningScore: number[]; lastUpdate: bigint[]; emission: bigint[]; dividends: number[]; incentives: number[]; consensus: number[]; trust: number[]; rank: number[]; blockAtRegistration: bigint[]; alphaStake: bigint[]; taoStake: bigint[]; totalStake: bigint[]; emissionHistory: bigint[][] };
+export type PalletSubtensorRpcInfoShowSubnetSubnetState = { 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `Vec<AccountId>`. */
+  hotkeys: string[]; 
+  /** On chain: `Vec<AccountId>`. */
+  coldkeys: string[]; 
+  /** On chain: `Vec<bool>`. */
+  active: boolean[]; 
+  /** On chain: `Vec<bool>`. */
+  validatorPermit: boolean[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  pruningScore: number[]; 
+  /** On chain: `Vec<Compact<u64>>`. */
+  lastUpdate: bigint[]; 
+  /** On chain: `Vec<Compact<AlphaBalance>>`. */
+  emission: bigint[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  dividends: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  incentives: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  consensus: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  trust: number[]; 
+  /** On chain: `Vec<Compact<u16>>`. */
+  rank: number[]; 
+  /** On chain: `Vec<Compact<u64>>`. */
+  blockAtRegistration: bigint[]; 
+  /** On chain: `Vec<Compact<AlphaBalance>>`. */
+  alphaStake: bigint[]; 
+  /** On chain: `Vec<Compact<TaoBalance>>`. */
+  taoStake: bigint[]; 
+  /** On chain: `Vec<Compact<TaoBalance>>`. */
+  totalStake: bigint[]; 
+  /** On chain: `Vec<Vec<Compact<AlphaBalance>>>`. */
+  emissionHistory: bigint[][] };
 
 /** `PalletSubtensorRpcInfoStakeInfo` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoStakeInfo = { hotkey: string; coldkey: string; netuid: number; stake: bigint; locked: bigint; emission: bigint; taoEmission: bigint; drain: bigint; isRegistered: boolean };
+export type PalletSubtensorRpcInfoStakeInfo = { 
+  /** On chain: `AccountId`. */
+  hotkey: string; 
+  /** On chain: `AccountId`. */
+  coldkey: string; 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  stake: bigint; 
+  /** On chain: `Compact<u64>`. */
+  locked: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  emission: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  taoEmission: bigint; 
+  /** On chain: `Compact<u64>`. */
+  drain: bigint; 
+  /** On chain: `bool`. */
+  isRegistered: boolean };
 
 /** `PalletSubtensorRpcInfoStakeInfoStakeAvailability` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoStakeInfoStakeAvailability = { total: bigint; locked: bigint; available: bigint };
+export type PalletSubtensorRpcInfoStakeInfoStakeAvailability = { 
+  /** On chain: `Compact<AlphaBalance>`. */
+  total: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  locked: bigint; 
+  /** On chain: `Compact<AlphaBalance>`. */
+  available: bigint };
 
 /** `PalletSubtensorRpcInfoSubnetInfo` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoSubnetInfo = { netuid: number; rho: number; kappa: number; difficulty: bigint; immunityPeriod: number; maxAllowedValidators: number; minAllowedWeights: number; maxWeightsLimit: number; scalingLawPower: number; subnetworkN: number; maxAllowedUids: number; blocksSinceLastStep: bigint; tempo: number; networkModality: number; networkConnect: number[][]; emissionValues: bigint; burn: bigint; owner: string };
+export type PalletSubtensorRpcInfoSubnetInfo = { 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `Compact<u16>`. */
+  rho: number; 
+  /** On chain: `Compact<u16>`. */
+  kappa: number; 
+  /** On chain: `Compact<u64>`. */
+  difficulty: bigint; 
+  /** On chain: `Compact<u16>`. */
+  immunityPeriod: number; 
+  /** On chain: `Compact<u16>`. */
+  maxAllowedValidators: number; 
+  /** On chain: `Compact<u16>`. */
+  minAllowedWeights: number; 
+  /** On chain: `Compact<u16>`. */
+  maxWeightsLimit: number; 
+  /** On chain: `Compact<u16>`. */
+  scalingLawPower: number; 
+  /** On chain: `Compact<u16>`. */
+  subnetworkN: number; 
+  /** On chain: `Compact<u16>`. */
+  maxAllowedUids: number; 
+  /** On chain: `Compact<u64>`. */
+  blocksSinceLastStep: bigint; 
+  /** On chain: `Compact<u16>`. */
+  tempo: number; 
+  /** On chain: `Compact<u16>`. */
+  networkModality: number; 
+  /** On chain: `Vec<[u16; 2]>`. */
+  networkConnect: number[][]; 
+  /** On chain: `Compact<u64>`. */
+  emissionValues: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  burn: bigint; 
+  /** On chain: `AccountId`. */
+  owner: string };
 
 /** `PalletSubtensorRpcInfoSubnetInfoHyperparamEntry` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoSubnetInfoHyperparamEntry = { name: Uint8Array; value: { Bool: boolean } | { U16: number } | { U32: number } | { U64: bigint } | { U128: bigint } | { TaoBalance: bigint } | { I32F32: SubstrateFixedFixedI64 } | { U64F64: { bits: bigint } } };
+export type PalletSubtensorRpcInfoSubnetInfoHyperparamEntry = { 
+  /** On chain: `Vec<u8>`. */
+  name: Uint8Array; 
+  /** On chain: `HyperparamValue`. */
+  value: { 
+  /** Variant Bool. */
+  Bool: boolean } | { 
+  /** Variant U16. */
+  U16: number } | { 
+  /** Variant U32. */
+  U32: number } | { 
+  /** Variant U64. */
+  U64: bigint } | { 
+  /** Variant U128. */
+  U128: bigint } | { 
+  /** Variant TaoBalance. */
+  TaoBalance: bigint } | { 
+  /** Variant I32F32. */
+  I32F32: SubstrateFixedFixedI64 } | { 
+  /** Variant U64F64. */
+  U64F64: { 
+  /** On chain: `u128`. */
+  bits: bigint } } };
 
 /** `PalletSubtensorRpcInfoSubnetInfoSubnetHyperparams` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoSubnetInfoSubnetHyperparams = { rho: number; kappa: number; immunityPeriod: number; minAllowedWeights: number; maxWeightsLimit: number; tempo: number; minDifficulty: bigint; maxDifficulty: bigint; weightsVersion: bigint; weightsRateLimit: bigint; adjustmentInterval: number; activityCutoff: bigint; registrationAllowed: boolean; targetRegsPerInterval: number; minBurn: bigint; maxBurn: bigint; bondsMovingAvg: bigint; maxRegsPerBlock: number; servingRateLimit: bigint; maxValidators: number; adjustmentAlpha: bigint; difficulty: bigint; commitRevealPeriod: bigint; commitRevealWeightsEnabled: boolean; alphaHigh: number; alphaLow: number; liquidAlphaEnabled: boolean };
+export type PalletSubtensorRpcInfoSubnetInfoSubnetHyperparams = { 
+  /** On chain: `Compact<u16>`. */
+  rho: number; 
+  /** On chain: `Compact<u16>`. */
+  kappa: number; 
+  /** On chain: `Compact<u16>`. */
+  immunityPeriod: number; 
+  /** On chain: `Compact<u16>`. */
+  minAllowedWeights: number; 
+  /** On chain: `Compact<u16>`. */
+  maxWeightsLimit: number; 
+  /** On chain: `Compact<u16>`. */
+  tempo: number; 
+  /** On chain: `Compact<u64>`. */
+  minDifficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  maxDifficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  weightsVersion: bigint; 
+  /** On chain: `Compact<u64>`. */
+  weightsRateLimit: bigint; 
+  /** On chain: `Compact<u16>`. */
+  adjustmentInterval: number; 
+  /** On chain: `Compact<u64>`. */
+  activityCutoff: bigint; 
+  /** On chain: `bool`. */
+  registrationAllowed: boolean; 
+  /** On chain: `Compact<u16>`. */
+  targetRegsPerInterval: number; 
+  /** On chain: `Compact<TaoBalance>`. */
+  minBurn: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  maxBurn: bigint; 
+  /** On chain: `Compact<u64>`. */
+  bondsMovingAvg: bigint; 
+  /** On chain: `Compact<u16>`. */
+  maxRegsPerBlock: number; 
+  /** On chain: `Compact<u64>`. */
+  servingRateLimit: bigint; 
+  /** On chain: `Compact<u16>`. */
+  maxValidators: number; 
+  /** On chain: `Compact<u64>`. */
+  adjustmentAlpha: bigint; 
+  /** On chain: `Compact<u64>`. */
+  difficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  commitRevealPeriod: bigint; 
+  /** On chain: `bool`. */
+  commitRevealWeightsEnabled: boolean; 
+  /** On chain: `Compact<u16>`. */
+  alphaHigh: number; 
+  /** On chain: `Compact<u16>`. */
+  alphaLow: number; 
+  /** On chain: `bool`. */
+  liquidAlphaEnabled: boolean };
 
 /** `PalletSubtensorRpcInfoSubnetInfoSubnetHyperparamsV2` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoSubnetInfoSubnetHyperparamsV2 = { rho: number; kappa: number; immunityPeriod: number; minAllowedWeights: number; maxWeightsLimit: number; tempo: number; minDifficulty: bigint; maxDifficulty: bigint; weightsVersion: bigint; weightsRateLimit: bigint; adjustmentInterval: number; activityCutoff: bigint; registrationAllowed: boolean; targetRegsPerInterval: number; minBurn: bigint; maxBurn: bigint; bondsMovingAvg: bigint; maxRegsPerBlock: number; servingRateLimit: bigint; maxValidators: number; adjustmentAlpha: bigint; difficulty: bigint; commitRevealPeriod: bigint; commitRevealWeightsEnabled: boolean; alphaHigh: number; alphaLow: number; liquidAlphaEnabled: boolean; alphaSigmoidSteepness: SubstrateFixedFixedI64; yumaVersion: number; subnetIsActive: boolean; transfersEnabled: boolean; bondsResetEnabled: boolean; userLiquidityEnabled: boolean };
+export type PalletSubtensorRpcInfoSubnetInfoSubnetHyperparamsV2 = { 
+  /** On chain: `Compact<u16>`. */
+  rho: number; 
+  /** On chain: `Compact<u16>`. */
+  kappa: number; 
+  /** On chain: `Compact<u16>`. */
+  immunityPeriod: number; 
+  /** On chain: `Compact<u16>`. */
+  minAllowedWeights: number; 
+  /** On chain: `Compact<u16>`. */
+  maxWeightsLimit: number; 
+  /** On chain: `Compact<u16>`. */
+  tempo: number; 
+  /** On chain: `Compact<u64>`. */
+  minDifficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  maxDifficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  weightsVersion: bigint; 
+  /** On chain: `Compact<u64>`. */
+  weightsRateLimit: bigint; 
+  /** On chain: `Compact<u16>`. */
+  adjustmentInterval: number; 
+  /** On chain: `Compact<u64>`. */
+  activityCutoff: bigint; 
+  /** On chain: `bool`. */
+  registrationAllowed: boolean; 
+  /** On chain: `Compact<u16>`. */
+  targetRegsPerInterval: number; 
+  /** On chain: `Compact<TaoBalance>`. */
+  minBurn: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  maxBurn: bigint; 
+  /** On chain: `Compact<u64>`. */
+  bondsMovingAvg: bigint; 
+  /** On chain: `Compact<u16>`. */
+  maxRegsPerBlock: number; 
+  /** On chain: `Compact<u64>`. */
+  servingRateLimit: bigint; 
+  /** On chain: `Compact<u16>`. */
+  maxValidators: number; 
+  /** On chain: `Compact<u64>`. */
+  adjustmentAlpha: bigint; 
+  /** On chain: `Compact<u64>`. */
+  difficulty: bigint; 
+  /** On chain: `Compact<u64>`. */
+  commitRevealPeriod: bigint; 
+  /** On chain: `bool`. */
+  commitRevealWeightsEnabled: boolean; 
+  /** On chain: `Compact<u16>`. */
+  alphaHigh: number; 
+  /** On chain: `Compact<u16>`. */
+  alphaLow: number; 
+  /** On chain: `bool`. */
+  liquidAlphaEnabled: boolean; 
+  /** On chain: `I32F32`. */
+  alphaSigmoidSteepness: SubstrateFixedFixedI64; 
+  /** On chain: `Compact<u16>`. */
+  yumaVersion: number; 
+  /** On chain: `bool`. */
+  subnetIsActive: boolean; 
+  /** On chain: `bool`. */
+  transfersEnabled: boolean; 
+  /** On chain: `bool`. */
+  bondsResetEnabled: boolean; 
+  /** On chain: `bool`. */
+  userLiquidityEnabled: boolean };
 
 /** `PalletSubtensorRpcInfoSubnetInfoSubnetInfov2` as the chain defines it (decoded). */
-export type PalletSubtensorRpcInfoSubnetInfoSubnetInfov2 = { netuid: number; rho: number; kappa: number; difficulty: bigint; immunityPeriod: number; maxAllowedValidators: number; minAllowedWeights: number; maxWeightsLimit: number; scalingLawPower: number; subnetworkN: number; maxAllowedUids: number; blocksSinceLastStep: bigint; tempo: number; networkModality: number; networkConnect: number[][]; emissionValue: bigint; burn: bigint; owner: string; identity: PalletSubtensorSubnetIdentityV3 | null };
+export type PalletSubtensorRpcInfoSubnetInfoSubnetInfov2 = { 
+  /** On chain: `Compact<NetUid>`. */
+  netuid: number; 
+  /** On chain: `Compact<u16>`. */
+  rho: number; 
+  /** On chain: `Compact<u16>`. */
+  kappa: number; 
+  /** On chain: `Compact<u64>`. */
+  difficulty: bigint; 
+  /** On chain: `Compact<u16>`. */
+  immunityPeriod: number; 
+  /** On chain: `Compact<u16>`. */
+  maxAllowedValidators: number; 
+  /** On chain: `Compact<u16>`. */
+  minAllowedWeights: number; 
+  /** On chain: `Compact<u16>`. */
+  maxWeightsLimit: number; 
+  /** On chain: `Compact<u16>`. */
+  scalingLawPower: number; 
+  /** On chain: `Compact<u16>`. */
+  subnetworkN: number; 
+  /** On chain: `Compact<u16>`. */
+  maxAllowedUids: number; 
+  /** On chain: `Compact<u64>`. */
+  blocksSinceLastStep: bigint; 
+  /** On chain: `Compact<u16>`. */
+  tempo: number; 
+  /** On chain: `Compact<u16>`. */
+  networkModality: number; 
+  /** On chain: `Vec<[u16; 2]>`. */
+  networkConnect: number[][]; 
+  /** On chain: `Compact<u64>`. */
+  emissionValue: bigint; 
+  /** On chain: `Compact<TaoBalance>`. */
+  burn: bigint; 
+  /** On chain: `AccountId`. */
+  owner: string; 
+  /** On chain: `Option<SubnetIdentityV3>`. */
+  identity: PalletSubtensorSubnetIdentityV3 | null };
 
 /** `PalletSubtensorStakingLockLockState` as the chain defines it (decoded). */
-export type PalletSubtensorStakingLockLockState = { lockedMass: bigint; conviction: { bits: bigint }; lastUpdate: bigint };
+export type PalletSubtensorStakingLockLockState = { 
+  /** On chain: `AlphaBalance`. */
+  lockedMass: bigint; 
+  /** On chain: `U64F64`. */
+  conviction: { 
+  /** On chain: `u128`. */
+  bits: bigint }; 
+  /** On chain: `u64`. */
+  lastUpdate: bigint };
 
 /** `PalletSubtensorSubnetIdentityV3` as the chain defines it (decoded). */
-export type PalletSubtensorSubnetIdentityV3 = { subnetName: Uint8Array; githubRepo: Uint8Array; subnetContact: Uint8Array; subnetUrl: Uint8Array; discord: Uint8Array; description: Uint8Array; logoUrl: Uint8Array; additional: Uint8Array };
+export type PalletSubtensorSubnetIdentityV3 = { 
+  /** On chain: `Vec<u8>`. */
+  subnetName: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  githubRepo: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  subnetContact: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  subnetUrl: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  discord: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  description: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  logoUrl: Uint8Array; 
+  /** On chain: `Vec<u8>`. */
+  additional: Uint8Array };
 
 /** `PalletSubtensorSubnetsLeasingSubnetLease` as the chain defines it (decoded). */
-export type PalletSubtensorSubnetsLeasingSubnetLease = { beneficiary: string; coldkey: string; hotkey: string; emissionsShare: number; endBlock: number | null; netuid: number; cost: bigint };
+export type PalletSubtensorSubnetsLeasingSubnetLease = { 
+  /** On chain: `AccountId`. */
+  beneficiary: string; 
+  /** On chain: `AccountId`. */
+  coldkey: string; 
+  /** On chain: `AccountId`. */
+  hotkey: string; 
+  /** On chain: `Percent`. */
+  emissionsShare: number; 
+  /** On chain: `Option<BlockNumber>`. */
+  endBlock: number | null; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Balance`. */
+  cost: bigint };
 
 /** `PalletSubtensorSwapRuntimeApiSimSwapResult` as the chain defines it (decoded). */
-export type PalletSubtensorSwapRuntimeApiSimSwapResult = { taoAmount: bigint; alphaAmount: bigint; taoFee: bigint; alphaFee: bigint; taoSlippage: bigint; alphaSlippage: bigint };
+export type PalletSubtensorSwapRuntimeApiSimSwapResult = { 
+  /** On chain: `TaoBalance`. */
+  taoAmount: bigint; 
+  /** On chain: `AlphaBalance`. */
+  alphaAmount: bigint; 
+  /** On chain: `TaoBalance`. */
+  taoFee: bigint; 
+  /** On chain: `AlphaBalance`. */
+  alphaFee: bigint; 
+  /** On chain: `TaoBalance`. */
+  taoSlippage: bigint; 
+  /** On chain: `AlphaBalance`. */
+  alphaSlippage: bigint };
 
 /** `PalletSubtensorSwapRuntimeApiSubnetPrice` as the chain defines it (decoded). */
-export type PalletSubtensorSwapRuntimeApiSubnetPrice = { netuid: number; price: bigint };
+export type PalletSubtensorSwapRuntimeApiSubnetPrice = { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  price: bigint };
 
 /** `SharePoolSafeFloat` as the chain defines it (decoded). */
-export type SharePoolSafeFloat = { mantissa: bigint; exponent: bigint };
+export type SharePoolSafeFloat = { 
+  /** On chain: `u128`. */
+  mantissa: bigint; 
+  /** On chain: `i64`. */
+  exponent: bigint };
 
 /** `SpRuntimeDigest` as the chain defines it (decoded). */
-export type SpRuntimeDigest = { logs: ({ PreRuntime: [Uint8Array, Uint8Array] } | { Consensus: [Uint8Array, Uint8Array] } | { Seal: [Uint8Array, Uint8Array] } | { Other: Uint8Array } | 'RuntimeEnvironmentUpdated')[] };
+export type SpRuntimeDigest = { 
+  /** On chain: `Vec<DigestItem>`. */
+  logs: ({ 
+  /** Variant PreRuntime. */
+  PreRuntime: [Uint8Array, Uint8Array] } | { 
+  /** Variant Consensus. */
+  Consensus: [Uint8Array, Uint8Array] } | { 
+  /** Variant Seal. */
+  Seal: [Uint8Array, Uint8Array] } | { 
+  /** Variant Other. */
+  Other: Uint8Array } | 'RuntimeEnvironmentUpdated')[] };
 
 /** `SpRuntimeModuleError` as the chain defines it (decoded). */
-export type SpRuntimeModuleError = { index: number; error: Uint8Array };
+export type SpRuntimeModuleError = { 
+  /** On chain: `u8`. */
+  index: number; 
+  /** On chain: `[u8; MAX_MODULE_ERROR_ENCODED_SIZE]`. */
+  error: Uint8Array };
 
 /** `SpVersionRuntimeVersion` as the chain defines it (decoded). */
-export type SpVersionRuntimeVersion = { specName: string; implName: string; authoringVersion: number; specVersion: number; implVersion: number; apis: [Uint8Array, number][]; transactionVersion: number; systemVersion: number };
+export type SpVersionRuntimeVersion = { 
+  /** On chain: `Cow<'static, str>`. */
+  specName: string; 
+  /** On chain: `Cow<'static, str>`. */
+  implName: string; 
+  /** On chain: `u32`. */
+  authoringVersion: number; 
+  /** On chain: `u32`. */
+  specVersion: number; 
+  /** On chain: `u32`. */
+  implVersion: number; 
+  /** On chain: `ApisVec`. */
+  apis: [Uint8Array, number][]; 
+  /** On chain: `u32`. */
+  transactionVersion: number; 
+  /** On chain: `u8`. */
+  systemVersion: number };
 
 /** `SpWeightsRuntimeDbWeight` as the chain defines it (decoded). */
-export type SpWeightsRuntimeDbWeight = { read: bigint; write: bigint };
+export type SpWeightsRuntimeDbWeight = { 
+  /** On chain: `u64`. */
+  read: bigint; 
+  /** On chain: `u64`. */
+  write: bigint };
 
 /** `SpWeightsWeightV2Weight` as the chain defines it (decoded). */
-export type SpWeightsWeightV2Weight = { refTime: bigint; proofSize: bigint };
+export type SpWeightsWeightV2Weight = { 
+  /** On chain: `u64`. */
+  refTime: bigint; 
+  /** On chain: `u64`. */
+  proofSize: bigint };
 
 /** `SubstrateFixedFixedI128` as the chain defines it (decoded). */
-export type SubstrateFixedFixedI128 = { bits: bigint };
+export type SubstrateFixedFixedI128 = { 
+  /** On chain: `i128`. */
+  bits: bigint };
 
 /** `SubstrateFixedFixedI64` as the chain defines it (decoded). */
-export type SubstrateFixedFixedI64 = { bits: bigint };
+export type SubstrateFixedFixedI64 = { 
+  /** On chain: `i64`. */
+  bits: bigint };
 
 /** `SubstrateFixedFixedU128` as the chain defines it (decoded). */
-export type SubstrateFixedFixedU128 = { bits: bigint };
+export type SubstrateFixedFixedU128 = { 
+  /** On chain: `u128`. */
+  bits: bigint };
 
 /** `PalletSubtensorSubnetIdentityV3` as an argument. */
-export type PalletSubtensorSubnetIdentityV3In = { subnetName: Uint8Array | string; githubRepo: Uint8Array | string; subnetContact: Uint8Array | string; subnetUrl: Uint8Array | string; discord: Uint8Array | string; description: Uint8Array | string; logoUrl: Uint8Array | string; additional: Uint8Array | string };
+export type PalletSubtensorSubnetIdentityV3In = { 
+  /** On chain: `Vec<u8>`. */
+  subnetName: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  githubRepo: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  subnetContact: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  subnetUrl: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  discord: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  description: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  logoUrl: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  additional: Uint8Array | string };
 
 /** `SpWeightsWeightV2Weight` as an argument. */
-export type SpWeightsWeightV2WeightIn = { refTime: bigint | number; proofSize: bigint | number };
+export type SpWeightsWeightV2WeightIn = { 
+  /** On chain: `u64`. */
+  refTime: bigint | number; 
+  /** On chain: `u64`. */
+  proofSize: bigint | number };
 
 /** `SubstrateFixedFixedI128` as an argument. */
-export type SubstrateFixedFixedI128In = { bits: bigint | number };
+export type SubstrateFixedFixedI128In = { 
+  /** On chain: `i128`. */
+  bits: bigint | number };
 
 /** Short name of {@link PalletSubtensorAxonInfo}. */
 export type AxonInfo = PalletSubtensorAxonInfo;
@@ -193,512 +2679,1568 @@ export interface StorageTypes {
   /** System storage. */
   system: {
     /** The full account information for a particular account ID. */
-    account: { keys: [string | Uint8Array]; value: FrameSystemAccountInfo };
+    account: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: FrameSystemAccountInfo };
     /** Total extrinsics count for the current block. */
-    extrinsicCount: { keys: []; value: number | null };
+    extrinsicCount: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number | null };
     /** Whether all inherents have been applied. */
-    inherentsApplied: { keys: []; value: boolean };
+    inherentsApplied: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: boolean };
     /** The current weight for the block. */
-    blockWeight: { keys: []; value: FrameSupportDispatchPerDispatchClassWeight };
+    blockWeight: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: FrameSupportDispatchPerDispatchClassWeight };
     /** Total length (in bytes) for all extrinsics put together, for the current block. */
-    allExtrinsicsLen: { keys: []; value: number | null };
+    allExtrinsicsLen: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number | null };
     /** Map of block numbers to block hashes. */
-    blockHash: { keys: [number]; value: Uint8Array };
+    blockHash: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: Uint8Array };
     /** Extrinsics data for the current block (maps an extrinsic's index to its data). */
-    extrinsicData: { keys: [number]; value: Uint8Array };
+    extrinsicData: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: Uint8Array };
     /** The current block number being processed. Set by `execute_block`. */
-    number: { keys: []; value: number };
+    number: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** Hash of the previous block. */
-    parentHash: { keys: []; value: Uint8Array };
+    parentHash: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: Uint8Array };
     /** Digest of the current block, also part of the block header. */
-    digest: { keys: []; value: SpRuntimeDigest };
+    digest: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: SpRuntimeDigest };
     /** Events deposited for the current block. NOTE: The item is unbound and should therefore never be read on chain. It could otherwise inflate the PoV size of a block. Events have a large in-memory size. Box the events to not go out-of-memory just in case someone still reads them from within the runtime. */
-    events: { keys: []; value: FrameSystemEventRecord[] };
+    events: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: FrameSystemEventRecord[] };
     /** The number of events in the `Events<T>` list. */
-    eventCount: { keys: []; value: number };
+    eventCount: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** Mapping between a topic (represented by T::Hash) and a vector of indexes of events in the `<Events<T>>` list. All topic vectors have deterministic storage locations depending on the topic. This allows light-clients to leverage the changes trie storage tracking mechanism and in case of changes fetch the list of events of interest. The value has the type `(BlockNumberFor<T>, EventIndex)` because if we used only just the `EventIndex` then in case if the topic has the same contents on the next block no notification will be triggered thus the event might be lost. */
-    eventTopics: { keys: [Uint8Array | string]; value: [number, number][] };
+    eventTopics: {
+      /** The key tuple. */
+      keys: [Uint8Array | string];
+      /** The decoded value. */
+      value: [number, number][] };
     /** Stores the `spec_version` and `spec_name` of when the last runtime upgrade happened. */
-    lastRuntimeUpgrade: { keys: []; value: FrameSystemLastRuntimeUpgradeInfo | null };
+    lastRuntimeUpgrade: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: FrameSystemLastRuntimeUpgradeInfo | null };
     /** True if we have upgraded so that `type RefCount` is `u32`. False (default) if not. */
-    upgradedToU32RefCount: { keys: []; value: boolean };
+    upgradedToU32RefCount: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: boolean };
     /** True if we have upgraded so that AccountInfo contains three types of `RefCount`. False (default) if not. */
-    upgradedToTripleRefCount: { keys: []; value: boolean };
+    upgradedToTripleRefCount: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: boolean };
     /** The execution phase of the block. */
-    executionPhase: { keys: []; value: { ApplyExtrinsic: number } | 'Finalization' | 'Initialization' | null };
+    executionPhase: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: { 
+  /** Variant ApplyExtrinsic. */
+  ApplyExtrinsic: number } | 'Finalization' | 'Initialization' | null };
     /** `Some` if a code upgrade has been authorized. */
-    authorizedUpgrade: { keys: []; value: FrameSystemCodeUpgradeAuthorization | null };
+    authorizedUpgrade: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: FrameSystemCodeUpgradeAuthorization | null };
     /** The weight reclaimed for the extrinsic. This information is available until the end of the extrinsic execution. More precisely this information is removed in `note_applied_extrinsic`. Logic doing some post dispatch weight reduction must update this storage to avoid duplicate reduction. */
-    extrinsicWeightReclaimed: { keys: []; value: SpWeightsWeightV2Weight };
+    extrinsicWeightReclaimed: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: SpWeightsWeightV2Weight };
   };
   /** Balances storage. */
   balances: {
     /** The total units issued in the system. */
-    totalIssuance: { keys: []; value: bigint };
+    totalIssuance: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** The total units of outstanding deactivated balance in the system. */
-    inactiveIssuance: { keys: []; value: bigint };
+    inactiveIssuance: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** The Balances pallet example of storing the balance of an account. # Example ```nocompile impl pallet_balances::Config for Runtime { type AccountStore = StorageMapShim<Self::Account<Runtime>, frame_system::Provider<Runtime>, AccountId, Self::AccountData<Balance>> } ``` You can also store the balance of an account in the `System` pallet. # Example ```nocompile impl pallet_balances::Config for Runtime { type AccountStore = System } ``` But this comes with tradeoffs, storing account balances in the system pallet stores `frame_system` data alongside the account data contrary to storing account balances in the `Balances` pallet, which uses a `StorageMap` to store balances data only. NOTE: This is only used in the case that this pallet is used to store balances. */
-    account: { keys: [string | Uint8Array]; value: PalletBalancesAccountData };
+    account: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: PalletBalancesAccountData };
     /** Any liquidity locks on some account balances. NOTE: Should only be accessed when setting, changing and freeing a lock. Use of locks is deprecated in favour of freezes. See `https://github.com/paritytech/substrate/pull/12951/` */
-    locks: { keys: [string | Uint8Array]; value: PalletBalancesBalanceLock[] };
+    locks: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: PalletBalancesBalanceLock[] };
     /** Named reserves on some account balances. Use of reserves is deprecated in favour of holds. See `https://github.com/paritytech/substrate/pull/12951/` */
-    reserves: { keys: [string | Uint8Array]; value: PalletBalancesReserveData[] };
+    reserves: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: PalletBalancesReserveData[] };
     /** Holds on account balances. */
-    holds: { keys: [string | Uint8Array]; value: FrameSupportTokensMiscIdAmountRuntimeHoldReason[] };
+    holds: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: FrameSupportTokensMiscIdAmountRuntimeHoldReason[] };
     /** Freeze locks on account balances. */
-    freezes: { keys: [string | Uint8Array]; value: FrameSupportTokensMiscIdAmountRuntimeFreezeReason[] };
+    freezes: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: FrameSupportTokensMiscIdAmountRuntimeFreezeReason[] };
   };
   /** TransactionPayment storage. */
   transactionPayment: {
-    nextFeeMultiplier: { keys: []; value: bigint };
-    storageVersion: { keys: []; value: 'V1Ancient' | 'V2' };
+    /** `TransactionPayment.NextFeeMultiplier`. */
+    nextFeeMultiplier: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
+    /** `TransactionPayment.StorageVersion`. */
+    storageVersion: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: 'V1Ancient' | 'V2' };
   };
   /** SubtensorModule storage. */
   subtensorModule: {
-    minActivityCutoff: { keys: []; value: number };
+    /** `SubtensorModule.MinActivityCutoff`. */
+    minActivityCutoff: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** Global window (in blocks) at the end of each tempo where admin ops are disallowed */
-    adminFreezeWindow: { keys: []; value: number };
+    adminFreezeWindow: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** Global number of epochs used to rate limit subnet owner hyperparameter updates */
-    ownerHyperparamRateLimit: { keys: []; value: number };
+    ownerHyperparamRateLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** Duration of dissolve network schedule before execution */
-    dissolveNetworkScheduleDuration: { keys: []; value: number };
+    dissolveNetworkScheduleDuration: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- DMap ( netuid, coldkey ) --> blocknumber | last hotkey swap on network. */
-    lastHotkeySwapOnNetuid: { keys: [number, string | Uint8Array]; value: bigint };
+    lastHotkeySwapOnNetuid: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** Ensures unique IDs for StakeJobs storage map */
-    nextStakeJobId: { keys: []; value: bigint };
+    nextStakeJobId: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ============================ ==== Staking Variables ==== ============================ The Subtensor [`TotalIssuance`] represents the total issuance of tokens on the Bittensor network. It is comprised of three parts: - The total amount of issued tokens, tracked in the TotalIssuance of the Balances pallet - The total amount of tokens staked in the system, tracked in [`TotalStake`] - The total amount of tokens locked up for subnet reg, tracked in [`TotalSubnetLocked`] attained by iterating over subnet lock. Eventually, Bittensor should migrate to using Holds afterwhich time we will not require this separate accounting. --- ITEM --> Global weight */
-    taoWeight: { keys: []; value: bigint };
+    taoWeight: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM --> CK burn */
-    ckBurn: { keys: []; value: bigint };
+    ckBurn: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( default_delegate_take ) */
-    maxDelegateTake: { keys: []; value: number };
+    maxDelegateTake: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- ITEM ( min_delegate_take ) */
-    minDelegateTake: { keys: []; value: number };
+    minDelegateTake: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- ITEM ( default_childkey_take ) */
-    maxChildkeyTake: { keys: []; value: number };
+    maxChildkeyTake: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- ITEM ( min_childkey_take ) */
-    minChildkeyTake: { keys: []; value: number };
+    minChildkeyTake: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** MAP ( netuid ) --> take | Returns the subnet-specific minimum childkey take. */
-    minChildkeyTakePerSubnet: { keys: [number]; value: number };
+    minChildkeyTakePerSubnet: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** MAP ( hot ) --> cold | Returns the controlling coldkey for a hotkey */
-    owner: { keys: [string | Uint8Array]; value: string };
+    owner: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: string };
     /** MAP ( coldkey ) --> flags | Account-level flags. Defaults to zero. */
-    accountFlags: { keys: [string | Uint8Array]; value: bigint };
+    accountFlags: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** MAP ( hot ) --> take | Returns the hotkey delegation take. And signals that this key is open for delegation */
-    delegates: { keys: [string | Uint8Array]; value: number };
+    delegates: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: number };
     /** DMAP ( hot, netuid ) --> take | Returns the hotkey childkey take for a specific subnet */
-    childkeyTake: { keys: [string | Uint8Array, number]; value: number };
+    childkeyTake: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: number };
     /** DMAP ( netuid, parent ) --> (Vec<(proportion,child)>, cool_down_block) */
-    pendingChildKeys: { keys: [number, string | Uint8Array]; value: [[bigint, string][], bigint] };
+    pendingChildKeys: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: [[bigint, string][], bigint] };
     /** DMAP ( parent, netuid ) --> Vec<(proportion,child)> */
-    childKeys: { keys: [string | Uint8Array, number]; value: [bigint, string][] };
+    childKeys: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: [bigint, string][] };
     /** DMAP ( child, netuid ) --> Vec<(proportion,parent)> */
-    parentKeys: { keys: [string | Uint8Array, number]; value: [bigint, string][] };
+    parentKeys: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: [bigint, string][] };
     /** --- DMAP ( netuid, hotkey ) --> u64 | Last alpha dividend this hotkey got on tempo. */
-    alphaDividendsPerSubnet: { keys: [number, string | Uint8Array]; value: bigint };
+    alphaDividendsPerSubnet: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** --- DMAP ( netuid, hotkey ) --> u64 | Last root alpha dividend this hotkey got on tempo. */
-    rootAlphaDividendsPerSubnet: { keys: [number, string | Uint8Array]; value: bigint };
+    rootAlphaDividendsPerSubnet: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** ================== ==== Coinbase ==== ================== --- ITEM ( global_block_emission ) */
-    blockEmission: { keys: []; value: bigint };
+    blockEmission: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- DMap ( hot, netuid ) --> emission | last hotkey emission on network. */
-    lastHotkeyEmissionOnNetuid: { keys: [string | Uint8Array, number]; value: bigint };
+    lastHotkeyEmissionOnNetuid: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: bigint };
     /** ========================== ==== Staking Counters ==== ========================== The Subtensor [`TotalIssuance`] represents the total issuance of tokens on the Bittensor network. It is comprised of three parts: - The total amount of issued tokens, tracked in the TotalIssuance of the Balances pallet - The total amount of tokens staked in the system, tracked in [`TotalStake`] - The total amount of tokens locked up for subnet reg, tracked in [`TotalSubnetLocked`] attained by iterating over subnet lock. Eventually, Bittensor should migrate to using Holds afterwhich time we will not require this separate accounting. --- ITEM ( maximum_number_of_networks ) */
-    subnetLimit: { keys: []; value: number };
+    subnetLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- ITEM ( total_issuance ) */
-    totalIssuance: { keys: []; value: bigint };
+    totalIssuance: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( total_stake ) */
-    totalStake: { keys: []; value: bigint };
+    totalStake: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( moving_alpha ) -- subnet moving alpha. */
-    subnetMovingAlpha: { keys: []; value: { bits: bigint } };
+    subnetMovingAlpha: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `i128`. */
+  bits: bigint } };
     /** --- MAP ( netuid ) --> moving_price | The subnet moving price. */
-    subnetMovingPrice: { keys: [number]; value: { bits: bigint } };
+    subnetMovingPrice: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `i128`. */
+  bits: bigint } };
     /** --- MAP ( netuid ) --> root_prop | The subnet root proportion. */
-    rootProp: { keys: [number]; value: SubstrateFixedFixedU128 };
+    rootProp: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: SubstrateFixedFixedU128 };
     /** --- MAP ( netuid ) --> total_volume | The total amount of TAO bought and sold since the start of the network. */
-    subnetVolume: { keys: [number]; value: bigint };
+    subnetVolume: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> tao_in_subnet | Returns the amount of TAO in the subnet. */
-    subnetTAO: { keys: [number]; value: bigint };
+    subnetTAO: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> alpha_in_emission | Returns the amount of alph in  emission into the pool per block. */
-    subnetAlphaInEmission: { keys: [number]; value: bigint };
+    subnetAlphaInEmission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> subnet_emission_enabled When false, subnet pool-side emission is disabled for this subnet: `alpha_in`, `tao_in`, and `excess_tao` chain buys are all treated as zero. `alpha_out`, owner cut, root proportion, pending server emission, and pending validator emission are intentionally left unchanged. Defaults to true so existing subnets keep current behavior. */
-    subnetEmissionEnabled: { keys: [number]; value: boolean };
+    subnetEmissionEnabled: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> alpha_out_emission | Returns the amount of alpha out emission into the network per block. */
-    subnetAlphaOutEmission: { keys: [number]; value: bigint };
+    subnetAlphaOutEmission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> tao_in_emission | Returns the amount of tao emitted into this subent on the last block. */
-    subnetTaoInEmission: { keys: [number]; value: bigint };
+    subnetTaoInEmission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> excess_tao | Returns the excess TAO swapped (chain buys) into this subnet on the last block. */
-    subnetExcessTao: { keys: [number]; value: bigint };
+    subnetExcessTao: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> root_sell_tao | Returns the TAO received from root dividend sells on this subnet on the last block. */
-    subnetRootSellTao: { keys: [number]; value: bigint };
+    subnetRootSellTao: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> alpha_supply_in_pool | Returns the amount of alpha in the pool. */
-    subnetAlphaIn: { keys: [number]; value: bigint };
+    subnetAlphaIn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> alpha_supply_in_subnet | Returns the amount of alpha in the subnet. */
-    subnetAlphaOut: { keys: [number]; value: bigint };
+    subnetAlphaOut: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> protocol_alpha | Returns the protocol-owned alpha cached for the subnet. */
-    subnetProtocolAlpha: { keys: [number]; value: bigint };
+    subnetProtocolAlpha: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( cold ) --> Vec<hot> | Maps coldkey to hotkeys that stake to it */
-    stakingHotkeys: { keys: [string | Uint8Array]; value: string[] };
+    stakingHotkeys: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: string[] };
     /** --- MAP ( cold ) --> Vec<hot> | Returns the vector of hotkeys controlled by this coldkey. */
-    ownedHotkeys: { keys: [string | Uint8Array]; value: string[] };
+    ownedHotkeys: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: string[] };
     /** --- DMAP ( cold, netuid )--> hot | Returns the hotkey a coldkey will autostake to with mining rewards. */
-    autoStakeDestination: { keys: [string | Uint8Array, number]; value: string | null };
+    autoStakeDestination: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: string | null };
     /** --- DMAP ( hot, netuid )--> Vec<cold> | Returns a list of coldkeys that are autostaking to a hotkey */
-    autoStakeDestinationColdkeys: { keys: [string | Uint8Array, number]; value: string[] };
+    autoStakeDestinationColdkeys: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: string[] };
     /** The delay after an announcement before a coldkey swap can be performed. */
-    coldkeySwapAnnouncementDelay: { keys: []; value: number };
+    coldkeySwapAnnouncementDelay: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** The delay after the initial delay has passed before a new announcement can be made. */
-    coldkeySwapReannouncementDelay: { keys: []; value: number };
+    coldkeySwapReannouncementDelay: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** A map of the coldkey swap announcements from a coldkey to the block number the coldkey swap can be performed. */
-    coldkeySwapAnnouncements: { keys: [string | Uint8Array]; value: [number, Uint8Array] | null };
+    coldkeySwapAnnouncements: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: [number, Uint8Array] | null };
     /** A map of the coldkey swap disputes from a coldkey to the block number the coldkey swap was disputed. */
-    coldkeySwapDisputes: { keys: [string | Uint8Array]; value: number | null };
+    coldkeySwapDisputes: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: number | null };
     /** --- DMAP ( hot, netuid ) --> alpha | Returns the total amount of alpha a hotkey owns. */
-    totalHotkeyAlpha: { keys: [string | Uint8Array, number]; value: bigint };
+    totalHotkeyAlpha: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: bigint };
     /** --- DMAP ( hot, netuid ) --> alpha | Returns the total amount of alpha a hotkey owned in the last epoch. */
-    totalHotkeyAlphaLastEpoch: { keys: [string | Uint8Array, number]; value: bigint };
+    totalHotkeyAlphaLastEpoch: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: bigint };
     /** DMAP ( hot, netuid ) --> total_alpha_shares | Returns the number of alpha shares for a hotkey on a subnet. */
-    totalHotkeyShares: { keys: [string | Uint8Array, number]; value: { bits: bigint } };
+    totalHotkeyShares: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** --- NMAP ( hot, cold, netuid ) --> alpha | Returns the alpha shares for a hotkey, coldkey, netuid triplet. */
-    alpha: { keys: [string | Uint8Array, string | Uint8Array, number]; value: { bits: bigint } };
+    alpha: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, string | Uint8Array, number];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** DMAP ( hot, netuid ) --> total_alpha_shares | Returns the number of alpha shares for a hotkey on a subnet, stores SafeFloat. */
-    totalHotkeySharesV2: { keys: [string | Uint8Array, number]; value: SharePoolSafeFloat };
+    totalHotkeySharesV2: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: SharePoolSafeFloat };
     /** --- NMAP ( hot, cold, netuid ) --> alpha | Returns the alpha shares for a hotkey, coldkey, netuid triplet, stores SafeFloat. */
-    alphaV2: { keys: [string | Uint8Array, string | Uint8Array, number]; value: SharePoolSafeFloat };
+    alphaV2: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, string | Uint8Array, number];
+      /** The decoded value. */
+      value: SharePoolSafeFloat };
     /** --- DMAP ( coldkey, netuid, hotkey ) --> LockState | Exponential lock per coldkey per subnet. */
-    lock: { keys: [string | Uint8Array, number, string | Uint8Array]; value: PalletSubtensorStakingLockLockState | null };
+    lock: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number, string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorStakingLockLockState | null };
     /** --- NMAP ( netuid, hotkey, coldkey ) --> () | Reverse index for non-zero locks targeting this hotkey on this subnet. */
-    lockingColdkeys: { keys: [number, string | Uint8Array, string | Uint8Array]; value: null | null };
+    lockingColdkeys: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array, string | Uint8Array];
+      /** The decoded value. */
+      value: null | null };
     /** --- DMAP ( netuid, hotkey ) --> LockState | Total lock per hotkey per subnet. */
-    hotkeyLock: { keys: [number, string | Uint8Array]; value: PalletSubtensorStakingLockLockState | null };
+    hotkeyLock: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorStakingLockLockState | null };
     /** --- DMAP ( netuid, hotkey ) --> LockState | Total decaying non-owner lock per hotkey per subnet. */
-    decayingHotkeyLock: { keys: [number, string | Uint8Array]; value: PalletSubtensorStakingLockLockState | null };
+    decayingHotkeyLock: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorStakingLockLockState | null };
     /** --- MAP ( netuid ) --> LockState | Total perpetual lock to the owner hotkey for a subnet. */
-    ownerLock: { keys: [number]; value: PalletSubtensorStakingLockLockState | null };
+    ownerLock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: PalletSubtensorStakingLockLockState | null };
     /** --- MAP ( netuid ) --> LockState | Total decaying lock to the owner hotkey for a subnet. */
-    decayingOwnerLock: { keys: [number]; value: PalletSubtensorStakingLockLockState | null };
+    decayingOwnerLock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: PalletSubtensorStakingLockLockState | null };
     /** --- DMAP ( coldkey, netuid ) --> false | When present and false, this coldkey's lock is perpetual. Missing entries mean the lock decays by default. */
-    decayingLock: { keys: [string | Uint8Array, number]; value: boolean | null };
+    decayingLock: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: boolean | null };
     /** --- MAP ( netuid ) --> bool | Whether subnet owner cut should be auto-locked. Missing entries default to true, so auto-locking is enabled unless explicitly disabled. */
-    ownerCutAutoLockEnabled: { keys: [number]; value: boolean };
+    ownerCutAutoLockEnabled: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- ITEM( maturity_rate ) | Decay timescale in blocks for lock conviction. */
-    maturityRate: { keys: []; value: bigint };
+    maturityRate: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM( unlock_rate ) | Decay timescale in blocks for locked mass. */
-    unlockRate: { keys: []; value: bigint };
+    unlockRate: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** Contains last Alpha storage map key to iterate (check first) */
-    alphaMapLastKey: { keys: []; value: Uint8Array | null };
+    alphaMapLastKey: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: Uint8Array | null };
     /** Contains last AlphaV2 storage map key to iterate (check first) */
-    alphaV2MapLastKey: { keys: []; value: Uint8Array | null };
+    alphaV2MapLastKey: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: Uint8Array | null };
     /** --- MAP ( netuid ) --> token_symbol | Returns the token symbol for a subnet. */
-    tokenSymbol: { keys: [number]; value: Uint8Array };
+    tokenSymbol: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: Uint8Array };
     /** --- MAP ( netuid ) --> subnet_tao_flow | Returns the TAO inflow-outflow balance. */
-    subnetTaoFlow: { keys: [number]; value: bigint };
+    subnetTaoFlow: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> subnet_ema_tao_flow | Returns the EMA of TAO inflow-outflow balance. */
-    subnetEmaTaoFlow: { keys: [number]; value: [bigint, SubstrateFixedFixedI128] | null };
-    netTaoFlowEnabled: { keys: []; value: boolean };
+    subnetEmaTaoFlow: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: [bigint, SubstrateFixedFixedI128] | null };
+    /** `SubtensorModule.NetTaoFlowEnabled`. */
+    netTaoFlowEnabled: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> subnet_protocol_flow | Per-block accumulator for protocol cost (emission + chain buys - root sells). */
-    subnetProtocolFlow: { keys: [number]; value: bigint };
+    subnetProtocolFlow: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> subnet_ema_protocol_flow | EMA of protocol cost flow, same smoothing as SubnetEmaTaoFlow. */
-    subnetEmaProtocolFlow: { keys: [number]; value: [bigint, SubstrateFixedFixedI128] | null };
+    subnetEmaProtocolFlow: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: [bigint, SubstrateFixedFixedI128] | null };
     /** --- ITEM --> TAO Flow Cutoff */
-    taoFlowCutoff: { keys: []; value: SubstrateFixedFixedI128 };
+    taoFlowCutoff: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: SubstrateFixedFixedI128 };
     /** --- ITEM --> Flow Normalization Exponent (p) */
-    flowNormExponent: { keys: []; value: { bits: bigint } };
+    flowNormExponent: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** --- ITEM --> Flow EMA smoothing factor (flow alpha), u64 normalized */
-    flowEmaSmoothingFactor: { keys: []; value: bigint };
+    flowEmaSmoothingFactor: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ============================ ==== Global Parameters ===== ============================ --- StorageItem Global Used Work. */
-    usedWork: { keys: [Uint8Array | string]; value: bigint };
+    usedWork: {
+      /** The key tuple. */
+      keys: [Uint8Array | string];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM( global_max_registrations_per_block ) */
-    maxRegistrationsPerBlock: { keys: [number]; value: number };
+    maxRegistrationsPerBlock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- ITEM( total_number_of_existing_networks ) */
-    totalNetworks: { keys: []; value: number };
+    totalNetworks: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** ITEM( network_immunity_period ) */
-    networkImmunityPeriod: { keys: []; value: bigint };
+    networkImmunityPeriod: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( start_call_delay ) */
-    startCallDelay: { keys: []; value: bigint };
+    startCallDelay: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( min_network_lock_cost ) */
-    networkMinLockCost: { keys: []; value: bigint };
+    networkMinLockCost: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( last_network_lock_cost ) */
-    networkLastLockCost: { keys: []; value: bigint };
+    networkLastLockCost: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( network_lock_reduction_interval ) */
-    networkLockReductionInterval: { keys: []; value: bigint };
+    networkLockReductionInterval: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( subnet_owner_cut ) */
-    subnetOwnerCut: { keys: []; value: number };
+    subnetOwnerCut: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> owner_cut_enabled */
-    ownerCutEnabled: { keys: [number]; value: boolean };
+    ownerCutEnabled: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** ITEM( network_rate_limit ) */
-    networkRateLimit: { keys: []; value: bigint };
+    networkRateLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM( nominator_min_required_stake ) --- Factor of DefaultMinStake in per-mill format. */
-    nominatorMinRequiredStake: { keys: []; value: bigint };
+    nominatorMinRequiredStake: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( weights_version_key_rate_limit ) --- Rate limit in tempos. */
-    weightsVersionKeyRateLimit: { keys: []; value: bigint };
+    weightsVersionKeyRateLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ============================ ==== Rate Limiting ===== ============================ --- MAP ( RateLimitKey ) --> Block number in which the last rate limited operation occured */
-    lastRateLimitedBlock: { keys: [{ SetSNOwnerHotkey: number } | { OwnerHyperparamUpdate: [number, 'Unknown' | 'ServingRateLimit' | 'MaxDifficulty' | 'AdjustmentAlpha' | 'MaxWeightLimit' | 'ImmunityPeriod' | 'MinAllowedWeights' | 'Kappa' | 'Rho' | 'ActivityCutoff' | 'PowRegistrationAllowed' | 'MinBurn' | 'MaxBurn' | 'BondsMovingAverage' | 'BondsPenalty' | 'CommitRevealEnabled' | 'LiquidAlphaEnabled' | 'AlphaValues' | 'WeightCommitInterval' | 'TransferEnabled' | 'AlphaSigmoidSteepness' | 'Yuma3Enabled' | 'BondsResetEnabled' | 'ImmuneNeuronLimit' | 'RecycleOrBurn' | 'MaxAllowedUids' | 'BurnHalfLife' | 'BurnIncreaseMult' | 'SubnetEmissionEnabled' | 'MinChildkeyTake' | 'ActivityCutoffFactorMilli' | 'TriggerEpoch'] } | 'NetworkLastRegistered' | { LastTxBlock: string | Uint8Array } | { LastTxBlockChildKeyTake: string | Uint8Array } | { LastTxBlockDelegateTake: string | Uint8Array } | { AddStakeBurn: number }]; value: bigint };
+    lastRateLimitedBlock: {
+      /** The key tuple. */
+      keys: [{ 
+  /** Variant SetSNOwnerHotkey. */
+  SetSNOwnerHotkey: number } | { 
+  /** Variant OwnerHyperparamUpdate. */
+  OwnerHyperparamUpdate: [number, 'Unknown' | 'ServingRateLimit' | 'MaxDifficulty' | 'AdjustmentAlpha' | 'MaxWeightLimit' | 'ImmunityPeriod' | 'MinAllowedWeights' | 'Kappa' | 'Rho' | 'ActivityCutoff' | 'PowRegistrationAllowed' | 'MinBurn' | 'MaxBurn' | 'BondsMovingAverage' | 'BondsPenalty' | 'CommitRevealEnabled' | 'LiquidAlphaEnabled' | 'AlphaValues' | 'WeightCommitInterval' | 'TransferEnabled' | 'AlphaSigmoidSteepness' | 'Yuma3Enabled' | 'BondsResetEnabled' | 'ImmuneNeuronLimit' | 'RecycleOrBurn' | 'MaxAllowedUids' | 'BurnHalfLife' | 'BurnIncreaseMult' | 'SubnetEmissionEnabled' | 'MinChildkeyTake' | 'ActivityCutoffFactorMilli' | 'TriggerEpoch'] } | 'NetworkLastRegistered' | { 
+  /** Variant LastTxBlock. */
+  LastTxBlock: string | Uint8Array } | { 
+  /** Variant LastTxBlockChildKeyTake. */
+  LastTxBlockChildKeyTake: string | Uint8Array } | { 
+  /** Variant LastTxBlockDelegateTake. */
+  LastTxBlockDelegateTake: string | Uint8Array } | { 
+  /** Variant AddStakeBurn. */
+  AddStakeBurn: number }];
+      /** The decoded value. */
+      value: bigint };
     /** ============================ ==== Subnet Locks ===== ============================ --- MAP ( netuid ) --> transfer_toggle */
-    transferToggle: { keys: [number]; value: boolean };
+    transferToggle: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> total_subnet_locked */
-    subnetLocked: { keys: [number]; value: bigint };
+    subnetLocked: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> largest_locked */
-    largestLocked: { keys: [number]; value: bigint };
+    largestLocked: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** ================= ==== Tempos ===== ================= --- MAP ( netuid ) --> tempo */
-    tempo: { keys: [number]; value: number };
+    tempo: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> last epoch attempt block (consumed slot). Drives normal-cadence scheduling and the admin freeze window. Advances on every `should_run_epoch == true` slot — including consistency-skipped slots — and on a successful `set_tempo` (cycle reset). */
-    lastEpochBlock: { keys: [number]; value: bigint };
+    lastEpochBlock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> block at which a manually triggered epoch should fire. `0` means no trigger pending. Cleared after the triggered epoch runs. */
-    pendingEpochAt: { keys: [number]; value: bigint };
+    pendingEpochAt: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> monotonic epoch counter. Incremented by exactly one each time the subnet's epoch slot is consumed in `run_coinbase` */
-    subnetEpochIndex: { keys: [number]; value: bigint };
+    subnetEpochIndex: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> activity-cutoff factor in per-mille epochs (1/1000 granularity). Effective cutoff in blocks = `(factor × tempo) / 1000`, clamped to ≥ 1. */
-    activityCutoffFactorMilli: { keys: [number]; value: number };
+    activityCutoffFactorMilli: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** ============================ ==== Subnet Parameters ===== ============================ --- MAP ( netuid ) --> block number of first emission */
-    firstEmissionBlockNumber: { keys: [number]; value: bigint | null };
+    firstEmissionBlockNumber: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint | null };
     /** --- MAP ( netuid ) --> subnet mechanism */
-    subnetMechanism: { keys: [number]; value: number };
+    subnetMechanism: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> subnetwork_n (Number of UIDs in the network). */
-    subnetworkN: { keys: [number]; value: number };
+    subnetworkN: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> network_is_added */
-    networksAdded: { keys: [number]; value: boolean };
+    networksAdded: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- DMAP ( hotkey, netuid ) --> bool */
-    isNetworkMember: { keys: [string | Uint8Array, number]; value: boolean };
+    isNetworkMember: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> network_registration_allowed */
-    networkRegistrationAllowed: { keys: [number]; value: boolean };
+    networkRegistrationAllowed: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> network_pow_allowed */
-    networkPowRegistrationAllowed: { keys: [number]; value: boolean };
+    networkPowRegistrationAllowed: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> block_created */
-    networkRegisteredAt: { keys: [number]; value: bigint };
+    networkRegisteredAt: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> registered_subnet_counter Monotonic counter incremented on every successful `do_register_network` for a given netuid. Consumers that persist per-netuid state keyed by `(user, netuid)` (e.g. the staking precompile `AllowancesStorage`) can mix the current counter value into their storage key so that entries written under a previous registration of the same netuid become unreachable after the netuid is re-registered, without requiring unbounded storage iteration on deregistration. */
-    registeredSubnetCounter: { keys: [number]; value: bigint };
+    registeredSubnetCounter: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> pending_server_emission */
-    pendingServerEmission: { keys: [number]; value: bigint };
+    pendingServerEmission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> pending_validator_emission */
-    pendingValidatorEmission: { keys: [number]; value: bigint };
+    pendingValidatorEmission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> pending_root_alpha_emission */
-    pendingRootAlphaDivs: { keys: [number]; value: bigint };
+    pendingRootAlphaDivs: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> pending_owner_cut */
-    pendingOwnerCut: { keys: [number]; value: bigint };
+    pendingOwnerCut: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> miner_burned | Proportion (0..1) of this tempo's miner (incentive) emission that was withheld from miners during emission distribution because the recipient hotkey is owned by the subnet owner (immune key). Counts emission that is either recycled or burned, so the value is independent of the subnet's RecycleOrBurn configuration. */
-    minerBurned: { keys: [number]; value: SubstrateFixedFixedU128 };
+    minerBurned: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: SubstrateFixedFixedU128 };
     /** --- MAP ( netuid ) --> blocks_since_last_step */
-    blocksSinceLastStep: { keys: [number]; value: bigint };
+    blocksSinceLastStep: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> last_mechanism_step_block */
-    lastMechansimStepBlock: { keys: [number]; value: bigint };
+    lastMechansimStepBlock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> subnet_owner */
-    subnetOwner: { keys: [number]; value: string };
+    subnetOwner: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: string };
     /** --- MAP ( netuid ) --> subnet_owner_hotkey */
-    subnetOwnerHotkey: { keys: [number]; value: string };
+    subnetOwnerHotkey: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: string };
     /** --- MAP ( netuid ) --> recycle_or_burn */
-    recycleOrBurn: { keys: [number]; value: 'Burn' | 'Recycle' };
+    recycleOrBurn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: 'Burn' | 'Recycle' };
     /** --- MAP ( netuid ) --> serving_rate_limit */
-    servingRateLimit: { keys: [number]; value: bigint };
+    servingRateLimit: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> Rho */
-    rho: { keys: [number]; value: number };
+    rho: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> AlphaSigmoidSteepness */
-    alphaSigmoidSteepness: { keys: [number]; value: number };
+    alphaSigmoidSteepness: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> Kappa */
-    kappa: { keys: [number]; value: number };
+    kappa: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> registrations_this_interval */
-    registrationsThisInterval: { keys: [number]; value: number };
+    registrationsThisInterval: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> pow_registrations_this_interval */
-    powRegistrationsThisInterval: { keys: [number]; value: number };
+    powRegistrationsThisInterval: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> burn_registrations_this_interval */
-    burnRegistrationsThisInterval: { keys: [number]; value: number };
+    burnRegistrationsThisInterval: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> min_allowed_uids */
-    minAllowedUids: { keys: [number]; value: number };
+    minAllowedUids: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> max_allowed_uids */
-    maxAllowedUids: { keys: [number]; value: number };
+    maxAllowedUids: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> immunity_period */
-    immunityPeriod: { keys: [number]; value: number };
+    immunityPeriod: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> activity_cutoff */
-    activityCutoff: { keys: [number]; value: number };
+    activityCutoff: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> max_weight_limit */
-    maxWeightsLimit: { keys: [number]; value: number };
+    maxWeightsLimit: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> weights_version_key */
-    weightsVersionKey: { keys: [number]; value: bigint };
+    weightsVersionKey: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> min_allowed_weights */
-    minAllowedWeights: { keys: [number]; value: number };
+    minAllowedWeights: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> max_allowed_validators */
-    maxAllowedValidators: { keys: [number]; value: number };
+    maxAllowedValidators: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> adjustment_interval */
-    adjustmentInterval: { keys: [number]; value: number };
+    adjustmentInterval: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> bonds_moving_average */
-    bondsMovingAverage: { keys: [number]; value: bigint };
+    bondsMovingAverage: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> bonds_penalty */
-    bondsPenalty: { keys: [number]; value: number };
+    bondsPenalty: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> bonds_reset */
-    bondsResetOn: { keys: [number]; value: boolean };
+    bondsResetOn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> weights_set_rate_limit */
-    weightsSetRateLimit: { keys: [number]; value: bigint };
+    weightsSetRateLimit: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> validator_prune_len */
-    validatorPruneLen: { keys: [number]; value: bigint };
+    validatorPruneLen: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> scaling_law_power */
-    scalingLawPower: { keys: [number]; value: number };
+    scalingLawPower: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> target_registrations_this_interval */
-    targetRegistrationsPerInterval: { keys: [number]; value: number };
+    targetRegistrationsPerInterval: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> adjustment_alpha */
-    adjustmentAlpha: { keys: [number]; value: bigint };
+    adjustmentAlpha: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> commit reveal v2 weights are enabled */
-    commitRevealWeightsEnabled: { keys: [number]; value: boolean };
+    commitRevealWeightsEnabled: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> Burn */
-    burn: { keys: [number]; value: bigint };
+    burn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> Difficulty */
-    difficulty: { keys: [number]; value: bigint };
+    difficulty: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> MinBurn */
-    minBurn: { keys: [number]; value: bigint };
+    minBurn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> MaxBurn */
-    maxBurn: { keys: [number]; value: bigint };
+    maxBurn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> MinDifficulty */
-    minDifficulty: { keys: [number]; value: bigint };
+    minDifficulty: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> MaxDifficulty */
-    maxDifficulty: { keys: [number]; value: bigint };
+    maxDifficulty: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) -->  Block at last adjustment. */
-    lastAdjustmentBlock: { keys: [number]; value: bigint };
+    lastAdjustmentBlock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> Registrations of this Block. */
-    registrationsThisBlock: { keys: [number]; value: number };
+    registrationsThisBlock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> Halving time of average moving price. */
-    emaPriceHalvingBlocks: { keys: [number]; value: bigint };
+    emaPriceHalvingBlocks: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> global_RAO_recycled_for_registration */
-    raoRecycledForRegistration: { keys: [number]; value: bigint };
+    raoRecycledForRegistration: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( max_epochs_per_block ) */
-    maxEpochsPerBlock: { keys: []; value: number };
+    maxEpochsPerBlock: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- ITEM ( tx_rate_limit ) */
-    txRateLimit: { keys: []; value: bigint };
+    txRateLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( tx_delegate_take_rate_limit ) */
-    txDelegateTakeRateLimit: { keys: []; value: bigint };
+    txDelegateTakeRateLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( tx_childkey_take_rate_limit ) */
-    txChildkeyTakeRateLimit: { keys: []; value: bigint };
+    txChildkeyTakeRateLimit: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> Whether or not Liquid Alpha is enabled */
-    liquidAlphaOn: { keys: [number]; value: boolean };
+    liquidAlphaOn: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> Whether or not Yuma3 is enabled */
-    yuma3On: { keys: [number]; value: boolean };
+    yuma3On: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** MAP ( netuid ) --> (alpha_low, alpha_high) */
-    alphaValues: { keys: [number]; value: [number, number] };
+    alphaValues: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: [number, number] };
     /** --- MAP ( netuid ) --> If subtoken trading enabled */
-    subtokenEnabled: { keys: [number]; value: boolean };
+    subtokenEnabled: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- DMAP ( netuid, hotkey ) --> voting_power | EMA of stake for voting This tracks stake EMA updated every epoch when VotingPowerTrackingEnabled is true. Used by smart contracts to determine validator voting power for subnet governance. */
-    votingPower: { keys: [number, string | Uint8Array]; value: bigint };
+    votingPower: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> bool | Whether voting power tracking is enabled for this subnet. When enabled, VotingPower EMA is updated every epoch. Default is false. When disabled with disable_at_block set, tracking continues until that block. */
-    votingPowerTrackingEnabled: { keys: [number]; value: boolean };
+    votingPowerTrackingEnabled: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean };
     /** --- MAP ( netuid ) --> block_number | Block at which voting power tracking will be disabled. When set (non-zero), tracking continues until this block, then automatically disables and clears VotingPower entries for the subnet. Provides a 14-day grace period. */
-    votingPowerDisableAtBlock: { keys: [number]; value: bigint };
+    votingPowerDisableAtBlock: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> u64 | EMA alpha value for voting power calculation. Higher alpha = faster response to stake changes. Stored as u64 with 18 decimal precision (1.0 = 10^18). Only settable by sudo/root. */
-    votingPowerEmaAlpha: { keys: [number]; value: bigint };
+    votingPowerEmaAlpha: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> Burn key limit */
-    immuneOwnerUidsLimit: { keys: [number]; value: number };
+    immuneOwnerUidsLimit: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** ======================================= ==== Subnetwork Consensus Storage  ==== ======================================= --- DMAP ( netuid ) --> stake_weight | weight for stake used in YC. */
-    stakeWeight: { keys: [number]; value: number[] };
+    stakeWeight: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number[] };
     /** --- DMAP ( netuid, hotkey ) --> uid */
-    uids: { keys: [number, string | Uint8Array]; value: number | null };
+    uids: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: number | null };
     /** --- DMAP ( netuid, uid ) --> hotkey */
-    keys: { keys: [number, number]; value: string };
+    keys: {
+      /** The key tuple. */
+      keys: [number, number];
+      /** The decoded value. */
+      value: string };
     /** --- MAP ( netuid ) --> (hotkey, se, ve) */
-    loadedEmission: { keys: [number]; value: [string, bigint, bigint][] | null };
+    loadedEmission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: [string, bigint, bigint][] | null };
     /** --- MAP ( netuid ) --> active */
-    active: { keys: [number]; value: boolean[] };
+    active: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean[] };
     /** --- MAP ( netuid ) --> consensus */
-    consensus: { keys: [number]; value: number[] };
+    consensus: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number[] };
     /** --- MAP ( netuid ) --> incentive */
-    incentive: { keys: [number]; value: number[] };
+    incentive: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number[] };
     /** --- MAP ( netuid ) --> dividends */
-    dividends: { keys: [number]; value: number[] };
+    dividends: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number[] };
     /** --- MAP ( netuid ) --> emission */
-    emission: { keys: [number]; value: bigint[] };
+    emission: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint[] };
     /** --- MAP ( netuid ) --> last_update */
-    lastUpdate: { keys: [number]; value: bigint[] };
+    lastUpdate: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint[] };
     /** --- MAP ( netuid ) --> validator_trust */
-    validatorTrust: { keys: [number]; value: number[] };
+    validatorTrust: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number[] };
     /** --- MAP ( netuid ) --> validator_permit */
-    validatorPermit: { keys: [number]; value: boolean[] };
+    validatorPermit: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: boolean[] };
     /** --- DMAP ( netuid, uid ) --> weights */
-    weights: { keys: [number, number]; value: [number, number][] };
+    weights: {
+      /** The key tuple. */
+      keys: [number, number];
+      /** The decoded value. */
+      value: [number, number][] };
     /** --- DMAP ( netuid, uid ) --> bonds */
-    bonds: { keys: [number, number]; value: [number, number][] };
+    bonds: {
+      /** The key tuple. */
+      keys: [number, number];
+      /** The decoded value. */
+      value: [number, number][] };
     /** --- DMAP ( netuid, uid ) --> block_at_registration */
-    blockAtRegistration: { keys: [number, number]; value: bigint };
+    blockAtRegistration: {
+      /** The key tuple. */
+      keys: [number, number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid, hotkey ) --> axon_info */
-    axons: { keys: [number, string | Uint8Array]; value: PalletSubtensorAxonInfo | null };
+    axons: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorAxonInfo | null };
     /** --- MAP ( netuid, hotkey ) --> certificate */
-    neuronCertificates: { keys: [number, string | Uint8Array]; value: PalletSubtensorNeuronCertificate | null };
+    neuronCertificates: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorNeuronCertificate | null };
     /** --- MAP ( netuid, hotkey ) --> prometheus_info */
-    prometheus: { keys: [number, string | Uint8Array]; value: PalletSubtensorPrometheusInfo | null };
+    prometheus: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorPrometheusInfo | null };
     /** --- MAP ( coldkey ) --> identity */
-    identitiesV2: { keys: [string | Uint8Array]; value: PalletSubtensorChainIdentityV2 | null };
+    identitiesV2: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: PalletSubtensorChainIdentityV2 | null };
     /** --- MAP ( netuid ) --> SubnetIdentityOfV3 */
-    subnetIdentitiesV3: { keys: [number]; value: PalletSubtensorSubnetIdentityV3 | null };
+    subnetIdentitiesV3: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: PalletSubtensorSubnetIdentityV3 | null };
     /** ================================= ==== Axon / Promo Endpoints ===== ================================= --- NMAP ( hot, netuid, name ) --> last_block | Returns the last block of a transaction for a given key, netuid, and name. */
-    transactionKeyLastBlock: { keys: [string | Uint8Array, number, number]; value: bigint };
+    transactionKeyLastBlock: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, number, number];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( key ) --> last_block */
-    lastTxBlock: { keys: [string | Uint8Array]; value: bigint };
+    lastTxBlock: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( key ) --> last_tx_block_childkey_take */
-    lastTxBlockChildKeyTake: { keys: [string | Uint8Array]; value: bigint };
+    lastTxBlockChildKeyTake: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( key ) --> last_tx_block_delegate_take */
-    lastTxBlockDelegateTake: { keys: [string | Uint8Array]; value: bigint };
+    lastTxBlockDelegateTake: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( weights_min_stake ) */
-    stakeThreshold: { keys: []; value: bigint };
+    stakeThreshold: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP (netuid, who) --> VecDeque<(hash, commit_epoch, commit_block, _unused)> Stores a queue of commit-reveal-v2 commits for an account on a given netuid. */
-    weightCommits: { keys: [number, string | Uint8Array]; value: [Uint8Array, bigint, bigint, bigint][] | null };
+    weightCommits: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: [Uint8Array, bigint, bigint, bigint][] | null };
     /** MAP (netuid, epoch) → VecDeque<(who, commit_block, ciphertext, reveal_round)> Stores a queue of weight commits for an account on a given subnet. */
-    timelockedWeightCommits: { keys: [number, bigint | number]; value: [string, bigint, Uint8Array, bigint][] };
+    timelockedWeightCommits: {
+      /** The key tuple. */
+      keys: [number, bigint | number];
+      /** The decoded value. */
+      value: [string, bigint, Uint8Array, bigint][] };
     /** MAP (netuid, epoch) → VecDeque<(who, ciphertext, reveal_round)> DEPRECATED for CRV3WeightCommitsV2 */
-    crv3WeightCommits: { keys: [number, bigint | number]; value: [string, Uint8Array, bigint][] };
+    crv3WeightCommits: {
+      /** The key tuple. */
+      keys: [number, bigint | number];
+      /** The decoded value. */
+      value: [string, Uint8Array, bigint][] };
     /** MAP (netuid, epoch) → VecDeque<(who, commit_block, ciphertext, reveal_round)> DEPRECATED for TimelockedWeightCommits */
-    crv3WeightCommitsV2: { keys: [number, bigint | number]; value: [string, bigint, Uint8Array, bigint][] };
+    crv3WeightCommitsV2: {
+      /** The key tuple. */
+      keys: [number, bigint | number];
+      /** The decoded value. */
+      value: [string, bigint, Uint8Array, bigint][] };
     /** --- Map (netuid) --> Number of epochs allowed for commit reveal periods */
-    revealPeriodEpochs: { keys: [number]; value: bigint };
+    revealPeriodEpochs: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- Map (coldkey, hotkey) --> u64 the last block at which stake was added/removed. */
-    lastColdkeyHotkeyStakeBlock: { keys: [string | Uint8Array, string | Uint8Array]; value: bigint | null };
-    rootClaimableThreshold: { keys: [number]; value: { bits: bigint } };
-    rootClaimable: { keys: [string | Uint8Array]; value: [number, { bits: bigint }][] };
-    rootClaimed: { keys: [number, string | Uint8Array, string | Uint8Array]; value: bigint };
-    rootClaimType: { keys: [string | Uint8Array]; value: 'Swap' | 'Keep' | { KeepSubnets: { subnets: number[] } } };
-    stakingColdkeysByIndex: { keys: [bigint | number]; value: string | null };
-    stakingColdkeys: { keys: [string | Uint8Array]; value: bigint | null };
-    numStakingColdkeys: { keys: []; value: bigint };
-    numRootClaim: { keys: []; value: bigint };
+    lastColdkeyHotkeyStakeBlock: {
+      /** The key tuple. */
+      keys: [string | Uint8Array, string | Uint8Array];
+      /** The decoded value. */
+      value: bigint | null };
+    /** `SubtensorModule.RootClaimableThreshold`. */
+    rootClaimableThreshold: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `i128`. */
+  bits: bigint } };
+    /** `SubtensorModule.RootClaimable`. */
+    rootClaimable: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: [number, { 
+  /** On chain: `i128`. */
+  bits: bigint }][] };
+    /** `SubtensorModule.RootClaimed`. */
+    rootClaimed: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array, string | Uint8Array];
+      /** The decoded value. */
+      value: bigint };
+    /** `SubtensorModule.RootClaimType`. */
+    rootClaimType: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: 'Swap' | 'Keep' | { 
+  /** Variant KeepSubnets. */
+  KeepSubnets: { 
+  /** On chain: `BTreeSet<NetUid>`. */
+  subnets: number[] } } };
+    /** `SubtensorModule.StakingColdkeysByIndex`. */
+    stakingColdkeysByIndex: {
+      /** The key tuple. */
+      keys: [bigint | number];
+      /** The decoded value. */
+      value: string | null };
+    /** `SubtensorModule.StakingColdkeys`. */
+    stakingColdkeys: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: bigint | null };
+    /** `SubtensorModule.NumStakingColdkeys`. */
+    numStakingColdkeys: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
+    /** `SubtensorModule.NumRootClaim`. */
+    numRootClaim: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ============================= ==== EVM related storage ==== ============================= --- DMAP (netuid, uid) --> (H160, last_block_where_ownership_was_proven) */
-    associatedEvmAddress: { keys: [number, number]; value: [Uint8Array, bigint] | null };
+    associatedEvmAddress: {
+      /** The key tuple. */
+      keys: [number, number];
+      /** The decoded value. */
+      value: [Uint8Array, bigint] | null };
     /** ======================== ==== Subnet Leasing ==== ======================== --- MAP ( lease_id ) --> subnet lease | The subnet lease for a given lease id. */
-    subnetLeases: { keys: [number]; value: PalletSubtensorSubnetsLeasingSubnetLease | null };
+    subnetLeases: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: PalletSubtensorSubnetsLeasingSubnetLease | null };
     /** --- DMAP ( lease_id, contributor ) --> shares | The shares of a contributor for a given lease. */
-    subnetLeaseShares: { keys: [number, string | Uint8Array]; value: { bits: bigint } };
+    subnetLeaseShares: {
+      /** The key tuple. */
+      keys: [number, string | Uint8Array];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** --- MAP ( netuid ) --> lease_id | The lease id for a given netuid. */
-    subnetUidToLeaseId: { keys: [number]; value: number | null };
+    subnetUidToLeaseId: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number | null };
     /** --- ITEM ( next_lease_id ) | The next lease id. */
-    nextSubnetLeaseId: { keys: []; value: number };
+    nextSubnetLeaseId: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( lease_id ) --> accumulated_dividends | The accumulated dividends for a given lease that needs to be distributed. */
-    accumulatedLeaseDividends: { keys: [number]; value: bigint };
+    accumulatedLeaseDividends: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: bigint };
     /** --- ITEM ( CommitRevealWeightsVersion ) */
-    commitRevealWeightsVersion: { keys: []; value: number };
+    commitRevealWeightsVersion: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** ITEM( NetworkRegistrationStartBlock ) */
-    networkRegistrationStartBlock: { keys: []; value: bigint };
+    networkRegistrationStartBlock: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** ITEM( TaoInRefundDeploymentBlock ) */
-    taoInRefundDeploymentBlock: { keys: []; value: bigint };
+    taoInRefundDeploymentBlock: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
     /** --- MAP ( netuid ) --> minimum required number of non-immortal & non-immune UIDs */
-    minNonImmuneUids: { keys: [number]; value: number };
+    minNonImmuneUids: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** ITEM( max_mechanism_count ) */
-    maxMechanismCount: { keys: []; value: number };
+    maxMechanismCount: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> Current number of subnet mechanisms */
-    mechanismCountCurrent: { keys: [number]; value: number };
+    mechanismCountCurrent: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> Normalized vector of emission split proportion between subnet mechanisms */
-    mechanismEmissionSplit: { keys: [number]; value: number[] | null };
+    mechanismEmissionSplit: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number[] | null };
     /** --- MAP ( netuid ) --> BurnHalfLife (blocks) */
-    burnHalfLife: { keys: [number]; value: number };
+    burnHalfLife: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: number };
     /** --- MAP ( netuid ) --> BurnIncreaseMult */
-    burnIncreaseMult: { keys: [number]; value: { bits: bigint } };
+    burnIncreaseMult: {
+      /** The key tuple. */
+      keys: [number];
+      /** The decoded value. */
+      value: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** --- MAP ( hotkey ) --> parent_delegation_enabled When `true`, this root validator allows auto parent delegation. Defaults to `true`; validators can opt out at any time by calling `set_auto_parent_delegation_enabled(false)`. */
-    autoParentDelegationEnabled: { keys: [string | Uint8Array]; value: boolean };
+    autoParentDelegationEnabled: {
+      /** The key tuple. */
+      keys: [string | Uint8Array];
+      /** The decoded value. */
+      value: boolean };
     /** ================== ==== Genesis ===== ================== --- Storage for migration run status */
-    hasMigrationRun: { keys: [Uint8Array | string]; value: boolean };
+    hasMigrationRun: {
+      /** The key tuple. */
+      keys: [Uint8Array | string];
+      /** The decoded value. */
+      value: boolean };
     /** Storage value for pending childkey cooldown, settable by root. */
-    pendingChildKeyCooldown: { keys: []; value: bigint };
+    pendingChildKeyCooldown: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: bigint };
   };
   /** Sudo storage. */
   sudo: {
     /** The `AccountId` of the sudo key. */
-    key: { keys: []; value: string | null };
+    key: {
+      /** The key tuple. */
+      keys: [];
+      /** The decoded value. */
+      value: string | null };
   };
   /** AdminUtils storage. */
   adminUtils: {
     /** Map PrecompileEnum --> enabled */
-    precompileEnable: { keys: ['BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower']; value: boolean };
+    precompileEnable: {
+      /** The key tuple. */
+      keys: ['BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'];
+      /** The decoded value. */
+      value: boolean };
   };
 }
 
@@ -883,397 +4425,1665 @@ export interface CallTypes {
   /** System calls. */
   system: {
     /** Make some on-chain remark. Can be executed by every `origin`. */
-    remark: { remark: Uint8Array | string };
+    remark: { 
+  /** On chain: `Vec<u8>`. */
+  remark: Uint8Array | string };
     /** Set the number of pages in the WebAssembly environment's heap. */
-    setHeapPages: { pages: bigint | number };
+    setHeapPages: { 
+  /** On chain: `u64`. */
+  pages: bigint | number };
     /** Set the new runtime code. */
-    setCode: { code: Uint8Array | string };
+    setCode: { 
+  /** On chain: `Vec<u8>`. */
+  code: Uint8Array | string };
     /** Set the new runtime code without doing any checks of the given `code`. Note that runtime upgrades will not run if this is called with a not-increasing spec version! */
-    setCodeWithoutChecks: { code: Uint8Array | string };
+    setCodeWithoutChecks: { 
+  /** On chain: `Vec<u8>`. */
+  code: Uint8Array | string };
     /** Set some items of storage. */
-    setStorage: { items: ([Uint8Array | string, Uint8Array | string])[] };
+    setStorage: { 
+  /** On chain: `Vec<KeyValue>`. */
+  items: ([Uint8Array | string, Uint8Array | string])[] };
     /** Kill some items from storage. */
-    killStorage: { keys: (Uint8Array | string)[] };
+    killStorage: { 
+  /** On chain: `Vec<Key>`. */
+  keys: (Uint8Array | string)[] };
     /** Kill all storage items with a key that starts with the given prefix. **NOTE:** We rely on the Root origin to provide us the number of subkeys under the prefix we are removing to accurately calculate the weight of this function. */
-    killPrefix: { prefix: Uint8Array | string; subkeys: number };
+    killPrefix: { 
+  /** On chain: `Key`. */
+  prefix: Uint8Array | string; 
+  /** On chain: `u32`. */
+  subkeys: number };
     /** Make some on-chain remark and emit event. */
-    remarkWithEvent: { remark: Uint8Array | string };
+    remarkWithEvent: { 
+  /** On chain: `Vec<u8>`. */
+  remark: Uint8Array | string };
     /** Authorize an upgrade to a given `code_hash` for the runtime. The runtime can be supplied later. This call requires Root origin. */
-    authorizeUpgrade: { codeHash: Uint8Array | string };
+    authorizeUpgrade: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array | string };
     /** Authorize an upgrade to a given `code_hash` for the runtime. The runtime can be supplied later. WARNING: This authorizes an upgrade that will take place without any safety checks, for example that the spec name remains the same and that the version number increases. Not recommended for normal use. Use `authorize_upgrade` instead. This call requires Root origin. */
-    authorizeUpgradeWithoutChecks: { codeHash: Uint8Array | string };
+    authorizeUpgradeWithoutChecks: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array | string };
     /** Provide the preimage (runtime binary) `code` for an upgrade that has been authorized. If the authorization required a version check, this call will ensure the spec name remains unchanged and that the spec version has increased. Depending on the runtime's `OnSetCode` configuration, this function may directly apply the new `code` in the same block or attempt to schedule the upgrade. All origins are allowed. */
-    applyAuthorizedUpgrade: { code: Uint8Array | string };
+    applyAuthorizedUpgrade: { 
+  /** On chain: `Vec<u8>`. */
+  code: Uint8Array | string };
   };
   /** Balances calls. */
   balances: {
     /** Transfer some liquid free balance to another account. `transfer_allow_death` will set the `FreeBalance` of the sender and receiver. If the sender's account is below the existential deposit as a result of the transfer, the account will be reaped. The dispatch origin for this call must be `Signed` by the transactor. */
-    transferAllowDeath: { dest: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; value: bigint | number };
+    transferAllowDeath: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  dest: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `T::Balance`. */
+  value: bigint | number };
     /** Exactly as `transfer_allow_death`, except the origin must be root and the source account may be specified. */
-    forceTransfer: { source: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; dest: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; value: bigint | number };
+    forceTransfer: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  source: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  dest: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `T::Balance`. */
+  value: bigint | number };
     /** Same as the [`transfer_allow_death`] call, but with a check that the transfer will not kill the origin account. 99% of the time you want [`transfer_allow_death`] instead. [`transfer_allow_death`]: struct.Pallet.html#method.transfer */
-    transferKeepAlive: { dest: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; value: bigint | number };
+    transferKeepAlive: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  dest: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `T::Balance`. */
+  value: bigint | number };
     /** Transfer the entire transferable balance from the caller account. NOTE: This function only attempts to transfer _transferable_ balances. This means that any locked, reserved, or existential deposits (when `keep_alive` is `true`), will not be transferred by this function. To ensure that this function results in a killed account, you might need to prepare the account by removing any reference counters, storage deposits, etc... The dispatch origin of this call must be Signed. - `dest`: The recipient of the transfer. - `keep_alive`: A boolean to determine if the `transfer_all` operation should send all of the funds the account has, causing the sender account to be killed (false), or transfer everything except at least the existential deposit, which will guarantee to keep the sender account alive (true). */
-    transferAll: { dest: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; keepAlive: boolean };
+    transferAll: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  dest: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `bool`. */
+  keepAlive: boolean };
     /** Unreserve some balance from a user by force. Can only be called by ROOT. */
-    forceUnreserve: { who: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; amount: bigint | number };
+    forceUnreserve: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  who: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `T::Balance`. */
+  amount: bigint | number };
     /** Upgrade a specified account. - `origin`: Must be `Signed`. - `who`: The account to be upgraded. This will waive the transaction fee if at least all but 10% of the accounts needed to be upgraded. (We let some not have to be upgraded just in order to allow for the possibility of churn). */
-    upgradeAccounts: { who: (string | Uint8Array)[] };
+    upgradeAccounts: { 
+  /** On chain: `Vec<T::AccountId>`. */
+  who: (string | Uint8Array)[] };
     /** Set the regular balance of a given account. The dispatch origin for this call is `root`. */
-    forceSetBalance: { who: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; newFree: bigint | number };
+    forceSetBalance: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  who: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `T::Balance`. */
+  newFree: bigint | number };
     /** Adjust the total issuance in a saturating way. Can only be called by root and always needs a positive `delta`. # Example */
-    forceAdjustTotalIssuance: { direction: 'Increase' | 'Decrease'; delta: bigint | number };
+    forceAdjustTotalIssuance: { 
+  /** On chain: `AdjustmentDirection`. */
+  direction: 'Increase' | 'Decrease'; 
+  /** On chain: `T::Balance`. */
+  delta: bigint | number };
     /** Burn the specified liquid free balance from the origin account. If the origin's account ends up below the existential deposit as a result of the burn and `keep_alive` is false, the account will be reaped. Unlike sending funds to a _burn_ address, which merely makes the funds inaccessible, this `burn` operation will reduce total issuance by the amount _burned_. */
-    burn: { value: bigint | number; keepAlive: boolean };
+    burn: { 
+  /** On chain: `T::Balance`. */
+  value: bigint | number; 
+  /** On chain: `bool`. */
+  keepAlive: boolean };
   };
   /** SubtensorModule calls. */
   subtensorModule: {
     /** --- Sets the caller weights for the incentive mechanism. The call can be made from the hotkey account so is potentially insecure, however, the damage of changing weights is minimal if caught early. This function includes all the checks that the passed weights meet the requirements. Stored as u16s they represent rational values in the range [0,1] which sum to 1 and can be interpreted as probabilities. The specific weights determine how inflation propagates outward from this peer. Note: The 16 bit integers weights should represent 1.0 as the max u16. However, the function normalizes all integers to u16_max anyway. This means that if the sum of all elements is larger or smaller than the amount of elements * u16_max, all elements will be corrected for this deviation. # Args: * `origin`: (<T as frame_system::Config>Origin): - The caller, a hotkey who wishes to set their weights. * `netuid` (u16): - The network uid we are setting these weights on. * `dests` (Vec<u16>): - The edge endpoint for the weight, i.e. j for w_ij. * 'weights' (Vec<u16>): - The u16 integer encoded weights. Interpreted as rational values in the range [0,1]. They must sum to in32::MAX. * 'version_key' ( u64 ): - The network version key to check if the validator is up to date. # Event: * WeightsSet; - On successfully setting the weights on chain. # Raises: * 'MechanismDoesNotExist': - Attempting to set weights on a non-existent network. * 'NotRegistered': - Attempting to set weights from a non registered account. * 'WeightVecNotEqualSize': - Attempting to set weights with uids not of same length. * 'DuplicateUids': - Attempting to set weights with duplicate uids. * 'UidsLengthExceedUidsInSubNet': - Attempting to set weights above the max allowed uids. * 'UidVecContainInvalidOne': - Attempting to set weights with invalid uids. * 'WeightVecLengthIsLow': - Attempting to set weights with fewer weights than min. * 'MaxWeightExceeded': - Attempting to set weights with max value exceeding limit. */
-    setWeights: { netuid: number; dests: number[]; weights: number[]; versionKey: bigint | number };
+    setWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Vec<u16>`. */
+  dests: number[]; 
+  /** On chain: `Vec<u16>`. */
+  weights: number[]; 
+  /** On chain: `u64`. */
+  versionKey: bigint | number };
     /** --- Sets the caller weights for the incentive mechanism for mechanisms. The call can be made from the hotkey account so is potentially insecure, however, the damage of changing weights is minimal if caught early. This function includes all the checks that the passed weights meet the requirements. Stored as u16s they represent rational values in the range [0,1] which sum to 1 and can be interpreted as probabilities. The specific weights determine how inflation propagates outward from this peer. Note: The 16 bit integers weights should represent 1.0 as the max u16. However, the function normalizes all integers to u16_max anyway. This means that if the sum of all elements is larger or smaller than the amount of elements * u16_max, all elements will be corrected for this deviation. # Args: * `origin`: (<T as frame_system::Config>Origin): - The caller, a hotkey who wishes to set their weights. * `netuid` (u16): - The network uid we are setting these weights on. * `mecid` (`u8`): - The u8 mechnism identifier. * `dests` (Vec<u16>): - The edge endpoint for the weight, i.e. j for w_ij. * 'weights' (Vec<u16>): - The u16 integer encoded weights. Interpreted as rational values in the range [0,1]. They must sum to in32::MAX. * 'version_key' ( u64 ): - The network version key to check if the validator is up to date. # Event: * WeightsSet; - On successfully setting the weights on chain. # Raises: * 'MechanismDoesNotExist': - Attempting to set weights on a non-existent network. * 'NotRegistered': - Attempting to set weights from a non registered account. * 'WeightVecNotEqualSize': - Attempting to set weights with uids not of same length. * 'DuplicateUids': - Attempting to set weights with duplicate uids. * 'UidsLengthExceedUidsInSubNet': - Attempting to set weights above the max allowed uids. * 'UidVecContainInvalidOne': - Attempting to set weights with invalid uids. * 'WeightVecLengthIsLow': - Attempting to set weights with fewer weights than min. * 'MaxWeightExceeded': - Attempting to set weights with max value exceeding limit. */
-    setMechanismWeights: { netuid: number; mecid: number; dests: number[]; weights: number[]; versionKey: bigint | number };
+    setMechanismWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `MechId`. */
+  mecid: number; 
+  /** On chain: `Vec<u16>`. */
+  dests: number[]; 
+  /** On chain: `Vec<u16>`. */
+  weights: number[]; 
+  /** On chain: `u64`. */
+  versionKey: bigint | number };
     /** --- Allows a hotkey to set weights for multiple netuids as a batch. # Args: * `origin`: (<T as frame_system::Config>Origin): - The caller, a hotkey who wishes to set their weights. * `netuids` (Vec<Compact<u16>>): - The network uids we are setting these weights on. * `weights` (Vec<Vec<(Compact<u16>, Compact<u16>)>): - The weights to set for each network. [(uid, weight), ...] * `version_keys` (Vec<Compact<u64>>): - The network version keys to check if the validator is up to date. # Event: * WeightsSet; - On successfully setting the weights on chain. * BatchWeightsCompleted; - On success of the batch. * BatchCompletedWithErrors; - On failure of any of the weights in the batch. * BatchWeightItemFailed; - On failure for each failed item in the batch. */
-    batchSetWeights: { netuids: number[]; weights: [number, number][][]; versionKeys: (bigint | number)[] };
+    batchSetWeights: { 
+  /** On chain: `Vec<Compact<NetUid>>`. */
+  netuids: number[]; 
+  /** On chain: `Vec<Vec<(Compact<u16>, Compact<u16>)>>`. */
+  weights: [number, number][][]; 
+  /** On chain: `Vec<Compact<u64>>`. */
+  versionKeys: (bigint | number)[] };
     /** ---- Used to commit a hash of your weight values to later be revealed. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The signature of the committing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `commit_hash` (`H256`): - The hash representing the committed weights. # Raises: * `CommitRevealDisabled`: - Attempting to commit when the commit-reveal mechanism is disabled. * `TooManyUnrevealedCommits`: - Attempting to commit when the user has more than the allowed limit of unrevealed commits. */
-    commitWeights: { netuid: number; commitHash: Uint8Array | string };
+    commitWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `H256`. */
+  commitHash: Uint8Array | string };
     /** ---- Used to commit a hash of your weight values to later be revealed for mechanisms. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The signature of the committing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `mecid` (`u8`): - The u8 mechanism identifier. * `commit_hash` (`H256`): - The hash representing the committed weights. # Raises: * `CommitRevealDisabled`: - Attempting to commit when the commit-reveal mechanism is disabled. * `TooManyUnrevealedCommits`: - Attempting to commit when the user has more than the allowed limit of unrevealed commits. */
-    commitMechanismWeights: { netuid: number; mecid: number; commitHash: Uint8Array | string };
+    commitMechanismWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `MechId`. */
+  mecid: number; 
+  /** On chain: `H256`. */
+  commitHash: Uint8Array | string };
     /** --- Allows a hotkey to commit weight hashes for multiple netuids as a batch. # Args: * `origin`: (<T as frame_system::Config>Origin): - The caller, a hotkey who wishes to set their weights. * `netuids` (Vec<Compact<u16>>): - The network uids we are setting these weights on. * `commit_hashes` (Vec<H256>): - The commit hashes to commit. # Event: * WeightsSet; - On successfully setting the weights on chain. * BatchWeightsCompleted; - On success of the batch. * BatchCompletedWithErrors; - On failure of any of the weights in the batch. * BatchWeightItemFailed; - On failure for each failed item in the batch. */
-    batchCommitWeights: { netuids: number[]; commitHashes: (Uint8Array | string)[] };
+    batchCommitWeights: { 
+  /** On chain: `Vec<Compact<NetUid>>`. */
+  netuids: number[]; 
+  /** On chain: `Vec<H256>`. */
+  commitHashes: (Uint8Array | string)[] };
     /** ---- Used to reveal the weights for a previously committed hash. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The signature of the revealing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `uids` (`Vec<u16>`): - The uids for the weights being revealed. * `values` (`Vec<u16>`): - The values of the weights being revealed. * `salt` (`Vec<u16>`): - The salt used to generate the commit hash. * `version_key` (`u64`): - The network version key. # Raises: * `CommitRevealDisabled`: - Attempting to reveal weights when the commit-reveal mechanism is disabled. * `NoWeightsCommitFound`: - Attempting to reveal weights without an existing commit. * `ExpiredWeightCommit`: - Attempting to reveal a weight commit that has expired. * `RevealTooEarly`: - Attempting to reveal weights outside the valid reveal period. * `InvalidRevealCommitHashNotMatch`: - The revealed hash does not match any committed hash. */
-    revealWeights: { netuid: number; uids: number[]; values: number[]; salt: number[]; versionKey: bigint | number };
+    revealWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Vec<u16>`. */
+  uids: number[]; 
+  /** On chain: `Vec<u16>`. */
+  values: number[]; 
+  /** On chain: `Vec<u16>`. */
+  salt: number[]; 
+  /** On chain: `u64`. */
+  versionKey: bigint | number };
     /** ---- Used to reveal the weights for a previously committed hash for mechanisms. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The signature of the revealing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `mecid` (`u8`): - The u8 mechanism identifier. * `uids` (`Vec<u16>`): - The uids for the weights being revealed. * `values` (`Vec<u16>`): - The values of the weights being revealed. * `salt` (`Vec<u16>`): - The salt used to generate the commit hash. * `version_key` (`u64`): - The network version key. # Raises: * `CommitRevealDisabled`: - Attempting to reveal weights when the commit-reveal mechanism is disabled. * `NoWeightsCommitFound`: - Attempting to reveal weights without an existing commit. * `ExpiredWeightCommit`: - Attempting to reveal a weight commit that has expired. * `RevealTooEarly`: - Attempting to reveal weights outside the valid reveal period. * `InvalidRevealCommitHashNotMatch`: - The revealed hash does not match any committed hash. */
-    revealMechanismWeights: { netuid: number; mecid: number; uids: number[]; values: number[]; salt: number[]; versionKey: bigint | number };
+    revealMechanismWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `MechId`. */
+  mecid: number; 
+  /** On chain: `Vec<u16>`. */
+  uids: number[]; 
+  /** On chain: `Vec<u16>`. */
+  values: number[]; 
+  /** On chain: `Vec<u16>`. */
+  salt: number[]; 
+  /** On chain: `u64`. */
+  versionKey: bigint | number };
     /** ---- Used to commit encrypted commit-reveal v3 weight values to later be revealed. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The committing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `commit` (`Vec<u8>`): - The encrypted compressed commit. The steps for this are: 1. Instantiate [`WeightsTlockPayload`] 2. Serialize it using the `parity_scale_codec::Encode` trait 3. Encrypt it following the steps (here)[https://github.com/ideal-lab5/tle/blob/f8e6019f0fb02c380ebfa6b30efb61786dede07b/timelock/src/tlock.rs#L283-L336] to produce a [`TLECiphertext<TinyBLS381>`] type. 4. Serialize and compress using the `ark-serialize` `CanonicalSerialize` trait. * reveal_round (`u64`): - The drand reveal round which will be avaliable during epoch `n+1` from the current epoch. # Raises: * `CommitRevealV3Disabled`: - Attempting to commit when the commit-reveal mechanism is disabled. * `TooManyUnrevealedCommits`: - Attempting to commit when the user has more than the allowed limit of unrevealed commits. ---- Used to commit encrypted commit-reveal v3 weight values to later be revealed for mechanisms. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The committing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `mecid` (`u8`): - The u8 mechanism identifier. * `commit` (`Vec<u8>`): - The encrypted compressed commit. The steps for this are: 1. Instantiate [`WeightsTlockPayload`] 2. Serialize it using the `parity_scale_codec::Encode` trait 3. Encrypt it following the steps (here)[https://github.com/ideal-lab5/tle/blob/f8e6019f0fb02c380ebfa6b30efb61786dede07b/timelock/src/tlock.rs#L283-L336] to produce a [`TLECiphertext<TinyBLS381>`] type. 4. Serialize and compress using the `ark-serialize` `CanonicalSerialize` trait. * reveal_round (`u64`): - The drand reveal round which will be avaliable during epoch `n+1` from the current epoch. # Raises: * `CommitRevealV3Disabled`: - Attempting to commit when the commit-reveal mechanism is disabled. * `TooManyUnrevealedCommits`: - Attempting to commit when the user has more than the allowed limit of unrevealed commits. */
-    commitCrv3MechanismWeights: { netuid: number; mecid: number; commit: Uint8Array | string; revealRound: bigint | number };
+    commitCrv3MechanismWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `MechId`. */
+  mecid: number; 
+  /** On chain: `BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>`. */
+  commit: Uint8Array | string; 
+  /** On chain: `u64`. */
+  revealRound: bigint | number };
     /** ---- The implementation for batch revealing committed weights. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The signature of the revealing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `uids_list` (`Vec<Vec<u16>>`): - A list of uids for each set of weights being revealed. * `values_list` (`Vec<Vec<u16>>`): - A list of values for each set of weights being revealed. * `salts_list` (`Vec<Vec<u16>>`): - A list of salts used to generate the commit hashes. * `version_keys` (`Vec<u64>`): - A list of network version keys. # Raises: * `CommitRevealDisabled`: - Attempting to reveal weights when the commit-reveal mechanism is disabled. * `NoWeightsCommitFound`: - Attempting to reveal weights without an existing commit. * `ExpiredWeightCommit`: - Attempting to reveal a weight commit that has expired. * `RevealTooEarly`: - Attempting to reveal weights outside the valid reveal period. * `InvalidRevealCommitHashNotMatch`: - The revealed hash does not match any committed hash. * `InvalidInputLengths`: - The input vectors are of mismatched lengths. */
-    batchRevealWeights: { netuid: number; uidsList: number[][]; valuesList: number[][]; saltsList: number[][]; versionKeys: (bigint | number)[] };
+    batchRevealWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Vec<Vec<u16>>`. */
+  uidsList: number[][]; 
+  /** On chain: `Vec<Vec<u16>>`. */
+  valuesList: number[][]; 
+  /** On chain: `Vec<Vec<u16>>`. */
+  saltsList: number[][]; 
+  /** On chain: `Vec<u64>`. */
+  versionKeys: (bigint | number)[] };
     /** --- Allows delegates to decrease its take value. # Args: * 'origin': (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * 'hotkey' (T::AccountId): - The hotkey we are delegating (must be owned by the coldkey.) * 'netuid' (u16): - Subnet ID to decrease take for * 'take' (u16): - The new stake proportion that this hotkey takes from delegations. The new value can be between 0 and 11_796 and should be strictly lower than the previous value. It T is the new value (rational number), the the parameter is calculated as [65535 * T]. For example, 1% would be [0.01 * 65535] = [655.35] = 655 # Event: * TakeDecreased; - On successfully setting a decreased take for this hotkey. # Raises: * 'NotRegistered': - The hotkey we are delegating is not registered on the network. * 'NonAssociatedColdKey': - The hotkey we are delegating is not owned by the calling coldkey. * 'DelegateTakeTooLow': - The delegate is setting a take which is not lower than the previous. */
-    decreaseTake: { hotkey: string | Uint8Array; take: number };
+    decreaseTake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `u16`. */
+  take: number };
     /** --- Allows delegates to increase its take value. This call is rate-limited. # Args: * 'origin': (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * 'hotkey' (T::AccountId): - The hotkey we are delegating (must be owned by the coldkey.) * 'take' (u16): - The new stake proportion that this hotkey takes from delegations. The new value can be between 0 and 11_796 and should be strictly greater than the previous value. T is the new value (rational number), the the parameter is calculated as [65535 * T]. For example, 1% would be [0.01 * 65535] = [655.35] = 655 # Event: * TakeIncreased; - On successfully setting a increased take for this hotkey. # Raises: * 'NotRegistered': - The hotkey we are delegating is not registered on the network. * 'NonAssociatedColdKey': - The hotkey we are delegating is not owned by the calling coldkey. * 'DelegateTakeTooHigh': - The delegate is setting a take which is not greater than the previous. */
-    increaseTake: { hotkey: string | Uint8Array; take: number };
+    increaseTake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `u16`. */
+  take: number };
     /** --- Adds stake to a hotkey. The call is made from a coldkey account. This delegates stake to the hotkey. Note: the coldkey account may own the hotkey, in which case they are delegating to themselves. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller's coldkey. * 'hotkey' (T::AccountId): - The associated hotkey account. * 'netuid' (u16): - Subnetwork UID * 'amount_staked' (u64): - The amount of stake to be added to the hotkey staking account. # Event: * StakeAdded; - On the successfully adding stake to a global account. # Raises: * 'NotEnoughBalanceToStake': - Not enough balance on the coldkey to add onto the global account. * 'NonAssociatedColdKey': - The calling coldkey is not associated with this hotkey. * 'BalanceWithdrawalError': - Errors stemming from transaction pallet. */
-    addStake: { hotkey: string | Uint8Array; netuid: number; amountStaked: bigint | number };
+    addStake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `TaoBalance`. */
+  amountStaked: bigint | number };
     /** Remove stake from the staking account. The call must be made from the coldkey account attached to the neuron metadata. Only this key has permission to make staking and unstaking requests. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller's coldkey. * 'hotkey' (T::AccountId): - The associated hotkey account. * 'netuid' (u16): - Subnetwork UID * 'amount_unstaked' (u64): - The amount of stake to be added to the hotkey staking account. # Event: * StakeRemoved; - On the successfully removing stake from the hotkey account. # Raises: * 'NotRegistered': - Thrown if the account we are attempting to unstake from is non existent. * 'NonAssociatedColdKey': - Thrown if the coldkey does not own the hotkey we are unstaking from. * 'NotEnoughStakeToWithdraw': - Thrown if there is not enough stake on the hotkey to withdwraw this amount. */
-    removeStake: { hotkey: string | Uint8Array; netuid: number; amountUnstaked: bigint | number };
+    removeStake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `AlphaBalance`. */
+  amountUnstaked: bigint | number };
     /** Serves or updates axon /prometheus information for the neuron associated with the caller. If the caller is already registered the metadata is updated. If the caller is not registered this call throws NotRegistered. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller. * 'netuid' (u16): - The u16 network identifier. * 'version' (u64): - The bittensor version identifier. * 'ip' (u64): - The endpoint ip information as a u128 encoded integer. * 'port' (u16): - The endpoint port information as a u16 encoded integer. * 'ip_type' (u8): - The endpoint ip version as a u8, 4 or 6. * 'protocol' (u8): - UDP:1 or TCP:0 * 'placeholder1' (u8): - Placeholder for further extra params. * 'placeholder2' (u8): - Placeholder for further extra params. # Event: * AxonServed; - On successfully serving the axon info. # Raises: * 'MechanismDoesNotExist': - Attempting to set weights on a non-existent network. * 'NotRegistered': - Attempting to set weights from a non registered account. * 'InvalidIpType': - The ip type is not 4 or 6. * 'InvalidIpAddress': - The numerically encoded ip address does not resolve to a proper ip. * 'ServingRateLimitExceeded': - Attempting to set prometheus information withing the rate limit min. */
-    serveAxon: { netuid: number; version: number; ip: bigint | number; port: number; ipType: number; protocol: number; placeholder1: number; placeholder2: number };
+    serveAxon: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u32`. */
+  version: number; 
+  /** On chain: `u128`. */
+  ip: bigint | number; 
+  /** On chain: `u16`. */
+  port: number; 
+  /** On chain: `u8`. */
+  ipType: number; 
+  /** On chain: `u8`. */
+  protocol: number; 
+  /** On chain: `u8`. */
+  placeholder1: number; 
+  /** On chain: `u8`. */
+  placeholder2: number };
     /** Same as `serve_axon` but takes a certificate as an extra optional argument. Serves or updates axon /prometheus information for the neuron associated with the caller. If the caller is already registered the metadata is updated. If the caller is not registered this call throws NotRegistered. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller. * 'netuid' (u16): - The u16 network identifier. * 'version' (u64): - The bittensor version identifier. * 'ip' (u64): - The endpoint ip information as a u128 encoded integer. * 'port' (u16): - The endpoint port information as a u16 encoded integer. * 'ip_type' (u8): - The endpoint ip version as a u8, 4 or 6. * 'protocol' (u8): - UDP:1 or TCP:0 * 'placeholder1' (u8): - Placeholder for further extra params. * 'placeholder2' (u8): - Placeholder for further extra params. * 'certificate' (Vec<u8>): - TLS certificate for inter neuron communitation. # Event: * AxonServed; - On successfully serving the axon info. # Raises: * 'MechanismDoesNotExist': - Attempting to set weights on a non-existent network. * 'NotRegistered': - Attempting to set weights from a non registered account. * 'InvalidIpType': - The ip type is not 4 or 6. * 'InvalidIpAddress': - The numerically encoded ip address does not resolve to a proper ip. * 'ServingRateLimitExceeded': - Attempting to set prometheus information withing the rate limit min. */
-    serveAxonTls: { netuid: number; version: number; ip: bigint | number; port: number; ipType: number; protocol: number; placeholder1: number; placeholder2: number; certificate: Uint8Array | string };
+    serveAxonTls: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u32`. */
+  version: number; 
+  /** On chain: `u128`. */
+  ip: bigint | number; 
+  /** On chain: `u16`. */
+  port: number; 
+  /** On chain: `u8`. */
+  ipType: number; 
+  /** On chain: `u8`. */
+  protocol: number; 
+  /** On chain: `u8`. */
+  placeholder1: number; 
+  /** On chain: `u8`. */
+  placeholder2: number; 
+  /** On chain: `Vec<u8>`. */
+  certificate: Uint8Array | string };
     /** ---- Set prometheus information for the neuron. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the calling hotkey. * 'netuid' (u16): - The u16 network identifier. * 'version' (u16): -  The bittensor version identifier. * 'ip' (u128): - The prometheus ip information as a u128 encoded integer. * 'port' (u16): - The prometheus port information as a u16 encoded integer. * 'ip_type' (u8): - The ip type v4 or v6. */
-    servePrometheus: { netuid: number; version: number; ip: bigint | number; port: number; ipType: number };
+    servePrometheus: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u32`. */
+  version: number; 
+  /** On chain: `u128`. */
+  ip: bigint | number; 
+  /** On chain: `u16`. */
+  port: number; 
+  /** On chain: `u8`. */
+  ipType: number };
     /** ---- Registers a new neuron to the subnetwork. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the calling hotkey. * 'netuid' (u16): - The u16 network identifier. * 'block_number' ( u64 ): - Block hash used to prove work done. * 'nonce' ( u64 ): - Positive integer nonce used in POW. * 'work' ( Vec<u8> ): - Vector encoded bytes representing work done. * 'hotkey' ( T::AccountId ): - Hotkey to be registered to the network. * 'coldkey' ( T::AccountId ): - Associated coldkey account. # Event: * NeuronRegistered; - On successfully registering a uid to a neuron slot on a subnetwork. # Raises: * 'MechanismDoesNotExist': - Attempting to register to a non existent network. * 'TooManyRegistrationsThisBlock': - This registration exceeds the total allowed on this network this block. * 'HotKeyAlreadyRegisteredInSubNet': - The hotkey is already registered on this network. * 'InvalidWorkBlock': - The work has been performed on a stale, future, or non existent block. * 'InvalidDifficulty': - The work does not match the difficulty. * 'InvalidSeal': - The seal is incorrect. */
-    register: { netuid: number; blockNumber: bigint | number; nonce: bigint | number; work: Uint8Array | string; hotkey: string | Uint8Array; coldkey: string | Uint8Array };
+    register: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  blockNumber: bigint | number; 
+  /** On chain: `u64`. */
+  nonce: bigint | number; 
+  /** On chain: `Vec<u8>`. */
+  work: Uint8Array | string; 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  coldkey: string | Uint8Array };
     /** Register the hotkey to root network */
-    rootRegister: { hotkey: string | Uint8Array };
+    rootRegister: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** User register a new subnetwork via burning token */
-    burnedRegister: { netuid: number; hotkey: string | Uint8Array };
+    burnedRegister: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** ---- The extrinsic for user to change its hotkey in subnet or all subnets. # Arguments * `origin` - The origin of the transaction (must be signed by the coldkey). * `hotkey` - The old hotkey to be swapped. * `new_hotkey` - The new hotkey to replace the old one. * `netuid` - Optional subnet ID. If `Some`, swap only on that subnet; if `None`, swap on all subnets. is transferred to the new hotkey. */
-    swapHotkey: { hotkey: string | Uint8Array; newHotkey: string | Uint8Array; netuid: number | null | undefined };
+    swapHotkey: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  newHotkey: string | Uint8Array; 
+  /** On chain: `Option<NetUid>`. */
+  netuid: number | null | undefined };
     /** ---- The extrinsic for user to change its hotkey in subnet or all subnets. This extrinsic is similar to swap_hotkey, but with keep_stake parameter bo be able to keep the stake when swapping a root key to a child key # Arguments * `origin` - The origin of the transaction (must be signed by the coldkey). * `hotkey` - The old hotkey to be swapped. * `new_hotkey` - The new hotkey to replace the old one. * `netuid` - Optional subnet ID. If `Some`, swap only on that subnet; if `None`, swap on all subnets. * `keep_stake` - If `true`, stake remains on the old hotkey and the rest metadata is transferred to the new hotkey. */
-    swapHotkeyV2: { hotkey: string | Uint8Array; newHotkey: string | Uint8Array; netuid: number | null | undefined; keepStake: boolean };
+    swapHotkeyV2: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  newHotkey: string | Uint8Array; 
+  /** On chain: `Option<NetUid>`. */
+  netuid: number | null | undefined; 
+  /** On chain: `bool`. */
+  keepStake: boolean };
     /** Performs an arbitrary coldkey swap for any coldkey. Only callable by root as it doesn't require an announcement and can be used to swap any coldkey. */
-    swapColdkey: { oldColdkey: string | Uint8Array; newColdkey: string | Uint8Array; swapCost: bigint | number };
+    swapColdkey: { 
+  /** On chain: `T::AccountId`. */
+  oldColdkey: string | Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  newColdkey: string | Uint8Array; 
+  /** On chain: `TaoBalance`. */
+  swapCost: bigint | number };
     /** Sets the childkey take for a given hotkey. This function allows a coldkey to set the childkey take for a given hotkey. The childkey take determines the proportion of stake that the hotkey keeps for itself when distributing stake to its children. # Arguments: * `origin` (<T as frame_system::Config>::RuntimeOrigin): - The signature of the calling coldkey. Setting childkey take can only be done by the coldkey. * `hotkey` (T::AccountId): - The hotkey for which the childkey take will be set. * `take` (u16): - The new childkey take value. This is a percentage represented as a value between 0 and 10000, where 10000 represents 100%. # Events: * `ChildkeyTakeSet`: - On successfully setting the childkey take for a hotkey. # Errors: * `NonAssociatedColdKey`: - The coldkey does not own the hotkey. * `InvalidChildkeyTake`: - The provided take value is invalid (greater than the maximum allowed take). * `TxChildkeyTakeRateLimitExceeded`: - The rate limit for changing childkey take has been exceeded. */
-    setChildkeyTake: { hotkey: string | Uint8Array; netuid: number; take: number };
+    setChildkeyTake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  take: number };
     /** Sets the transaction rate limit for changing childkey take. This function can only be called by the root origin. # Arguments: * `origin` - The origin of the call, must be root. * `tx_rate_limit` - The new rate limit in blocks. # Errors: * `BadOrigin` - If the origin is not root. */
-    sudoSetTxChildkeyTakeRateLimit: { txRateLimit: bigint | number };
+    sudoSetTxChildkeyTakeRateLimit: { 
+  /** On chain: `u64`. */
+  txRateLimit: bigint | number };
     /** Sets the minimum allowed childkey take. This function can only be called by the root origin. # Arguments: * `origin` - The origin of the call, must be root. * `take` - The new minimum childkey take value. # Errors: * `BadOrigin` - If the origin is not root. */
-    sudoSetMinChildkeyTake: { take: number };
+    sudoSetMinChildkeyTake: { 
+  /** On chain: `u16`. */
+  take: number };
     /** Sets the maximum allowed childkey take. This function can only be called by the root origin. # Arguments: * `origin` - The origin of the call, must be root. * `take` - The new maximum childkey take value. # Errors: * `BadOrigin` - If the origin is not root. */
-    sudoSetMaxChildkeyTake: { take: number };
+    sudoSetMaxChildkeyTake: { 
+  /** On chain: `u16`. */
+  take: number };
     /** User register a new subnetwork */
-    registerNetwork: { hotkey: string | Uint8Array };
+    registerNetwork: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** Remove a user's subnetwork The caller must be the owner of the network */
-    dissolveNetwork: { coldkey: string | Uint8Array; netuid: number };
+    dissolveNetwork: { 
+  /** On chain: `T::AccountId`. */
+  coldkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Set a single child for a given hotkey on a specified network. This function allows a coldkey to set a single child for a given hotkey on a specified network. The proportion of the hotkey's stake to be allocated to the child is also specified. # Arguments: * `origin` (<T as frame_system::Config>::RuntimeOrigin): - The signature of the calling coldkey. Setting a hotkey child can only be done by the coldkey. * `hotkey` (T::AccountId): - The hotkey which will be assigned the child. * `child` (T::AccountId): - The child which will be assigned to the hotkey. * `netuid` (u16): - The u16 network identifier where the childkey will exist. * `proportion` (u64): - Proportion of the hotkey's stake to be given to the child, the value must be u64 normalized. # Events: * `ChildAddedSingular`: - On successfully registering a child to a hotkey. # Errors: * `MechanismDoesNotExist`: - Attempting to register to a non-existent network. * `RegistrationNotPermittedOnRootSubnet`: - Attempting to register a child on the root network. * `NonAssociatedColdKey`: - The coldkey does not own the hotkey or the child is the same as the hotkey. * `HotKeyAccountNotExists`: - The hotkey account does not exist. # Detailed Explanation of Checks: 1. **Signature Verification**: Ensures that the caller has signed the transaction, verifying the coldkey. 2. **Root Network Check**: Ensures that the delegation is not on the root network, as child hotkeys are not valid on the root. 3. **Network Existence Check**: Ensures that the specified network exists. 4. **Ownership Verification**: Ensures that the coldkey owns the hotkey. 5. **Hotkey Account Existence Check**: Ensures that the hotkey account already exists. 6. **Child-Hotkey Distinction**: Ensures that the child is not the same as the hotkey. 7. **Old Children Cleanup**: Removes the hotkey from the parent list of its old children. 8. **New Children Assignment**: Assigns the new child to the hotkey and updates the parent list for the new child. */
-    setChildren: { hotkey: string | Uint8Array; netuid: number; children: ([bigint | number, string | Uint8Array])[] };
+    setChildren: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Vec<(u64, T::AccountId)>`. */
+  children: ([bigint | number, string | Uint8Array])[] };
     /** Schedules a coldkey swap operation to be executed at a future block. WARNING: This function is deprecated, please migrate to `announce_coldkey_swap`/`coldkey_swap` */
-    scheduleSwapColdkey: { newColdkey: string | Uint8Array };
+    scheduleSwapColdkey: { 
+  /** On chain: `T::AccountId`. */
+  newColdkey: string | Uint8Array };
     /** ---- Set prometheus information for the neuron. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the calling hotkey. * 'netuid' (u16): - The u16 network identifier. * 'version' (u16): -  The bittensor version identifier. * 'ip' (u128): - The prometheus ip information as a u128 encoded integer. * 'port' (u16): - The prometheus port information as a u16 encoded integer. * 'ip_type' (u8): - The ip type v4 or v6. */
-    setIdentity: { name: Uint8Array | string; url: Uint8Array | string; githubRepo: Uint8Array | string; image: Uint8Array | string; discord: Uint8Array | string; description: Uint8Array | string; additional: Uint8Array | string };
+    setIdentity: { 
+  /** On chain: `Vec<u8>`. */
+  name: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  url: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  githubRepo: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  image: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  discord: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  description: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  additional: Uint8Array | string };
     /** ---- Set the identity information for a subnet. # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the calling coldkey, which must be the owner of the subnet. * `netuid` (u16): - The unique network identifier of the subnet. * `subnet_name` (Vec<u8>): - The name of the subnet. * `github_repo` (Vec<u8>): - The GitHub repository associated with the subnet identity. * `subnet_contact` (Vec<u8>): - The contact information for the subnet. */
-    setSubnetIdentity: { netuid: number; subnetName: Uint8Array | string; githubRepo: Uint8Array | string; subnetContact: Uint8Array | string; subnetUrl: Uint8Array | string; discord: Uint8Array | string; description: Uint8Array | string; logoUrl: Uint8Array | string; additional: Uint8Array | string };
+    setSubnetIdentity: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Vec<u8>`. */
+  subnetName: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  githubRepo: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  subnetContact: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  subnetUrl: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  discord: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  description: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  logoUrl: Uint8Array | string; 
+  /** On chain: `Vec<u8>`. */
+  additional: Uint8Array | string };
     /** User register a new subnetwork */
-    registerNetworkWithIdentity: { hotkey: string | Uint8Array; identity: PalletSubtensorSubnetIdentityV3In | null | undefined };
+    registerNetworkWithIdentity: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `Option<SubnetIdentityOfV3>`. */
+  identity: PalletSubtensorSubnetIdentityV3In | null | undefined };
     /** ---- The implementation for the extrinsic unstake_all: Removes all stake from a hotkey account across all subnets and adds it onto a coldkey. # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * `hotkey` (T::AccountId): - The associated hotkey account. # Event: * StakeRemoved; - On the successfully removing stake from the hotkey account. # Raises: * `NotRegistered`: - Thrown if the account we are attempting to unstake from is non existent. * `NonAssociatedColdKey`: - Thrown if the coldkey does not own the hotkey we are unstaking from. * `NotEnoughStakeToWithdraw`: - Thrown if there is not enough stake on the hotkey to withdraw this amount. * `TxRateLimitExceeded`: - Thrown if key has hit transaction rate limit */
-    unstakeAll: { hotkey: string | Uint8Array };
+    unstakeAll: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** ---- The implementation for the extrinsic unstake_all: Removes all stake from a hotkey account across all subnets and adds it onto a coldkey. # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * `hotkey` (T::AccountId): - The associated hotkey account. # Event: * StakeRemoved; - On the successfully removing stake from the hotkey account. # Raises: * `NotRegistered`: - Thrown if the account we are attempting to unstake from is non existent. * `NonAssociatedColdKey`: - Thrown if the coldkey does not own the hotkey we are unstaking from. * `NotEnoughStakeToWithdraw`: - Thrown if there is not enough stake on the hotkey to withdraw this amount. * `TxRateLimitExceeded`: - Thrown if key has hit transaction rate limit */
-    unstakeAllAlpha: { hotkey: string | Uint8Array };
+    unstakeAllAlpha: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** ---- The implementation for the extrinsic move_stake: Moves specified amount of stake from a hotkey to another across subnets. # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * `origin_hotkey` (T::AccountId): - The hotkey account to move stake from. * `destination_hotkey` (T::AccountId): - The hotkey account to move stake to. * `origin_netuid` (T::AccountId): - The subnet ID to move stake from. * `destination_netuid` (T::AccountId): - The subnet ID to move stake to. * `alpha_amount` (T::AccountId): - The alpha stake amount to move. */
-    moveStake: { originHotkey: string | Uint8Array; destinationHotkey: string | Uint8Array; originNetuid: number; destinationNetuid: number; alphaAmount: bigint | number };
+    moveStake: { 
+  /** On chain: `T::AccountId`. */
+  originHotkey: string | Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  destinationHotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  originNetuid: number; 
+  /** On chain: `NetUid`. */
+  destinationNetuid: number; 
+  /** On chain: `AlphaBalance`. */
+  alphaAmount: bigint | number };
     /** Transfers a specified amount of stake from one coldkey to another, optionally across subnets, while keeping the same hotkey. # Arguments * `origin` - The origin of the transaction, which must be signed by the `origin_coldkey`. * `destination_coldkey` - The coldkey to which the stake is transferred. * `hotkey` - The hotkey associated with the stake. * `origin_netuid` - The network/subnet ID to move stake from. * `destination_netuid` - The network/subnet ID to move stake to (for cross-subnet transfer). * `alpha_amount` - The amount of stake to transfer. # Errors Returns an error if: * The origin is not signed by the correct coldkey. * Either subnet does not exist. * The hotkey does not exist. * There is insufficient stake on `(origin_coldkey, hotkey, origin_netuid)`. * The transfer amount is below the minimum stake requirement. # Events May emit a `StakeTransferred` event on success. */
-    transferStake: { destinationColdkey: string | Uint8Array; hotkey: string | Uint8Array; originNetuid: number; destinationNetuid: number; alphaAmount: bigint | number };
+    transferStake: { 
+  /** On chain: `T::AccountId`. */
+  destinationColdkey: string | Uint8Array; 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  originNetuid: number; 
+  /** On chain: `NetUid`. */
+  destinationNetuid: number; 
+  /** On chain: `AlphaBalance`. */
+  alphaAmount: bigint | number };
     /** Swaps a specified amount of stake from one subnet to another, while keeping the same coldkey and hotkey. # Arguments * `origin` - The origin of the transaction, which must be signed by the coldkey that owns the `hotkey`. * `hotkey` - The hotkey whose stake is being swapped. * `origin_netuid` - The network/subnet ID from which stake is removed. * `destination_netuid` - The network/subnet ID to which stake is added. * `alpha_amount` - The amount of stake to swap. # Errors Returns an error if: * The transaction is not signed by the correct coldkey (i.e., `coldkey_owns_hotkey` fails). * Either `origin_netuid` or `destination_netuid` does not exist. * The hotkey does not exist. * There is insufficient stake on `(coldkey, hotkey, origin_netuid)`. * The swap amount is below the minimum stake requirement. # Events May emit a `StakeSwapped` event on success. */
-    swapStake: { hotkey: string | Uint8Array; originNetuid: number; destinationNetuid: number; alphaAmount: bigint | number };
+    swapStake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  originNetuid: number; 
+  /** On chain: `NetUid`. */
+  destinationNetuid: number; 
+  /** On chain: `AlphaBalance`. */
+  alphaAmount: bigint | number };
     /** --- Adds stake to a hotkey on a subnet with a price limit. This extrinsic allows to specify the limit price for alpha token at which or better (lower) the staking should execute. In case if slippage occurs and the price shall move beyond the limit price, the staking order may execute only partially or not execute at all. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller's coldkey. * 'hotkey' (T::AccountId): - The associated hotkey account. * 'netuid' (u16): - Subnetwork UID * 'amount_staked' (u64): - The amount of stake to be added to the hotkey staking account. * 'limit_price' (u64): - The limit price expressed in units of RAO per one Alpha. * 'allow_partial' (bool): - Allows partial execution of the amount. If set to false, this becomes fill or kill type or order. # Event: * StakeAdded; - On the successfully adding stake to a global account. # Raises: * 'NotEnoughBalanceToStake': - Not enough balance on the coldkey to add onto the global account. * 'NonAssociatedColdKey': - The calling coldkey is not associated with this hotkey. * 'BalanceWithdrawalError': - Errors stemming from transaction pallet. */
-    addStakeLimit: { hotkey: string | Uint8Array; netuid: number; amountStaked: bigint | number; limitPrice: bigint | number; allowPartial: boolean };
+    addStakeLimit: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `TaoBalance`. */
+  amountStaked: bigint | number; 
+  /** On chain: `TaoBalance`. */
+  limitPrice: bigint | number; 
+  /** On chain: `bool`. */
+  allowPartial: boolean };
     /** --- Removes stake from a hotkey on a subnet with a price limit. This extrinsic allows to specify the limit price for alpha token at which or better (higher) the staking should execute. In case if slippage occurs and the price shall move beyond the limit price, the staking order may execute only partially or not execute at all. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller's coldkey. * 'hotkey' (T::AccountId): - The associated hotkey account. * 'netuid' (u16): - Subnetwork UID * 'amount_unstaked' (u64): - The amount of stake to be added to the hotkey staking account. * 'limit_price' (u64): - The limit price expressed in units of RAO per one Alpha. * 'allow_partial' (bool): - Allows partial execution of the amount. If set to false, this becomes fill or kill type or order. # Event: * StakeRemoved; - On the successfully removing stake from the hotkey account. # Raises: * 'NotRegistered': - Thrown if the account we are attempting to unstake from is non existent. * 'NonAssociatedColdKey': - Thrown if the coldkey does not own the hotkey we are unstaking from. * 'NotEnoughStakeToWithdraw': - Thrown if there is not enough stake on the hotkey to withdwraw this amount. */
-    removeStakeLimit: { hotkey: string | Uint8Array; netuid: number; amountUnstaked: bigint | number; limitPrice: bigint | number; allowPartial: boolean };
+    removeStakeLimit: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `AlphaBalance`. */
+  amountUnstaked: bigint | number; 
+  /** On chain: `TaoBalance`. */
+  limitPrice: bigint | number; 
+  /** On chain: `bool`. */
+  allowPartial: boolean };
     /** Swaps a specified amount of stake from one subnet to another, while keeping the same coldkey and hotkey. # Arguments * `origin` - The origin of the transaction, which must be signed by the coldkey that owns the `hotkey`. * `hotkey` - The hotkey whose stake is being swapped. * `origin_netuid` - The network/subnet ID from which stake is removed. * `destination_netuid` - The network/subnet ID to which stake is added. * `alpha_amount` - The amount of stake to swap. * `limit_price` - The limit price expressed in units of RAO per one Alpha. * `allow_partial` - Allows partial execution of the amount. If set to false, this becomes fill or kill type or order. # Errors Returns an error if: * The transaction is not signed by the correct coldkey (i.e., `coldkey_owns_hotkey` fails). * Either `origin_netuid` or `destination_netuid` does not exist. * The hotkey does not exist. * There is insufficient stake on `(coldkey, hotkey, origin_netuid)`. * The swap amount is below the minimum stake requirement. # Events May emit a `StakeSwapped` event on success. */
-    swapStakeLimit: { hotkey: string | Uint8Array; originNetuid: number; destinationNetuid: number; alphaAmount: bigint | number; limitPrice: bigint | number; allowPartial: boolean };
+    swapStakeLimit: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  originNetuid: number; 
+  /** On chain: `NetUid`. */
+  destinationNetuid: number; 
+  /** On chain: `AlphaBalance`. */
+  alphaAmount: bigint | number; 
+  /** On chain: `TaoBalance`. */
+  limitPrice: bigint | number; 
+  /** On chain: `bool`. */
+  allowPartial: boolean };
     /** Attempts to associate a hotkey with a coldkey. # Arguments * `origin` - The origin of the transaction, which must be signed by the coldkey that owns the `hotkey`. * `hotkey` - The hotkey to associate with the coldkey. # Note Will charge based on the weight even if the hotkey is already associated with a coldkey. */
-    tryAssociateHotkey: { hotkey: string | Uint8Array };
+    tryAssociateHotkey: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** Initiates a call on a subnet. # Arguments * `origin` - The origin of the call, which must be signed by the subnet owner. * `netuid` - The unique identifier of the subnet on which the call is being initiated. # Events Emits a `FirstEmissionBlockNumberSet` event on success. */
-    startCall: { netuid: number };
+    startCall: { 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Attempts to associate a hotkey with an EVM key. The signature will be checked to see if the recovered public key matches the `evm_key` provided. The EVM key is expected to sign the message according to this formula to produce the signature: ```text keccak_256(hotkey ++ keccak_256(block_number)) ``` # Arguments * `origin` - The origin of the transaction, which must be signed by the `hotkey`. * `netuid` - The netuid that the `hotkey` belongs to. * `evm_key` - The EVM key to associate with the `hotkey`. * `block_number` - The block number used in the `signature`. * `signature` - A signed message by the `evm_key` containing the `hotkey` and the hashed `block_number`. # Errors Returns an error if: * The transaction is not signed. * The hotkey does not belong to the subnet identified by the netuid. * The EVM key cannot be recovered from the signature. * The EVM key recovered from the signature does not match the given EVM key. # Events May emit a `EvmKeyAssociated` event on success */
-    associateEvmKey: { netuid: number; evmKey: Uint8Array | string; blockNumber: bigint | number; signature: Uint8Array | string };
+    associateEvmKey: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `H160`. */
+  evmKey: Uint8Array | string; 
+  /** On chain: `u64`. */
+  blockNumber: bigint | number; 
+  /** On chain: `Signature`. */
+  signature: Uint8Array | string };
     /** Recycles alpha from a cold/hot key pair, reducing AlphaOut on a subnet # Arguments * `origin` - The origin of the call (must be signed by the coldkey) * `hotkey` - The hotkey account * `amount` - The amount of alpha to recycle * `netuid` - The subnet ID # Events Emits a `TokensRecycled` event on success. */
-    recycleAlpha: { hotkey: string | Uint8Array; amount: bigint | number; netuid: number };
+    recycleAlpha: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `AlphaBalance`. */
+  amount: bigint | number; 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Burns alpha from a cold/hot key pair without reducing `AlphaOut` # Arguments * `origin` - The origin of the call (must be signed by the coldkey) * `hotkey` - The hotkey account * `amount` - The amount of alpha to burn * `netuid` - The subnet ID # Events Emits a `TokensBurned` event on success. */
-    burnAlpha: { hotkey: string | Uint8Array; amount: bigint | number; netuid: number };
+    burnAlpha: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `AlphaBalance`. */
+  amount: bigint | number; 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Sets the pending childkey cooldown (in blocks). Root only. */
-    setPendingChildkeyCooldown: { cooldown: bigint | number };
+    setPendingChildkeyCooldown: { 
+  /** On chain: `u64`. */
+  cooldown: bigint | number };
     /** Removes all stake from a hotkey on a subnet with a price limit. This extrinsic allows to specify the limit price for alpha token at which or better (higher) the staking should execute. Without limit_price it remove all the stake similar to `remove_stake` extrinsic */
-    removeStakeFullLimit: { hotkey: string | Uint8Array; netuid: number; limitPrice: bigint | number | null | undefined };
+    removeStakeFullLimit: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Option<TaoBalance>`. */
+  limitPrice: bigint | number | null | undefined };
     /** Register a new leased network. The crowdloan's contributions are used to compute the share of the emissions that the contributors will receive as dividends. The leftover cap is refunded to the contributors and the beneficiary. # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * `emissions_share` (Percent): - The share of the emissions that the contributors will receive as dividends. * `end_block` (Option<BlockNumberFor<T>>): - The block at which the lease will end. If not defined, the lease is perpetual. */
-    registerLeasedNetwork: { emissionsShare: number; endBlock: number | null | undefined };
+    registerLeasedNetwork: { 
+  /** On chain: `Percent`. */
+  emissionsShare: number; 
+  /** On chain: `Option<BlockNumberFor<T>>`. */
+  endBlock: number | null | undefined };
     /** Terminate a lease. The beneficiary can terminate the lease after the end block has passed and get the subnet ownership. The subnet is transferred to the beneficiary and the lease is removed from storage. **The hotkey must be owned by the beneficiary coldkey.** # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * `lease_id` (LeaseId): - The ID of the lease to terminate. * `hotkey` (T::AccountId): - The hotkey of the beneficiary to mark as subnet owner hotkey. */
-    terminateLease: { leaseId: number; hotkey: string | Uint8Array };
+    terminateLease: { 
+  /** On chain: `LeaseId`. */
+  leaseId: number; 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** Updates the symbol for a subnet. # Arguments * `origin` - The origin of the call, which must be the subnet owner or root. * `netuid` - The unique identifier of the subnet on which the symbol is being set. * `symbol` - The symbol to set for the subnet. # Errors Returns an error if: * The transaction is not signed by the subnet owner. * The symbol does not exist. * The symbol is already in use by another subnet. # Events Emits a `SymbolUpdated` event on success. */
-    updateSymbol: { netuid: number; symbol: Uint8Array | string };
+    updateSymbol: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Vec<u8>`. */
+  symbol: Uint8Array | string };
     /** ---- Used to commit timelock encrypted commit-reveal weight values to later be revealed. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The committing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `commit` (`Vec<u8>`): - The encrypted compressed commit. The steps for this are: 1. Instantiate [`WeightsTlockPayload`] 2. Serialize it using the `parity_scale_codec::Encode` trait 3. Encrypt it following the steps (here)[https://github.com/ideal-lab5/tle/blob/f8e6019f0fb02c380ebfa6b30efb61786dede07b/timelock/src/tlock.rs#L283-L336] to produce a [`TLECiphertext<TinyBLS381>`] type. 4. Serialize and compress using the `ark-serialize` `CanonicalSerialize` trait. * reveal_round (`u64`): - The drand reveal round which will be avaliable during epoch `n+1` from the current epoch. * commit_reveal_version (`u16`): - The client (bittensor-drand) version */
-    commitTimelockedWeights: { netuid: number; commit: Uint8Array | string; revealRound: bigint | number; commitRevealVersion: number };
+    commitTimelockedWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>`. */
+  commit: Uint8Array | string; 
+  /** On chain: `u64`. */
+  revealRound: bigint | number; 
+  /** On chain: `u16`. */
+  commitRevealVersion: number };
     /** Set the autostake destination hotkey for a coldkey. The caller selects a hotkey where all future rewards will be automatically staked. # Args: * `origin` - (<T as frame_system::Config>::Origin): - The signature of the caller's coldkey. * `hotkey` (T::AccountId): - The hotkey account to designate as the autostake destination. */
-    setColdkeyAutoStakeHotkey: { netuid: number; hotkey: string | Uint8Array };
+    setColdkeyAutoStakeHotkey: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array };
     /** ---- Used to commit timelock encrypted commit-reveal weight values to later be revealed for a mechanism. # Args: * `origin`: (`<T as frame_system::Config>::RuntimeOrigin`): - The committing hotkey. * `netuid` (`u16`): - The u16 network identifier. * `mecid` (`u8`): - The u8 mechanism identifier. * `commit` (`Vec<u8>`): - The encrypted compressed commit. The steps for this are: 1. Instantiate [`WeightsTlockPayload`] 2. Serialize it using the `parity_scale_codec::Encode` trait 3. Encrypt it following the steps (here)[https://github.com/ideal-lab5/tle/blob/f8e6019f0fb02c380ebfa6b30efb61786dede07b/timelock/src/tlock.rs#L283-L336] to produce a [`TLECiphertext<TinyBLS381>`] type. 4. Serialize and compress using the `ark-serialize` `CanonicalSerialize` trait. * reveal_round (`u64`): - The drand reveal round which will be avaliable during epoch `n+1` from the current epoch. * commit_reveal_version (`u16`): - The client (bittensor-drand) version */
-    commitTimelockedMechanismWeights: { netuid: number; mecid: number; commit: Uint8Array | string; revealRound: bigint | number; commitRevealVersion: number };
+    commitTimelockedMechanismWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `MechId`. */
+  mecid: number; 
+  /** On chain: `BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>`. */
+  commit: Uint8Array | string; 
+  /** On chain: `u64`. */
+  revealRound: bigint | number; 
+  /** On chain: `u16`. */
+  commitRevealVersion: number };
     /** Remove a subnetwork The caller must be root */
-    rootDissolveNetwork: { netuid: number };
+    rootDissolveNetwork: { 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** --- Claims the root emissions for a coldkey. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller's coldkey. # Event: * RootClaimed; - On the successfully claiming the root emissions for a coldkey. # Raises: */
-    claimRoot: { subnets: number[] };
+    claimRoot: { 
+  /** On chain: `BTreeSet<NetUid>`. */
+  subnets: number[] };
     /** --- Sets the root claim type for the coldkey. # Args: * 'origin': (<T as frame_system::Config>Origin): - The signature of the caller's coldkey. # Event: * RootClaimTypeSet; - On the successfully setting the root claim type for the coldkey. */
-    setRootClaimType: { newRootClaimType: 'Swap' | 'Keep' | { KeepSubnets: { subnets: number[] } } };
+    setRootClaimType: { 
+  /** On chain: `RootClaimTypeEnum`. */
+  newRootClaimType: 'Swap' | 'Keep' | { 
+  /** Variant KeepSubnets. */
+  KeepSubnets: { 
+  /** On chain: `BTreeSet<NetUid>`. */
+  subnets: number[] } } };
     /** --- Sets root claim number (sudo extrinsic). Zero disables auto-claim. */
-    sudoSetNumRootClaims: { newValue: bigint | number };
+    sudoSetNumRootClaims: { 
+  /** On chain: `u64`. */
+  newValue: bigint | number };
     /** --- Sets root claim threshold for subnet (sudo or owner origin). */
-    sudoSetRootClaimThreshold: { netuid: number; newValue: bigint | number };
+    sudoSetRootClaimThreshold: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  newValue: bigint | number };
     /** Announces a coldkey swap using BlakeTwo256 hash of the new coldkey. This is required before the coldkey swap can be performed after the delay period. It can be reannounced after a delay of `ColdkeySwapReannouncementDelay` following the first valid execution block of the original announcement. The dispatch origin of this call must be the original coldkey that made the announcement. - `new_coldkey_hash`: The hash of the new coldkey using BlakeTwo256. The `ColdkeySwapAnnounced` event is emitted on successful announcement. */
-    announceColdkeySwap: { newColdkeyHash: Uint8Array | string };
+    announceColdkeySwap: { 
+  /** On chain: `T::Hash`. */
+  newColdkeyHash: Uint8Array | string };
     /** Performs a coldkey swap if an announcement has been made. The dispatch origin of this call must be the original coldkey that made the announcement. - `new_coldkey`: The new coldkey to swap to. The BlakeTwo256 hash of the new coldkey must be the same as the announced coldkey hash. The `ColdkeySwapped` event is emitted on successful swap. */
-    swapColdkeyAnnounced: { newColdkey: string | Uint8Array };
+    swapColdkeyAnnounced: { 
+  /** On chain: `T::AccountId`. */
+  newColdkey: string | Uint8Array };
     /** Dispute a coldkey swap. This will prevent any further actions on the coldkey swap until triumvirate step in to resolve the issue. - `coldkey`: The coldkey to dispute the swap for. */
     disputeColdkeySwap: { };
     /** Reset a coldkey swap by clearing the announcement and dispute status. The dispatch origin of this call must be root. - `coldkey`: The coldkey to reset the swap for. */
-    resetColdkeySwap: { coldkey: string | Uint8Array };
+    resetColdkeySwap: { 
+  /** On chain: `T::AccountId`. */
+  coldkey: string | Uint8Array };
     /** Enables voting power tracking for a subnet. This function can be called by the subnet owner or root. When enabled, voting power EMA is updated every epoch for all validators. Voting power starts at 0 and increases over epochs. # Arguments: * `origin` - The origin of the call, must be subnet owner or root. * `netuid` - The subnet to enable voting power tracking for. # Errors: * `SubnetNotExist` - If the subnet does not exist. * `NotSubnetOwner` - If the caller is not the subnet owner or root. */
-    enableVotingPowerTracking: { netuid: number };
+    enableVotingPowerTracking: { 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Schedules disabling of voting power tracking for a subnet. This function can be called by the subnet owner or root. Voting power tracking will continue for 14 days (grace period) after this call, then automatically disable and clear all VotingPower entries for the subnet. # Arguments: * `origin` - The origin of the call, must be subnet owner or root. * `netuid` - The subnet to schedule disabling voting power tracking for. # Errors: * `SubnetNotExist` - If the subnet does not exist. * `NotSubnetOwner` - If the caller is not the subnet owner or root. * `VotingPowerTrackingNotEnabled` - If voting power tracking is not enabled. */
-    disableVotingPowerTracking: { netuid: number };
+    disableVotingPowerTracking: { 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Sets the EMA alpha value for voting power calculation on a subnet. This function can only be called by root (sudo). Higher alpha = faster response to stake changes. Alpha is stored as u64 with 18 decimal precision (1.0 = 10^18). # Arguments: * `origin` - The origin of the call, must be root. * `netuid` - The subnet to set the alpha for. * `alpha` - The new alpha value (u64 with 18 decimal precision). # Errors: * `BadOrigin` - If the origin is not root. * `SubnetNotExist` - If the subnet does not exist. * `InvalidVotingPowerEmaAlpha` - If alpha is greater than 10^18 (1.0). */
-    sudoSetVotingPowerEmaAlpha: { netuid: number; alpha: bigint | number };
+    sudoSetVotingPowerEmaAlpha: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  alpha: bigint | number };
     /** --- The extrinsic is a combination of add_stake(add_stake_limit) and burn_alpha. We buy alpha token first and immediately burn the acquired amount of alpha (aka Subnet buyback). */
-    addStakeBurn: { hotkey: string | Uint8Array; netuid: number; amount: bigint | number; limit: bigint | number | null | undefined };
+    addStakeBurn: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `TaoBalance`. */
+  amount: bigint | number; 
+  /** On chain: `Option<TaoBalance>`. */
+  limit: bigint | number | null | undefined };
     /** Clears a coldkey swap announcement after the reannouncement delay if it has not been disputed. The `ColdkeySwapCleared` event is emitted on successful clear. */
     clearColdkeySwapAnnouncement: { };
     /** User register a new subnetwork via burning token, but only if the on-chain burn price for this block is <= `limit_price`. `limit_price` is expressed in the same TaoCurrency/u64 units as `Burn`. */
-    registerLimit: { netuid: number; hotkey: string | Uint8Array; limitPrice: bigint | number };
+    registerLimit: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `u64`. */
+  limitPrice: bigint | number };
     /** --- Allows a root validator to toggle auto parent delegation for new subnets owner hotkey */
-    setAutoParentDelegationEnabled: { hotkey: string | Uint8Array; enabled: boolean };
+    setAutoParentDelegationEnabled: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Locks stake on a subnet to a specific hotkey, building conviction over time. If no lock exists for (coldkey, subnet), a new one is created. If a lock exists, the destination hotkey must match the existing lock's hotkey. Top-up adds to the locked amount after rolling the lock state forward. # Arguments * `origin` - Must be signed by the coldkey. * `hotkey` - The hotkey to lock stake to. * `netuid` - The subnet on which to lock. * `amount` - The alpha amount to lock. */
-    lockStake: { hotkey: string | Uint8Array; netuid: number; amount: bigint | number };
+    lockStake: { 
+  /** On chain: `T::AccountId`. */
+  hotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `AlphaBalance`. */
+  amount: bigint | number };
     /** Moves an existing lock for a coldkey on a subnet from one hotkey to another. The lock is rolled forward to the current block before switching the associated hotkey, preserving the decayed locked mass. The conviction is reset to zero. # Arguments * `origin` - Must be signed by the coldkey that owns the lock. * `destination_hotkey` - The hotkey the lock should target after the move. * `netuid` - The subnet on which the lock exists. # Errors: * `Error::<T>::NoExistingLock` - If no lock exists for the given coldkey and subnet. */
-    moveLock: { destinationHotkey: string | Uint8Array; netuid: number };
+    moveLock: { 
+  /** On chain: `T::AccountId`. */
+  destinationHotkey: string | Uint8Array; 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Sets or clears the caller's perpetual lock flag for a subnet. Locks decay by default. When enabled, the caller's individual lock does not unlock through locked-mass decay. Passing `false` returns the caller's lock to normal decay. */
-    setPerpetualLock: { netuid: number; enabled: boolean };
+    setPerpetualLock: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Owner-side `set_tempo`. Validates `[MinTempo, MaxTempo]`, applies a fixed `MinTempo`-block cooldown via `TransactionType::TempoUpdate`, respects the admin freeze window, and resets the cycle (`LastEpochBlock = current_block`) on success. */
-    setTempo: { netuid: number; tempo: number };
+    setTempo: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  tempo: number };
     /** `set_activity_cutoff_factor`. Per-mille (1/1000) units; `cutoff_blocks = (factor × tempo) / 1000`. Validates `[MinActivityCutoffFactorMilli, MaxActivityCutoffFactorMilli]`. Callable by the subnet owner (rate-limited via `OwnerHyperparamUpdate`, respects the admin freeze window) or by root (bypasses both). */
-    setActivityCutoffFactor: { netuid: number; factorMilli: number };
+    setActivityCutoffFactor: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u32`. */
+  factorMilli: number };
     /** Owner-side `trigger_epoch`. Schedules an epoch to fire after `AdminFreezeWindow` blocks. Rate-limited via the existing `OwnerHyperparamUpdate` pattern. */
-    triggerEpoch: { netuid: number };
+    triggerEpoch: { 
+  /** On chain: `NetUid`. */
+  netuid: number };
     /** Sets or clears whether the caller rejects incoming locked alpha. Coldkeys reject locked alpha by default. Passing `false` opts the caller into receiving locked alpha from stake transfers or coldkey swaps. */
-    setRejectLockedAlpha: { enabled: boolean };
+    setRejectLockedAlpha: { 
+  /** On chain: `bool`. */
+  enabled: boolean };
   };
   /** Sudo calls. */
   sudo: {
     /** Authenticates the sudo key and dispatches a function call with `Root` origin. */
-    sudo: { call: unknown };
+    sudo: { 
+  /** On chain: `Box<<T as Config>::RuntimeCall>`. */
+  call: unknown };
     /** Authenticates the sudo key and dispatches a function call with `Root` origin. This function does not check the weight of the call, and instead allows the Sudo user to specify the weight of the call. The dispatch origin for this call must be _Signed_. */
-    sudoUncheckedWeight: { call: unknown; weight: SpWeightsWeightV2WeightIn };
+    sudoUncheckedWeight: { 
+  /** On chain: `Box<<T as Config>::RuntimeCall>`. */
+  call: unknown; 
+  /** On chain: `Weight`. */
+  weight: SpWeightsWeightV2WeightIn };
     /** Authenticates the current sudo key and sets the given AccountId (`new`) as the new sudo key. */
-    setKey: { new: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string } };
+    setKey: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  new: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string } };
     /** Authenticates the sudo key and dispatches a function call with `Signed` origin from a given account. The dispatch origin for this call must be _Signed_. */
-    sudoAs: { who: { Id: string | Uint8Array } | { Index: null } | { Raw: Uint8Array | string } | { Address32: Uint8Array | string } | { Address20: Uint8Array | string }; call: unknown };
+    sudoAs: { 
+  /** On chain: `AccountIdLookupOf<T>`. */
+  who: { 
+  /** Variant Id. */
+  Id: string | Uint8Array } | { 
+  /** Variant Index. */
+  Index: null } | { 
+  /** Variant Raw. */
+  Raw: Uint8Array | string } | { 
+  /** Variant Address32. */
+  Address32: Uint8Array | string } | { 
+  /** Variant Address20. */
+  Address20: Uint8Array | string }; 
+  /** On chain: `Box<<T as Config>::RuntimeCall>`. */
+  call: unknown };
     /** Permanently removes the sudo key. **This cannot be un-done.** */
     removeKey: { };
   };
   /** AdminUtils calls. */
   adminUtils: {
     /** The extrinsic sets the new authorities for Aura consensus. It is only callable by the root account. The extrinsic will call the Aura pallet to change the authorities. */
-    swapAuthorities: { newAuthorities: (Uint8Array | string)[] };
+    swapAuthorities: { 
+  /** On chain: `BoundedVec<<T as Config>::AuthorityId, T::MaxAuthorities>`. */
+  newAuthorities: (Uint8Array | string)[] };
     /** The extrinsic sets the default take for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the default take. */
-    sudoSetDefaultTake: { defaultTake: number };
+    sudoSetDefaultTake: { 
+  /** On chain: `u16`. */
+  defaultTake: number };
     /** The extrinsic sets the transaction rate limit for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the transaction rate limit. */
-    sudoSetTxRateLimit: { txRateLimit: bigint | number };
+    sudoSetTxRateLimit: { 
+  /** On chain: `u64`. */
+  txRateLimit: bigint | number };
     /** The extrinsic sets the serving rate limit for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the serving rate limit. */
-    sudoSetServingRateLimit: { netuid: number; servingRateLimit: bigint | number };
+    sudoSetServingRateLimit: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  servingRateLimit: bigint | number };
     /** The extrinsic sets the minimum difficulty for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the minimum difficulty. */
-    sudoSetMinDifficulty: { netuid: number; minDifficulty: bigint | number };
+    sudoSetMinDifficulty: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  minDifficulty: bigint | number };
     /** The extrinsic sets the maximum difficulty for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the maximum difficulty. */
-    sudoSetMaxDifficulty: { netuid: number; maxDifficulty: bigint | number };
+    sudoSetMaxDifficulty: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  maxDifficulty: bigint | number };
     /** The extrinsic sets the weights version key for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the weights version key. */
-    sudoSetWeightsVersionKey: { netuid: number; weightsVersionKey: bigint | number };
+    sudoSetWeightsVersionKey: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  weightsVersionKey: bigint | number };
     /** The extrinsic sets the weights set rate limit for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the weights set rate limit. */
-    sudoSetWeightsSetRateLimit: { netuid: number; weightsSetRateLimit: bigint | number };
+    sudoSetWeightsSetRateLimit: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  weightsSetRateLimit: bigint | number };
     /** The extrinsic sets the adjustment interval for a subnet. It is only callable by the root account, not changeable by the subnet owner. The extrinsic will call the Subtensor pallet to set the adjustment interval. */
-    sudoSetAdjustmentInterval: { netuid: number; adjustmentInterval: number };
+    sudoSetAdjustmentInterval: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  adjustmentInterval: number };
     /** The extrinsic sets the adjustment alpha for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the adjustment alpha. */
-    sudoSetAdjustmentAlpha: { netuid: number; adjustmentAlpha: bigint | number };
+    sudoSetAdjustmentAlpha: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  adjustmentAlpha: bigint | number };
     /** The extrinsic sets the immunity period for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the immunity period. */
-    sudoSetImmunityPeriod: { netuid: number; immunityPeriod: number };
+    sudoSetImmunityPeriod: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  immunityPeriod: number };
     /** The extrinsic sets the minimum allowed weights for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the minimum allowed weights. */
-    sudoSetMinAllowedWeights: { netuid: number; minAllowedWeights: number };
+    sudoSetMinAllowedWeights: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  minAllowedWeights: number };
     /** The extrinsic sets the maximum allowed UIDs for a subnet. It is only callable by the root account and subnet owner. The extrinsic will call the Subtensor pallet to set the maximum allowed UIDs for a subnet. */
-    sudoSetMaxAllowedUids: { netuid: number; maxAllowedUids: number };
+    sudoSetMaxAllowedUids: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  maxAllowedUids: number };
     /** The extrinsic sets the kappa for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the kappa. */
-    sudoSetKappa: { netuid: number; kappa: number };
+    sudoSetKappa: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  kappa: number };
     /** The extrinsic sets the rho for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the rho. */
-    sudoSetRho: { netuid: number; rho: number };
+    sudoSetRho: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  rho: number };
     /** The extrinsic sets the activity cutoff for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the activity cutoff. */
-    sudoSetActivityCutoff: { netuid: number; activityCutoff: number };
+    sudoSetActivityCutoff: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  activityCutoff: number };
     /** The extrinsic sets the network registration allowed for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the network registration allowed. */
-    sudoSetNetworkRegistrationAllowed: { netuid: number; registrationAllowed: boolean };
+    sudoSetNetworkRegistrationAllowed: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  registrationAllowed: boolean };
     /** The extrinsic sets the network PoW registration allowed for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the network PoW registration allowed. */
-    sudoSetNetworkPowRegistrationAllowed: { netuid: number; registrationAllowed: boolean };
+    sudoSetNetworkPowRegistrationAllowed: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  registrationAllowed: boolean };
     /** The extrinsic sets the target registrations per interval for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the target registrations per interval. */
-    sudoSetTargetRegistrationsPerInterval: { netuid: number; targetRegistrationsPerInterval: number };
+    sudoSetTargetRegistrationsPerInterval: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  targetRegistrationsPerInterval: number };
     /** The extrinsic sets the minimum burn for a subnet. It is only callable by root and subnet owner. The extrinsic will call the Subtensor pallet to set the minimum burn. */
-    sudoSetMinBurn: { netuid: number; minBurn: bigint | number };
+    sudoSetMinBurn: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `TaoBalance`. */
+  minBurn: bigint | number };
     /** The extrinsic sets the maximum burn for a subnet. It is only callable by root and subnet owner. The extrinsic will call the Subtensor pallet to set the maximum burn. */
-    sudoSetMaxBurn: { netuid: number; maxBurn: bigint | number };
+    sudoSetMaxBurn: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `TaoBalance`. */
+  maxBurn: bigint | number };
     /** The extrinsic sets the difficulty for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the difficulty. */
-    sudoSetDifficulty: { netuid: number; difficulty: bigint | number };
+    sudoSetDifficulty: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  difficulty: bigint | number };
     /** The extrinsic sets the maximum allowed validators for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the maximum allowed validators. */
-    sudoSetMaxAllowedValidators: { netuid: number; maxAllowedValidators: number };
+    sudoSetMaxAllowedValidators: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  maxAllowedValidators: number };
     /** The extrinsic sets the bonds moving average for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the bonds moving average. */
-    sudoSetBondsMovingAverage: { netuid: number; bondsMovingAverage: bigint | number };
+    sudoSetBondsMovingAverage: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  bondsMovingAverage: bigint | number };
     /** The extrinsic sets the bonds penalty for a subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the bonds penalty. */
-    sudoSetBondsPenalty: { netuid: number; bondsPenalty: number };
+    sudoSetBondsPenalty: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  bondsPenalty: number };
     /** The extrinsic sets the maximum registrations per block for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the maximum registrations per block. */
-    sudoSetMaxRegistrationsPerBlock: { netuid: number; maxRegistrationsPerBlock: number };
+    sudoSetMaxRegistrationsPerBlock: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  maxRegistrationsPerBlock: number };
     /** The extrinsic sets the subnet owner cut for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the subnet owner cut. */
-    sudoSetSubnetOwnerCut: { subnetOwnerCut: number };
+    sudoSetSubnetOwnerCut: { 
+  /** On chain: `u16`. */
+  subnetOwnerCut: number };
     /** The extrinsic sets the network rate limit for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the network rate limit. */
-    sudoSetNetworkRateLimit: { rateLimit: bigint | number };
+    sudoSetNetworkRateLimit: { 
+  /** On chain: `u64`. */
+  rateLimit: bigint | number };
     /** The extrinsic sets the tempo for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the tempo. */
-    sudoSetTempo: { netuid: number; tempo: number };
+    sudoSetTempo: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  tempo: number };
     /** DEPRECATED */
-    sudoSetTotalIssuance: { totalIssuance: bigint | number };
+    sudoSetTotalIssuance: { 
+  /** On chain: `TaoBalance`. */
+  totalIssuance: bigint | number };
     /** The extrinsic sets the immunity period for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the immunity period for the network. */
-    sudoSetNetworkImmunityPeriod: { immunityPeriod: bigint | number };
+    sudoSetNetworkImmunityPeriod: { 
+  /** On chain: `u64`. */
+  immunityPeriod: bigint | number };
     /** The extrinsic sets the min lock cost for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the min lock cost for the network. */
-    sudoSetNetworkMinLockCost: { lockCost: bigint | number };
+    sudoSetNetworkMinLockCost: { 
+  /** On chain: `TaoBalance`. */
+  lockCost: bigint | number };
     /** The extrinsic sets the subnet limit for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the subnet limit. */
-    sudoSetSubnetLimit: { maxSubnets: number };
+    sudoSetSubnetLimit: { 
+  /** On chain: `u16`. */
+  maxSubnets: number };
     /** The extrinsic sets the lock reduction interval for the network. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the lock reduction interval. */
-    sudoSetLockReductionInterval: { interval: bigint | number };
+    sudoSetLockReductionInterval: { 
+  /** On chain: `u64`. */
+  interval: bigint | number };
     /** The extrinsic sets the recycled RAO for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the recycled RAO. */
-    sudoSetRaoRecycled: { netuid: number; raoRecycled: bigint | number };
+    sudoSetRaoRecycled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `TaoBalance`. */
+  raoRecycled: bigint | number };
     /** The extrinsic sets the weights min stake. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the weights min stake. */
-    sudoSetStakeThreshold: { minStake: bigint | number };
+    sudoSetStakeThreshold: { 
+  /** On chain: `u64`. */
+  minStake: bigint | number };
     /** The extrinsic sets the minimum stake required for nominators. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the minimum stake required for nominators. */
-    sudoSetNominatorMinRequiredStake: { minStake: bigint | number };
+    sudoSetNominatorMinRequiredStake: { 
+  /** On chain: `u64`. */
+  minStake: bigint | number };
     /** The extrinsic sets the rate limit for delegate take transactions. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the rate limit for delegate take transactions. */
-    sudoSetTxDelegateTakeRateLimit: { txRateLimit: bigint | number };
+    sudoSetTxDelegateTakeRateLimit: { 
+  /** On chain: `u64`. */
+  txRateLimit: bigint | number };
     /** The extrinsic sets the minimum delegate take. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the minimum delegate take. */
-    sudoSetMinDelegateTake: { take: number };
+    sudoSetMinDelegateTake: { 
+  /** On chain: `u16`. */
+  take: number };
     /** The extrinsic sets the minimum childkey take for a subnet. It is callable by root or the subnet owner. The subnet minimum can only make the global minimum stricter. */
-    sudoSetMinChildkeyTakePerSubnet: { netuid: number; take: number };
+    sudoSetMinChildkeyTakePerSubnet: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  take: number };
     /** The extrinsic enabled/disables commit/reaveal for a given subnet. It is only callable by the root account or subnet owner. The extrinsic will call the Subtensor pallet to set the value. */
-    sudoSetCommitRevealWeightsEnabled: { netuid: number; enabled: boolean };
+    sudoSetCommitRevealWeightsEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Enables or disables Liquid Alpha for a given subnet. # Parameters - `origin`: The origin of the call, which must be the root account or subnet owner. - `netuid`: The unique identifier for the subnet. - `enabled`: A boolean flag to enable or disable Liquid Alpha. # Weight This function has a fixed weight of 0 and is classified as an operational transaction that does not incur any fees. */
-    sudoSetLiquidAlphaEnabled: { netuid: number; enabled: boolean };
+    sudoSetLiquidAlphaEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Sets values for liquid alpha */
-    sudoSetAlphaValues: { netuid: number; alphaLow: number; alphaHigh: number };
+    sudoSetAlphaValues: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  alphaLow: number; 
+  /** On chain: `u16`. */
+  alphaHigh: number };
     /** Sets the duration of the dissolve network schedule. This extrinsic allows the root account to set the duration for the dissolve network schedule. The dissolve network schedule determines how long it takes for a network dissolution operation to complete. # Arguments * `origin` - The origin of the call, which must be the root account. * `duration` - The new duration for the dissolve network schedule, in number of blocks. # Errors * `BadOrigin` - If the caller is not the root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetDissolveNetworkScheduleDuration: { duration: number };
+    sudoSetDissolveNetworkScheduleDuration: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  duration: number };
     /** Sets the commit-reveal weights periods for a specific subnet. This extrinsic allows the subnet owner or root account to set the duration (in epochs) during which committed weights must be revealed. The commit-reveal mechanism ensures that users commit weights in advance and reveal them only within a specified period. # Arguments * `origin` - The origin of the call, which must be the subnet owner or the root account. * `netuid` - The unique identifier of the subnet for which the periods are being set. * `periods` - The number of epochs that define the commit-reveal period. # Errors * `BadOrigin` - If the caller is neither the subnet owner nor the root account. * `SubnetDoesNotExist` - If the specified subnet does not exist. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetCommitRevealWeightsInterval: { netuid: number; interval: bigint | number };
+    sudoSetCommitRevealWeightsInterval: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  interval: bigint | number };
     /** Sets the EVM ChainID. # Arguments * `origin` - The origin of the call, which must be the subnet owner or the root account. * `chainId` - The u64 chain ID # Errors * `BadOrigin` - If the caller is neither the subnet owner nor the root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetEvmChainId: { chainId: bigint | number };
+    sudoSetEvmChainId: { 
+  /** On chain: `u64`. */
+  chainId: bigint | number };
     /** A public interface for `pallet_grandpa::Pallet::schedule_grandpa_change`. Schedule a change in the authorities. The change will be applied at the end of execution of the block `in_blocks` after the current block. This value may be 0, in which case the change is applied at the end of the current block. If the `forced` parameter is defined, this indicates that the current set has been synchronously determined to be offline and that after `in_blocks` the given change should be applied. The given block number indicates the median last finalized block number and it should be used as the canon block when starting the new grandpa voter. No change should be signaled while any change is pending. Returns an error if a change is already pending. */
-    scheduleGrandpaChange: { nextAuthorities: ([Uint8Array | string, bigint | number])[]; inBlocks: number; forced: number | null | undefined };
+    scheduleGrandpaChange: { 
+  /** On chain: `AuthorityList`. */
+  nextAuthorities: ([Uint8Array | string, bigint | number])[]; 
+  /** On chain: `BlockNumberFor<T>`. */
+  inBlocks: number; 
+  /** On chain: `Option<BlockNumberFor<T>>`. */
+  forced: number | null | undefined };
     /** Enable or disable atomic alpha transfers for a given subnet. # Parameters - `origin`: The origin of the call, which must be the root account or subnet owner. - `netuid`: The unique identifier for the subnet. - `enabled`: A boolean flag to enable or disable Liquid Alpha. # Weight This function has a fixed weight of 0 and is classified as an operational transaction that does not incur any fees. */
-    sudoSetToggleTransfer: { netuid: number; toggle: boolean };
+    sudoSetToggleTransfer: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  toggle: boolean };
     /** Set the behaviour of the "burn" UID(s) for a given subnet. If set to `Burn`, the miner emission sent to the burn UID(s) will be burned. If set to `Recycle`, the miner emission sent to the burn UID(s) will be recycled. # Parameters - `origin`: The origin of the call, which must be the root account or subnet owner. - `netuid`: The unique identifier for the subnet. - `recycle_or_burn`: The desired behaviour of the "burn" UID(s) for the subnet. */
-    sudoSetRecycleOrBurn: { netuid: number; recycleOrBurn: 'Burn' | 'Recycle' };
+    sudoSetRecycleOrBurn: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `pallet_subtensor::RecycleOrBurnEnum`. */
+  recycleOrBurn: 'Burn' | 'Recycle' };
     /** Toggles the enablement of an EVM precompile. # Arguments * `origin` - The origin of the call, which must be the root account. * `precompile_id` - The identifier of the EVM precompile to toggle. * `enabled` - The new enablement state of the precompile. # Errors * `BadOrigin` - If the caller is not the root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoToggleEvmPrecompile: { precompileId: 'BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'; enabled: boolean };
+    sudoToggleEvmPrecompile: { 
+  /** On chain: `PrecompileEnum`. */
+  precompileId: 'BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** # Arguments * `origin` - The origin of the call, which must be the root account. * `alpha` - The new moving alpha value for the SubnetMovingAlpha. # Errors * `BadOrigin` - If the caller is not the root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetSubnetMovingAlpha: { alpha: { bits: bigint | number } };
+    sudoSetSubnetMovingAlpha: { 
+  /** On chain: `I96F32`. */
+  alpha: { 
+  /** On chain: `i128`. */
+  bits: bigint | number } };
     /** Change the SubnetOwnerHotkey for a given subnet. # Arguments * `origin` - The origin of the call, which must be the subnet owner. * `netuid` - The unique identifier for the subnet. * `hotkey` - The new hotkey for the subnet owner. # Errors * `BadOrigin` - If the caller is not the subnet owner or root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetSubnetOwnerHotkey: { netuid: number; hotkey: string | Uint8Array };
+    sudoSetSubnetOwnerHotkey: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `<T as frame_system::Config>::AccountId`. */
+  hotkey: string | Uint8Array };
     /** # Arguments * `origin` - The origin of the call, which must be the root account. * `ema_alpha_period` - Number of blocks for EMA price to halve # Errors * `BadOrigin` - If the caller is not the root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetEmaPriceHalvingPeriod: { netuid: number; emaHalving: bigint | number };
+    sudoSetEmaPriceHalvingPeriod: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u64`. */
+  emaHalving: bigint | number };
     /** # Arguments * `origin` - The origin of the call, which must be the root account. * `netuid` - The unique identifier for the subnet. * `steepness` - The Steepness for the alpha sigmoid function. (range is 0-int16::MAX, negative values are reserved for future use) # Errors * `BadOrigin` - If the caller is not the root account. * `SubnetDoesNotExist` - If the specified subnet does not exist. * `NegativeSigmoidSteepness` - If the steepness is negative and the caller is root. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetAlphaSigmoidSteepness: { netuid: number; steepness: number };
+    sudoSetAlphaSigmoidSteepness: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `i16`. */
+  steepness: number };
     /** Enables or disables Yuma3 for a given subnet. # Parameters - `origin`: The origin of the call, which must be the root account or subnet owner. - `netuid`: The unique identifier for the subnet. - `enabled`: A boolean flag to enable or disable Yuma3. # Weight This function has a fixed weight of 0 and is classified as an operational transaction that does not incur any fees. */
-    sudoSetYuma3Enabled: { netuid: number; enabled: boolean };
+    sudoSetYuma3Enabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Enables or disables Bonds Reset for a given subnet. # Parameters - `origin`: The origin of the call, which must be the root account or subnet owner. - `netuid`: The unique identifier for the subnet. - `enabled`: A boolean flag to enable or disable Bonds Reset. # Weight This function has a fixed weight of 0 and is classified as an operational transaction that does not incur any fees. */
-    sudoSetBondsResetEnabled: { netuid: number; enabled: boolean };
+    sudoSetBondsResetEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Sets or updates the hotkey account associated with the owner of a specific subnet. This function allows either the root origin or the current subnet owner to set or update the hotkey for a given subnet. The subnet must already exist. To prevent abuse, the call is rate-limited to once per configured interval (default: one week) per subnet. # Parameters - `origin`: The dispatch origin of the call. Must be either root or the current owner of the subnet. - `netuid`: The unique identifier of the subnet whose owner hotkey is being set. - `hotkey`: The new hotkey account to associate with the subnet owner. # Returns - `DispatchResult`: Returns `Ok(())` if the hotkey was successfully set, or an appropriate error otherwise. # Errors - `Error::SubnetNotExists`: If the specified subnet does not exist. - `Error::TxRateLimitExceeded`: If the function is called more frequently than the allowed rate limit. # Access Control Only callable by: - Root origin, or - The coldkey account that owns the subnet. # Storage - Updates [`SubnetOwnerHotkey`] for the given `netuid`. - Reads and updates [`LastRateLimitedBlock`] for rate-limiting. - Reads [`DefaultSetSNOwnerHotkeyRateLimit`] to determine the interval between allowed updates. # Rate Limiting This function is rate-limited to one call per subnet per interval (e.g., one week). */
-    sudoSetSnOwnerHotkey: { netuid: number; hotkey: string | Uint8Array };
+    sudoSetSnOwnerHotkey: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `<T as frame_system::Config>::AccountId`. */
+  hotkey: string | Uint8Array };
     /** Enables or disables subtoken trading for a given subnet. # Arguments * `origin` - The origin of the call, which must be the root account. * `netuid` - The unique identifier of the subnet. * `subtoken_enabled` - A boolean indicating whether subtoken trading should be enabled or disabled. # Errors * `BadOrigin` - If the caller is not the root account. # Weight Weight is handled by the `#[pallet::weight]` attribute. */
-    sudoSetSubtokenEnabled: { netuid: number; subtokenEnabled: boolean };
+    sudoSetSubtokenEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  subtokenEnabled: boolean };
     /** Sets the commit-reveal weights version for all subnets */
-    sudoSetCommitRevealVersion: { version: number };
+    sudoSetCommitRevealVersion: { 
+  /** On chain: `u16`. */
+  version: number };
     /** Sets the number of immune owner neurons */
-    sudoSetOwnerImmuneNeuronLimit: { netuid: number; immuneNeurons: number };
+    sudoSetOwnerImmuneNeuronLimit: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  immuneNeurons: number };
     /** Sets the childkey burn for a subnet. It is only callable by the root account. The extrinsic will call the Subtensor pallet to set the childkey burn. */
-    sudoSetCkBurn: { burn: bigint | number };
+    sudoSetCkBurn: { 
+  /** On chain: `u64`. */
+  burn: bigint | number };
     /** Sets the admin freeze window length (in blocks) at the end of a tempo. Only callable by root. */
-    sudoSetAdminFreezeWindow: { window: number };
+    sudoSetAdminFreezeWindow: { 
+  /** On chain: `u16`. */
+  window: number };
     /** Sets the owner hyperparameter rate limit in epochs (global multiplier). Only callable by root. */
-    sudoSetOwnerHparamRateLimit: { epochs: number };
+    sudoSetOwnerHparamRateLimit: { 
+  /** On chain: `u16`. */
+  epochs: number };
     /** Sets the desired number of mechanisms in a subnet */
-    sudoSetMechanismCount: { netuid: number; mechanismCount: number };
+    sudoSetMechanismCount: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `MechId`. */
+  mechanismCount: number };
     /** Sets the emission split between mechanisms in a subnet */
-    sudoSetMechanismEmissionSplit: { netuid: number; maybeSplit: number[] | null | undefined };
+    sudoSetMechanismEmissionSplit: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `Option<Vec<u16>>`. */
+  maybeSplit: number[] | null | undefined };
     /** Trims the maximum number of UIDs for a subnet. The trimming is done by sorting the UIDs by emission descending and then trimming the lowest emitters while preserving temporally and owner immune UIDs. The UIDs are then compressed to the left and storage is migrated to the new compressed UIDs. */
-    sudoTrimToMaxAllowedUids: { netuid: number; maxN: number };
+    sudoTrimToMaxAllowedUids: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  maxN: number };
     /** The extrinsic sets the minimum allowed UIDs for a subnet. It is only callable by the root account. */
-    sudoSetMinAllowedUids: { netuid: number; minAllowedUids: number };
+    sudoSetMinAllowedUids: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  minAllowedUids: number };
     /** Sets TAO flow cutoff value (A) */
-    sudoSetTaoFlowCutoff: { flowCutoff: SubstrateFixedFixedI128In };
+    sudoSetTaoFlowCutoff: { 
+  /** On chain: `I64F64`. */
+  flowCutoff: SubstrateFixedFixedI128In };
     /** Sets TAO flow normalization exponent (p) */
-    sudoSetTaoFlowNormalizationExponent: { exponent: { bits: bigint | number } };
+    sudoSetTaoFlowNormalizationExponent: { 
+  /** On chain: `U64F64`. */
+  exponent: { 
+  /** On chain: `u128`. */
+  bits: bigint | number } };
     /** Sets TAO flow smoothing factor (alpha) */
-    sudoSetTaoFlowSmoothingFactor: { smoothingFactor: bigint | number };
+    sudoSetTaoFlowSmoothingFactor: { 
+  /** On chain: `u64`. */
+  smoothingFactor: bigint | number };
     /** Enables or disables net TAO flow (protocol cost deduction from emission shares). When enabled, emission shares use net flow = user flow - protocol cost. When disabled, emission shares use gross user flow only (current behavior). */
-    sudoSetNetTaoFlowEnabled: { enabled: boolean };
+    sudoSetNetTaoFlowEnabled: { 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Sets the global maximum number of mechanisms in a subnet */
-    sudoSetMaxMechanismCount: { maxMechanismCount: number };
+    sudoSetMaxMechanismCount: { 
+  /** On chain: `MechId`. */
+  maxMechanismCount: number };
     /** Sets the minimum number of non-immortal & non-immune UIDs that must remain in a subnet */
-    sudoSetMinNonImmuneUids: { netuid: number; min: number };
+    sudoSetMinNonImmuneUids: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  min: number };
     /** Sets the delay before a subnet can call start */
-    sudoSetStartCallDelay: { delay: bigint | number };
+    sudoSetStartCallDelay: { 
+  /** On chain: `u64`. */
+  delay: bigint | number };
     /** Sets the announcement delay for coldkey swap. */
-    sudoSetColdkeySwapAnnouncementDelay: { duration: number };
+    sudoSetColdkeySwapAnnouncementDelay: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  duration: number };
     /** Sets the coldkey swap reannouncement delay. */
-    sudoSetColdkeySwapReannouncementDelay: { duration: number };
+    sudoSetColdkeySwapReannouncementDelay: { 
+  /** On chain: `BlockNumberFor<T>`. */
+  duration: number };
     /** Set BurnHalfLife for a subnet. It is only callable by root and subnet owner. */
-    sudoSetBurnHalfLife: { netuid: number; burnHalfLife: number };
+    sudoSetBurnHalfLife: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `u16`. */
+  burnHalfLife: number };
     /** Set BurnIncreaseMult for a subnet. It is only callable by root and subnet owner. */
-    sudoSetBurnIncreaseMult: { netuid: number; burnIncreaseMult: { bits: bigint | number } };
+    sudoSetBurnIncreaseMult: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `U64F64`. */
+  burnIncreaseMult: { 
+  /** On chain: `u128`. */
+  bits: bigint | number } };
     /** Set whether the subnet owner cut is enabled for a subnet. It is only callable by root and subnet owner. */
-    sudoSetOwnerCutEnabled: { netuid: number; enabled: boolean };
+    sudoSetOwnerCutEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Set whether subnet owner cut is auto-locked for a subnet. It is only callable by root and subnet owner. */
-    sudoSetOwnerCutAutoLockEnabled: { netuid: number; enabled: boolean };
+    sudoSetOwnerCutAutoLockEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Enables or disables subnet pool-side emission for a subnet. This does not remove the subnet from emission share calculation and does not change `alpha_out`, owner cut, root proportion, pending server emission, or pending validator emission. It only zeros the pool-side `alpha_in`, `tao_in`, and `excess_tao` chain-buy paths. */
-    sudoSetSubnetEmissionEnabled: { netuid: number; enabled: boolean };
+    sudoSetSubnetEmissionEnabled: { 
+  /** On chain: `NetUid`. */
+  netuid: number; 
+  /** On chain: `bool`. */
+  enabled: boolean };
     /** Sets the per-block cap on subnet epochs (dynamic tempo throttle). */
-    sudoSetMaxEpochsPerBlock: { maxEpochsPerBlock: number };
+    sudoSetMaxEpochsPerBlock: { 
+  /** On chain: `u8`. */
+  maxEpochsPerBlock: number };
   };
 }
 
-/** `[pallet index, call index]` of every bound call. */
+/**
+ * `[pallet index, call index]` of every bound call.
+ *
+ * @example
+ * ```ts
+ * CALL_INDICES.subtensorModule.setWeights; // [7, 0]
+ * ```
+ */
 export const CALL_INDICES = {
-  system: { remark: [0, 0], setHeapPages: [0, 1], setCode: [0, 2], setCodeWithoutChecks: [0, 3], setStorage: [0, 4], killStorage: [0, 5], killPrefix: [0, 6], remarkWithEvent: [0, 7], authorizeUpgrade: [0, 9], authorizeUpgradeWithoutChecks: [0, 10], applyAuthorizedUpgrade: [0, 11] },
-  balances: { transferAllowDeath: [5, 0], forceTransfer: [5, 2], transferKeepAlive: [5, 3], transferAll: [5, 4], forceUnreserve: [5, 5], upgradeAccounts: [5, 6], forceSetBalance: [5, 8], forceAdjustTotalIssuance: [5, 9], burn: [5, 10] },
-  subtensorModule: { setWeights: [7, 0], setMechanismWeights: [7, 119], batchSetWeights: [7, 80], commitWeights: [7, 96], commitMechanismWeights: [7, 115], batchCommitWeights: [7, 100], revealWeights: [7, 97], revealMechanismWeights: [7, 116], commitCrv3MechanismWeights: [7, 117], batchRevealWeights: [7, 98], decreaseTake: [7, 65], increaseTake: [7, 66], addStake: [7, 2], removeStake: [7, 3], serveAxon: [7, 4], serveAxonTls: [7, 40], servePrometheus: [7, 5], register: [7, 6], rootRegister: [7, 62], burnedRegister: [7, 7], swapHotkey: [7, 70], swapHotkeyV2: [7, 72], swapColdkey: [7, 71], setChildkeyTake: [7, 75], sudoSetTxChildkeyTakeRateLimit: [7, 69], sudoSetMinChildkeyTake: [7, 76], sudoSetMaxChildkeyTake: [7, 77], registerNetwork: [7, 59], dissolveNetwork: [7, 61], setChildren: [7, 67], scheduleSwapColdkey: [7, 73], setIdentity: [7, 68], setSubnetIdentity: [7, 78], registerNetworkWithIdentity: [7, 79], unstakeAll: [7, 83], unstakeAllAlpha: [7, 84], moveStake: [7, 85], transferStake: [7, 86], swapStake: [7, 87], addStakeLimit: [7, 88], removeStakeLimit: [7, 89], swapStakeLimit: [7, 90], tryAssociateHotkey: [7, 91], startCall: [7, 92], associateEvmKey: [7, 93], recycleAlpha: [7, 101], burnAlpha: [7, 102], setPendingChildkeyCooldown: [7, 109], removeStakeFullLimit: [7, 103], registerLeasedNetwork: [7, 110], terminateLease: [7, 111], updateSymbol: [7, 112], commitTimelockedWeights: [7, 113], setColdkeyAutoStakeHotkey: [7, 114], commitTimelockedMechanismWeights: [7, 118], rootDissolveNetwork: [7, 120], claimRoot: [7, 121], setRootClaimType: [7, 122], sudoSetNumRootClaims: [7, 123], sudoSetRootClaimThreshold: [7, 124], announceColdkeySwap: [7, 125], swapColdkeyAnnounced: [7, 126], disputeColdkeySwap: [7, 127], resetColdkeySwap: [7, 128], enableVotingPowerTracking: [7, 129], disableVotingPowerTracking: [7, 130], sudoSetVotingPowerEmaAlpha: [7, 131], addStakeBurn: [7, 132], clearColdkeySwapAnnouncement: [7, 133], registerLimit: [7, 134], setAutoParentDelegationEnabled: [7, 135], lockStake: [7, 136], moveLock: [7, 137], setPerpetualLock: [7, 138], setTempo: [7, 139], setActivityCutoffFactor: [7, 140], triggerEpoch: [7, 141], setRejectLockedAlpha: [7, 142] },
-  sudo: { sudo: [12, 0], sudoUncheckedWeight: [12, 1], setKey: [12, 2], sudoAs: [12, 3], removeKey: [12, 4] },
-  adminUtils: { swapAuthorities: [19, 0], sudoSetDefaultTake: [19, 1], sudoSetTxRateLimit: [19, 2], sudoSetServingRateLimit: [19, 3], sudoSetMinDifficulty: [19, 4], sudoSetMaxDifficulty: [19, 5], sudoSetWeightsVersionKey: [19, 6], sudoSetWeightsSetRateLimit: [19, 7], sudoSetAdjustmentInterval: [19, 8], sudoSetAdjustmentAlpha: [19, 9], sudoSetImmunityPeriod: [19, 13], sudoSetMinAllowedWeights: [19, 14], sudoSetMaxAllowedUids: [19, 15], sudoSetKappa: [19, 16], sudoSetRho: [19, 17], sudoSetActivityCutoff: [19, 18], sudoSetNetworkRegistrationAllowed: [19, 19], sudoSetNetworkPowRegistrationAllowed: [19, 20], sudoSetTargetRegistrationsPerInterval: [19, 21], sudoSetMinBurn: [19, 22], sudoSetMaxBurn: [19, 23], sudoSetDifficulty: [19, 24], sudoSetMaxAllowedValidators: [19, 25], sudoSetBondsMovingAverage: [19, 26], sudoSetBondsPenalty: [19, 60], sudoSetMaxRegistrationsPerBlock: [19, 27], sudoSetSubnetOwnerCut: [19, 28], sudoSetNetworkRateLimit: [19, 29], sudoSetTempo: [19, 30], sudoSetTotalIssuance: [19, 33], sudoSetNetworkImmunityPeriod: [19, 35], sudoSetNetworkMinLockCost: [19, 36], sudoSetSubnetLimit: [19, 37], sudoSetLockReductionInterval: [19, 38], sudoSetRaoRecycled: [19, 39], sudoSetStakeThreshold: [19, 42], sudoSetNominatorMinRequiredStake: [19, 43], sudoSetTxDelegateTakeRateLimit: [19, 45], sudoSetMinDelegateTake: [19, 46], sudoSetMinChildkeyTakePerSubnet: [19, 93], sudoSetCommitRevealWeightsEnabled: [19, 49], sudoSetLiquidAlphaEnabled: [19, 50], sudoSetAlphaValues: [19, 51], sudoSetDissolveNetworkScheduleDuration: [19, 55], sudoSetCommitRevealWeightsInterval: [19, 57], sudoSetEvmChainId: [19, 58], scheduleGrandpaChange: [19, 59], sudoSetToggleTransfer: [19, 61], sudoSetRecycleOrBurn: [19, 80], sudoToggleEvmPrecompile: [19, 62], sudoSetSubnetMovingAlpha: [19, 63], sudoSetSubnetOwnerHotkey: [19, 64], sudoSetEmaPriceHalvingPeriod: [19, 65], sudoSetAlphaSigmoidSteepness: [19, 68], sudoSetYuma3Enabled: [19, 69], sudoSetBondsResetEnabled: [19, 70], sudoSetSnOwnerHotkey: [19, 67], sudoSetSubtokenEnabled: [19, 66], sudoSetCommitRevealVersion: [19, 71], sudoSetOwnerImmuneNeuronLimit: [19, 72], sudoSetCkBurn: [19, 73], sudoSetAdminFreezeWindow: [19, 74], sudoSetOwnerHparamRateLimit: [19, 75], sudoSetMechanismCount: [19, 76], sudoSetMechanismEmissionSplit: [19, 77], sudoTrimToMaxAllowedUids: [19, 78], sudoSetMinAllowedUids: [19, 79], sudoSetTaoFlowCutoff: [19, 81], sudoSetTaoFlowNormalizationExponent: [19, 82], sudoSetTaoFlowSmoothingFactor: [19, 83], sudoSetNetTaoFlowEnabled: [19, 91], sudoSetMaxMechanismCount: [19, 88], sudoSetMinNonImmuneUids: [19, 84], sudoSetStartCallDelay: [19, 85], sudoSetColdkeySwapAnnouncementDelay: [19, 86], sudoSetColdkeySwapReannouncementDelay: [19, 87], sudoSetBurnHalfLife: [19, 89], sudoSetBurnIncreaseMult: [19, 90], sudoSetOwnerCutEnabled: [19, 92], sudoSetOwnerCutAutoLockEnabled: [19, 95], sudoSetSubnetEmissionEnabled: [19, 94], sudoSetMaxEpochsPerBlock: [19, 96] },
+  /** System. */
+  system: { 
+    /** `remark` */
+    remark: [0, 0], 
+    /** `set_heap_pages` */
+    setHeapPages: [0, 1], 
+    /** `set_code` */
+    setCode: [0, 2], 
+    /** `set_code_without_checks` */
+    setCodeWithoutChecks: [0, 3], 
+    /** `set_storage` */
+    setStorage: [0, 4], 
+    /** `kill_storage` */
+    killStorage: [0, 5], 
+    /** `kill_prefix` */
+    killPrefix: [0, 6], 
+    /** `remark_with_event` */
+    remarkWithEvent: [0, 7], 
+    /** `authorize_upgrade` */
+    authorizeUpgrade: [0, 9], 
+    /** `authorize_upgrade_without_checks` */
+    authorizeUpgradeWithoutChecks: [0, 10], 
+    /** `apply_authorized_upgrade` */
+    applyAuthorizedUpgrade: [0, 11] },
+  /** Balances. */
+  balances: { 
+    /** `transfer_allow_death` */
+    transferAllowDeath: [5, 0], 
+    /** `force_transfer` */
+    forceTransfer: [5, 2], 
+    /** `transfer_keep_alive` */
+    transferKeepAlive: [5, 3], 
+    /** `transfer_all` */
+    transferAll: [5, 4], 
+    /** `force_unreserve` */
+    forceUnreserve: [5, 5], 
+    /** `upgrade_accounts` */
+    upgradeAccounts: [5, 6], 
+    /** `force_set_balance` */
+    forceSetBalance: [5, 8], 
+    /** `force_adjust_total_issuance` */
+    forceAdjustTotalIssuance: [5, 9], 
+    /** `burn` */
+    burn: [5, 10] },
+  /** SubtensorModule. */
+  subtensorModule: { 
+    /** `set_weights` */
+    setWeights: [7, 0], 
+    /** `set_mechanism_weights` */
+    setMechanismWeights: [7, 119], 
+    /** `batch_set_weights` */
+    batchSetWeights: [7, 80], 
+    /** `commit_weights` */
+    commitWeights: [7, 96], 
+    /** `commit_mechanism_weights` */
+    commitMechanismWeights: [7, 115], 
+    /** `batch_commit_weights` */
+    batchCommitWeights: [7, 100], 
+    /** `reveal_weights` */
+    revealWeights: [7, 97], 
+    /** `reveal_mechanism_weights` */
+    revealMechanismWeights: [7, 116], 
+    /** `commit_crv3_mechanism_weights` */
+    commitCrv3MechanismWeights: [7, 117], 
+    /** `batch_reveal_weights` */
+    batchRevealWeights: [7, 98], 
+    /** `decrease_take` */
+    decreaseTake: [7, 65], 
+    /** `increase_take` */
+    increaseTake: [7, 66], 
+    /** `add_stake` */
+    addStake: [7, 2], 
+    /** `remove_stake` */
+    removeStake: [7, 3], 
+    /** `serve_axon` */
+    serveAxon: [7, 4], 
+    /** `serve_axon_tls` */
+    serveAxonTls: [7, 40], 
+    /** `serve_prometheus` */
+    servePrometheus: [7, 5], 
+    /** `register` */
+    register: [7, 6], 
+    /** `root_register` */
+    rootRegister: [7, 62], 
+    /** `burned_register` */
+    burnedRegister: [7, 7], 
+    /** `swap_hotkey` */
+    swapHotkey: [7, 70], 
+    /** `swap_hotkey_v2` */
+    swapHotkeyV2: [7, 72], 
+    /** `swap_coldkey` */
+    swapColdkey: [7, 71], 
+    /** `set_childkey_take` */
+    setChildkeyTake: [7, 75], 
+    /** `sudo_set_tx_childkey_take_rate_limit` */
+    sudoSetTxChildkeyTakeRateLimit: [7, 69], 
+    /** `sudo_set_min_childkey_take` */
+    sudoSetMinChildkeyTake: [7, 76], 
+    /** `sudo_set_max_childkey_take` */
+    sudoSetMaxChildkeyTake: [7, 77], 
+    /** `register_network` */
+    registerNetwork: [7, 59], 
+    /** `dissolve_network` */
+    dissolveNetwork: [7, 61], 
+    /** `set_children` */
+    setChildren: [7, 67], 
+    /** `schedule_swap_coldkey` */
+    scheduleSwapColdkey: [7, 73], 
+    /** `set_identity` */
+    setIdentity: [7, 68], 
+    /** `set_subnet_identity` */
+    setSubnetIdentity: [7, 78], 
+    /** `register_network_with_identity` */
+    registerNetworkWithIdentity: [7, 79], 
+    /** `unstake_all` */
+    unstakeAll: [7, 83], 
+    /** `unstake_all_alpha` */
+    unstakeAllAlpha: [7, 84], 
+    /** `move_stake` */
+    moveStake: [7, 85], 
+    /** `transfer_stake` */
+    transferStake: [7, 86], 
+    /** `swap_stake` */
+    swapStake: [7, 87], 
+    /** `add_stake_limit` */
+    addStakeLimit: [7, 88], 
+    /** `remove_stake_limit` */
+    removeStakeLimit: [7, 89], 
+    /** `swap_stake_limit` */
+    swapStakeLimit: [7, 90], 
+    /** `try_associate_hotkey` */
+    tryAssociateHotkey: [7, 91], 
+    /** `start_call` */
+    startCall: [7, 92], 
+    /** `associate_evm_key` */
+    associateEvmKey: [7, 93], 
+    /** `recycle_alpha` */
+    recycleAlpha: [7, 101], 
+    /** `burn_alpha` */
+    burnAlpha: [7, 102], 
+    /** `set_pending_childkey_cooldown` */
+    setPendingChildkeyCooldown: [7, 109], 
+    /** `remove_stake_full_limit` */
+    removeStakeFullLimit: [7, 103], 
+    /** `register_leased_network` */
+    registerLeasedNetwork: [7, 110], 
+    /** `terminate_lease` */
+    terminateLease: [7, 111], 
+    /** `update_symbol` */
+    updateSymbol: [7, 112], 
+    /** `commit_timelocked_weights` */
+    commitTimelockedWeights: [7, 113], 
+    /** `set_coldkey_auto_stake_hotkey` */
+    setColdkeyAutoStakeHotkey: [7, 114], 
+    /** `commit_timelocked_mechanism_weights` */
+    commitTimelockedMechanismWeights: [7, 118], 
+    /** `root_dissolve_network` */
+    rootDissolveNetwork: [7, 120], 
+    /** `claim_root` */
+    claimRoot: [7, 121], 
+    /** `set_root_claim_type` */
+    setRootClaimType: [7, 122], 
+    /** `sudo_set_num_root_claims` */
+    sudoSetNumRootClaims: [7, 123], 
+    /** `sudo_set_root_claim_threshold` */
+    sudoSetRootClaimThreshold: [7, 124], 
+    /** `announce_coldkey_swap` */
+    announceColdkeySwap: [7, 125], 
+    /** `swap_coldkey_announced` */
+    swapColdkeyAnnounced: [7, 126], 
+    /** `dispute_coldkey_swap` */
+    disputeColdkeySwap: [7, 127], 
+    /** `reset_coldkey_swap` */
+    resetColdkeySwap: [7, 128], 
+    /** `enable_voting_power_tracking` */
+    enableVotingPowerTracking: [7, 129], 
+    /** `disable_voting_power_tracking` */
+    disableVotingPowerTracking: [7, 130], 
+    /** `sudo_set_voting_power_ema_alpha` */
+    sudoSetVotingPowerEmaAlpha: [7, 131], 
+    /** `add_stake_burn` */
+    addStakeBurn: [7, 132], 
+    /** `clear_coldkey_swap_announcement` */
+    clearColdkeySwapAnnouncement: [7, 133], 
+    /** `register_limit` */
+    registerLimit: [7, 134], 
+    /** `set_auto_parent_delegation_enabled` */
+    setAutoParentDelegationEnabled: [7, 135], 
+    /** `lock_stake` */
+    lockStake: [7, 136], 
+    /** `move_lock` */
+    moveLock: [7, 137], 
+    /** `set_perpetual_lock` */
+    setPerpetualLock: [7, 138], 
+    /** `set_tempo` */
+    setTempo: [7, 139], 
+    /** `set_activity_cutoff_factor` */
+    setActivityCutoffFactor: [7, 140], 
+    /** `trigger_epoch` */
+    triggerEpoch: [7, 141], 
+    /** `set_reject_locked_alpha` */
+    setRejectLockedAlpha: [7, 142] },
+  /** Sudo. */
+  sudo: { 
+    /** `sudo` */
+    sudo: [12, 0], 
+    /** `sudo_unchecked_weight` */
+    sudoUncheckedWeight: [12, 1], 
+    /** `set_key` */
+    setKey: [12, 2], 
+    /** `sudo_as` */
+    sudoAs: [12, 3], 
+    /** `remove_key` */
+    removeKey: [12, 4] },
+  /** AdminUtils. */
+  adminUtils: { 
+    /** `swap_authorities` */
+    swapAuthorities: [19, 0], 
+    /** `sudo_set_default_take` */
+    sudoSetDefaultTake: [19, 1], 
+    /** `sudo_set_tx_rate_limit` */
+    sudoSetTxRateLimit: [19, 2], 
+    /** `sudo_set_serving_rate_limit` */
+    sudoSetServingRateLimit: [19, 3], 
+    /** `sudo_set_min_difficulty` */
+    sudoSetMinDifficulty: [19, 4], 
+    /** `sudo_set_max_difficulty` */
+    sudoSetMaxDifficulty: [19, 5], 
+    /** `sudo_set_weights_version_key` */
+    sudoSetWeightsVersionKey: [19, 6], 
+    /** `sudo_set_weights_set_rate_limit` */
+    sudoSetWeightsSetRateLimit: [19, 7], 
+    /** `sudo_set_adjustment_interval` */
+    sudoSetAdjustmentInterval: [19, 8], 
+    /** `sudo_set_adjustment_alpha` */
+    sudoSetAdjustmentAlpha: [19, 9], 
+    /** `sudo_set_immunity_period` */
+    sudoSetImmunityPeriod: [19, 13], 
+    /** `sudo_set_min_allowed_weights` */
+    sudoSetMinAllowedWeights: [19, 14], 
+    /** `sudo_set_max_allowed_uids` */
+    sudoSetMaxAllowedUids: [19, 15], 
+    /** `sudo_set_kappa` */
+    sudoSetKappa: [19, 16], 
+    /** `sudo_set_rho` */
+    sudoSetRho: [19, 17], 
+    /** `sudo_set_activity_cutoff` */
+    sudoSetActivityCutoff: [19, 18], 
+    /** `sudo_set_network_registration_allowed` */
+    sudoSetNetworkRegistrationAllowed: [19, 19], 
+    /** `sudo_set_network_pow_registration_allowed` */
+    sudoSetNetworkPowRegistrationAllowed: [19, 20], 
+    /** `sudo_set_target_registrations_per_interval` */
+    sudoSetTargetRegistrationsPerInterval: [19, 21], 
+    /** `sudo_set_min_burn` */
+    sudoSetMinBurn: [19, 22], 
+    /** `sudo_set_max_burn` */
+    sudoSetMaxBurn: [19, 23], 
+    /** `sudo_set_difficulty` */
+    sudoSetDifficulty: [19, 24], 
+    /** `sudo_set_max_allowed_validators` */
+    sudoSetMaxAllowedValidators: [19, 25], 
+    /** `sudo_set_bonds_moving_average` */
+    sudoSetBondsMovingAverage: [19, 26], 
+    /** `sudo_set_bonds_penalty` */
+    sudoSetBondsPenalty: [19, 60], 
+    /** `sudo_set_max_registrations_per_block` */
+    sudoSetMaxRegistrationsPerBlock: [19, 27], 
+    /** `sudo_set_subnet_owner_cut` */
+    sudoSetSubnetOwnerCut: [19, 28], 
+    /** `sudo_set_network_rate_limit` */
+    sudoSetNetworkRateLimit: [19, 29], 
+    /** `sudo_set_tempo` */
+    sudoSetTempo: [19, 30], 
+    /** `sudo_set_total_issuance` */
+    sudoSetTotalIssuance: [19, 33], 
+    /** `sudo_set_network_immunity_period` */
+    sudoSetNetworkImmunityPeriod: [19, 35], 
+    /** `sudo_set_network_min_lock_cost` */
+    sudoSetNetworkMinLockCost: [19, 36], 
+    /** `sudo_set_subnet_limit` */
+    sudoSetSubnetLimit: [19, 37], 
+    /** `sudo_set_lock_reduction_interval` */
+    sudoSetLockReductionInterval: [19, 38], 
+    /** `sudo_set_rao_recycled` */
+    sudoSetRaoRecycled: [19, 39], 
+    /** `sudo_set_stake_threshold` */
+    sudoSetStakeThreshold: [19, 42], 
+    /** `sudo_set_nominator_min_required_stake` */
+    sudoSetNominatorMinRequiredStake: [19, 43], 
+    /** `sudo_set_tx_delegate_take_rate_limit` */
+    sudoSetTxDelegateTakeRateLimit: [19, 45], 
+    /** `sudo_set_min_delegate_take` */
+    sudoSetMinDelegateTake: [19, 46], 
+    /** `sudo_set_min_childkey_take_per_subnet` */
+    sudoSetMinChildkeyTakePerSubnet: [19, 93], 
+    /** `sudo_set_commit_reveal_weights_enabled` */
+    sudoSetCommitRevealWeightsEnabled: [19, 49], 
+    /** `sudo_set_liquid_alpha_enabled` */
+    sudoSetLiquidAlphaEnabled: [19, 50], 
+    /** `sudo_set_alpha_values` */
+    sudoSetAlphaValues: [19, 51], 
+    /** `sudo_set_dissolve_network_schedule_duration` */
+    sudoSetDissolveNetworkScheduleDuration: [19, 55], 
+    /** `sudo_set_commit_reveal_weights_interval` */
+    sudoSetCommitRevealWeightsInterval: [19, 57], 
+    /** `sudo_set_evm_chain_id` */
+    sudoSetEvmChainId: [19, 58], 
+    /** `schedule_grandpa_change` */
+    scheduleGrandpaChange: [19, 59], 
+    /** `sudo_set_toggle_transfer` */
+    sudoSetToggleTransfer: [19, 61], 
+    /** `sudo_set_recycle_or_burn` */
+    sudoSetRecycleOrBurn: [19, 80], 
+    /** `sudo_toggle_evm_precompile` */
+    sudoToggleEvmPrecompile: [19, 62], 
+    /** `sudo_set_subnet_moving_alpha` */
+    sudoSetSubnetMovingAlpha: [19, 63], 
+    /** `sudo_set_subnet_owner_hotkey` */
+    sudoSetSubnetOwnerHotkey: [19, 64], 
+    /** `sudo_set_ema_price_halving_period` */
+    sudoSetEmaPriceHalvingPeriod: [19, 65], 
+    /** `sudo_set_alpha_sigmoid_steepness` */
+    sudoSetAlphaSigmoidSteepness: [19, 68], 
+    /** `sudo_set_yuma3_enabled` */
+    sudoSetYuma3Enabled: [19, 69], 
+    /** `sudo_set_bonds_reset_enabled` */
+    sudoSetBondsResetEnabled: [19, 70], 
+    /** `sudo_set_sn_owner_hotkey` */
+    sudoSetSnOwnerHotkey: [19, 67], 
+    /** `sudo_set_subtoken_enabled` */
+    sudoSetSubtokenEnabled: [19, 66], 
+    /** `sudo_set_commit_reveal_version` */
+    sudoSetCommitRevealVersion: [19, 71], 
+    /** `sudo_set_owner_immune_neuron_limit` */
+    sudoSetOwnerImmuneNeuronLimit: [19, 72], 
+    /** `sudo_set_ck_burn` */
+    sudoSetCkBurn: [19, 73], 
+    /** `sudo_set_admin_freeze_window` */
+    sudoSetAdminFreezeWindow: [19, 74], 
+    /** `sudo_set_owner_hparam_rate_limit` */
+    sudoSetOwnerHparamRateLimit: [19, 75], 
+    /** `sudo_set_mechanism_count` */
+    sudoSetMechanismCount: [19, 76], 
+    /** `sudo_set_mechanism_emission_split` */
+    sudoSetMechanismEmissionSplit: [19, 77], 
+    /** `sudo_trim_to_max_allowed_uids` */
+    sudoTrimToMaxAllowedUids: [19, 78], 
+    /** `sudo_set_min_allowed_uids` */
+    sudoSetMinAllowedUids: [19, 79], 
+    /** `sudo_set_tao_flow_cutoff` */
+    sudoSetTaoFlowCutoff: [19, 81], 
+    /** `sudo_set_tao_flow_normalization_exponent` */
+    sudoSetTaoFlowNormalizationExponent: [19, 82], 
+    /** `sudo_set_tao_flow_smoothing_factor` */
+    sudoSetTaoFlowSmoothingFactor: [19, 83], 
+    /** `sudo_set_net_tao_flow_enabled` */
+    sudoSetNetTaoFlowEnabled: [19, 91], 
+    /** `sudo_set_max_mechanism_count` */
+    sudoSetMaxMechanismCount: [19, 88], 
+    /** `sudo_set_min_non_immune_uids` */
+    sudoSetMinNonImmuneUids: [19, 84], 
+    /** `sudo_set_start_call_delay` */
+    sudoSetStartCallDelay: [19, 85], 
+    /** `sudo_set_coldkey_swap_announcement_delay` */
+    sudoSetColdkeySwapAnnouncementDelay: [19, 86], 
+    /** `sudo_set_coldkey_swap_reannouncement_delay` */
+    sudoSetColdkeySwapReannouncementDelay: [19, 87], 
+    /** `sudo_set_burn_half_life` */
+    sudoSetBurnHalfLife: [19, 89], 
+    /** `sudo_set_burn_increase_mult` */
+    sudoSetBurnIncreaseMult: [19, 90], 
+    /** `sudo_set_owner_cut_enabled` */
+    sudoSetOwnerCutEnabled: [19, 92], 
+    /** `sudo_set_owner_cut_auto_lock_enabled` */
+    sudoSetOwnerCutAutoLockEnabled: [19, 95], 
+    /** `sudo_set_subnet_emission_enabled` */
+    sudoSetSubnetEmissionEnabled: [19, 94], 
+    /** `sudo_set_max_epochs_per_block` */
+    sudoSetMaxEpochsPerBlock: [19, 96] },
 } as const;
 
 /** Events of the bound pallets and their data (a tuple, or an object when the fields are named). */
@@ -1281,73 +6091,209 @@ export interface EventTypes {
   /** System events. */
   system: {
     /** An extrinsic completed successfully. */
-    ExtrinsicSuccess: { dispatchInfo: FrameSystemDispatchEventInfo };
+    ExtrinsicSuccess: { 
+  /** On chain: `DispatchEventInfo`. */
+  dispatchInfo: FrameSystemDispatchEventInfo };
     /** An extrinsic failed. */
-    ExtrinsicFailed: { dispatchError: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }; dispatchInfo: FrameSystemDispatchEventInfo };
+    ExtrinsicFailed: { 
+  /** On chain: `DispatchError`. */
+  dispatchError: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }; 
+  /** On chain: `DispatchEventInfo`. */
+  dispatchInfo: FrameSystemDispatchEventInfo };
     /** `:code` was updated. */
     CodeUpdated: [];
     /** A new account was created. */
-    NewAccount: { account: string };
+    NewAccount: { 
+  /** On chain: `T::AccountId`. */
+  account: string };
     /** An account was reaped. */
-    KilledAccount: { account: string };
+    KilledAccount: { 
+  /** On chain: `T::AccountId`. */
+  account: string };
     /** On on-chain remark happened. */
-    Remarked: { sender: string; hash: Uint8Array };
+    Remarked: { 
+  /** On chain: `T::AccountId`. */
+  sender: string; 
+  /** On chain: `T::Hash`. */
+  hash: Uint8Array };
     /** An upgrade was authorized. */
-    UpgradeAuthorized: { codeHash: Uint8Array; checkVersion: boolean };
+    UpgradeAuthorized: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `bool`. */
+  checkVersion: boolean };
     /** An invalid authorized upgrade was rejected while trying to apply it. */
-    RejectedInvalidAuthorizedUpgrade: { codeHash: Uint8Array; error: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } };
+    RejectedInvalidAuthorizedUpgrade: { 
+  /** On chain: `T::Hash`. */
+  codeHash: Uint8Array; 
+  /** On chain: `DispatchError`. */
+  error: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } };
   };
   /** Balances events. */
   balances: {
     /** An account was created with some free balance. */
-    Endowed: { account: string; freeBalance: bigint };
+    Endowed: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `T::Balance`. */
+  freeBalance: bigint };
     /** An account was removed whose balance was non-zero but below ExistentialDeposit, resulting in an outright loss. */
-    DustLost: { account: string; amount: bigint };
+    DustLost: { 
+  /** On chain: `T::AccountId`. */
+  account: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Transfer succeeded. */
-    Transfer: { from: string; to: string; amount: bigint };
+    Transfer: { 
+  /** On chain: `T::AccountId`. */
+  from: string; 
+  /** On chain: `T::AccountId`. */
+  to: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** A balance was set by root. */
-    BalanceSet: { who: string; free: bigint };
+    BalanceSet: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  free: bigint };
     /** Some balance was reserved (moved from free to reserved). */
-    Reserved: { who: string; amount: bigint };
+    Reserved: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some balance was unreserved (moved from reserved to free). */
-    Unreserved: { who: string; amount: bigint };
+    Unreserved: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some balance was moved from the reserve of the first account to the second account. Final argument indicates the destination balance type. */
-    ReserveRepatriated: { from: string; to: string; amount: bigint; destinationStatus: 'Free' | 'Reserved' };
+    ReserveRepatriated: { 
+  /** On chain: `T::AccountId`. */
+  from: string; 
+  /** On chain: `T::AccountId`. */
+  to: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint; 
+  /** On chain: `Status`. */
+  destinationStatus: 'Free' | 'Reserved' };
     /** Some amount was deposited (e.g. for transaction fees). */
-    Deposit: { who: string; amount: bigint };
+    Deposit: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some amount was withdrawn from the account (e.g. for transaction fees). */
-    Withdraw: { who: string; amount: bigint };
+    Withdraw: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some amount was removed from the account (e.g. for misbehavior). */
-    Slashed: { who: string; amount: bigint };
+    Slashed: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some amount was minted into an account. */
-    Minted: { who: string; amount: bigint };
+    Minted: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some amount was burned from an account. */
-    Burned: { who: string; amount: bigint };
+    Burned: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some amount was suspended from an account (it can be restored later). */
-    Suspended: { who: string; amount: bigint };
+    Suspended: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some amount was restored into an account. */
-    Restored: { who: string; amount: bigint };
+    Restored: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** An account was upgraded. */
-    Upgraded: { who: string };
+    Upgraded: { 
+  /** On chain: `T::AccountId`. */
+  who: string };
     /** Total issuance was increased by `amount`, creating a credit to be balanced. */
-    Issued: { amount: bigint };
+    Issued: { 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Total issuance was decreased by `amount`, creating a debt to be balanced. */
-    Rescinded: { amount: bigint };
+    Rescinded: { 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some balance was locked. */
-    Locked: { who: string; amount: bigint };
+    Locked: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some balance was unlocked. */
-    Unlocked: { who: string; amount: bigint };
+    Unlocked: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some balance was frozen. */
-    Frozen: { who: string; amount: bigint };
+    Frozen: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** Some balance was thawed. */
-    Thawed: { who: string; amount: bigint };
+    Thawed: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `T::Balance`. */
+  amount: bigint };
     /** The `TotalIssuance` was forcefully changed. */
-    TotalIssuanceForced: { old: bigint; new: bigint };
+    TotalIssuanceForced: { 
+  /** On chain: `T::Balance`. */
+  old: bigint; 
+  /** On chain: `T::Balance`. */
+  new: bigint };
   };
   /** TransactionPayment events. */
   transactionPayment: {
     /** A transaction fee `actual_fee`, of which `tip` was added to the minimum inclusion fee, has been paid by `who`. */
-    TransactionFeePaid: { who: string; actualFee: bigint; tip: bigint };
+    TransactionFeePaid: { 
+  /** On chain: `T::AccountId`. */
+  who: string; 
+  /** On chain: `BalanceOf<T>`. */
+  actualFee: bigint; 
+  /** On chain: `BalanceOf<T>`. */
+  tip: bigint };
   };
   /** SubtensorModule events. */
   subtensorModule: {
@@ -1450,7 +6396,21 @@ export interface EventTypes {
     /** childkey take set */
     ChildKeyTakeSet: [string, number];
     /** a sudo call is done. */
-    Sudid: [{ ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } }];
+    Sudid: [{ 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } }];
     /** registration is allowed/disallowed for a subnet. */
     RegistrationAllowed: [number, boolean];
     /** POW registration is allowed/disallowed for a subnet. */
@@ -1484,23 +6444,49 @@ export interface EventTypes {
     /** the take for a delegate is increased. */
     TakeIncreased: [string, string, number];
     /** the hotkey is swapped */
-    HotkeySwapped: { coldkey: string; oldHotkey: string; newHotkey: string };
+    HotkeySwapped: { 
+  /** the account ID of coldkey */
+  coldkey: string; 
+  /** the account ID of old hotkey */
+  oldHotkey: string; 
+  /** the account ID of new hotkey */
+  newHotkey: string };
     /** maximum delegate take is set by sudo/admin transaction */
     MaxDelegateTakeSet: [number];
     /** minimum delegate take is set by sudo/admin transaction */
     MinDelegateTakeSet: [number];
     /** A coldkey swap announcement has been made. */
-    ColdkeySwapAnnounced: { who: string; newColdkeyHash: Uint8Array };
+    ColdkeySwapAnnounced: { 
+  /** The account ID of the coldkey that made the announcement. */
+  who: string; 
+  /** The hash of the new coldkey. */
+  newColdkeyHash: Uint8Array };
     /** A coldkey swap has been reset. */
-    ColdkeySwapReset: { who: string };
+    ColdkeySwapReset: { 
+  /** The account ID of the coldkey for which the swap has been reset. */
+  who: string };
     /** A coldkey has been swapped. */
-    ColdkeySwapped: { oldColdkey: string; newColdkey: string };
+    ColdkeySwapped: { 
+  /** The account ID of old coldkey. */
+  oldColdkey: string; 
+  /** The account ID of new coldkey. */
+  newColdkey: string };
     /** A coldkey swap has been disputed. */
-    ColdkeySwapDisputed: { coldkey: string };
+    ColdkeySwapDisputed: { 
+  /** The account ID of the coldkey that was disputed. */
+  coldkey: string };
     /** All balance of a hotkey has been unstaked and transferred to a new coldkey */
-    AllBalanceUnstakedAndTransferredToNewColdkey: { currentColdkey: string; newColdkey: string; totalBalance: bigint };
+    AllBalanceUnstakedAndTransferredToNewColdkey: { 
+  /** The account ID of the current coldkey */
+  currentColdkey: string; 
+  /** The account ID of the new coldkey */
+  newColdkey: string; 
+  /** The total balance of the hotkey */
+  totalBalance: bigint };
     /** The arbitration period has been extended */
-    ArbitrationPeriodExtended: { coldkey: string };
+    ArbitrationPeriodExtended: { 
+  /** The account ID of the coldkey */
+  coldkey: string };
     /** Setting of children of a hotkey have been scheduled */
     SetChildrenScheduled: [string, number, bigint, [bigint, string][]];
     /** The children of a hotkey have been set */
@@ -1512,7 +6498,13 @@ export interface EventTypes {
     /** The identity of a subnet has been removed */
     SubnetIdentityRemoved: [number];
     /** A dissolve network extrinsic scheduled. */
-    DissolveNetworkScheduled: { account: string; netuid: number; executionBlock: number };
+    DissolveNetworkScheduled: { 
+  /** The account ID schedule the dissolve network extrinsic */
+  account: string; 
+  /** network ID will be dissolved */
+  netuid: number; 
+  /** extrinsic execution block number */
+  executionBlock: number };
     /** The coldkey swap announcement delay has been set. */
     ColdkeySwapAnnouncementDelaySet: [number];
     /** The coldkey swap reannouncement delay has been set. */
@@ -1532,7 +6524,17 @@ export interface EventTypes {
     /** A batch extrinsic completed but with some errors. */
     BatchCompletedWithErrors: [];
     /** A weight set among a batch of weights failed. - **netuid**: The netuid of the batch item that failed. - **error**: The dispatch error emitted by the failed item. */
-    BatchWeightItemFailed: [number, 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }];
+    BatchWeightItemFailed: [number, 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' }];
     /** Stake has been transferred from one coldkey to another on the same subnet. Parameters: (origin_coldkey, destination_coldkey, hotkey, origin_netuid, destination_netuid, amount) */
     StakeTransferred: [string, string, string, number, number, bigint];
     /** Stake has been swapped from one subnet to another for the same coldkey-hotkey pair. Parameters: (coldkey, hotkey, origin_netuid, destination_netuid, amount) */
@@ -1548,7 +6550,15 @@ export interface EventTypes {
     /** Alpha have been burned without reducing AlphaOut. Parameters: (coldkey, hotkey, amount, subnet_id) */
     AlphaBurned: [string, string, bigint, number];
     /** An EVM key has been associated with a hotkey. */
-    EvmKeyAssociated: { netuid: number; hotkey: string; evmKey: Uint8Array; blockAssociated: bigint };
+    EvmKeyAssociated: { 
+  /** The subnet that the hotkey belongs to. */
+  netuid: number; 
+  /** The hotkey associated with the EVM key. */
+  hotkey: string; 
+  /** The EVM key being associated with the hotkey. */
+  evmKey: Uint8Array; 
+  /** The block where the association happened. */
+  blockAssociated: bigint };
     /** CRV3 Weights have been successfully revealed. - **netuid**: The network identifier. - **who**: The account ID of the user revealing the weights. */
     CRV3WeightsRevealed: [number, string];
     /** Commit-Reveal periods has been successfully set. - **netuid**: The network identifier. - **periods**: The number of epochs before the reveal. */
@@ -1556,13 +6566,37 @@ export interface EventTypes {
     /** Commit-Reveal has been successfully toggled. - **netuid**: The network identifier. - **Enabled**: Is Commit-Reveal enabled. */
     CommitRevealEnabled: [number, boolean];
     /** the hotkey is swapped */
-    HotkeySwappedOnSubnet: { coldkey: string; oldHotkey: string; newHotkey: string; netuid: number };
+    HotkeySwappedOnSubnet: { 
+  /** the account ID of coldkey */
+  coldkey: string; 
+  /** the account ID of old hotkey */
+  oldHotkey: string; 
+  /** the account ID of new hotkey */
+  newHotkey: string; 
+  /** the subnet ID */
+  netuid: number };
     /** A subnet lease has been created. */
-    SubnetLeaseCreated: { beneficiary: string; leaseId: number; netuid: number; endBlock: number | null };
+    SubnetLeaseCreated: { 
+  /** The beneficiary of the lease. */
+  beneficiary: string; 
+  /** The lease ID */
+  leaseId: number; 
+  /** The subnet ID */
+  netuid: number; 
+  /** The end block of the lease */
+  endBlock: number | null };
     /** A subnet lease has been terminated. */
-    SubnetLeaseTerminated: { beneficiary: string; netuid: number };
+    SubnetLeaseTerminated: { 
+  /** The beneficiary of the lease. */
+  beneficiary: string; 
+  /** The subnet ID */
+  netuid: number };
     /** The symbol for a subnet has been updated. */
-    SymbolUpdated: { netuid: number; symbol: Uint8Array };
+    SymbolUpdated: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** The symbol that has been updated. */
+  symbol: Uint8Array };
     /** Commit Reveal Weights version has been updated. - **version**: The required version. */
     CommitRevealVersionSet: [number];
     /** Timelocked weights have been successfully committed. - **who**: The account ID of the user committing the weights. - **netuid**: The network identifier. - **commit_hash**: The hash representing the committed weights. - **reveal_round**: The round at which weights can be revealed. */
@@ -1570,87 +6604,289 @@ export interface EventTypes {
     /** Timelocked Weights have been successfully revealed. - **netuid**: The network identifier. - **who**: The account ID of the user revealing the weights. */
     TimelockedWeightsRevealed: [number, string];
     /** Auto-staking hotkey received stake */
-    AutoStakeAdded: { netuid: number; destination: string; hotkey: string; owner: string; incentive: bigint };
+    AutoStakeAdded: { 
+  /** Subnet identifier. */
+  netuid: number; 
+  /** Destination account that received the auto-staked funds. */
+  destination: string; 
+  /** Hotkey account whose stake was auto-staked. */
+  hotkey: string; 
+  /** Owner (coldkey) account associated with the hotkey. */
+  owner: string; 
+  /** Amount of alpha auto-staked. */
+  incentive: bigint };
     /** End-of-epoch miner incentive alpha by UID */
-    IncentiveAlphaEmittedToMiners: { netuid: number; emissions: bigint[] };
+    IncentiveAlphaEmittedToMiners: { 
+  /** Subnet identifier. */
+  netuid: number; 
+  /** UID-indexed array of miner incentive alpha; index equals UID. */
+  emissions: bigint[] };
     /** The minimum allowed UIDs for a subnet have been set. */
     MinAllowedUidsSet: [number, number];
     /** The auto stake destination has been set. - **coldkey**: The account ID of the coldkey. - **netuid**: The network identifier. - **hotkey**: The account ID of the hotkey. */
-    AutoStakeDestinationSet: { coldkey: string; netuid: number; hotkey: string };
+    AutoStakeDestinationSet: { 
+  /** The account ID of the coldkey. */
+  coldkey: string; 
+  /** The network identifier. */
+  netuid: number; 
+  /** The account ID of the hotkey. */
+  hotkey: string };
     /** The minimum allowed non-Immune UIDs has been set. */
     MinNonImmuneUidsSet: [number, number];
     /** Root emissions have been claimed for a coldkey on all subnets and hotkeys. Parameters: (coldkey) */
-    RootClaimed: { coldkey: string };
+    RootClaimed: { 
+  /** Claim coldkey */
+  coldkey: string };
     /** Root claim type for a coldkey has been set. Parameters: (coldkey, u8) */
-    RootClaimTypeSet: { coldkey: string; rootClaimType: 'Swap' | 'Keep' | { KeepSubnets: { subnets: number[] } } };
+    RootClaimTypeSet: { 
+  /** Claim coldkey */
+  coldkey: string; 
+  /** Claim type */
+  rootClaimType: 'Swap' | 'Keep' | { 
+  /** Variant KeepSubnets. */
+  KeepSubnets: { 
+  /** On chain: `BTreeSet<NetUid>`. */
+  subnets: number[] } } };
     /** Voting power tracking has been enabled for a subnet. */
-    VotingPowerTrackingEnabled: { netuid: number };
+    VotingPowerTrackingEnabled: { 
+  /** The subnet ID */
+  netuid: number };
     /** Voting power tracking has been scheduled for disabling. Tracking will continue until disable_at_block, then stop and clear entries. */
-    VotingPowerTrackingDisableScheduled: { netuid: number; disableAtBlock: bigint };
+    VotingPowerTrackingDisableScheduled: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** Block at which tracking will be disabled */
+  disableAtBlock: bigint };
     /** Voting power tracking has been fully disabled and entries cleared. */
-    VotingPowerTrackingDisabled: { netuid: number };
+    VotingPowerTrackingDisabled: { 
+  /** The subnet ID */
+  netuid: number };
     /** Voting power EMA alpha has been set for a subnet. */
-    VotingPowerEmaAlphaSet: { netuid: number; alpha: bigint };
+    VotingPowerEmaAlphaSet: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** The new alpha value (u64 with 18 decimal precision) */
+  alpha: bigint };
     /** Subnet lease dividends have been distributed. */
-    SubnetLeaseDividendsDistributed: { leaseId: number; contributor: string; alpha: bigint };
+    SubnetLeaseDividendsDistributed: { 
+  /** The lease ID */
+  leaseId: number; 
+  /** The contributor */
+  contributor: string; 
+  /** The amount of alpha distributed */
+  alpha: bigint };
     /** "Add stake and burn" event: alpha token was purchased and burned. */
-    AddStakeBurn: { netuid: number; hotkey: string; amount: bigint; alpha: bigint };
+    AddStakeBurn: { 
+  /** The subnet ID */
+  netuid: number; 
+  /** hotky account ID */
+  hotkey: string; 
+  /** Tao provided */
+  amount: bigint; 
+  /** Alpha burned */
+  alpha: bigint };
     /** A coldkey swap announcement has been cleared. */
-    ColdkeySwapCleared: { who: string };
+    ColdkeySwapCleared: { 
+  /** The account ID of the coldkey that cleared the announcement. */
+  who: string };
     /** Transaction fee was paid in Alpha. Emitted in addition to `TransactionFeePaid` when the fee payment path is Alpha. `alpha_fee` is the exact Alpha amount deducted. */
-    TransactionFeePaidWithAlpha: { who: string; netuid: number; alphaFee: bigint; taoAmount: bigint };
+    TransactionFeePaidWithAlpha: { 
+  /** Account that paid the transaction fee. */
+  who: string; 
+  /** Netuid */
+  netuid: number; 
+  /** Exact fee deducted in Alpha units. */
+  alphaFee: bigint; 
+  /** Resulting swapped TAO amount */
+  taoAmount: bigint };
     /** Burn half-life set for neuron registration. */
-    BurnHalfLifeSet: { netuid: number; burnHalfLife: number };
+    BurnHalfLifeSet: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The burn half-life value for neuron registration. */
+  burnHalfLife: number };
     /** Burn increase multiplier set for neuron registration. */
-    BurnIncreaseMultSet: { netuid: number; burnIncreaseMult: { bits: bigint } };
+    BurnIncreaseMultSet: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The burn increase multiplier value for neuron registration. */
+  burnIncreaseMult: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** A root validator toggled the "auto parent delegation" flag. */
-    AutoParentDelegationEnabledSet: { hotkey: string; enabled: boolean };
+    AutoParentDelegationEnabledSet: { 
+  /** The validator hotkey. */
+  hotkey: string; 
+  /** Whether delegation is now enabled. */
+  enabled: boolean };
     /** Stake has been locked to a hotkey on a subnet. */
-    StakeLocked: { coldkey: string; hotkey: string; netuid: number; amount: bigint };
+    StakeLocked: { 
+  /** The coldkey that locked the stake. */
+  coldkey: string; 
+  /** The hotkey the stake is locked to. */
+  hotkey: string; 
+  /** The subnet the stake is locked on. */
+  netuid: number; 
+  /** The alpha amount locked. */
+  amount: bigint };
     /** Stake has been unlocked from a hotkey on a subnet. */
-    StakeUnlocked: { coldkey: string; hotkey: string; netuid: number; amount: bigint };
+    StakeUnlocked: { 
+  /** The coldkey that unlocked the stake. */
+  coldkey: string; 
+  /** The hotkey the stake was locked to. */
+  hotkey: string; 
+  /** The subnet the stake was locked on. */
+  netuid: number; 
+  /** The alpha amount unlocked. */
+  amount: bigint };
     /** Stake has been unlocked from a hotkey on a subnet. */
-    LockMoved: { coldkey: string; originHotkey: string; destinationHotkey: string; netuid: number };
+    LockMoved: { 
+  /** The coldkey that moved the lock. */
+  coldkey: string; 
+  /** The hotkey the lock was moved from. */
+  originHotkey: string; 
+  /** The hotkey the lock was moved to. */
+  destinationHotkey: string; 
+  /** The subnet the lock is on. */
+  netuid: number };
     /** Activity-cutoff factor (per-mille) set on a subnet by its owner. */
-    ActivityCutoffFactorMilliSet: { netuid: number; factorMilli: number };
+    ActivityCutoffFactorMilliSet: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** Factor (per-mille). */
+  factorMilli: number };
     /** Owner manually triggered an epoch for their subnet. */
-    EpochTriggered: { netuid: number; by: string; firesAt: bigint };
+    EpochTriggered: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The account that triggered the epoch. */
+  by: string; 
+  /** The earliest block at which the triggered epoch may execute. */
+  firesAt: bigint };
     /** An epoch slot was deferred to the next block due to the per-block epoch cap. */
-    EpochDeferred: { netuid: number; fromBlock: bigint; toBlock: bigint };
+    EpochDeferred: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** Block at which the epoch was originally scheduled. */
+  fromBlock: bigint; 
+  /** Block to which the epoch was deferred. */
+  toBlock: bigint };
     /** Epoch execution skipped by `is_epoch_input_state_consistent` returned false or other errors. */
-    EpochSkipped: { netuid: number; block: bigint };
+    EpochSkipped: { 
+  /** The subnet identifier. */
+  netuid: number; 
+  /** The block at which the slot was consumed. */
+  block: bigint };
     /** Subnet ownership was reassigned by lock conviction. */
-    SubnetOwnerChanged: { netuid: number; oldColdkey: string; newColdkey: string };
+    SubnetOwnerChanged: { 
+  /** The subnet whose owner changed. */
+  netuid: number; 
+  /** The previous owner coldkey. */
+  oldColdkey: string; 
+  /** The new owner coldkey. */
+  newColdkey: string };
     /** A coldkey's perpetual lock flag was updated. */
-    PerpetualLockUpdated: { coldkey: string; netuid: number; enabled: boolean };
+    PerpetualLockUpdated: { 
+  /** The coldkey whose flag changed. */
+  coldkey: string; 
+  /** The subnet whose coldkey flag changed. */
+  netuid: number; 
+  /** Whether this coldkey's locks are now perpetual. */
+  enabled: boolean };
     /** A coldkey's reject locked alpha account flag was updated. */
-    RejectLockedAlphaUpdated: { coldkey: string; enabled: boolean };
+    RejectLockedAlphaUpdated: { 
+  /** The coldkey whose flag changed. */
+  coldkey: string; 
+  /** Whether this coldkey rejects incoming locked alpha. */
+  enabled: boolean };
   };
   /** Sudo events. */
   sudo: {
     /** A sudo call just took place. */
-    Sudid: { sudoResult: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } };
+    Sudid: { 
+  /** The result of the call made by the sudo user. */
+  sudoResult: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } };
     /** The sudo key has been updated. */
-    KeyChanged: { old: string | null; new: string };
+    KeyChanged: { 
+  /** The old sudo key (if one was previously set). */
+  old: string | null; 
+  /** The new sudo key (if one was set). */
+  new: string };
     /** The key was permanently removed. */
     KeyRemoved: [];
     /** A [sudo_as](Pallet::sudo_as) call just took place. */
-    SudoAsDone: { sudoResult: { ok: null } | { err: 'Other' | 'CannotLookup' | 'BadOrigin' | { Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } };
+    SudoAsDone: { 
+  /** The result of the call made by the sudo user. */
+  sudoResult: { 
+  /** Success. */
+  ok: null } | { 
+  /** Failure. */
+  err: 'Other' | 'CannotLookup' | 'BadOrigin' | { 
+  /** Variant Module. */
+  Module: SpRuntimeModuleError } | 'ConsumerRemaining' | 'NoProviders' | 'TooManyConsumers' | { 
+  /** Variant Token. */
+  Token: 'FundsUnavailable' | 'OnlyProvider' | 'BelowMinimum' | 'CannotCreate' | 'UnknownAsset' | 'Frozen' | 'Unsupported' | 'CannotCreateHold' | 'NotExpendable' | 'Blocked' } | { 
+  /** Variant Arithmetic. */
+  Arithmetic: 'Underflow' | 'Overflow' | 'DivisionByZero' } | { 
+  /** Variant Transactional. */
+  Transactional: 'LimitReached' | 'NoLayer' } | 'Exhausted' | 'Corruption' | 'Unavailable' | 'RootNotAllowed' | { 
+  /** Variant Trie. */
+  Trie: 'InvalidStateRoot' | 'IncompleteDatabase' | 'ValueAtIncompleteKey' | 'DecoderError' | 'InvalidHash' | 'DuplicateKey' | 'ExtraneousNode' | 'ExtraneousValue' | 'ExtraneousHashReference' | 'InvalidChildReference' | 'ValueMismatch' | 'IncompleteProof' | 'RootMismatch' | 'DecodeError' } } };
   };
   /** AdminUtils events. */
   adminUtils: {
     /** Event emitted when a precompile operation is updated. */
-    PrecompileUpdated: { precompileId: 'BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'; enabled: boolean };
+    PrecompileUpdated: { 
+  /** The type of precompile operation being updated. */
+  precompileId: 'BalanceTransfer' | 'Staking' | 'Subnet' | 'Metagraph' | 'Neuron' | 'UidLookup' | 'Alpha' | 'Crowdloan' | 'Proxy' | 'Leasing' | 'AddressMapping' | 'VotingPower'; 
+  /** Indicates if the precompile operation is enabled or not. */
+  enabled: boolean };
     /** Event emitted when the Yuma3 enable is toggled. */
-    Yuma3EnableToggled: { netuid: number; enabled: boolean };
+    Yuma3EnableToggled: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** Indicates if the Yuma3 enable was enabled or disabled. */
+  enabled: boolean };
     /** Event emitted when Bonds Reset is toggled. */
-    BondsResetToggled: { netuid: number; enabled: boolean };
+    BondsResetToggled: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** Indicates if the Bonds Reset was enabled or disabled. */
+  enabled: boolean };
     /** Event emitted when the burn half-life parameter is set for a subnet. */
-    BurnHalfLifeSet: { netuid: number; burnHalfLife: number };
+    BurnHalfLifeSet: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** The new burn half-life value. */
+  burnHalfLife: number };
     /** Event emitted when the burn increase multiplier is set for a subnet. */
-    BurnIncreaseMultSet: { netuid: number; burnIncreaseMult: { bits: bigint } };
+    BurnIncreaseMultSet: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** The new burn increase multiplier. */
+  burnIncreaseMult: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
     /** Pool-side subnet emission injections and chain buys were enabled or disabled. */
-    SubnetEmissionEnabledSet: { netuid: number; enabled: boolean };
+    SubnetEmissionEnabledSet: { 
+  /** The network identifier. */
+  netuid: number; 
+  /** Whether pool-side emission injections and chain buys are enabled. */
+  enabled: boolean };
   };
 }
 
@@ -1673,64 +6909,270 @@ export interface RuntimeApiTypes {
   /** AccountNonceApi. */
   accountNonceApi: {
     /** Get current account nonce of given `AccountId`. */
-    accountNonce: { params: [account: string | Uint8Array]; result: number };
+    accountNonce: {
+      /** Parameters. */
+      params: [account: string | Uint8Array];
+      /** Decoded result. */
+      result: number };
   };
   /** DelegateInfoRuntimeApi. */
   delegateInfoRuntimeApi: {
-    getDelegates: { params: []; result: PalletSubtensorRpcInfoDelegateInfo[] };
-    getDelegate: { params: [delegateAccount: string | Uint8Array]; result: PalletSubtensorRpcInfoDelegateInfo | null };
-    getDelegated: { params: [delegateeAccount: string | Uint8Array]; result: [PalletSubtensorRpcInfoDelegateInfo, [number, bigint]][] };
+    /** `DelegateInfoRuntimeApi_get_delegates`. */
+    getDelegates: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoDelegateInfo[] };
+    /** `DelegateInfoRuntimeApi_get_delegate`. */
+    getDelegate: {
+      /** Parameters. */
+      params: [delegateAccount: string | Uint8Array];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoDelegateInfo | null };
+    /** `DelegateInfoRuntimeApi_get_delegated`. */
+    getDelegated: {
+      /** Parameters. */
+      params: [delegateeAccount: string | Uint8Array];
+      /** Decoded result. */
+      result: [PalletSubtensorRpcInfoDelegateInfo, [number, bigint]][] };
   };
   /** NeuronInfoRuntimeApi. */
   neuronInfoRuntimeApi: {
-    getNeurons: { params: [netuid: number]; result: PalletSubtensorRpcInfoNeuronInfo[] };
-    getNeuron: { params: [netuid: number, uid: number]; result: PalletSubtensorRpcInfoNeuronInfo | null };
-    getNeuronsLite: { params: [netuid: number]; result: PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite[] };
-    getNeuronLite: { params: [netuid: number, uid: number]; result: PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite | null };
+    /** `NeuronInfoRuntimeApi_get_neurons`. */
+    getNeurons: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoNeuronInfo[] };
+    /** `NeuronInfoRuntimeApi_get_neuron`. */
+    getNeuron: {
+      /** Parameters. */
+      params: [netuid: number, uid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoNeuronInfo | null };
+    /** `NeuronInfoRuntimeApi_get_neurons_lite`. */
+    getNeuronsLite: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite[] };
+    /** `NeuronInfoRuntimeApi_get_neuron_lite`. */
+    getNeuronLite: {
+      /** Parameters. */
+      params: [netuid: number, uid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoNeuronInfoNeuronInfoLite | null };
   };
   /** SubnetInfoRuntimeApi. */
   subnetInfoRuntimeApi: {
-    getSubnetInfo: { params: [netuid: number]; result: PalletSubtensorRpcInfoSubnetInfo | null };
-    getSubnetsInfo: { params: []; result: (PalletSubtensorRpcInfoSubnetInfo | null)[] };
-    getSubnetInfoV2: { params: [netuid: number]; result: PalletSubtensorRpcInfoSubnetInfoSubnetInfov2 | null };
-    getSubnetsInfoV2: { params: []; result: (PalletSubtensorRpcInfoSubnetInfoSubnetInfov2 | null)[] };
-    getSubnetHyperparams: { params: [netuid: number]; result: PalletSubtensorRpcInfoSubnetInfoSubnetHyperparams | null };
-    getSubnetHyperparamsV2: { params: [netuid: number]; result: PalletSubtensorRpcInfoSubnetInfoSubnetHyperparamsV2 | null };
-    getAllDynamicInfo: { params: []; result: (PalletSubtensorRpcInfoDynamicInfo | null)[] };
-    getAllMetagraphs: { params: []; result: (PalletSubtensorRpcInfoMetagraph | null)[] };
-    getMetagraph: { params: [netuid: number]; result: PalletSubtensorRpcInfoMetagraph | null };
-    getAllMechagraphs: { params: []; result: (PalletSubtensorRpcInfoMetagraph | null)[] };
-    getMechagraph: { params: [netuid: number, mecid: number]; result: PalletSubtensorRpcInfoMetagraph | null };
-    getDynamicInfo: { params: [netuid: number]; result: PalletSubtensorRpcInfoDynamicInfo | null };
-    getSubnetState: { params: [netuid: number]; result: PalletSubtensorRpcInfoShowSubnetSubnetState | null };
-    getSelectiveMetagraph: { params: [netuid: number, metagraphIndexes: number[]]; result: PalletSubtensorRpcInfoMetagraphSelectiveMetagraph | null };
-    getColdkeyAutoStakeHotkey: { params: [coldkey: string | Uint8Array, netuid: number]; result: string | null };
-    getSelectiveMechagraph: { params: [netuid: number, subid: number, metagraphIndexes: number[]]; result: PalletSubtensorRpcInfoMetagraphSelectiveMetagraph | null };
-    getSubnetToPrune: { params: []; result: number | null };
-    getSubnetAccountId: { params: [netuid: number]; result: string | null };
-    getNextEpochStartBlock: { params: [netuid: number]; result: bigint | null };
-    getSubnetHyperparamsV3: { params: [netuid: number]; result: PalletSubtensorRpcInfoSubnetInfoHyperparamEntry[] | null };
+    /** `SubnetInfoRuntimeApi_get_subnet_info`. */
+    getSubnetInfo: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoSubnetInfo | null };
+    /** `SubnetInfoRuntimeApi_get_subnets_info`. */
+    getSubnetsInfo: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: (PalletSubtensorRpcInfoSubnetInfo | null)[] };
+    /** `SubnetInfoRuntimeApi_get_subnet_info_v2`. */
+    getSubnetInfoV2: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoSubnetInfoSubnetInfov2 | null };
+    /** `SubnetInfoRuntimeApi_get_subnets_info_v2`. */
+    getSubnetsInfoV2: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: (PalletSubtensorRpcInfoSubnetInfoSubnetInfov2 | null)[] };
+    /** `SubnetInfoRuntimeApi_get_subnet_hyperparams`. */
+    getSubnetHyperparams: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoSubnetInfoSubnetHyperparams | null };
+    /** `SubnetInfoRuntimeApi_get_subnet_hyperparams_v2`. */
+    getSubnetHyperparamsV2: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoSubnetInfoSubnetHyperparamsV2 | null };
+    /** `SubnetInfoRuntimeApi_get_all_dynamic_info`. */
+    getAllDynamicInfo: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: (PalletSubtensorRpcInfoDynamicInfo | null)[] };
+    /** `SubnetInfoRuntimeApi_get_all_metagraphs`. */
+    getAllMetagraphs: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: (PalletSubtensorRpcInfoMetagraph | null)[] };
+    /** `SubnetInfoRuntimeApi_get_metagraph`. */
+    getMetagraph: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoMetagraph | null };
+    /** `SubnetInfoRuntimeApi_get_all_mechagraphs`. */
+    getAllMechagraphs: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: (PalletSubtensorRpcInfoMetagraph | null)[] };
+    /** `SubnetInfoRuntimeApi_get_mechagraph`. */
+    getMechagraph: {
+      /** Parameters. */
+      params: [netuid: number, mecid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoMetagraph | null };
+    /** `SubnetInfoRuntimeApi_get_dynamic_info`. */
+    getDynamicInfo: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoDynamicInfo | null };
+    /** `SubnetInfoRuntimeApi_get_subnet_state`. */
+    getSubnetState: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoShowSubnetSubnetState | null };
+    /** `SubnetInfoRuntimeApi_get_selective_metagraph`. */
+    getSelectiveMetagraph: {
+      /** Parameters. */
+      params: [netuid: number, metagraphIndexes: number[]];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoMetagraphSelectiveMetagraph | null };
+    /** `SubnetInfoRuntimeApi_get_coldkey_auto_stake_hotkey`. */
+    getColdkeyAutoStakeHotkey: {
+      /** Parameters. */
+      params: [coldkey: string | Uint8Array, netuid: number];
+      /** Decoded result. */
+      result: string | null };
+    /** `SubnetInfoRuntimeApi_get_selective_mechagraph`. */
+    getSelectiveMechagraph: {
+      /** Parameters. */
+      params: [netuid: number, subid: number, metagraphIndexes: number[]];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoMetagraphSelectiveMetagraph | null };
+    /** `SubnetInfoRuntimeApi_get_subnet_to_prune`. */
+    getSubnetToPrune: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: number | null };
+    /** `SubnetInfoRuntimeApi_get_subnet_account_id`. */
+    getSubnetAccountId: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: string | null };
+    /** `SubnetInfoRuntimeApi_get_next_epoch_start_block`. */
+    getNextEpochStartBlock: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: bigint | null };
+    /** `SubnetInfoRuntimeApi_get_subnet_hyperparams_v3`. */
+    getSubnetHyperparamsV3: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoSubnetInfoHyperparamEntry[] | null };
   };
   /** StakeInfoRuntimeApi. */
   stakeInfoRuntimeApi: {
-    getStakeInfoForColdkey: { params: [coldkeyAccount: string | Uint8Array]; result: PalletSubtensorRpcInfoStakeInfo[] };
-    getStakeInfoForColdkeys: { params: [coldkeyAccounts: (string | Uint8Array)[]]; result: [string, PalletSubtensorRpcInfoStakeInfo[]][] };
-    getStakeInfoForHotkeyColdkeyNetuid: { params: [hotkeyAccount: string | Uint8Array, coldkeyAccount: string | Uint8Array, netuid: number]; result: PalletSubtensorRpcInfoStakeInfo | null };
-    getStakeAvailabilityForColdkeys: { params: [coldkeyAccounts: (string | Uint8Array)[], netuids: number[] | null | undefined]; result: [string, [number, PalletSubtensorRpcInfoStakeInfoStakeAvailability][]][] };
-    getStakeFee: { params: [origin: [string | Uint8Array, number] | null | undefined, originColdkeyAccount: string | Uint8Array, destination: [string | Uint8Array, number] | null | undefined, destinationColdkeyAccount: string | Uint8Array, amount: bigint | number]; result: bigint };
-    getColdkeyLock: { params: [coldkey: string | Uint8Array, netuid: number]; result: PalletSubtensorStakingLockLockState | null };
-    getHotkeyConviction: { params: [hotkey: string | Uint8Array, netuid: number]; result: { bits: bigint } };
-    getMostConvictedHotkeyOnSubnet: { params: [netuid: number]; result: string | null };
+    /** `StakeInfoRuntimeApi_get_stake_info_for_coldkey`. */
+    getStakeInfoForColdkey: {
+      /** Parameters. */
+      params: [coldkeyAccount: string | Uint8Array];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoStakeInfo[] };
+    /** `StakeInfoRuntimeApi_get_stake_info_for_coldkeys`. */
+    getStakeInfoForColdkeys: {
+      /** Parameters. */
+      params: [coldkeyAccounts: (string | Uint8Array)[]];
+      /** Decoded result. */
+      result: [string, PalletSubtensorRpcInfoStakeInfo[]][] };
+    /** `StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid`. */
+    getStakeInfoForHotkeyColdkeyNetuid: {
+      /** Parameters. */
+      params: [hotkeyAccount: string | Uint8Array, coldkeyAccount: string | Uint8Array, netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorRpcInfoStakeInfo | null };
+    /** `StakeInfoRuntimeApi_get_stake_availability_for_coldkeys`. */
+    getStakeAvailabilityForColdkeys: {
+      /** Parameters. */
+      params: [coldkeyAccounts: (string | Uint8Array)[], netuids: number[] | null | undefined];
+      /** Decoded result. */
+      result: [string, [number, PalletSubtensorRpcInfoStakeInfoStakeAvailability][]][] };
+    /** `StakeInfoRuntimeApi_get_stake_fee`. */
+    getStakeFee: {
+      /** Parameters. */
+      params: [origin: [string | Uint8Array, number] | null | undefined, originColdkeyAccount: string | Uint8Array, destination: [string | Uint8Array, number] | null | undefined, destinationColdkeyAccount: string | Uint8Array, amount: bigint | number];
+      /** Decoded result. */
+      result: bigint };
+    /** `StakeInfoRuntimeApi_get_coldkey_lock`. */
+    getColdkeyLock: {
+      /** Parameters. */
+      params: [coldkey: string | Uint8Array, netuid: number];
+      /** Decoded result. */
+      result: PalletSubtensorStakingLockLockState | null };
+    /** `StakeInfoRuntimeApi_get_hotkey_conviction`. */
+    getHotkeyConviction: {
+      /** Parameters. */
+      params: [hotkey: string | Uint8Array, netuid: number];
+      /** Decoded result. */
+      result: { 
+  /** On chain: `u128`. */
+  bits: bigint } };
+    /** `StakeInfoRuntimeApi_get_most_convicted_hotkey_on_subnet`. */
+    getMostConvictedHotkeyOnSubnet: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: string | null };
   };
   /** SubnetRegistrationRuntimeApi. */
   subnetRegistrationRuntimeApi: {
-    getNetworkRegistrationCost: { params: []; result: bigint };
+    /** `SubnetRegistrationRuntimeApi_get_network_registration_cost`. */
+    getNetworkRegistrationCost: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: bigint };
   };
   /** SwapRuntimeApi. */
   swapRuntimeApi: {
-    currentAlphaPrice: { params: [netuid: number]; result: bigint };
-    currentAlphaPriceAll: { params: []; result: PalletSubtensorSwapRuntimeApiSubnetPrice[] };
-    simSwapTaoForAlpha: { params: [netuid: number, tao: bigint | number]; result: PalletSubtensorSwapRuntimeApiSimSwapResult };
-    simSwapAlphaForTao: { params: [netuid: number, alpha: bigint | number]; result: PalletSubtensorSwapRuntimeApiSimSwapResult };
+    /** `SwapRuntimeApi_current_alpha_price`. */
+    currentAlphaPrice: {
+      /** Parameters. */
+      params: [netuid: number];
+      /** Decoded result. */
+      result: bigint };
+    /** `SwapRuntimeApi_current_alpha_price_all`. */
+    currentAlphaPriceAll: {
+      /** Parameters. */
+      params: [];
+      /** Decoded result. */
+      result: PalletSubtensorSwapRuntimeApiSubnetPrice[] };
+    /** `SwapRuntimeApi_sim_swap_tao_for_alpha`. */
+    simSwapTaoForAlpha: {
+      /** Parameters. */
+      params: [netuid: number, tao: bigint | number];
+      /** Decoded result. */
+      result: PalletSubtensorSwapRuntimeApiSimSwapResult };
+    /** `SwapRuntimeApi_sim_swap_alpha_for_tao`. */
+    simSwapAlphaForTao: {
+      /** Parameters. */
+      params: [netuid: number, alpha: bigint | number];
+      /** Decoded result. */
+      result: PalletSubtensorSwapRuntimeApiSimSwapResult };
   };
 }

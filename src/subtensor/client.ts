@@ -25,6 +25,16 @@ export interface SubtensorOptions extends TransportOptions {
   shared?: boolean;
 }
 
+/** A subnet's commit-reveal settings. */
+export interface CommitRevealSettings {
+  /** `CommitRevealWeightsEnabled`. */
+  enabled: boolean;
+  /** `RevealPeriodEpochs`: commits are revealed this many epochs later. */
+  revealPeriodEpochs: bigint;
+  /** `CommitRevealWeightsVersion` (4 on finney: drand timelock). */
+  version: number;
+}
+
 /** Reads pinned to one block. */
 export interface BlockView {
   /** Typed storage reads at that block. */
@@ -96,7 +106,7 @@ export interface Subtensor extends Writes {
   /** Every uid's bonds row on a subnet (mechanism 0): uid → [(dest, u16)]. */
   bonds(netuid: number): Promise<Map<number, [number, number][]>>;
   /** Commit-reveal settings of a subnet. */
-  commitReveal(netuid: number): Promise<{ enabled: boolean; revealPeriodEpochs: bigint; version: number }>;
+  commitReveal(netuid: number): Promise<CommitRevealSettings>;
   /** The events of a block, decoded. */
   blockEvents(blockHash: string): Promise<ChainEvent[]>;
   /** Signs and submits any call (build it with `calls` or `api()`), waiting as `options.wait` says. */

@@ -9,12 +9,42 @@ import { SubtensorError } from './errors.js';
 import { ResilientProvider, type TransportOptions } from './provider.js';
 import { createNonceManager, type NonceManager } from './nonce.js';
 
+/** A block header as JSON-RPC carries it. */
+export interface RawHeader {
+  /** Parent block hash. */
+  parentHash: string;
+  /** Block number, hex. */
+  number: string;
+  /** State root. */
+  stateRoot: string;
+  /** Extrinsics root. */
+  extrinsicsRoot: string;
+  /** Digest logs. */
+  digest: unknown;
+}
+
+/** A reconnect about to be tried. */
+export interface ReconnectInfo {
+  /** Attempt number since the last open socket (1 = first). */
+  attempt: number;
+  /** Delay before it, in ms (backoff with jitter). */
+  delayMs: number;
+}
+
+/** A chain that makes no blocks, or a node that does not answer. */
+export interface StaleInfo {
+  /** Time since the last block (or since the socket opened), in ms. */
+  sinceMs: number;
+  /** The last best block number seen (-1 when none). */
+  bestNumber: number;
+}
+
 /** A block header as the node sends it, with its number parsed. */
 export interface Head {
   /** Block number. */
   number: number;
   /** The header JSON from the node. */
-  raw: { parentHash: string; number: string; stateRoot: string; extrinsicsRoot: string; digest: unknown };
+  raw: RawHeader;
   /** When it arrived (ms since epoch). */
   at: number;
 }
@@ -34,15 +64,15 @@ export interface SubtensorEvents {
   /** The socket dropped; the client reconnects by itself. */
   disconnected: [];
   /** A reconnect is scheduled. */
-  reconnecting: [info: { attempt: number; delayMs: number }];
+  reconnecting: [info: ReconnectInfo];
   /** A new best block. */
   block: [head: Head];
   /** A new finalized block. */
   finalized: [head: Head];
   /** No new block for `sinceMs`, but the node answers: the chain (or the devnet's sealing) is halted. */
-  stale: [info: { sinceMs: number; bestNumber: number }];
+  stale: [info: StaleInfo];
   /** The node did not answer the watchdog's ping; the socket is being replaced. */
-  unresponsive: [info: { sinceMs: number }];
+  unresponsive: [info: StaleInfo];
 }
 
 const SIGNED_EXTENSIONS_EMPTY = { extrinsic: {}, payload: {} };
@@ -134,7 +164,7 @@ async function openConnection(url: string, transport: TransportOptions, watchdog
 
   provider.on('connected', () => events.emit('connected'));
   provider.on('disconnected', () => events.emit('disconnected'));
-  provider.on('reconnecting', ((info: { attempt: number; delayMs: number }) => events.emit('reconnecting', info)) as never);
+  provider.on('reconnecting', ((info: ReconnectInfo) => events.emit('reconnecting', info)) as never);
   subs.push([
     'chain_newHead',
     'chain_unsubscribeNewHeads',
@@ -179,7 +209,7 @@ async function openConnection(url: string, transport: TransportOptions, watchdog
         (e: SubtensorError) => {
           pinging = false;
           if (closed || e.code === 'CLIENT_CLOSED') return;
-          events.emit('unresponsive', { sinceMs: since });
+          events.emit('unresponsive', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
           lastSeen = Date.now();
           provider.forceReconnect();
         },
@@ -219,7 +249,15 @@ export async function releaseConnection(c: Connection): Promise<void> {
   if (c.refs <= 0) await c.close();
 }
 
-/** Number of shared connections open in this process (for leak tests and diagnostics). */
+/**
+ * Number of shared connections open in this process (for leak tests and diagnostics).
+ *
+ * @example
+ * ```ts
+ * await st.close();
+ * console.assert(openConnectionCount() === 0);
+ * ```
+ */
 export function openConnectionCount(): number {
   return shared.size;
 }

@@ -6,16 +6,16 @@
  * @module subtensor
  */
 export { createSubtensor } from './client.js';
-export type { Subtensor, SubtensorOptions, BlockView } from './client.js';
+export type { Subtensor, SubtensorOptions, BlockView, CommitRevealSettings } from './client.js';
 export { resolveEndpoint, NETWORKS } from './network.js';
 export type { Network } from './network.js';
-export type { SubtensorEvents, WatchdogOptions, Head } from './connection.js';
+export type { SubtensorEvents, WatchdogOptions, Head, RawHeader, ReconnectInfo, StaleInfo } from './connection.js';
 export { openConnectionCount } from './connection.js';
 export type { TransportOptions } from './provider.js';
 export { keyringPairOf } from './tx.js';
 export type { Signer, WaitFor, SendOptions, Receipt, ChainEvent } from './tx.js';
 export { revealRoundFor } from './writes.js';
-export type { Writes, ServeAxonParams, SetWeightsOptions, WeightsReceipt } from './writes.js';
+export type { Writes, ServeAxonParams, SetWeightsOptions, WeightsReceipt, NetworkReceipt, RegistrationReceipt } from './writes.js';
 export type { TypedQuery, TypedEntries, TypedConsts, TypedCalls, TypedCallBuilders } from './typed.js';
 export { toPlain } from './plain.js';
 export { SubtensorError, ExtrinsicFailedError } from './errors.js';

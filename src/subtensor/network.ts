@@ -1,11 +1,22 @@
 /** Network names → endpoints, as Python bittensor resolves them (`settings.py`). */
 import { SubtensorError } from './errors.js';
 
-/** The named networks; anything else is taken as a URL or a host. */
+/**
+ * The named networks; anything else is taken as a URL or a host.
+ *
+ * @example
+ * ```ts
+ * const st = await createSubtensor({ network: NETWORKS.test });
+ * ```
+ */
 export const NETWORKS = {
+  /** Mainnet. */
   finney: 'wss://entrypoint-finney.opentensor.ai:443',
+  /** Testnet. */
   test: 'wss://test.finney.opentensor.ai:443',
+  /** Mainnet archive node (historical state). */
   archive: 'wss://archive.chain.opentensor.ai:443',
+  /** A node on this machine. */
   local: 'ws://127.0.0.1:9944',
 } as const;
 

@@ -22,7 +22,15 @@ import {
 } from '@polkadot/types-codec';
 import type { Codec } from '@polkadot/types-codec/types';
 
-/** Converts a decoded codec to the plain value the generated bindings describe. */
+/**
+ * Converts a decoded @polkadot/types codec to the plain value the generated bindings describe.
+ *
+ * @example
+ * ```ts
+ * const api = await st.api();
+ * const info = toPlain(await api.query.system.account(address)); // { nonce: number, data: { free: bigint, … } }
+ * ```
+ */
 export function toPlain(c: Codec): unknown {
   if (c instanceof GenericAccountId) return c.toString();
   if (c instanceof Option) return c.isSome ? toPlain(c.unwrap()) : null;

@@ -72,7 +72,15 @@ function isKeypair(s: Signer): s is Keypair {
   return (s as Keypair).ss58Address !== undefined && (s as Keypair).type === 'sr25519' && !('address' in s);
 }
 
-/** A @polkadot/keyring-compatible view of a signer. */
+/**
+ * A @polkadot/keyring-compatible view of a signer, for code that signs with @polkadot/api directly.
+ *
+ * @example
+ * ```ts
+ * const tx = (await st.api()).tx.balances.transferKeepAlive(dest, 1n);
+ * await tx.signAsync(keyringPairOf(keypairFromUri('//Alice')));
+ * ```
+ */
 export function keyringPairOf(signer: Signer): IKeyringPair {
   if (!isKeypair(signer)) return signer;
   if (!signer.secretKey) throw new SubtensorError('INVALID_ARGUMENT', `keypair ${signer.ss58Address} is public-only and cannot sign`);

@@ -13,15 +13,20 @@ import type { Connection } from './connection.js';
 import { SubtensorError } from './errors.js';
 import { toPlain } from './plain.js';
 
+type KeysOf<T> = T extends { keys: infer K extends unknown[] } ? K : never;
+type ValueOf<T> = T extends { value: infer V } ? V : never;
+type ParamsOf<T> = T extends { params: infer P extends unknown[] } ? P : never;
+type ResultOf<T> = T extends { result: infer R } ? R : never;
+
 /** Typed storage reads: `query.subtensorModule.tempo(netuid)`. */
 export type TypedQuery = {
-  [P in keyof StorageTypes]: { [S in keyof StorageTypes[P]]: (...keys: Extract<StorageTypes[P][S], { keys: unknown[] }>['keys']) => Promise<Extract<StorageTypes[P][S], { value: unknown }>['value']> };
+  [P in keyof StorageTypes]: { [S in keyof StorageTypes[P]]: (...keys: KeysOf<StorageTypes[P][S]>) => Promise<ValueOf<StorageTypes[P][S]>> };
 };
 
 /** Typed storage-map listings: `entries.subtensorModule.axons(netuid)` → `[keys, value][]`. */
 export type TypedEntries = {
   [P in keyof StorageTypes]: {
-    [S in keyof StorageTypes[P]]: (...partialKeys: unknown[]) => Promise<[Extract<StorageTypes[P][S], { keys: unknown[] }>['keys'], Extract<StorageTypes[P][S], { value: unknown }>['value']][]>;
+    [S in keyof StorageTypes[P]]: (...partialKeys: unknown[]) => Promise<[KeysOf<StorageTypes[P][S]>, ValueOf<StorageTypes[P][S]>][]>;
   };
 };
 
@@ -31,7 +36,7 @@ export type TypedConsts = { [P in keyof ConstTypes]: { [C in keyof ConstTypes[P]
 /** Typed runtime-API calls: `call.neuronInfoRuntimeApi.getNeuronsLite(netuid)`. */
 export type TypedCalls = {
   [A in keyof RuntimeApiTypes]: {
-    [M in keyof RuntimeApiTypes[A]]: (...params: Extract<RuntimeApiTypes[A][M], { params: unknown[] }>['params']) => Promise<Extract<RuntimeApiTypes[A][M], { result: unknown }>['result']>;
+    [M in keyof RuntimeApiTypes[A]]: (...params: ParamsOf<RuntimeApiTypes[A][M]>) => Promise<ResultOf<RuntimeApiTypes[A][M]>>;
   };
 };
 

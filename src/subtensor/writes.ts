@@ -63,16 +63,28 @@ export interface WeightsReceipt extends Receipt {
   revealRound?: bigint;
 }
 
+/** What {@link Writes.registerNetwork} returns. */
+export interface NetworkReceipt extends Receipt {
+  /** The new subnet's netuid. */
+  netuid: number;
+}
+
+/** What {@link Writes.burnedRegister} returns. */
+export interface RegistrationReceipt extends Receipt {
+  /** The uid the hotkey got. */
+  uid: number;
+}
+
 /** The typed writes of a client. */
 export interface Writes {
   /** Moves `amount` rao from `from` to `dest` (`transfer_keep_alive` unless `keepAlive: false`). */
   transfer(from: Signer, dest: string, amount: bigint, options?: SendOptions & { keepAlive?: boolean }): Promise<Receipt>;
   /** Creates a subnet owned by the coldkey, with `hotkey` as owner hotkey; resolves with its netuid. */
-  registerNetwork(coldkey: Signer, hotkey: string, options?: SendOptions): Promise<Receipt & { netuid: number }>;
+  registerNetwork(coldkey: Signer, hotkey: string, options?: SendOptions): Promise<NetworkReceipt>;
   /** Starts emission on a subnet (owner only). */
   startCall(coldkey: Signer, netuid: number, options?: SendOptions): Promise<Receipt>;
   /** Registers `hotkey` on a subnet by burning TAO from the coldkey; resolves with its uid. */
-  burnedRegister(coldkey: Signer, netuid: number, hotkey: string, options?: SendOptions): Promise<Receipt & { uid: number }>;
+  burnedRegister(coldkey: Signer, netuid: number, hotkey: string, options?: SendOptions): Promise<RegistrationReceipt>;
   /** Announces an axon (hotkey-signed); resolves with null without sending when the chain already has the same. */
   serveAxon(hotkey: Signer, netuid: number, axon: ServeAxonParams, options?: SendOptions): Promise<Receipt | null>;
   /** Sets weights as Python does: processed for the subnet, converted to u16, committed when commit-reveal is on. */
@@ -121,7 +133,15 @@ function tlockPayload(hotkey: Uint8Array, uids: number[], values: number[], vers
   return Uint8Array.from(out);
 }
 
-/** The drand quicknet round Python targets for a CRv4 commit (python-wire §7.3 step 5). */
+/**
+ * The drand quicknet round Python targets for a CRv4 commit made at `block` (python-wire §7.3 step 5): three
+ * blocks into the reveal epoch, at `blockTimeS` seconds per block from now.
+ *
+ * @example
+ * ```ts
+ * const round = revealRoundFor(await st.blockNumber(), 1, 0, 360, 1);
+ * ```
+ */
 export function revealRoundFor(block: number, netuid: number, mechid: number, tempo: number, revealPeriod: number, nowMs = Date.now(), blockTimeS = 12): bigint {
   const netuidIndex = mechid * 4096 + netuid;
   const currentEpoch = Math.floor((block + netuidIndex + 1) / (tempo + 1));
