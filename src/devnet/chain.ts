@@ -120,6 +120,7 @@ export function createChain(options: ChainOptions = {}) {
    * One EventRecord's bytes: Phase::ApplyExtrinsic(i), the pallet index, the pallet's event enum, no topics.
    * (polkadot-js's GenericEvent decodes from bytes only, so the record is assembled here rather than from JSON.)
    */
+  const eventBodies = new Map<string, Uint8Array>();
   function eventRecord(extrinsicIndex: number | null, event: Record<string, Record<string, unknown>>): Uint8Array {
     const [pallet, inner] = Object.entries(event)[0]!;
     let t = eventTypes.get(pallet);
@@ -132,7 +133,15 @@ export function createChain(options: ChainOptions = {}) {
     // Phase: ApplyExtrinsic(u32) = 0, Initialization = 2 (events of on_initialize).
     const phase = extrinsicIndex === null ? new Uint8Array([2]) : new Uint8Array(5);
     if (extrinsicIndex !== null) new DataView(phase.buffer).setUint32(1, extrinsicIndex, true);
-    const body = registry.createType(t.type, inner).toU8a();
+    // Encoding through polkadot-js is the cost here, and most events repeat (ExtrinsicSuccess, WeightsSet of the
+    // same uid, fee events of the same signer): bodies are remembered by their JSON.
+    const memo = `${pallet}${JSON.stringify(inner, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+    let body = eventBodies.get(memo);
+    if (!body) {
+      body = registry.createType(t.type, inner).toU8a();
+      if (eventBodies.size >= 50_000) eventBodies.clear();
+      eventBodies.set(memo, body);
+    }
     return new Uint8Array([...phase, t.index, ...body, 0]);
   }
 

@@ -49,7 +49,25 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
     }
     return t;
   }
-  const key = (section: string, item: string, ...args: unknown[]) => u8aToHex(compactStripLength(entry(section, item)(...args))[1]);
+  const hashKey = (section: string, item: string, args: unknown[]) => u8aToHex(compactStripLength(entry(section, item)(...args))[1]);
+  // Building a key through polkadot-js costs ≈ 0.1 ms (codec objects, then the hashers); the hot paths ask for the
+  // same few keys again and again, so keys whose arguments are plain numbers, bigints or strings are remembered.
+  const keyCache = new Map<string, string>();
+  const key = (section: string, item: string, ...args: unknown[]) => {
+    let memo = `${section}.${item}`;
+    for (const a of args) {
+      const t = typeof a;
+      if (t !== 'number' && t !== 'string' && t !== 'bigint') return hashKey(section, item, args);
+      memo += `|${t[0]}${String(a)}`;
+    }
+    let k = keyCache.get(memo);
+    if (k === undefined) {
+      k = hashKey(section, item, args);
+      if (keyCache.size >= 200_000) keyCache.clear();
+      keyCache.set(memo, k);
+    }
+    return k;
+  };
   return {
     map,
     key,
