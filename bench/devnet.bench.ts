@@ -113,6 +113,16 @@ export async function run(): Promise<BenchReport> {
   }
   times.sort((a, b) => a - b);
   const liteMs = times[times.length >> 1]!;
+  // get_metagraph (the whole subnet in one answer) over the WebSocket.
+  const mgTimes: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const s = performance.now();
+    const mg = (await api.call.subnetInfoRuntimeApi.getMetagraph(2)).unwrap();
+    mgTimes.push(performance.now() - s);
+    if (mg.hotkeys.length !== N) throw new Error(`expected ${N} hotkeys, got ${mg.hotkeys.length}`);
+  }
+  mgTimes.sort((a, b) => a - b);
+  const metagraphMs = mgTimes[mgTimes.length >> 1]!;
   raw.close();
   await api.disconnect();
   await devnet.close();
@@ -122,6 +132,7 @@ export async function run(): Promise<BenchReport> {
     epoch_block_ms_n256: +epochMs.toFixed(1),
     plain_block_ms_n256: +plainBlockMs.toFixed(1),
     neurons_lite_ms_n256: +liteMs.toFixed(1),
+    metagraph_info_ms_n256: +metagraphMs.toFixed(1),
     validator_permits: permits,
   };
   return {
@@ -130,6 +141,7 @@ export async function run(): Promise<BenchReport> {
       { case: `block with an epoch, n = ${N}${epochRan ? '' : ' (epoch did not run!)'}`, value: figures.epoch_block_ms_n256, unit: 'ms' },
       { case: 'block without an epoch, same state', value: figures.plain_block_ms_n256, unit: 'ms' },
       { case: 'get_neurons_lite(256) over WebSocket, median of 30', value: figures.neurons_lite_ms_n256, unit: 'ms' },
+      { case: 'get_metagraph(256 uids) over WebSocket, median of 15', value: figures.metagraph_info_ms_n256, unit: 'ms' },
     ],
     figures,
     notes: [

@@ -517,6 +517,96 @@ describe('devnet SubtensorModule', () => {
     expect(state.alphaStake[1].toBigInt()).toBe((await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt());
     expect((await call.getSubnetState(99)).isNone).toBe(true);
   });
+
+  it('answers get_metagraph, get_selective_metagraph, the mechagraph forms, get_all_* and get_next_epoch_start_block', async () => {
+    const call = (api.call as any).subnetInfoRuntimeApi;
+    const q = (api.query as any).subtensorModule;
+    // One more epoch so the validators' dividends of the last one are recorded.
+    const e0 = (await q.subnetEpochIndex(2)).toNumber();
+    while ((await q.subnetEpochIndex(2)).toNumber() === e0) devnet.newBlock(1);
+    const header = await api.rpc.chain.getHeader();
+    const mg = (await call.getMetagraph(2)).unwrap();
+    const state = (await call.getSubnetState(2)).unwrap();
+    const n = (await q.subnetworkN(2)).toNumber();
+    expect(mg.netuid.toNumber()).toBe(2);
+    expect(mg.block.toNumber()).toBe(header.number.toNumber());
+    expect(mg.numUids.toNumber()).toBe(n);
+    expect(mg.maxUids.toNumber()).toBe((await q.maxAllowedUids(2)).toNumber());
+    expect(mg.tempo.toNumber()).toBe((await q.tempo(2)).toNumber());
+    expect(mg.burn.toBigInt()).toBe((await q.burn(2)).toBigInt());
+    expect(mg.ownerColdkey.toString()).toBe(owner.address);
+    expect(mg.taoIn.toBigInt()).toBe((await q.subnetTAO(2)).toBigInt());
+    expect(mg.hotkeys.map(String)).toEqual(state.hotkeys.map(String));
+    expect(mg.coldkeys.map(String)).toEqual(state.coldkeys.map(String));
+    expect(mg.alphaStake.map((x: any) => x.toBigInt())).toEqual(state.alphaStake.map((x: any) => x.toBigInt()));
+    expect(mg.incentives.map((x: any) => x.toNumber())).toEqual(state.incentives.map((x: any) => x.toNumber()));
+    expect(mg.axons.length).toBe(n);
+    const axon = (await q.axons(2, minerHot.address)).unwrap();
+    expect(mg.axons[1].port.toNumber()).toBe(axon.port.toNumber());
+    expect(mg.axons[1].ip.toBigInt()).toBe(axon.ip.toBigInt());
+    // Dividends paid to each hotkey in the last epoch, as AlphaDividendsPerSubnet holds them.
+    const divs = mg.alphaDividendsPerHotkey.map(([hk, v]: any) => [hk.toString(), v.toBigInt()]);
+    expect(divs.map((d: any) => d[0])).toEqual(state.hotkeys.map(String));
+    for (const [hk, v] of divs) expect(v).toBe((await q.alphaDividendsPerSubnet(2, hk)).toBigInt());
+    expect(divs.some((d: any) => d[1] > 0n)).toBe(true);
+    expect((await call.getMetagraph(99)).isNone).toBe(true);
+
+    // Selective: netuid always, then only the positions asked for (5 owner hotkey, 52 hotkeys, 72 validators).
+    const sel = (await call.getSelectiveMetagraph(2, [5, 52, 72, 500])).unwrap();
+    expect(sel.netuid.toNumber()).toBe(2);
+    expect(sel.ownerHotkey.unwrap().toString()).toBe(mg.ownerHotkey.toString());
+    expect(sel.hotkeys.unwrap().map(String)).toEqual(mg.hotkeys.map(String));
+    const permits = (await q.validatorPermit(2)).toJSON() as boolean[];
+    expect(sel.validators.unwrap().map((u: any) => u.toNumber())).toEqual(permits.flatMap((p, uid) => (p ? [uid] : [])));
+    expect(sel.name.isNone && sel.block.isNone && sel.axons.isNone && sel.commitments.isNone).toBe(true);
+    expect((await call.getSelectiveMetagraph(99, [1])).isNone).toBe(true);
+
+    // One mechanism per subnet on the devnet: mecid 0 is the metagraph, others are None.
+    expect((await call.getMechagraph(2, 0)).unwrap().toHex()).toBe(mg.toHex());
+    expect((await call.getMechagraph(2, 1)).isNone).toBe(true);
+    expect((await call.getSelectiveMechagraph(2, 0, [52])).unwrap().hotkeys.unwrap().length).toBe(n);
+    const all = await call.getAllMetagraphs();
+    const added = ((await q.totalNetworks()) as any).toNumber();
+    expect(all.length).toBe(added);
+    expect(all[2].unwrap().toHex()).toBe(mg.toHex());
+    expect((await call.getAllDynamicInfo()).length).toBe(added);
+    const next = (await call.getNextEpochStartBlock(2)).unwrap().toNumber();
+    expect(next).toBe((await q.lastEpochBlock(2)).toNumber() + (await q.tempo(2)).toNumber());
+    expect((await call.getNextEpochStartBlock(99)).isNone).toBe(true);
+  });
+
+  it('injects each block\'s TAO emission into the started pools, split by price, at the pool price', async () => {
+    const call = (api.call as any).subnetInfoRuntimeApi;
+    const q = (api.query as any).subtensorModule;
+    const pools = async () => {
+      const out = new Map<number, { tao: bigint; alpha: bigint }>();
+      for (const d of await call.getAllDynamicInfo()) {
+        if (d.isNone) continue;
+        const x = d.unwrap();
+        out.set(x.netuid.toNumber(), { tao: x.taoIn.toBigInt(), alpha: x.alphaIn.toBigInt() });
+      }
+      return out;
+    };
+    const before = await pools();
+    const issuance = (await q.totalIssuance()).toBigInt();
+    devnet.newBlock(1);
+    const after = await pools();
+    let injected = 0n;
+    for (const [netuid, b] of before) {
+      const d = (await call.getDynamicInfo(netuid)).unwrap();
+      const taoIn = d.taoInEmission.toBigInt();
+      const a = after.get(netuid)!;
+      expect(a.tao - b.tao).toBe(taoIn);
+      expect(a.alpha - b.alpha).toBe(d.alphaInEmission.toBigInt());
+      // At the pool's price: tao/alpha unchanged to within the rounding of one injection.
+      if (taoIn > 0n) expect(Math.abs(Number(a.tao) / Number(a.alpha) - Number(b.tao) / Number(b.alpha)) / (Number(b.tao) / Number(b.alpha))).toBeLessThan(1e-9);
+      injected += taoIn;
+    }
+    // 1 TAO per block below 10.5M TAO issued, apportioned (floored) across subnets; the issuance grows by it.
+    expect(injected).toBeGreaterThan(TAO - 10n);
+    expect(injected).toBeLessThanOrEqual(TAO);
+    expect((await q.totalIssuance()).toBigInt()).toBe(issuance + injected);
+  });
 });
 
 describe('devnet block production modes', () => {

@@ -161,6 +161,12 @@ describe('the subnet lifecycle through the client', () => {
     expect(after.axons[2]).toMatchObject({ ip: '10.0.0.2', port: 8092, hotkey: miners[1]!.ss58Address, isServing: true });
     const infos = await st.stakeInfo(alice.ss58Address);
     expect(infos.some((s) => s.hotkey === validator.ss58Address && s.netuid === netuid && s.stake > 0n)).toBe(true);
+    // The one-call metagraph (get_metagraph) agrees with the synced one.
+    const info = (await st.metagraphInfo(netuid))!;
+    expect(info.hotkeys).toEqual(after.hotkeys);
+    expect(info.incentives).toEqual(Array.from(after.I, (x) => Math.round(x * 65535)));
+    expect(info.alphaDividendsPerHotkey[0]![1]).toBeGreaterThan(0n);
+    expect(await st.metagraphInfo(99)).toBeNull();
   });
 
   it('reports chain errors by pallet and name, with the block and fee', async () => {

@@ -152,6 +152,7 @@ export function createChain(options: ChainOptions = {}) {
     issuance += a.free;
   }
   storage.set('balances', 'totalIssuance', [], issuance);
+  storage.set('subtensorModule', 'totalIssuance', [], issuance); // what the TAO block emission halves on
   storage.set('sudo', 'key', [], devAccounts()[0]!.address);
   storage.set('subtensorModule', 'networksAdded', [0], true);
   storage.set('subtensorModule', 'totalNetworks', [], 2);

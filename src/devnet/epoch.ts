@@ -33,6 +33,7 @@ function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
 /** Runs at the start of every block. Returns the netuids whose epoch ran. */
 export function blockStep(s: Storage, block: number, ctxFor?: (signer: string) => DispatchContext): number[] {
   const ran: number[] = [];
+  injectTao(s, block);
   for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
     if (!bool(s, 'networksAdded', netuid)) continue;
     decayBurn(s, netuid);
@@ -60,10 +61,50 @@ function decayBurn(s: Storage, netuid: number): void {
   if (clamped !== burn) s.set('subtensorModule', 'burn', [netuid], clamped);
 }
 
+/** Whether a subnet receives emission this block: started, with its subtoken enabled. */
+function emitting(s: Storage, netuid: number, block: number): boolean {
+  const first = s.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
+  return first.isSome && block >= first.unwrap().toNumber() && bool(s, 'subtokenEnabled', netuid);
+}
+
+/**
+ * This block's TAO emission (the halving function of SubtensorModule `TotalIssuance`), split across the emitting
+ * subnets in proportion to their price (TAO per alpha in the pool; the devnet's moving price is the spot price) and
+ * injected into each pool with alpha at that price, so that injection leaves prices unchanged. Finney caps the alpha
+ * injected by the root proportion; the devnet has no root stake, under which that cap would stop all injection, so
+ * it is not applied (docs/devnet.md).
+ */
+function injectTao(s: Storage, block: number): void {
+  const pools: { netuid: number; tao: bigint; alpha: bigint }[] = [];
+  for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
+    if (!bool(s, 'networksAdded', netuid) || !emitting(s, netuid, block)) continue;
+    const tao = big(s, 'subnetTAO', netuid);
+    const alpha = big(s, 'subnetAlphaIn', netuid);
+    if (tao > 0n && alpha > 0n) pools.push({ netuid, tao, alpha });
+  }
+  if (!pools.length) return;
+  const issuance = big(s, 'totalIssuance');
+  const emission = blockEmission(issuance);
+  if (emission === 0n) return;
+  // Shares price_i / Σ price, with price = tao / alpha (float64: the shares only apportion 1 TAO).
+  const prices = pools.map((p) => Number(p.tao) / Number(p.alpha));
+  const sum = prices.reduce((a, b) => a + b, 0);
+  let injected = 0n;
+  pools.forEach((p, i) => {
+    const taoIn = BigInt(Math.floor((Number(emission) * prices[i]!) / sum));
+    const alphaIn = (taoIn * p.alpha) / p.tao;
+    s.set('subtensorModule', 'subnetTAO', [p.netuid], p.tao + taoIn);
+    s.set('subtensorModule', 'subnetAlphaIn', [p.netuid], p.alpha + alphaIn);
+    s.set('subtensorModule', 'subnetTaoInEmission', [p.netuid], taoIn);
+    s.set('subtensorModule', 'subnetAlphaInEmission', [p.netuid], alphaIn);
+    injected += taoIn;
+  });
+  s.set('subtensorModule', 'totalIssuance', [], issuance + injected);
+}
+
 /** Mints this block's alpha for a started subnet and splits it: 18 % owner, then half miners, half validators. */
 function emit(s: Storage, netuid: number, block: number): void {
-  const first = s.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
-  if (!first.isSome || block < first.unwrap().toNumber() || !bool(s, 'subtokenEnabled', netuid)) return;
+  if (!emitting(s, netuid, block)) return;
   const issuance = big(s, 'subnetAlphaIn', netuid) + big(s, 'subnetAlphaOut', netuid);
   const alphaOut = blockEmission(issuance);
   if (alphaOut === 0n) return;
@@ -123,6 +164,9 @@ function epoch(s: Storage, netuid: number, block: number, tempo: number): void {
     for (let k = Number(out.bonds.indptr[uid]); k < Number(out.bonds.indptr[uid + 1]); k++) row.push([Number(out.bonds.indices[k]), Number(out.bonds.values[k])]);
     if (row.length) set('bonds', row, netuid, uid);
     else s.remove('subtensorModule', 'bonds', netuid, uid);
+    // What the hotkey earned as a validator this epoch (the metagraph's alpha_dividends_per_hotkey).
+    if (out.validatorEmission[uid]! > 0n) set('alphaDividendsPerSubnet', out.validatorEmission[uid]!, netuid, hotkeys[uid]!);
+    else s.remove('subtensorModule', 'alphaDividendsPerSubnet', netuid, hotkeys[uid]!);
     const earned = out.serverEmission[uid]! + out.validatorEmission[uid]!;
     if (earned > 0n) distributeToHotkey({ storage: s }, hotkeys[uid]!, netuid, earned);
   }

@@ -4,6 +4,7 @@ import type { Block, Chain } from './chain.js';
 import { encodeNeuronOption, encodeNeurons } from './neurons.js';
 import { dynamicInfo, stakeInfoForColdkey, subnetHyperparamsV2, subnetHyperparamsV3, subnetState } from './subnet-info.js';
 import { RpcError } from './rpc.js';
+import { allDynamicInfo, allMetagraphs, mechagraphInfo, metagraphInfo, nextEpochStartBlock, selectiveMetagraph } from './metagraph-info.js';
 import { feeOf } from './fees.js';
 import type { TypeRegistry } from '@polkadot/types';
 
@@ -47,7 +48,7 @@ function apiMethods(chain: Chain): Map<string, ApiMethod> {
  * The subtensor runtime APIs implemented from storage: name → (decoded args, storage at the block) → the output as
  * JSON for the metadata's type, or as SCALE bytes already encoded.
  */
-const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof createStorage>) => unknown> = {
+const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof createStorage>, blockNumber: number) => unknown> = {
   NeuronInfoRuntimeApi_get_neurons_lite: ([netuid], s) => encodeNeurons(s, Number(netuid), false),
   NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => encodeNeurons(s, Number(netuid), true),
   NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), false),
@@ -56,6 +57,14 @@ const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof c
   SubnetInfoRuntimeApi_get_subnet_hyperparams_v3: ([netuid], s) => subnetHyperparamsV3(s, Number(netuid)),
   SubnetInfoRuntimeApi_get_dynamic_info: ([netuid], s) => dynamicInfo(s, Number(netuid)),
   SubnetInfoRuntimeApi_get_subnet_state: ([netuid], s) => subnetState(s, Number(netuid)),
+  SubnetInfoRuntimeApi_get_all_dynamic_info: (_args, s) => allDynamicInfo(s),
+  SubnetInfoRuntimeApi_get_metagraph: ([netuid], s, b) => metagraphInfo(s, Number(netuid), b),
+  SubnetInfoRuntimeApi_get_all_metagraphs: (_args, s, b) => allMetagraphs(s, b),
+  SubnetInfoRuntimeApi_get_mechagraph: ([netuid, mecid], s, b) => mechagraphInfo(s, Number(netuid), Number(mecid), b),
+  SubnetInfoRuntimeApi_get_all_mechagraphs: (_args, s, b) => allMetagraphs(s, b),
+  SubnetInfoRuntimeApi_get_selective_metagraph: ([netuid, indexes], s, b) => selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b),
+  SubnetInfoRuntimeApi_get_selective_mechagraph: ([netuid, mecid, indexes], s, b) => (Number(mecid) === 0 ? selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b) : null),
+  SubnetInfoRuntimeApi_get_next_epoch_start_block: ([netuid], s) => nextEpochStartBlock(s, Number(netuid)),
   StakeInfoRuntimeApi_get_stake_info_for_coldkey: ([coldkey], s) => stakeInfoForColdkey(s, String(coldkey)),
 };
 
@@ -101,7 +110,7 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
         throw new RpcError(-32000, `Client error: Execution failed: Execution aborted due to trap: could not decode the arguments of ${method}: ${(e as Error).message}`);
       }
       if (!block.state) throw new RpcError(4003, `Client error: State already discarded for ${block.hash}`);
-      const out = impl(args, createStorage(chain.rt, block.state));
+      const out = impl(args, createStorage(chain.rt, block.state), block.number);
       return out instanceof Uint8Array ? u8aToHex(out) : enc(def.output, out);
     }
   }

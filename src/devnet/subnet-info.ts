@@ -112,7 +112,7 @@ export function subnetHyperparamsV3(s: Storage, netuid: number): { name: string;
   return entries.map(([name, kind, value]) => ({ name: `0x${Buffer.from(name).toString('hex')}`, value: { [kind]: value } }));
 }
 
-/** `get_dynamic_info(netuid)`: the subnet's pool and emission state. TAO injection is not modelled (0). */
+/** `get_dynamic_info(netuid)`: the subnet's pool and emission state. */
 export function dynamicInfo(s: Storage, netuid: number): Record<string, unknown> | null {
   if (!bool(s, 'networksAdded', netuid)) return null;
   const tao = BigInt(str(s, 'subnetTAO', netuid));
@@ -132,8 +132,8 @@ export function dynamicInfo(s: Storage, netuid: number): Record<string, unknown>
     alphaOut: str(s, 'subnetAlphaOut', netuid),
     taoIn: tao,
     alphaOutEmission: str(s, 'subnetAlphaOutEmission', netuid),
-    alphaInEmission: 0,
-    taoInEmission: 0,
+    alphaInEmission: str(s, 'subnetAlphaInEmission', netuid),
+    taoInEmission: str(s, 'subnetTaoInEmission', netuid),
     pendingAlphaEmission: BigInt(str(s, 'pendingServerEmission', netuid)) + BigInt(str(s, 'pendingValidatorEmission', netuid)),
     pendingRootEmission: 0,
     subnetVolume: str(s, 'subnetVolume', netuid),

@@ -4,7 +4,7 @@ import { hexToU8a } from '@polkadot/util';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type EventEmitter from 'eventemitter3';
 import type { Devnet, DevnetOptions } from '../devnet/index.js';
-import type { AxonInfo, DynamicInfo, NeuronInfo, NeuronInfoLite, StakeInfo, SubnetHyperparams, SubnetState } from './bindings.generated.js';
+import type { AxonInfo, DynamicInfo, MetagraphInfo, NeuronInfo, NeuronInfoLite, StakeInfo, SubnetHyperparams, SubnetState } from './bindings.generated.js';
 import { acquireConnection, headerNumber, releaseConnection, type Connection, type SubtensorEvents, type WatchdogOptions } from './connection.js';
 import { SubtensorError } from './errors.js';
 import { resolveEndpoint, type Network } from './network.js';
@@ -93,6 +93,11 @@ export interface Subtensor extends Writes {
   subnetState(netuid: number, at?: string): Promise<SubnetState | null>;
   /** Pool and emission of a subnet (runtime API `get_dynamic_info`). */
   dynamicInfo(netuid: number): Promise<DynamicInfo | null>;
+  /**
+   * The whole subnet in one answer (runtime API `get_metagraph`, Python's `get_metagraph_info`): pool, hyperparameters
+   * and per-uid vectors with axons and dividends; null for a subnet that does not exist.
+   */
+  metagraphInfo(netuid: number, at?: string): Promise<MetagraphInfo | null>;
   /** Free balance of an account, in rao. */
   balance(address: string): Promise<bigint>;
   /** Stakes of a coldkey on every hotkey and subnet. */
@@ -219,6 +224,7 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
     neuron: async (netuid, uid) => call.neuronInfoRuntimeApi.getNeuron(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
     subnetState: async (netuid, at) => (at ? client.at(at).call : call).subnetInfoRuntimeApi.getSubnetState(u16Arg(netuid, 'netuid')),
     dynamicInfo: async (netuid) => call.subnetInfoRuntimeApi.getDynamicInfo(u16Arg(netuid, 'netuid')),
+    metagraphInfo: async (netuid, at) => (at ? client.at(at).call : call).subnetInfoRuntimeApi.getMetagraph(u16Arg(netuid, 'netuid')),
     async balance(address) {
       const account = await query.system.account(address);
       return account.data.free;
