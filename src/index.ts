@@ -18,3 +18,4 @@ export * from './inference/index.js';
 export { createSubtensor, resolveEndpoint, NETWORKS, SubtensorError, ExtrinsicFailedError } from './subtensor/index.js';
 export type { Subtensor, SubtensorOptions, Network, Signer, SendOptions, Receipt, ChainEvent, SubtensorErrorCode } from './subtensor/index.js';
 export * from './metagraph/index.js';
+export * from './timelock/index.js';

@@ -9,6 +9,8 @@ import { TAO, startDevnet, type Devnet } from '../src/devnet/index.js';
 import { cryptoReady, keypairFromAddress, keypairFromUri } from '../src/keys/index.js';
 import { syncMetagraph } from '../src/metagraph/index.js';
 import { ExtrinsicFailedError, SubtensorError, createSubtensor, openConnectionCount, resolveEndpoint, revealRoundFor, type Subtensor } from '../src/subtensor/index.js';
+import { TimelockError, parseTimelockCiphertext, timelockDecrypt } from '../src/timelock/index.js';
+import { devnetBeacon } from '../src/devnet/beacon.js';
 import { thrownCode } from './helpers.js';
 
 const FIXTURE = '../shared/fixtures/finney-metadata-spec424.scale';
@@ -207,6 +209,17 @@ describe('the subnet lifecycle through the client', () => {
     expect(t.mode).toBe('timelock-commit');
     expect(t.revealRound).toBeGreaterThan(0n);
     expect(t.events.some((e) => e.name === 'TimelockedWeightsCommitted')).toBe(true);
+    // What went on chain is a real TLE ciphertext to the devnet's beacon: it opens with the beacon's signature of
+    // the reveal round and with no other.
+    const epochIndex = await st.query.subtensorModule.subnetEpochIndex(netuid);
+    const queue = (await st.query.subtensorModule.timelockedWeightCommits(netuid, epochIndex)) as unknown as [string, bigint, Uint8Array | string, bigint][];
+    const stored = queue.find((c) => c[0] === validator.ss58Address)!;
+    const ciphertext = typeof stored[2] === 'string' ? new Uint8Array(Buffer.from(stored[2].slice(2), 'hex')) : stored[2];
+    expect(parseTimelockCiphertext(ciphertext).cipherSuite).toBe('AES_GCM_');
+    expect(stored[3]).toBe(t.revealRound);
+    const payload = timelockDecrypt(ciphertext, devnetBeacon().sign(t.revealRound!));
+    expect(Buffer.from(payload.subarray(1, 33))).toEqual(Buffer.from(validator.publicKey));
+    expect(() => timelockDecrypt(ciphertext, devnetBeacon().sign(t.revealRound! + 1n))).toThrow(TimelockError);
     const rowBefore = (await st.weights(netuid)).get(0);
     devnet.newBlock(24); // past the next epoch boundary and into the reveal epoch
     const rowAfter = (await st.weights(netuid)).get(0);

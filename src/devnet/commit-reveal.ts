@@ -6,6 +6,8 @@ import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto';
 import type { DispatchContext } from './pallets.js';
 import { applyWeights } from './subtensor.js';
+import { parseTimelockCiphertext, timelockDecrypt } from '../timelock/index.js';
+import { devnetBeacon } from './beacon.js';
 import { bool, fail, num, uidOf } from './read.js';
 
 const MAX_UNREVEALED = 10;
@@ -70,9 +72,10 @@ export function revealWeights(ctx: DispatchContext, args: readonly Arg[]): void 
 type Queue = [string, number | string, string, number | string][];
 
 /**
- * CRv4 `commit_timelocked_(mechanism_)weights`. The devnet has no drand beacon, so it cannot decrypt a real
- * timelock ciphertext: it takes `commit` as the plaintext SCALE `WeightsTlockPayload` and reveals it itself at the
- * reveal epoch, as subtensor does once the pulse for `reveal_round` has arrived (docs/devnet.md).
+ * CRv4 `commit_timelocked_(mechanism_)weights`. `commit` is a TLE ciphertext to the devnet's own beacon (see
+ * beacon.ts), which the devnet opens itself at the reveal epoch, as subtensor does once drand's pulse for
+ * `reveal_round` has arrived; a plaintext SCALE `WeightsTlockPayload` is also taken, for clients that cannot
+ * encrypt (docs/devnet.md).
  */
 export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[], withMechanism: boolean): void {
   const netuid = args[0]!.toNumber();
@@ -103,6 +106,16 @@ export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[], wit
   ctx.deposit({ SubtensorModule: { TimelockedWeightsCommitted: [hotkey, netuid, blake2AsHex(commit, 256), revealRound] } });
 }
 
+/** The payload of a commit: a TLE ciphertext is opened with the devnet beacon's signature of its round. */
+function openCommit(commit: Uint8Array, round: bigint): Uint8Array {
+  try {
+    parseTimelockCiphertext(commit);
+  } catch {
+    return commit; // not a ciphertext: the payload in the clear
+  }
+  return timelockDecrypt(commit, devnetBeacon().sign(round));
+}
+
 /**
  * Reveals the timelocked commits of epoch `current − RevealPeriodEpochs` through the set-weights path; a payload that
  * does not decode, names another hotkey, or fails a weights check is dropped, as on subtensor.
@@ -114,10 +127,11 @@ export function revealTimelocked(ctxFor: (signer: string) => DispatchContext, ne
   const queue = (probe.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, from).toJSON() as Queue | null) ?? [];
   if (queue.length === 0) return;
   probe.storage.remove('subtensorModule', 'timelockedWeightCommits', netuid, from);
-  for (const [who, , commit] of queue) {
+  for (const [who, , commit, round] of queue) {
     const ctx = ctxFor(who);
     try {
-      const [hotkey, uids, values, versionKey] = ctx.registry.createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', hexToU8a(commit)).toJSON() as [string, number[], number[], number];
+      const payload = openCommit(hexToU8a(commit), BigInt(round));
+      const [hotkey, uids, values, versionKey] = ctx.registry.createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', payload).toJSON() as [string, number[], number[], number];
       if (hotkey !== u8aToHex(decodeAddress(who))) continue;
       applyWeights(ctx, netuid, uids, values, BigInt(versionKey), false);
       ctx.deposit({ SubtensorModule: { TimelockedWeightsRevealed: [netuid, who] } });

@@ -3,6 +3,7 @@ import { hexToU8a, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { InvalidTransaction } from './chain.js';
 import { feeForExtrinsic, runtimeCall } from './runtime-api.js';
+import { devnetBeacon } from './beacon.js';
 
 /** A JSON-RPC error. */
 export class RpcError extends Error {
@@ -219,6 +220,12 @@ export function createRpc(chain: Chain) {
       if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000) throw new RpcError(-32602, 'Invalid params: count must be an integer in [1, 100000]');
       for (let i = 0; i < count; i++) chain.produce();
       return chain.best().hash;
+    },
+    // The devnet's own drand beacon (docs/devnet.md), in the shape of drand's /info: CRv4 commits encrypted to this
+    // key are opened by the devnet at their reveal epoch.
+    dev_drandInfo: () => {
+      const info = devnetBeacon().info;
+      return { public_key: info.publicKey, period: info.period, genesis_time: info.genesisTime, schemeID: 'bls-unchained-g1-rfc9380' };
     },
     payment_queryInfo: ([xt]) => {
       const bytes = hexToU8a(hexParam(xt, 'extrinsic'));

@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { ipToInt } from '../axon/index.js';
 import { convertWeightsAndUidsForEmit, processWeightsForNetuid } from '../consensus/index.js';
 import { publicKeyOf } from '../keys/index.js';
+import { DRAND_QUICKNET, timelockEncrypt, type BeaconInfo } from '../timelock/index.js';
 import { headerNumber, type Connection } from './connection.js';
 import { ExtrinsicFailedError, SubtensorError } from './errors.js';
 import { addressOf, signAndSend, type Receipt, type SendOptions, type Signer } from './tx.js';
@@ -41,8 +42,9 @@ export interface SetWeightsOptions extends SendOptions {
   /** Lowest quantile to drop (u16), passed to `processWeightsForNetuid`. */
   excludeQuantile?: number;
   /**
-   * With commit-reveal on: `timelock` (default; CRv4, revealed by the chain) or `hash` (CRv2: commit now,
-   * `revealWeights` later with the returned salt).
+   * With commit-reveal on: `timelock` (default; CRv4: the weights are encrypted to the drand round of the reveal
+   * epoch, quicknet on finney and testnet, the devnet's own beacon on the devnet, and the chain opens them itself) or
+   * `hash` (CRv2: commit now, `revealWeights` later with the returned salt).
    */
   commitReveal?: 'timelock' | 'hash';
 }
@@ -242,18 +244,18 @@ export function createWrites(conn: () => Connection): Writes {
             : await send('subtensorModule', 'commitMechanismWeights', { netuid, mecid: mechid, commitHash }, hotkey, options);
         return { ...r, ...base, mode: 'hash-commit', salt };
       }
-      // CRv4. The embedded devnet has no drand beacon: it takes the payload in the clear and reveals it itself at
-      // the reveal epoch (docs/devnet.md). A real chain needs the drand-quicknet timelock ciphertext.
+      // CRv4: the payload is timelock-encrypted to the drand round the chain reveals at; the chain opens it itself.
+      // Finney and testnet follow drand quicknet; the embedded devnet runs a beacon of its own (docs/devnet.md).
       const system = await conn().rpc<string>('system_name');
-      if (system !== 'subnetkit-devnet') {
-        throw new SubtensorError(
-          'INVALID_ARGUMENT',
-          `subnet ${netuid} has commit-reveal on: timelock (CRv4) encryption to drand quicknet is not built into subnetkit yet; pass commitReveal: 'hash' where the subnet accepts CRv2 commits`,
-        );
-      }
+      const beacon: BeaconInfo =
+        system === 'subnetkit-devnet'
+          ? await conn()
+              .rpc<{ public_key: string; period: number; genesis_time: number }>('dev_drandInfo')
+              .then((i) => ({ publicKey: i.public_key, period: i.period, genesisTime: i.genesis_time }))
+          : DRAND_QUICKNET;
       const [tempo, revealPeriod, block] = await Promise.all([read<number>('tempo', netuid), read<bigint>('revealPeriodEpochs', netuid), conn().rpc<{ number: string }>('chain_getHeader')]);
       const revealRound = revealRoundFor(headerNumber(block), netuid, mechid, tempo, Number(revealPeriod));
-      const commit = u8aToHex(tlockPayload(publicKeyOf(me), emit.uids, emit.weights, versionKey));
+      const commit = u8aToHex(timelockEncrypt(tlockPayload(publicKeyOf(me), emit.uids, emit.weights, versionKey), revealRound, beacon));
       const r = await send('subtensorModule', 'commitTimelockedMechanismWeights', { netuid, mecid: mechid, commit, revealRound, commitRevealVersion: 4 }, hotkey, options);
       return { ...r, ...base, mode: 'timelock-commit', revealRound };
     },
