@@ -154,7 +154,8 @@ export function encryptToRound(publicKey: G2Point, round: bigint, message: Uint8
   // IBE (FullIdent): r = H3(σ, key), U = rP, V = σ ⊕ H2(e(Q_id, r·P_pub)), W = key ⊕ H4(σ).
   const r = h3(sigma, key);
   const u = bls.G2.Point.BASE.multiply(r);
-  const gId = bls.pairing(roundPoint(round), publicKey.multiply(r));
+  // e(Q_id, r·P_pub) = e(r·Q_id, P_pub): the multiplication is done on G1, three times cheaper than on G2.
+  const gId = bls.pairing(roundPoint(round).multiply(r), publicKey);
   const v = xor32(sigma, h2(gId));
   const w = xor32(key, sha256(sigma));
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
