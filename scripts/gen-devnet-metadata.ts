@@ -20,6 +20,9 @@ export const DEVNET_APIS = [
   'NeuronInfoRuntimeApi',
   'SubnetInfoRuntimeApi',
   'StakeInfoRuntimeApi',
+  'DelegateInfoRuntimeApi',
+  'SwapRuntimeApi',
+  'SubnetRegistrationRuntimeApi',
 ];
 
 const path = process.argv[2] ?? '../shared/fixtures/finney-metadata-spec424.scale';

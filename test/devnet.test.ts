@@ -365,7 +365,7 @@ describe('devnet SubtensorModule', () => {
     expect(lite[1].incentive.toNumber()).toBe(65535);
     expect(lite[0].validatorPermit.isTrue).toBe(true);
     // Unstake part of it back to TAO.
-    const freeBefore = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt();
+    const freeBefore: bigint = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt();
     const removed = await send(st.removeStake(minerHot.address, 2, 100_000_000n), bob);
     expect(removed.events).toContain('subtensorModule.StakeRemoved');
     expect(((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt()).toBeGreaterThan(freeBefore);
@@ -606,6 +606,69 @@ describe('devnet SubtensorModule', () => {
     expect(injected).toBeGreaterThan(TAO - 10n);
     expect(injected).toBeLessThanOrEqual(TAO);
     expect((await q.totalIssuance()).toBigInt()).toBe(issuance + injected);
+  });
+
+  it('answers the stake, swap, delegate and registration-cost runtime APIs, and the chain then does what they said', async () => {
+    const call = api.call as any;
+    const q = (api.query as any).subtensorModule;
+    // Stake info, three ways.
+    const bobs = await call.stakeInfoRuntimeApi.getStakeInfoForColdkey(bob.address);
+    expect(bobs.length).toBeGreaterThan(0);
+    const both = await call.stakeInfoRuntimeApi.getStakeInfoForColdkeys([bob.address, dave.address]);
+    expect(both.map(([c]: any) => c.toString())).toEqual([bob.address, dave.address]);
+    expect(both[0][1].toHex()).toBe(bobs.toHex());
+    expect(both[1][1].length).toBe(0);
+    const one = (await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, bob.address, 2)).unwrap();
+    expect(one.stake.toBigInt()).toBe(bobs.find((i: any) => i.hotkey.toString() === minerHot.address && i.netuid.toNumber() === 2).stake.toBigInt());
+    expect((await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, dave.address, 2)).isNone).toBe(true);
+
+    // Prices: rao per alpha from the pool; root is 1 TAO.
+    const price = (await call.swapRuntimeApi.currentAlphaPrice(2)).toBigInt();
+    expect(price).toBe(((await q.subnetTAO(2)).toBigInt() * TAO) / (await q.subnetAlphaIn(2)).toBigInt());
+    expect((await call.swapRuntimeApi.currentAlphaPrice(0)).toBigInt()).toBe(TAO);
+    const all = await call.swapRuntimeApi.currentAlphaPriceAll();
+    expect(all.find((p: any) => p.netuid.toNumber() === 2).price.toBigInt()).toBe(price);
+
+    // A simulated swap, then the real one in the next block: the same amounts.
+    const stakeAmount = 7n * TAO;
+    const sim = await call.swapRuntimeApi.simSwapTaoForAlpha(2, stakeAmount);
+    expect((await call.stakeInfoRuntimeApi.getStakeFee(null, bob.address, [minerHot.address, 2], bob.address, stakeAmount)).toBigInt()).toBe(sim.taoFee.toBigInt());
+    expect((await call.stakeInfoRuntimeApi.getStakeFee([minerHot.address, 2], bob.address, [minerHot.address, 2], bob.address, stakeAmount)).toBigInt()).toBe(0n);
+    const alphaBefore: bigint = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt();
+    expect((await send((api.tx as any).subtensorModule.addStake(minerHot.address, 2, stakeAmount), bob)).error).toBeNull();
+    const gained: bigint = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt() - alphaBefore;
+    // The add landed in a block whose on_initialize injected TAO and alpha at the pool price first; allow that drift.
+    const rel = (a: bigint, b: bigint) => Math.abs(Number(a - b)) / Number(b);
+    expect(rel(gained, sim.alphaAmount.toBigInt())).toBeLessThan(1e-4);
+    expect(sim.alphaSlippage.toBigInt()).toBeGreaterThan(0n);
+    const simOut = await call.swapRuntimeApi.simSwapAlphaForTao(2, gained / 2n);
+    const freeBefore: bigint = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt();
+    const unstake = await send((api.tx as any).subtensorModule.removeStake(minerHot.address, 2, gained / 2n), bob);
+    expect(unstake.error).toBeNull();
+    const received: bigint = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt() - freeBefore + BigInt(unstake.fee);
+    expect(rel(received, simOut.taoAmount.toBigInt())).toBeLessThan(1e-4);
+
+    // Delegates: every owned hotkey, with its nominators and registrations.
+    const d = (await call.delegateInfoRuntimeApi.getDelegate(minerHot.address)).unwrap();
+    expect(d.ownerSs58.toString()).toBe(bob.address);
+    expect(d.take.toNumber()).toBe(11_796);
+    expect(d.registrations.map((n: any) => n.toNumber())).toContain(2);
+    const nominator = d.nominators.find(([c]: any) => c.toString() === bob.address);
+    expect(nominator[1].find(([n]: any) => n.toNumber() === 2)[1].toBigInt()).toBe((await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, bob.address, 2)).unwrap().stake.toBigInt());
+    expect((await call.delegateInfoRuntimeApi.getDelegate(keyring.addFromUri('//Nobody').address)).isNone).toBe(true);
+    const delegatesAll = await call.delegateInfoRuntimeApi.getDelegates();
+    expect(delegatesAll.map((x: any) => x.delegateSs58.toString())).toContain(ownerHot.address);
+    const mine = await call.delegateInfoRuntimeApi.getDelegated(bob.address);
+    expect(mine.some(([info, [netuid]]: any) => info.delegateSs58.toString() === minerHot.address && netuid.toNumber() === 2)).toBe(true);
+
+    // The registration cost is the lock the next register_network takes.
+    const cost = (await call.subnetRegistrationRuntimeApi.getNetworkRegistrationCost()).toBigInt();
+    const hot = keyring.addFromUri('//Charlie//hot-cost');
+    const r = await send((api.tx as any).subtensorModule.registerNetwork(hot.address), owner);
+    expect(r.error).toBeNull();
+    const netuid = (await q.totalNetworks()).toNumber() - 1;
+    expect((await q.subnetOwnerHotkey(netuid)).toString()).toBe(hot.address);
+    expect((await q.subnetLocked(netuid)).toBigInt()).toBe(cost);
   });
 });
 

@@ -2,7 +2,21 @@
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { encodeNeuronOption, encodeNeurons } from './neurons.js';
-import { dynamicInfo, stakeInfoForColdkey, subnetHyperparamsV2, subnetHyperparamsV3, subnetState } from './subnet-info.js';
+import { dynamicInfo, subnetHyperparamsV2, subnetHyperparamsV3, subnetState } from './subnet-info.js';
+import {
+  currentAlphaPrice,
+  currentAlphaPriceAll,
+  delegate,
+  delegated,
+  delegates,
+  networkRegistrationCost,
+  simSwapAlphaForTao,
+  simSwapTaoForAlpha,
+  stakeFee,
+  stakeInfoForColdkey,
+  stakeInfoForColdkeys,
+  stakeInfoForHotkeyColdkeyNetuid,
+} from './stake-info.js';
 import { RpcError } from './rpc.js';
 import { allDynamicInfo, allMetagraphs, mechagraphInfo, metagraphInfo, nextEpochStartBlock, selectiveMetagraph } from './metagraph-info.js';
 import { feeOf } from './fees.js';
@@ -66,6 +80,17 @@ const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof c
   SubnetInfoRuntimeApi_get_selective_mechagraph: ([netuid, mecid, indexes], s, b) => (Number(mecid) === 0 ? selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b) : null),
   SubnetInfoRuntimeApi_get_next_epoch_start_block: ([netuid], s) => nextEpochStartBlock(s, Number(netuid)),
   StakeInfoRuntimeApi_get_stake_info_for_coldkey: ([coldkey], s) => stakeInfoForColdkey(s, String(coldkey)),
+  StakeInfoRuntimeApi_get_stake_info_for_coldkeys: ([coldkeys], s) => stakeInfoForColdkeys(s, (coldkeys as string[]).map(String)),
+  StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid: ([hotkey, coldkey, netuid], s) => stakeInfoForHotkeyColdkeyNetuid(s, String(hotkey), String(coldkey), Number(netuid)),
+  StakeInfoRuntimeApi_get_stake_fee: ([origin, , destination, , amount]) => stakeFee(origin as [string, number] | null, destination as [string, number] | null, BigInt(amount as string)),
+  DelegateInfoRuntimeApi_get_delegates: (_args, s) => delegates(s),
+  DelegateInfoRuntimeApi_get_delegate: ([hotkey], s) => delegate(s, String(hotkey)),
+  DelegateInfoRuntimeApi_get_delegated: ([coldkey], s) => delegated(s, String(coldkey)),
+  SwapRuntimeApi_current_alpha_price: ([netuid], s) => currentAlphaPrice(s, Number(netuid)),
+  SwapRuntimeApi_current_alpha_price_all: (_args, s) => currentAlphaPriceAll(s),
+  SwapRuntimeApi_sim_swap_tao_for_alpha: ([netuid, tao], s) => simSwapTaoForAlpha(s, Number(netuid), BigInt(tao as string)),
+  SwapRuntimeApi_sim_swap_alpha_for_tao: ([netuid, alpha], s) => simSwapAlphaForTao(s, Number(netuid), BigInt(alpha as string)),
+  SubnetRegistrationRuntimeApi_get_network_registration_cost: (_args, s, b) => networkRegistrationCost(s, b + 1),
 };
 
 export function runtimeCall(chain: Chain, block: Block, method: string, data: Uint8Array): string {

@@ -58,6 +58,24 @@ function sqrtBig(v: bigint): bigint {
   return x;
 }
 
+/** TAO in, alpha out of a constant-product pool (reserves `tao`, `alphaIn`): the fee is taken from the input. */
+export function swapTaoForAlpha(tao: bigint, alphaIn: bigint, amount: bigint): { fee: bigint; taoIn: bigint; alphaOut: bigint } {
+  const fee = (amount * FEE_RATE) / 65535n;
+  const taoIn = amount - fee;
+  const alphaOut = tao + taoIn === 0n ? 0n : (alphaIn * taoIn) / (tao + taoIn);
+  return { fee, taoIn, alphaOut };
+}
+
+/** Alpha in, TAO out: `gross` leaves the pool, the fee is taken from it. */
+export function swapAlphaForTao(tao: bigint, alphaIn: bigint, alpha: bigint): { gross: bigint; fee: bigint; taoOut: bigint } {
+  const gross = alphaIn + alpha === 0n ? 0n : (tao * alpha) / (alphaIn + alpha);
+  const fee = (gross * FEE_RATE) / 65535n;
+  return { gross, fee, taoOut: gross - fee };
+}
+
+/** The pool fee on an amount, as the swaps take it (33/65535). */
+export const swapFee = (amount: bigint): bigint => (amount * FEE_RATE) / 65535n;
+
 function pool(ctx: DispatchContext, netuid: number): [bigint, bigint] {
   return [big(ctx, 'subnetTAO', netuid), big(ctx, 'subnetAlphaIn', netuid)];
 }
@@ -90,9 +108,7 @@ export function addStake(ctx: DispatchContext, args: readonly Arg[], limited = f
       amount = maxTao + (maxTao * FEE_RATE) / 65535n;
     }
   }
-  const finalFee = (amount * FEE_RATE) / 65535n;
-  const taoIn = amount - finalFee;
-  const alphaOut = tao + taoIn === 0n ? 0n : (alphaIn * taoIn) / (tao + taoIn);
+  const { fee: finalFee, taoIn, alphaOut } = swapTaoForAlpha(tao, alphaIn, amount);
   if (alphaOut === 0n || alphaOut >= alphaIn) throw fail(ctx, 'InsufficientLiquidity');
   addFree(ctx, ctx.signer, -amount);
   ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao + taoIn);
@@ -126,9 +142,7 @@ export function removeStake(ctx: DispatchContext, args: readonly Arg[], limited 
       alpha = maxAlpha;
     }
   }
-  const gross = (tao * alpha) / (alphaIn + alpha);
-  const fee = (gross * FEE_RATE) / 65535n;
-  const taoOut = gross - fee;
+  const { gross, fee, taoOut } = swapAlphaForTao(tao, alphaIn, alpha);
   if (taoOut < DEFAULT_MIN_STAKE) throw fail(ctx, 'AmountTooLow');
   const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
   const total = big(ctx, 'totalHotkeyAlpha', hotkey, netuid);

@@ -1,7 +1,4 @@
-/** SubnetInfoRuntimeApi and StakeInfoRuntimeApi answers built from storage, in finney's types. */
-import { u8aToHex } from '@polkadot/util';
-import { encodeAddress, xxhashAsU8a } from '@polkadot/util-crypto';
-import { stakeOf } from './staking.js';
+/** SubnetInfoRuntimeApi answers built from storage, in finney's types. */
 import type { Storage } from './state.js';
 import { bool, num, str } from './read.js';
 
@@ -47,28 +44,6 @@ export function subnetHyperparamsV2(s: Storage, netuid: number): Record<string, 
     bondsResetEnabled: bool(s, 'bondsResetOn', netuid),
     userLiquidityEnabled: false,
   };
-}
-
-/** `get_stake_info_for_coldkey(coldkey)`: one entry per (hotkey, netuid) the coldkey holds shares in. */
-export function stakeInfoForColdkey(s: Storage, coldkey: string): Record<string, unknown>[] {
-  const prefix = u8aToHex(new Uint8Array([...xxhashAsU8a('SubtensorModule', 128), ...xxhashAsU8a('Alpha', 128)]));
-  const cold = encodeAddress(coldkey, 42);
-  const out: Record<string, unknown>[] = [];
-  for (const key of s.map.keys()) {
-    if (!key.startsWith(prefix)) continue;
-    // Alpha is an NMap: blake2_128 ‖ hotkey, blake2_128 ‖ coldkey, netuid (Identity, u16 LE).
-    const rest = Buffer.from(key.slice(prefix.length), 'hex');
-    if (rest.length !== 16 + 32 + 16 + 32 + 2) continue;
-    const c = encodeAddress(rest.subarray(64, 96), 42);
-    if (c !== cold) continue;
-    const hotkey = encodeAddress(rest.subarray(16, 48), 42);
-    const netuid = rest.readUInt16LE(96);
-    const stake = stakeOf({ storage: s }, hotkey, cold, netuid);
-    if (stake === 0n) continue;
-    const uid = s.get('subtensorModule', 'uids', netuid, hotkey) as unknown as { isSome: boolean };
-    out.push({ hotkey, coldkey: cold, netuid, stake, locked: 0, emission: 0, taoEmission: 0, drain: 0, isRegistered: uid.isSome });
-  }
-  return out;
 }
 
 /** `get_subnet_hyperparams_v3(netuid)`: name/value entries in finney's order, valued as their storage items are typed. */

@@ -52,6 +52,20 @@ export function seedPool(ctx: Pick<DispatchContext, 'storage'>, netuid: number, 
   ctx.storage.set('subtensorModule', 'subnetAlphaIn', [netuid], tao);
 }
 
+/**
+ * The TAO a subnet registered at `block` locks (§6): max(min_lock, 2·last − last/interval · blocks since the last
+ * lock), min_lock the first time. `register_network` charges it; `get_network_registration_cost` reports it.
+ */
+export function networkLockCost(x: Pick<DispatchContext, 'storage'>, block: number): bigint {
+  const last = big(x, 'networkLastLockCost');
+  let lastLockBlock = 0;
+  for (let u = 1; u < SUBNET_LIMIT; u++) if (bool(x, 'networksAdded', u)) lastLockBlock = Math.max(lastLockBlock, num(x, 'networkRegisteredAt', u));
+  const since = BigInt(Math.max(0, block - lastLockBlock));
+  const mult = x.storage.has('subtensorModule', 'networkLastLockCost') ? 2n : 1n; // 1 until a lock has happened
+  const decayed = mult * last - (last / LOCK_REDUCTION_INTERVAL) * since;
+  return decayed > MIN_LOCK ? decayed : MIN_LOCK;
+}
+
 export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): void {
   const hotkey = args[0]!.toString();
   const cold = ctx.signer;
@@ -60,14 +74,7 @@ export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): voi
   let netuid = 1;
   while (netuid < SUBNET_LIMIT && bool(ctx, 'networksAdded', netuid)) netuid++;
   if (netuid >= SUBNET_LIMIT) throw fail(ctx, 'SubnetLimitReached');
-  // Lock cost (§6): max(min_lock, 2·last − last/interval · blocks since the last lock); min_lock the first time.
-  const last = big(ctx, 'networkLastLockCost');
-  let lastLockBlock = 0;
-  for (let u = 1; u < SUBNET_LIMIT; u++) if (bool(ctx, 'networksAdded', u)) lastLockBlock = Math.max(lastLockBlock, num(ctx, 'networkRegisteredAt', u));
-  const since = BigInt(ctx.block - lastLockBlock);
-  const mult = ctx.storage.has('subtensorModule', 'networkLastLockCost') ? 2n : 1n; // 1 until a lock has happened
-  const decayed = mult * last - (last / LOCK_REDUCTION_INTERVAL) * since;
-  const lock = decayed > MIN_LOCK ? decayed : MIN_LOCK;
+  const lock = networkLockCost(ctx, ctx.block);
   if (freeOf(ctx, cold) < lock) throw fail(ctx, 'CannotAffordLockCost');
   charge(ctx, cold, lock);
   set(ctx, 'networkLastLockCost', [], lock);
