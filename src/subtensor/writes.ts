@@ -255,7 +255,10 @@ export function createWrites(conn: () => Connection): Writes {
           : DRAND_QUICKNET;
       const [tempo, revealPeriod, block] = await Promise.all([read<number>('tempo', netuid), read<bigint>('revealPeriodEpochs', netuid), conn().rpc<{ number: string }>('chain_getHeader')]);
       const revealRound = revealRoundFor(headerNumber(block), netuid, mechid, tempo, Number(revealPeriod));
-      const commit = u8aToHex(timelockEncrypt(tlockPayload(publicKeyOf(me), emit.uids, emit.weights, versionKey), revealRound, beacon));
+      const ciphertext = timelockEncrypt(tlockPayload(publicKeyOf(me), emit.uids, emit.weights, versionKey), revealRound, beacon);
+      // The call's `commit` is a BoundedVec<u8, 5000>: about 1,150 uids fit.
+      if (ciphertext.length > 5000) throw new SubtensorError('INVALID_ARGUMENT', `weights: the timelock commit of ${emit.uids.length} uids is ${ciphertext.length} bytes, over the chain's 5,000-byte limit; send fewer non-zero weights`);
+      const commit = u8aToHex(ciphertext);
       const r = await send('subtensorModule', 'commitTimelockedMechanismWeights', { netuid, mecid: mechid, commit, revealRound, commitRevealVersion: 4 }, hotkey, options);
       return { ...r, ...base, mode: 'timelock-commit', revealRound };
     },
