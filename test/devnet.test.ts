@@ -516,6 +516,20 @@ describe('devnet SubtensorModule', () => {
     expect(state.hotkeys[1].toString()).toBe(minerHot.address);
     expect(state.alphaStake[1].toBigInt()).toBe((await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt());
     expect((await call.getSubnetState(99)).isNone).toBe(true);
+    // Subnet info (v1 and v2) and the v1 hyperparameters, which Python's older calls use.
+    const info = (await call.getSubnetInfoV2(2)).unwrap();
+    expect(info.subnetworkN.toNumber()).toBe(n);
+    expect(info.owner.toString()).toBe(owner.address);
+    expect(info.burn.toBigInt()).toBe((await q.burn(2)).toBigInt());
+    expect(info.identity.isNone).toBe(true);
+    expect((await call.getSubnetInfo(2)).unwrap().maxAllowedUids.toNumber()).toBe((await q.maxAllowedUids(2)).toNumber());
+    expect((await call.getSubnetInfo(99)).isNone).toBe(true);
+    const infos = await call.getSubnetsInfoV2();
+    expect(infos.length).toBe((await q.totalNetworks()).toNumber());
+    expect(infos[2].unwrap().toHex()).toBe(info.toHex());
+    const v1 = (await call.getSubnetHyperparams(2)).unwrap();
+    const v2 = (await call.getSubnetHyperparamsV2(2)).unwrap();
+    expect([v1.tempo.toNumber(), v1.kappa.toNumber(), v1.maxBurn.toBigInt()]).toEqual([v2.tempo.toNumber(), v2.kappa.toNumber(), v2.maxBurn.toBigInt()]);
   });
 
   it('answers get_metagraph, get_selective_metagraph, the mechagraph forms, get_all_* and get_next_epoch_start_block', async () => {

@@ -2,7 +2,7 @@
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { encodeNeuronOption, encodeNeurons } from './neurons.js';
-import { dynamicInfo, subnetHyperparamsV2, subnetHyperparamsV3, subnetState } from './subnet-info.js';
+import { dynamicInfo, subnetHyperparamsV2, subnetHyperparamsV3, subnetInfo, subnetsInfo, subnetState } from './subnet-info.js';
 import {
   currentAlphaPrice,
   currentAlphaPriceAll,
@@ -67,6 +67,12 @@ const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof c
   NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => encodeNeurons(s, Number(netuid), true),
   NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), false),
   NeuronInfoRuntimeApi_get_neuron: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), true),
+  SubnetInfoRuntimeApi_get_subnet_info: ([netuid], s) => subnetInfo(s, Number(netuid), false),
+  SubnetInfoRuntimeApi_get_subnet_info_v2: ([netuid], s) => subnetInfo(s, Number(netuid), true),
+  SubnetInfoRuntimeApi_get_subnets_info: (_args, s) => subnetsInfo(s, false),
+  SubnetInfoRuntimeApi_get_subnets_info_v2: (_args, s) => subnetsInfo(s, true),
+  // v1 has a subset of v2's fields: the struct codec takes the ones it names.
+  SubnetInfoRuntimeApi_get_subnet_hyperparams: ([netuid], s) => subnetHyperparamsV2(s, Number(netuid)),
   SubnetInfoRuntimeApi_get_subnet_hyperparams_v2: ([netuid], s) => subnetHyperparamsV2(s, Number(netuid)),
   SubnetInfoRuntimeApi_get_subnet_hyperparams_v3: ([netuid], s) => subnetHyperparamsV3(s, Number(netuid)),
   SubnetInfoRuntimeApi_get_dynamic_info: ([netuid], s) => dynamicInfo(s, Number(netuid)),

@@ -151,3 +151,40 @@ export function subnetState(s: Storage, netuid: number): Record<string, unknown>
     emissionHistory: [],
   };
 }
+
+/**
+ * `get_subnet_info(netuid)` and, with `identity`, `get_subnet_info_v2`: the subnet's shape and hyperparameters.
+ * The devnet has no network modalities or connection requirements (0 and empty) and no per-subnet TAO emission
+ * value (0, as on finney since dTAO).
+ */
+export function subnetInfo(s: Storage, netuid: number, v2: boolean): Record<string, unknown> | null {
+  if (!bool(s, 'networksAdded', netuid)) return null;
+  const info: Record<string, unknown> = {
+    netuid,
+    rho: num(s, 'rho', netuid),
+    kappa: num(s, 'kappa', netuid),
+    difficulty: str(s, 'difficulty', netuid),
+    immunityPeriod: num(s, 'immunityPeriod', netuid),
+    maxAllowedValidators: num(s, 'maxAllowedValidators', netuid),
+    minAllowedWeights: num(s, 'minAllowedWeights', netuid),
+    maxWeightsLimit: num(s, 'maxWeightsLimit', netuid),
+    scalingLawPower: num(s, 'scalingLawPower', netuid),
+    subnetworkN: num(s, 'subnetworkN', netuid),
+    maxAllowedUids: num(s, 'maxAllowedUids', netuid),
+    blocksSinceLastStep: str(s, 'blocksSinceLastStep', netuid),
+    tempo: num(s, 'tempo', netuid),
+    networkModality: 0,
+    networkConnect: [],
+    burn: str(s, 'burn', netuid),
+    owner: str(s, 'subnetOwner', netuid),
+  };
+  if (v2) return { ...info, emissionValue: 0, identity: null };
+  return { ...info, emissionValues: 0 };
+}
+
+/** `get_subnets_info()` / `get_subnets_info_v2()`: one entry per existing subnet, root included. */
+export function subnetsInfo(s: Storage, v2: boolean): (Record<string, unknown> | null)[] {
+  const out: (Record<string, unknown> | null)[] = [];
+  for (let netuid = 0; netuid < 128; netuid++) if (bool(s, 'networksAdded', netuid)) out.push(subnetInfo(s, netuid, v2));
+  return out;
+}
