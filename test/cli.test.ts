@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/index.js';
+import { devnetBeacon } from '../src/devnet/beacon.js';
+import { keypairFromUri } from '../src/keys/index.js';
+import { createSubtensor } from '../src/subtensor/index.js';
 
 function io() {
   const out: string[] = [];
@@ -30,7 +33,27 @@ describe('subnetkit CLI', () => {
     expect(await runCli(['devnet', '--port', '0'], a.io, (s) => (stop = s))).toBe(0);
     expect(a.out[0]).toMatch(/listening on ws:\/\/127\.0\.0\.1:\d+/);
     expect(a.out.join('\n')).toMatch(/\/\/Alice\s+5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\s+1,000,000 TAO/);
+    expect(a.out.join('\n')).toMatch(/commit-reveal on new subnets: off/);
     expect(stop).toBeTypeOf('function');
     await stop!();
+  });
+
+  it('--commit-reveal starts new subnets with commit-reveal on and names the devnet\'s drand beacon', async () => {
+    const a = io();
+    let stop: (() => Promise<void>) | undefined;
+    expect(await runCli(['devnet', '--port', '0', '--commit-reveal'], a.io, (s) => (stop = s))).toBe(0);
+    const out = a.out.join('\n');
+    expect(out).toMatch(/commit-reveal on new subnets: on/);
+    expect(out).toContain(`drand beacon for CRv4 commits (RPC dev_drandInfo): ${devnetBeacon().info.publicKey.slice(0, 24)}`);
+    const url = /listening on (ws:\/\/\S+)/.exec(a.out[0]!)![1]!;
+    const st = await createSubtensor({ network: url });
+    try {
+      const alice = keypairFromUri('//Alice');
+      const created = await st.registerNetwork(alice, keypairFromUri('//Alice//cr-hot').ss58Address);
+      expect((await st.commitReveal(created.netuid)).enabled).toBe(true);
+    } finally {
+      await st.close();
+      await stop!();
+    }
   });
 });

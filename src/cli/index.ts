@@ -17,9 +17,10 @@ export interface CliIO {
 const USAGE = `usage: subnetkit <command>
 
 commands:
-  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR] [--sealing instant|manual|MS]
+  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR] [--sealing instant|manual|MS] [--commit-reveal]
          start the embedded devnet (Ctrl-C stops it); --data persists it crash-safely and resumes from it;
-         --sealing: a block per burst of transactions (default), only on dev_newBlock, or every MS milliseconds
+         --sealing: a block per burst of transactions (default), only on dev_newBlock, or every MS milliseconds;
+         --commit-reveal: new subnets start with commit-reveal on, as on finney (default off)
 `;
 
 /**
@@ -36,7 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => 
   if (command === 'devnet') {
     let values;
     try {
-      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' }, data: { type: 'string' }, sealing: { type: 'string', default: 'instant' } } }));
+      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' }, data: { type: 'string' }, sealing: { type: 'string', default: 'instant' }, 'commit-reveal': { type: 'boolean', default: false } } }));
     } catch (e) {
       io.err(`${(e as Error).message}\n${USAGE}`);
       return 2;
@@ -48,16 +49,19 @@ export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => 
       return 2;
     }
     const { startDevnet } = await import('../devnet/index.js');
+    const { devnetBeacon } = await import('../devnet/beacon.js');
     const sealing = values.sealing === 'instant' || values.sealing === 'manual' ? values.sealing : Number(values.sealing);
     if (typeof sealing === 'number' && !(sealing >= 10)) {
       io.err(`--sealing must be instant, manual or milliseconds (>= 10)\n${USAGE}`);
       return 2;
     }
-    const devnet = await startDevnet({ port, host: values.host!, tempo, sealing, ...(values.data ? { data: values.data } : {}) });
+    const devnet = await startDevnet({ port, host: values.host!, tempo, sealing, commitReveal: values['commit-reveal'] === true, ...(values.data ? { data: values.data } : {}) });
     io.out(`subnetkit devnet listening on ${devnet.url} (JSON-RPC over HTTP: ${devnet.httpUrl})`);
     io.out(values.data ? `chain data: ${values.data} (best block #${devnet.bestNumber()})` : 'chain data: in memory (use --data DIR to keep it)');
     io.out('funded dev accounts:');
     for (const a of devnet.accounts) io.out(`  //${a.name.padEnd(8)} ${a.address}  ${(a.free / 1_000_000_000n).toLocaleString('en-US')} TAO`);
+    io.out(`commit-reveal on new subnets: ${values['commit-reveal'] ? 'on' : 'off (--commit-reveal turns it on)'}`);
+    io.out(`drand beacon for CRv4 commits (RPC dev_drandInfo): ${devnetBeacon().info.publicKey.slice(0, 24)}…`);
     onStarted?.(() => devnet.close());
     return 0;
   }
