@@ -11,6 +11,7 @@ import {
   timelockEncrypt,
   verifyBeaconSignature,
 } from '../src/timelock/index.js';
+import { gtBytes } from '../src/timelock/tle.js';
 
 // drand quicknet's published pulse for round 1000 (api.drand.sh/<quicknet>/public/1000).
 const ROUND_1000_SIGNATURE = 'b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39';
@@ -28,6 +29,11 @@ function finneyCommit(): { commit: Uint8Array; tail: Buffer } {
   return { commit: new Uint8Array(call.subarray(7, 7 + len)), tail: call.subarray(7 + len) };
 }
 
+// e(G1, G2) of BLS12-381 as arkworks serialises it (Fq12, 12 × 48 bytes little-endian): the Gt generator constant
+// of Aptos's arkworks-backed algebra natives (aptos-move/framework/src/natives/cryptography/algebra).
+const ARKWORKS_GT_GENERATOR =
+  'b68917caaa0543a808c53908f694d1b6e7b38de90ce9d83d505ca1ef1b442d2727d7d06831d8b2a7920afc71d8eb50120f17a0ea982a88591d9f43503e94a8f1abaf2e4589f65aafb7923c484540a868883432a5c60e75860b11e5465b1c9a08873ec29e844c1c888cb396933057ffdd541b03a5220eda16b2b3a6728ea678034ce39c6839f20397202d7c5c44bb68134f93193cec215031b17399577a1de5ff1f5b0666bdd8907c61a7651e4e79e0372951505a07fa73c25788db6eb8023519a5aa97b51f1cad1d43d8aabbff4dc319c79a58cafc035218747c2f75daf8f2fb7c00c44da85b129113173d4722f5b201b6b4454062e9ea8ba78c5ca3cadaf7238b47bace5ce561804ae16b8f4b63da4645b8457a93793cbd64a7254f150781019de87ee42682940f3e70a88683d512bb2c3fb7b2434da5dedbb2d0b3fb8487c84da0d5c315bdd69c46fb05d23763f2191aabd5d5c2e12a10b8f002ff681bfd1b2ee0bf619d80d2a795eb22f2aa7b85d5ffb671a70c94809f0dafc5b73ea2fb0657bae23373b4931bc9fa321e8848ef78894e987bff150d7d671aee30b3931ac8c50e0b3b0868effc38bf48cd24b4b811a2995ac2a09122bed9fd9fa0c510a87b10290836ad06c8203397b56a78e9a0c61c77e56ccb4f1bc3d3fcaea7550f3503efe30f2d24f00891cb45620605fcfaa4292687b3a7db7c1c0554a93579e889a121fd8f72649b2402996a084d2381c5043166673b3849e4fd1e7ee4af24aa8ed443f56dfd6b68ffde4435a92cd7a4ac3bc77e1ad0cb728606cf08bf6386e5410f';
+
 const code = (f: () => unknown): string => {
   try {
     f();
@@ -44,6 +50,14 @@ describe('timelock encryption to drand rounds', () => {
     expect(verifyBeaconSignature(DRAND_QUICKNET, 1001n, ROUND_1000_SIGNATURE)).toBe(false);
     const other = createLocalBeacon('another beacon');
     expect(verifyBeaconSignature(other.info, 1000n, ROUND_1000_SIGNATURE)).toBe(false);
+  });
+
+  it('hashes the pairing value as arkworks writes it: e(G1, G2) is byte for byte the arkworks Gt generator', () => {
+    // H2 hashes these bytes: the same pairing value and the same serialisation as subtensor's decryption.
+    const g = bls.pairing(bls.G1.Point.BASE, bls.G2.Point.BASE);
+    expect(Buffer.from(gtBytes(g)).toString('hex')).toBe(ARKWORKS_GT_GENERATOR);
+    // Its inverse (what a pairing with the opposite sign convention would give) is not.
+    expect(Buffer.from(gtBytes(bls.fields.Fp12.inv(g))).toString('hex')).not.toBe(ARKWORKS_GT_GENERATOR);
   });
 
   it('encrypts to a quicknet round that the real drand signature of that round opens', () => {

@@ -51,7 +51,7 @@ export function roundPoint(round: bigint): G1Point {
 }
 
 /** A target-group element as arkworks serialises it: 12 base-field coefficients, 48 bytes little-endian each. */
-function gtBytes(g: Fp12): Uint8Array {
+export function gtBytes(g: Fp12): Uint8Array {
   const out = new Uint8Array(12 * 48);
   const coeffs = [g.c0.c0, g.c0.c1, g.c0.c2, g.c1.c0, g.c1.c1, g.c1.c2].flatMap((fp2) => [fp2.c0, fp2.c1]);
   coeffs.forEach((c, i) => {
