@@ -26,6 +26,9 @@ export interface Storage {
   commit(): void;
 }
 
+/** Storage keys by runtime: every storage view of a chain (each block's, each runtime call's) shares them. */
+const keyCaches = new WeakMap<Runtime, Map<string, string>>();
+
 export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Storage {
   const map = new Map(from ?? []);
   let journal: Map<string, Uint8Array | undefined> | null = null;
@@ -52,7 +55,9 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
   const hashKey = (section: string, item: string, args: unknown[]) => u8aToHex(compactStripLength(entry(section, item)(...args))[1]);
   // Building a key through polkadot-js costs ≈ 0.1 ms (codec objects, then the hashers); the hot paths ask for the
   // same few keys again and again, so keys whose arguments are plain numbers, bigints or strings are remembered.
-  const keyCache = new Map<string, string>();
+  let keyCache = keyCaches.get(rt);
+  if (!keyCache) keyCaches.set(rt, (keyCache = new Map()));
+  const cache = keyCache;
   const key = (section: string, item: string, ...args: unknown[]) => {
     let memo = `${section}.${item}`;
     for (const a of args) {
@@ -60,11 +65,11 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
       if (t !== 'number' && t !== 'string' && t !== 'bigint') return hashKey(section, item, args);
       memo += `|${t[0]}${String(a)}`;
     }
-    let k = keyCache.get(memo);
+    let k = cache.get(memo);
     if (k === undefined) {
       k = hashKey(section, item, args);
-      if (keyCache.size >= 200_000) keyCache.clear();
-      keyCache.set(memo, k);
+      if (cache.size >= 200_000) cache.clear();
+      cache.set(memo, k);
     }
     return k;
   };
