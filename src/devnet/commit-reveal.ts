@@ -15,6 +15,16 @@ type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(
 type Commit = [string, number, number, number];
 
 
+/** The committing hotkey's uid and the subnet's LastUpdate, once it is registered and not committing too fast. */
+function committer(ctx: DispatchContext, netuid: number, hotkey: string): { uid: number; lastUpdate: number[] } {
+  const uid = uidOf(ctx, netuid, hotkey);
+  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
+  const lastUpdate = (ctx.storage.get('subtensorModule', 'lastUpdate', netuid).toJSON() as number[]) ?? [];
+  const last = Number(lastUpdate[uid] ?? 0);
+  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'CommittingWeightsTooFast');
+  return { uid, lastUpdate };
+}
+
 /** The CRv2 commit hash: BlakeTwo256 of SCALE (hotkey, netuid_index u16, uids, values, salt, version_key u64). */
 export function weightCommitHash(ctx: Pick<DispatchContext, 'registry'>, hotkey: string, netuid: number, uids: number[], values: number[], salt: number[], versionKey: bigint): string {
   const bytes = ctx.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [hotkey, netuid, uids, values, salt, versionKey]).toU8a();
@@ -27,11 +37,7 @@ export function commitWeights(ctx: DispatchContext, args: readonly Arg[]): void 
   const hotkey = ctx.signer;
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (!bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealDisabled');
-  const uid = uidOf(ctx, netuid, hotkey);
-  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
-  const lastUpdate = (ctx.storage.get('subtensorModule', 'lastUpdate', netuid).toJSON() as number[]) ?? [];
-  const last = Number(lastUpdate[uid] ?? 0);
-  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'CommittingWeightsTooFast');
+  const { uid, lastUpdate } = committer(ctx, netuid, hotkey);
   const epoch = num(ctx, 'subnetEpochIndex', netuid);
   const period = num(ctx, 'revealPeriodEpochs', netuid);
   // Expired commits fall out of the queue first; the rest count against the limit.
@@ -91,11 +97,7 @@ export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[], wit
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (!bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealDisabled');
   if (version !== num(ctx, 'commitRevealWeightsVersion')) throw fail(ctx, 'IncorrectCommitRevealVersion');
-  const uid = uidOf(ctx, netuid, hotkey);
-  if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
-  const lastUpdate = (ctx.storage.get('subtensorModule', 'lastUpdate', netuid).toJSON() as number[]) ?? [];
-  const last = Number(lastUpdate[uid] ?? 0);
-  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'CommittingWeightsTooFast');
+  const { uid, lastUpdate } = committer(ctx, netuid, hotkey);
   const epoch = num(ctx, 'subnetEpochIndex', netuid);
   const queue = (ctx.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, epoch).toJSON() as Queue | null) ?? [];
   if (queue.filter((c) => c[0] === hotkey).length >= MAX_UNREVEALED) throw fail(ctx, 'TooManyUnrevealedCommits');

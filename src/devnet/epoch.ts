@@ -8,10 +8,9 @@ import { distributeToHotkey } from './staking.js';
 import { revealTimelocked } from './commit-reveal.js';
 import type { DispatchContext } from './pallets.js';
 import type { Storage } from './state.js';
-import { big, bool, num, vec } from './read.js';
+import { SUBNET_LIMIT, big, bool, existingNetuids, num, vec } from './read.js';
 
 const OWNER_CUT = 11_796n; // of 65 535, 18 %
-const SUBNET_LIMIT = 128;
 
 
 function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
@@ -76,8 +75,8 @@ function emitting(s: Storage, netuid: number, block: number): boolean {
  */
 function injectTao(s: Storage, block: number): void {
   const pools: { netuid: number; tao: bigint; alpha: bigint }[] = [];
-  for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
-    if (!bool(s, 'networksAdded', netuid) || !emitting(s, netuid, block)) continue;
+  for (const netuid of existingNetuids(s, false)) {
+    if (!emitting(s, netuid, block)) continue;
     const tao = big(s, 'subnetTAO', netuid);
     const alpha = big(s, 'subnetAlphaIn', netuid);
     if (tao > 0n && alpha > 0n) pools.push({ netuid, tao, alpha });

@@ -5,9 +5,7 @@
  */
 import { dynamicInfo, subnetHyperparamsV2, subnetState } from './subnet-info.js';
 import type { Storage } from './state.js';
-import { big, bool, num, str } from './read.js';
-
-const SUBNET_LIMIT = 128;
+import { big, bool, existingNetuids, num, str } from './read.js';
 
 /**
  * The field order of `SelectiveMetagraph`: a field's position is its index in `metagraph_indexes` (0, netuid, is
@@ -113,16 +111,9 @@ export function metagraphInfo(s: Storage, netuid: number, blockNumber: number): 
   };
 }
 
-/** The netuids of every subnet that exists, root included, in order. */
-function netuids(s: Storage): number[] {
-  const out: number[] = [];
-  for (let netuid = 0; netuid < SUBNET_LIMIT; netuid++) if (bool(s, 'networksAdded', netuid)) out.push(netuid);
-  return out;
-}
-
 /** `get_all_metagraphs()`: one entry per existing subnet. */
 export function allMetagraphs(s: Storage, blockNumber: number): (Record<string, unknown> | null)[] {
-  return netuids(s).map((netuid) => metagraphInfo(s, netuid, blockNumber));
+  return existingNetuids(s, true).map((netuid) => metagraphInfo(s, netuid, blockNumber));
 }
 
 /** `get_mechagraph(netuid, mecid)`: the devnet's subnets have one mechanism, 0; any other is None. */
@@ -152,7 +143,7 @@ export function selectiveMetagraph(s: Storage, netuid: number, indexes: readonly
 
 /** `get_all_dynamic_info()`: one entry per existing subnet. */
 export function allDynamicInfo(s: Storage): (Record<string, unknown> | null)[] {
-  return netuids(s).map((netuid) => dynamicInfo(s, netuid));
+  return existingNetuids(s, true).map((netuid) => dynamicInfo(s, netuid));
 }
 
 /** `get_next_epoch_start_block(netuid)`: the block at which the epoch next runs (LastEpochBlock + tempo). */

@@ -14,6 +14,16 @@ export const str = (x: Source, item: string, ...args: unknown[]): string => get(
 export const bool = (x: Source, item: string, ...args: unknown[]): boolean => (get(x, item, args) as unknown as { isTrue: boolean }).isTrue;
 export const vec = <T>(x: Source, item: string, ...args: unknown[]): T[] => (get(x, item, args).toJSON() as T[] | null) ?? [];
 
+/** How many netuids the devnet checks for subnets (the subnet limit). */
+export const SUBNET_LIMIT = 128;
+
+/** The netuids of the subnets that exist, in order; root (0) only when asked for. */
+export function existingNetuids(x: Source, withRoot: boolean): number[] {
+  const out: number[] = [];
+  for (let netuid = withRoot ? 0 : 1; netuid < SUBNET_LIMIT; netuid++) if (bool(x, 'networksAdded', netuid)) out.push(netuid);
+  return out;
+}
+
 /** The uid of a hotkey on a subnet, or null. */
 export function uidOf(x: Source, netuid: number, hotkey: string): number | null {
   const v = get(x, 'uids', [netuid, hotkey]) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };

@@ -7,9 +7,8 @@ import { encodeAddress, xxhashAsU8a } from '@polkadot/util-crypto';
 import { stakeOf, swapAlphaForTao, swapFee, swapTaoForAlpha } from './staking.js';
 import { networkLockCost } from './subtensor.js';
 import type { Storage } from './state.js';
-import { big, bool, num, str, uidOf } from './read.js';
+import { big, bool, existingNetuids, num, str, uidOf } from './read.js';
 
-const SUBNET_LIMIT = 128;
 const DEFAULT_TAKE = 11_796;
 const RAO_PER_TAO = 1_000_000_000n;
 
@@ -66,13 +65,6 @@ export function stakeFee(origin: [string, number] | null, destination: [string, 
   return legs.length ? swapFee(amount) : 0n;
 }
 
-/** The subnets with a pool (root excluded). */
-function subnets(s: Storage): number[] {
-  const out: number[] = [];
-  for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) if (bool(s, 'networksAdded', netuid)) out.push(netuid);
-  return out;
-}
-
 /** `current_alpha_price(netuid)`: rao per alpha, TAO reserve / alpha reserve; root is 1 TAO, no pool is 0. */
 export function currentAlphaPrice(s: Storage, netuid: number): bigint {
   if (netuid === 0) return RAO_PER_TAO;
@@ -83,7 +75,7 @@ export function currentAlphaPrice(s: Storage, netuid: number): bigint {
 
 /** `current_alpha_price_all()`: every subnet, root first. */
 export function currentAlphaPriceAll(s: Storage): { netuid: number; price: bigint }[] {
-  return [0, ...subnets(s)].map((netuid) => ({ netuid, price: currentAlphaPrice(s, netuid) }));
+  return [0, ...existingNetuids(s, false)].map((netuid) => ({ netuid, price: currentAlphaPrice(s, netuid) }));
 }
 
 /**
@@ -140,7 +132,7 @@ function delegateInfo(s: Storage, hotkey: string, entries: { hotkey: string; col
   }
   const registrations: number[] = [];
   const permits: number[] = [];
-  for (const netuid of subnets(s)) {
+  for (const netuid of existingNetuids(s, false)) {
     const uid = uidOf(s, netuid, hotkey);
     if (uid === null) continue;
     registrations.push(netuid);

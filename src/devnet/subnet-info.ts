@@ -1,6 +1,6 @@
 /** SubnetInfoRuntimeApi answers built from storage, in finney's types. */
 import type { Storage } from './state.js';
-import { bool, num, str } from './read.js';
+import { bool, existingNetuids, num, str } from './read.js';
 
 
 /** `get_subnet_hyperparams_v2(netuid)`: None for a subnet that does not exist. */
@@ -184,7 +184,5 @@ export function subnetInfo(s: Storage, netuid: number, v2: boolean): Record<stri
 
 /** `get_subnets_info()` / `get_subnets_info_v2()`: one entry per existing subnet, root included. */
 export function subnetsInfo(s: Storage, v2: boolean): (Record<string, unknown> | null)[] {
-  const out: (Record<string, unknown> | null)[] = [];
-  for (let netuid = 0; netuid < 128; netuid++) if (bool(s, 'networksAdded', netuid)) out.push(subnetInfo(s, netuid, v2));
-  return out;
+  return existingNetuids(s, true).map((netuid) => subnetInfo(s, netuid, v2));
 }
