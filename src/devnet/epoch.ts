@@ -9,6 +9,7 @@ import { revealTimelocked } from './commit-reveal.js';
 import type { DispatchContext } from './pallets.js';
 import type { Storage } from './state.js';
 import { SUBNET_LIMIT, big, bool, existingNetuids, num, vec } from './read.js';
+import { decodeU16Pairs, encodeBoolVec, encodePairs, encodeU16Vec, encodeU64Vec } from './scale.js';
 
 const OWNER_CUT = 11_796n; // of 65 535, 18 %
 
@@ -18,7 +19,7 @@ function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
   const indices: number[] = [];
   const values: number[] = [];
   for (let uid = 0; uid < n; uid++) {
-    for (const [j, v] of vec<[number, number]>(s, item, netuid, uid)) {
+    for (const [j, v] of decodeU16Pairs(s.raw('subtensorModule', item, netuid, uid))) {
       if (j < n) {
         indices.push(j);
         values.push(v);
@@ -150,18 +151,21 @@ function epoch(s: Storage, netuid: number, block: number, tempo: number): void {
     raoEmission: pending,
   });
   const set = (item: string, value: unknown, ...keys: unknown[]) => s.set('subtensorModule', item, keys.length ? keys : [netuid], value);
-  set('active', Array.from(out.active, Boolean));
-  set('validatorPermit', Array.from(out.validatorPermit, Boolean));
-  set('stakeWeight', Array.from(out.stakeWeight));
-  set('consensus', Array.from(out.consensus));
-  set('incentive', Array.from(out.incentive));
-  set('dividends', Array.from(out.dividends));
-  set('validatorTrust', Array.from(out.validatorTrust));
-  set('emission', Array.from(out.emission, (e) => e));
+  // The per-uid vectors and the bonds rows are written as raw SCALE: encoding them through polkadot-js was most of
+  // an epoch block's time at n = 256.
+  const setRaw = (item: string, bytes: Uint8Array, ...keys: unknown[]) => s.setRaw('subtensorModule', item, keys.length ? keys : [netuid], bytes);
+  setRaw('active', encodeBoolVec(out.active));
+  setRaw('validatorPermit', encodeBoolVec(out.validatorPermit));
+  setRaw('stakeWeight', encodeU16Vec(out.stakeWeight));
+  setRaw('consensus', encodeU16Vec(out.consensus));
+  setRaw('incentive', encodeU16Vec(out.incentive));
+  setRaw('dividends', encodeU16Vec(out.dividends));
+  setRaw('validatorTrust', encodeU16Vec(out.validatorTrust));
+  setRaw('emission', encodeU64Vec(Array.from(out.emission, (e) => BigInt(e))));
   for (let uid = 0; uid < n; uid++) {
     const row: [number, number][] = [];
     for (let k = Number(out.bonds.indptr[uid]); k < Number(out.bonds.indptr[uid + 1]); k++) row.push([Number(out.bonds.indices[k]), Number(out.bonds.values[k])]);
-    if (row.length) set('bonds', row, netuid, uid);
+    if (row.length) setRaw('bonds', encodePairs(row), netuid, uid);
     else s.remove('subtensorModule', 'bonds', netuid, uid);
     // What the hotkey earned as a validator this epoch (the metagraph's alpha_dividends_per_hotkey).
     if (out.validatorEmission[uid]! > 0n) set('alphaDividendsPerSubnet', out.validatorEmission[uid]!, netuid, hotkeys[uid]!);

@@ -77,3 +77,22 @@ export function decodeU16Pairs(b: Uint8Array): [number, number][] {
   const [n, p] = compactAt(b, 0);
   return Array.from({ length: n }, (_, i) => [b[p + 4 * i]! | (b[p + 4 * i + 1]! << 8), b[p + 4 * i + 2]! | (b[p + 4 * i + 3]! << 8)] as [number, number]);
 }
+
+export function encodeU16Vec(values: ArrayLike<number>): Uint8Array {
+  const head = compactToU8a(values.length);
+  const out = new Uint8Array(head.length + 2 * values.length);
+  out.set(head, 0);
+  for (let i = 0, o = head.length; i < values.length; i++, o += 2) {
+    out[o] = values[i]! & 0xff;
+    out[o + 1] = (values[i]! >> 8) & 0xff;
+  }
+  return out;
+}
+
+export function encodeBoolVec(values: ArrayLike<unknown>): Uint8Array {
+  const head = compactToU8a(values.length);
+  const out = new Uint8Array(head.length + values.length);
+  out.set(head, 0);
+  for (let i = 0; i < values.length; i++) out[head.length + i] = values[i] ? 1 : 0;
+  return out;
+}
