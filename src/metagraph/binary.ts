@@ -3,6 +3,7 @@
  * axons), then every column as raw little-endian typed-array bytes, then a BLAKE2b-64 checksum of all of it. A
  * 256-uid lite metagraph is about 30 KB, a full one adds 2·n²·4 bytes.
  */
+import { u8aConcat } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { publicKeyOf } from '../keys/index.js';
 import { ss58Of } from './decode.js';
@@ -46,16 +47,8 @@ export function saveMetagraph(m: Metagraph): Uint8Array {
   for (const k of [m.hotkeys, m.coldkeys]) for (const a of k) parts.push(publicKeyOf(a));
   for (const [name] of COLUMNS) parts.push(bytesOf(m[name]));
   if (!m.lite) parts.push(bytesOf(m.weights!), bytesOf(m.bonds!));
-  let len = 8;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  out.set(blake2AsU8a(out.subarray(0, pos), 64), pos);
-  return out;
+  const body = u8aConcat(...parts);
+  return u8aConcat(body, blake2AsU8a(body, 64));
 }
 
 function bad(why: string): never {

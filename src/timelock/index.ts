@@ -14,7 +14,14 @@ export { TimelockError } from './errors.js';
 export type { TimelockErrorCode } from './errors.js';
 export type { TleParts } from './tle.js';
 
-/** A drand beacon whose rounds a ciphertext can be locked to. */
+/**
+ * A drand beacon whose rounds a ciphertext can be locked to.
+ *
+ * @example
+ * ```ts
+ * const beacon: BeaconInfo = { publicKey: info.public_key, genesisTime: info.genesis_time, period: info.period };
+ * ```
+ */
 export interface BeaconInfo {
   /** The group public key on G2, compressed (96 bytes), as hex. */
   readonly publicKey: string;
@@ -170,7 +177,15 @@ export function roundTime(beacon: BeaconInfo, round: bigint | number): number {
   return beacon.genesisTime + Number(roundArg(round) - 1n) * beacon.period;
 }
 
-/** A beacon this process holds the secret of: the devnet's, or a test's. */
+/**
+ * A beacon this process holds the secret of: the devnet's, or a test's.
+ *
+ * @example
+ * ```ts
+ * const beacon: LocalBeacon = createLocalBeacon('seed');
+ * const signature = beacon.sign(7n); // what drand would publish for round 7
+ * ```
+ */
 export interface LocalBeacon {
   /** What encrypting clients need. */
   readonly info: BeaconInfo;

@@ -69,7 +69,14 @@ function h3(sigma: Uint8Array, message: Uint8Array): bigint {
   return v % bls.fields.Fr.ORDER;
 }
 
-/** Parsed parts of a TLE ciphertext. */
+/**
+ * Parsed parts of a TLE ciphertext.
+ *
+ * @example
+ * ```ts
+ * const { nonce, cipherSuite } = parseTimelockCiphertext(commit); // 12 bytes, 'AES_GCM_'
+ * ```
+ */
 export interface TleParts {
   /** U = rP on G2, compressed. */
   u: Uint8Array;
@@ -97,13 +104,7 @@ class Writer {
     return this.bytes(len).bytes(b);
   }
   done(): Uint8Array {
-    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return new Uint8Array(Buffer.concat(this.parts));
   }
 }
 
