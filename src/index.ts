@@ -19,3 +19,4 @@ export { createSubtensor, resolveEndpoint, NETWORKS, SubtensorError, ExtrinsicFa
 export type { Subtensor, SubtensorOptions, Network, Signer, SendOptions, Receipt, ChainEvent, SubtensorErrorCode } from './subtensor/index.js';
 export * from './metagraph/index.js';
 export * from './timelock/index.js';
+export * from './epoch/index.js';
