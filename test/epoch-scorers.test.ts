@@ -390,3 +390,42 @@ describe('correctnessScorer and weightsFromScores', () => {
     expect(weightsFromScores(Float64Array.of(1, 3), 2)).toEqual({ uids: [0, 1], weights: [0.25, 0.75] });
   });
 });
+
+describe('the in-place phrase scan', () => {
+  it('gives the same losses as phraseCrossEntropy, multi-token and over-long phrases included', async () => {
+    const { scanReply, phraseLosses } = await import('../src/epoch/scorers/phrase-scan.js');
+    const { phraseCrossEntropy, unravelTopkTokenPhrases } = await import('../src/codec/index.js');
+    let seed = 3;
+    const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 20; trial++) {
+      const batch = 3;
+      const k = 6;
+      const probs = new Float64Array(batch * k);
+      const floors = new Float64Array(batch);
+      const phrasesList: number[][] = [];
+      const targets: number[][] = [];
+      for (let b = 0; b < batch; b++) {
+        const target = Array.from({ length: 1 + Math.floor(r() * 4) }, () => Math.floor(r() * 5));
+        targets.push(target);
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += probs[b * k + j] = r();
+        for (let j = 0; j < k; j++) probs[b * k + j] = (0.9 * probs[b * k + j]!) / sum;
+        floors[b] = 0.1 / (50257 - k);
+        for (let j = 0; j < k; j++) {
+          const len = 1 + Math.floor(r() * 6);
+          // half the phrases are prefixes of the target (or extend it), so every branch is exercised
+          phrasesList.push(Array.from({ length: len }, (_, i) => (r() < 0.5 && i < target.length ? target[i]! : Math.floor(r() * 5))));
+        }
+      }
+      const compact = compactTopkTokenPhrases({ batch, topk: k, probs, floors, phrases: phrasesList });
+      const scan = scanReply(compact, batch, k, { maxTokenId: 50258, maxPhraseLength: 16 });
+      if (typeof scan === 'string') throw new Error(scan);
+      const ours = phraseLosses(scan, targets, 50257);
+      const ref = phraseCrossEntropy(targets, unravelTopkTokenPhrases(compact, k));
+      for (let b = 0; b < batch; b++) {
+        expect(ours.loss[b]).toBeCloseTo(ref.lossPerRow[b]!, 10);
+        expect(ours.lossVal[b]).toBeCloseTo(ref.lossValPerRow[b]!, 10);
+      }
+    }
+  });
+});

@@ -209,7 +209,9 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
         events.emit('weights', ev);
       }
     }
-    const interval = weightsInterval(schedule, options.weightsInterval);
+    // A validator that has never set weights from this state sets them as soon as the chain allows; after that,
+    // once per interval.
+    const interval = state.lastWeightsBlock === 0 ? Math.max(schedule.rateLimit, 1) : weightsInterval(schedule, options.weightsInterval);
     if (block - lastWeightsBlock(state, mg, myUid) >= interval && block >= weightsRetryAfter) await setWeightsNow(true);
     return performance.now() - t;
   }

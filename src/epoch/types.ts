@@ -87,7 +87,10 @@ export interface EpochOptions<S extends Synapse, C = unknown> {
   concurrency?: number;
   /** Seconds a miner has to answer (default 12). */
   timeout?: number;
-  /** Blocks between weight settings (default: the subnet's tempo); never below the subnet's `weights_rate_limit`. */
+  /**
+   * Blocks between weight settings (default: the subnet's tempo); never below the subnet's `weights_rate_limit`.
+   * A validator with no weights in its state sets its first as soon as the rate limit allows.
+   */
   weightsInterval?: number;
   /** Blocks between metagraph resyncs (default 100; a resync also precedes every weight setting). */
   resyncInterval?: number;

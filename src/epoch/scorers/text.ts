@@ -3,11 +3,12 @@
  * TextCausalLMNext and TextCausalLM scorers (phrase cross-entropy or token cross-entropy, the scaling law, pairwise
  * synergy and the logits-divergence penalty). Bad miner output gets reward 0 and a reason; it never throws.
  */
-import { CodecError, STD_VOCAB_SIZE, phraseCrossEntropy, unravelTopkTokenPhrases, type TopkPhrases } from '../../codec/index.js';
+import { STD_VOCAB_SIZE } from '../../codec/index.js';
 import { Tensor, TextCausalLM, TextCausalLMNext } from '../../synapse/index.js';
 import { EpochError } from '../errors.js';
 import type { QueryFn, Scorer } from '../types.js';
-import { divergencePenalty, divergencesFromMean, logitsExcess, scalingLawParams, shapleySynergy, LOSS_FLOOR } from './v3-math.js';
+import { firstTokenScratch, forEachFirstToken, phraseLosses, scanReply, type ScannedReply } from './phrase-scan.js';
+import { divergencePenalty, logitsExcess, scalingLawParams, shapleySynergy, LOSS_FLOOR } from './v3-math.js';
 
 /** What the text query builders hand the scorers: the held-out continuation of each row. */
 export interface TextTargets {
@@ -113,8 +114,8 @@ export interface TextScoreDetail extends Record<string, unknown> {
 
 const bad = (reason: string): TextScoreDetail => ({ reason });
 
-/** Parses and checks one TextCausalLMNext reply; a string is the reason it is refused. */
-function parsePhrases(r: TextCausalLMNext, batch: number, topk: number, o: Required<TextScorerOptions>): TopkPhrases | string {
+/** Checks one TextCausalLMNext reply's tensor and scans it; a string is the reason it is refused. */
+function scanPhrases(r: TextCausalLMNext, batch: number, topk: number, o: Required<TextScorerOptions>): ScannedReply | string {
   const t = r.topk_phrases;
   if (!t) return 'no topk_phrases in the reply';
   if (!['float32', 'float64', 'float16'].includes(t.baseDtype)) return `topk_phrases has dtype ${t.dtype}, expected a float type`;
@@ -122,46 +123,46 @@ function parsePhrases(r: TextCausalLMNext, batch: number, topk: number, o: Requi
   const maxValues = batch * (topk + 1) * (1 + o.maxPhraseLength);
   if (t.shape[0]! < batch * (2 * topk + 1)) return `topk_phrases holds ${t.shape[0]} values, needs at least ${batch * (2 * topk + 1)}`;
   if (t.shape[0]! > maxValues) return `topk_phrases holds ${t.shape[0]} values, more than ${maxValues} (phrases over ${o.maxPhraseLength} tokens)`;
-  const values = t.toArray() as Float32Array;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isFinite(v)) return `value ${i} is ${v}`;
-    if (v < -1e-6) return `value ${i} is negative (${v})`;
-  }
-  let tp: TopkPhrases;
-  try {
-    tp = unravelTopkTokenPhrases(values, topk);
-  } catch (e) {
-    return e instanceof CodecError ? `malformed phrases: ${e.message}` : String(e);
-  }
-  if (tp.batch !== batch) return `reply has ${tp.batch} rows for a batch of ${batch}`;
-  for (let b = 0; b < batch; b++) {
-    let mass = tp.floors[b]!;
-    for (let j = 0; j < topk; j++) mass += tp.probs[b * topk + j]!;
-    if (mass > 1 + 1e-4) return `row ${b}'s probabilities sum to ${mass.toFixed(6)} > 1`;
-  }
-  for (const ph of tp.phrases) {
-    if (ph.length > o.maxPhraseLength) return `a phrase of ${ph.length} tokens exceeds ${o.maxPhraseLength}`;
-    for (const id of ph) if (!(id >= 0 && id < o.maxTokenId)) return `token id ${id} is outside [0, ${o.maxTokenId})`;
-  }
-  return tp;
+  return scanReply(t.toArray() as Float32Array, batch, topk, o);
 }
 
-/** First-token distributions of one reply, one sparse map per row (v3's `topk_tokens_to_vocab_size`, sparse). */
-function firstTokenRows(tp: TopkPhrases, vocabSize: number): Map<number, number>[] {
-  const rows: Map<number, number>[] = [];
-  const k = tp.topk;
-  for (let b = 0; b < tp.batch; b++) {
-    let total = Math.max(0, vocabSize - k) * tp.floors[b]!;
-    for (let j = 0; j < k; j++) total += tp.probs[b * k + j]!;
-    const m = new Map<number, number>();
-    for (let j = 0; j < k; j++) {
-      const first = tp.phrases[b * k + j]![0]!;
-      m.set(first, (m.get(first) ?? 0) + (total > 0 ? tp.probs[b * k + j]! / total : 0));
+/**
+ * Each reply's logits excess, averaged over rows: per row, the Hellinger distance of each reply's first-token
+ * distribution from the mean of all of them, through {@link logitsExcess}. One dense row of the vocabulary at a time.
+ */
+function excessOf(replies: ScannedReply[], o: Required<TextScorerOptions>): Float64Array {
+  const n = replies.length;
+  const out = new Float64Array(n);
+  if (n < 2) return out;
+  const batch = replies[0]!.batch;
+  const mean = new Float64Array(o.maxTokenId);
+  const scratch = firstTokenScratch(o.maxTokenId, replies[0]!.topk);
+  const touched: number[] = [];
+  const dist = new Float64Array(n);
+  for (let b = 0; b < batch; b++) {
+    let sumA = 0;
+    for (const r of replies) {
+      forEachFirstToken(r, b, o.vocabSize, scratch, (t, p) => {
+        if (mean[t] === 0) touched.push(t);
+        mean[t] = mean[t]! + p / n;
+        sumA += p / n;
+      });
     }
-    rows.push(m);
+    replies.forEach((r, u) => {
+      let sumP = 0;
+      let cross = 0;
+      forEachFirstToken(r, b, o.vocabSize, scratch, (t, p) => {
+        sumP += p;
+        cross += Math.sqrt(p * mean[t]!);
+      });
+      dist[u] = Math.sqrt(Math.max(0.5 * (sumP + sumA) - cross, 0));
+    });
+    const ex = logitsExcess(dist);
+    for (let u = 0; u < n; u++) out[u] = out[u]! + ex[u]! / batch;
+    for (const t of touched) mean[t] = 0;
+    touched.length = 0;
   }
-  return rows;
+  return out;
 }
 
 function defaults(o: TextScorerOptions = {}): Required<TextScorerOptions> {
@@ -186,7 +187,7 @@ function v3Rewards(
   ok: boolean[],
   losses: number[],
   rowLosses: Float64Array[],
-  firstTokens: Map<number, number>[][] | null,
+  excessByIndex: Float64Array | null,
   o: Required<TextScorerOptions>,
   detail: TextScoreDetail[],
 ): Float64Array {
@@ -194,14 +195,7 @@ function v3Rewards(
   const rewards = new Float64Array(ok.length);
   if (idx.length === 0) return rewards;
   const { synergy } = shapleySynergy(idx.map((i) => rowLosses[i]!), o.synergyScalingLawPower);
-  const excess = new Float64Array(idx.length);
-  if (firstTokens) {
-    const rows = firstTokens[idx[0]!]!.length;
-    for (let b = 0; b < rows; b++) {
-      const ex = logitsExcess(divergencesFromMean(idx.map((i) => firstTokens[i]![b]!)));
-      for (let j = 0; j < idx.length; j++) excess[j] = excess[j]! + ex[j]! / rows;
-    }
-  }
+  const excess = excessByIndex ?? new Float64Array(idx.length);
   const best = scalingLawParams(LOSS_FLOOR, o.scalingLawPower);
   idx.forEach((i, j) => {
     const value = (scalingLawParams(losses[i]!, o.scalingLawPower) + synergy[j]!) * divergencePenalty(o.logitsDivergence, excess[j]!);
@@ -226,34 +220,28 @@ export function textCausalLMNextScorer(options: TextScorerOptions = {}): Scorer<
     score({ request, responses, context }) {
       if (!context?.targets) throw new EpochError('EPOCH_SCORER_FAILED', 'textCausalLMNextScorer needs { targets } as the query context (use textCausalLMNextQuery)');
       const [batch] = request.text_inputs.shape as [number, number];
+      if (context.targets.length !== batch || context.targets.some((t) => !t?.length)) throw new EpochError('EPOCH_SCORER_FAILED', `the query context holds ${context.targets.length} targets for a batch of ${batch} (each must be non-empty)`);
       const ok: boolean[] = [];
       const losses: number[] = [];
       const rowLosses: Float64Array[] = [];
-      const first: Map<number, number>[][] = [];
+      const scanned: ScannedReply[] = [];
       const detail: TextScoreDetail[] = responses.map((r) => {
-        if (!r.isSuccess) {
+        const scan = r.isSuccess ? scanPhrases(r, batch, request.topk, o) : `no reply (${r.dendrite.status_code})`;
+        if (typeof scan === 'string') {
           ok.push(false);
           losses.push(NaN);
           rowLosses.push(new Float64Array(0));
-          first.push([]);
-          return bad(`no reply (${r.dendrite.status_code})`);
+          return bad(scan);
         }
-        const tp = parsePhrases(r, batch, request.topk, o);
-        if (typeof tp === 'string') {
-          ok.push(false);
-          losses.push(NaN);
-          rowLosses.push(new Float64Array(0));
-          first.push([]);
-          return bad(tp);
-        }
-        const l = phraseCrossEntropy(context.targets, tp, { vocabSizeMin: o.vocabSize });
+        const l = phraseLosses(scan, context.targets, o.vocabSize);
+        const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
         ok.push(true);
-        losses.push(l.loss);
-        rowLosses.push(l.lossPerRow);
-        first.push(firstTokenRows(tp, o.vocabSize));
-        return { loss: l.loss, lossVal: l.lossVal };
+        losses.push(mean(l.loss));
+        rowLosses.push(l.loss);
+        scanned.push(scan);
+        return { loss: mean(l.loss), lossVal: mean(l.lossVal) };
       });
-      return { rewards: v3Rewards(ok, losses, rowLosses, first, o, detail), detail };
+      return { rewards: v3Rewards(ok, losses, rowLosses, excessOf(scanned, o), o, detail), detail };
     },
   };
 }
