@@ -20,3 +20,4 @@ export type { Subtensor, SubtensorOptions, Network, Signer, SendOptions, Receipt
 export * from './metagraph/index.js';
 export * from './timelock/index.js';
 export * from './epoch/index.js';
+export * from './neuron/index.js';

@@ -14,7 +14,7 @@ describe('subnetkit CLI', () => {
   it('answers unknown commands and bad flags with usage and exit code 2', async () => {
     const a = io();
     expect(await runCli(['nope'], a.io)).toBe(2);
-    expect(a.err.join('\n')).toMatch(/unknown command: nope/);
+    expect(a.err.join('\n')).toMatch(/unknown command 'nope'/);
     const b = io();
     expect(await runCli(['devnet', '--port', '99999'], b.io)).toBe(2);
     expect(b.err.join('\n')).toMatch(/--port/);
@@ -24,7 +24,7 @@ describe('subnetkit CLI', () => {
     expect(await runCli(['devnet', '--bogus'], d.io)).toBe(2);
     const e = io();
     expect(await runCli([], e.io)).toBe(0);
-    expect(e.err.join('\n')).toMatch(/usage: subnetkit/);
+    expect(e.err.join('\n')).toMatch(/Usage: subnetkit/);
   });
 
   it('starts a devnet, prints its endpoint and the dev accounts, and stops it', async () => {

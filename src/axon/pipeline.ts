@@ -182,7 +182,7 @@ export function createCore(deps: CoreDeps) {
       try {
         out = (await r.handler(synapse, ctx)) ?? synapse;
       } catch (e) {
-        events.emit('error', e);
+        events.emit('error', e, { route: ctx.route, hotkey: ctx.hotkey, ip: ctx.ip });
         const code = (e as { synapse?: Synapse }).synapse?.axon.status_code;
         if (code && code !== 200) throw new Reject(code, (e as Error).message, 'handler_error');
         throw new Reject(500, `Internal Server Error #${randomUUID()}`, 'handler_error');

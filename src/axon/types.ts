@@ -161,8 +161,11 @@ export interface AxonEvents {
   response: (info: { route: string; status: number; ms: number; hotkey: string | null }) => void;
   /** A request was refused, with the status and reason. */
   rejected: (info: { route: string; status: number; reason: string; ip: string }) => void;
-  /** A handler or the server failed unexpectedly (the client got a 500). */
-  error: (err: unknown) => void;
+  /**
+   * A handler or the server failed unexpectedly (the client got a 500). A handler's failure carries the synapse
+   * route, the caller's hotkey and address.
+   */
+  error: (err: unknown, request?: { route: string; hotkey: string | null; ip: string }) => void;
 }
 
 /**

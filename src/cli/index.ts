@@ -1,70 +1,62 @@
 /**
- * The `subnetkit` command line. `subnetkit devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR]` starts
- * the embedded devnet and prints its endpoint and the funded dev accounts.
+ * The `subnetkit` command line, btcli's nouns and verbs: `wallet create|new-coldkey|new-hotkey|regen-coldkey|
+ * regen-hotkey|list|overview|balance|transfer`, `subnet list|create|start|register|hyperparameters|metagraph`,
+ * `stake add|remove|list`, `weights set|commit|reveal`, `axon serve`, `devnet` and `demo`. Every command has
+ * `--help`; reads take `--json`; `--no-prompt` never asks. Exit codes: 0 done, 1 failed (the chain refused, a file is
+ * missing), 2 bad usage, 130 interrupted. User errors are one line, never a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from 'subnetkit/cli';
+ * process.exitCode = await runCli(['subnet', 'metagraph', '--netuid', '1', '--json', '--subtensor.network', 'local']);
+ * ```
  *
  * @module cli
  */
-import { parseArgs } from 'node:util';
+import { CommanderError } from 'commander';
+import { isSubnetkitError } from '../errors/index.js';
+import { CliError } from './errors.js';
+import { processIO, type CliIO } from './io.js';
+import { buildProgram } from './program.js';
 
-/** Where the CLI writes (a logger option: the library never writes to the console by itself). */
-export interface CliIO {
-  /** Standard output. */
-  out(line: string): void;
-  /** Standard error. */
-  err(line: string): void;
-}
-
-const USAGE = `usage: subnetkit <command>
-
-commands:
-  devnet [--port 9944] [--host 127.0.0.1] [--tempo 10] [--data DIR] [--sealing instant|manual|MS] [--commit-reveal]
-         start the embedded devnet (Ctrl-C stops it); --data persists it crash-safely and resumes from it;
-         --sealing: a block per burst of transactions (default), only on dev_newBlock, or every MS milliseconds;
-         --commit-reveal: new subnets start with commit-reveal on, as on finney (default off)
-`;
+export type { CliIO } from './io.js';
+export { CliError } from './errors.js';
+export type { CliErrorCode } from './errors.js';
+export { DEVNET_CLI_DEFAULTS } from './commands/devnet.js';
 
 /**
- * Runs the CLI with `argv` (without the node and script paths). Resolves with the exit code; a long-running command
- * (devnet) resolves once it is listening and returns its `stop` function through `onStarted`.
+ * Runs the CLI with `argv` (without the node and script paths) and resolves with the exit code. A long-running
+ * command (devnet) resolves once it runs and hands its stop function to `onStarted`.
  *
  * @example
  * ```ts
  * process.exitCode = await runCli(process.argv.slice(2));
  * ```
  */
-export async function runCli(argv: readonly string[], io: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }, onStarted?: (stop: () => Promise<void>) => void): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === 'devnet') {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: [...rest], options: { port: { type: 'string', default: '9944' }, host: { type: 'string', default: '127.0.0.1' }, tempo: { type: 'string', default: '10' }, data: { type: 'string' }, sealing: { type: 'string', default: 'instant' }, 'commit-reveal': { type: 'boolean', default: false } } }));
-    } catch (e) {
-      io.err(`${(e as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    const port = Number(values.port);
-    const tempo = Number(values.tempo);
-    if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isInteger(tempo) || tempo < 1) {
-      io.err(`--port must be in [0, 65535] and --tempo a positive integer\n${USAGE}`);
-      return 2;
-    }
-    const { startDevnet } = await import('../devnet/index.js');
-    const { devnetBeacon } = await import('../devnet/beacon.js');
-    const sealing = values.sealing === 'instant' || values.sealing === 'manual' ? values.sealing : Number(values.sealing);
-    if (typeof sealing === 'number' && !(sealing >= 10)) {
-      io.err(`--sealing must be instant, manual or milliseconds (>= 10)\n${USAGE}`);
-      return 2;
-    }
-    const devnet = await startDevnet({ port, host: values.host!, tempo, sealing, commitReveal: values['commit-reveal'] === true, ...(values.data ? { data: values.data } : {}) });
-    io.out(`subnetkit devnet listening on ${devnet.url} (JSON-RPC over HTTP: ${devnet.httpUrl})`);
-    io.out(values.data ? `chain data: ${values.data} (best block #${devnet.bestNumber()})` : 'chain data: in memory (use --data DIR to keep it)');
-    io.out('funded dev accounts:');
-    for (const a of devnet.accounts) io.out(`  //${a.name.padEnd(8)} ${a.address}  ${(a.free / 1_000_000_000n).toLocaleString('en-US')} TAO`);
-    io.out(`commit-reveal on new subnets: ${values['commit-reveal'] ? 'on' : 'off (--commit-reveal turns it on)'}`);
-    io.out(`drand beacon for CRv4 commits (RPC dev_drandInfo): ${devnetBeacon().info.publicKey.slice(0, 24)}…`);
-    onStarted?.(() => devnet.close());
+export async function runCli(argv: readonly string[], io: CliIO = processIO(), onStarted?: (stop: () => Promise<void>) => void): Promise<number> {
+  const program = buildProgram({ io, ...(onStarted ? { onStarted } : {}) });
+  if (argv.length === 0) {
+    io.err(program.helpInformation().trimEnd());
     return 0;
   }
-  io.err(command ? `unknown command: ${command}\n${USAGE}` : USAGE);
-  return command ? 2 : 0;
+  try {
+    await program.parseAsync(['node', 'subnetkit', ...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed by commander.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      io.err(`error: ${e.message}`);
+      return e.exitCode;
+    }
+    if (isSubnetkitError(e)) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
+    io.err(`error: ${(e as Error)?.message ?? String(e)}`);
+    if (process.env.SUBNETKIT_DEBUG) io.err(String((e as Error)?.stack));
+    return 1;
+  }
 }

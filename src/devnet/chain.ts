@@ -95,6 +95,8 @@ export interface ChainOptions {
   tempo?: number;
   /** Start subnets with commit-reveal on, as finney does (default false on the devnet: plain set_weights works). */
   commitReveal?: boolean;
+  /** `WeightsSetRateLimit` of subnet 1 and of new subnets, in blocks (default: finney's 100). */
+  weightsRateLimit?: number;
   /** Let serve_axon accept 127.0.0.1 and ::1, which finney refuses (default true: local axons). */
   allowLoopback?: boolean;
   /**
@@ -157,7 +159,7 @@ export function createChain(options: ChainOptions = {}) {
   storage.set('subtensorModule', 'networksAdded', [0], true);
   storage.set('subtensorModule', 'totalNetworks', [], 2);
     // Subnet 1 as localnet creates it (owned by Alice here; localnet's owner is the all-zero account).
-  initSubnet({ storage }, 1, devAccounts()[0]!.address, devAccounts()[0]!.address, 0, options.tempo ?? 10, options.commitReveal ?? false);
+  initSubnet({ storage }, 1, devAccounts()[0]!.address, devAccounts()[0]!.address, 0, options.tempo ?? 10, options.commitReveal ?? false, options.weightsRateLimit);
   seedPool({ storage }, 1, 10n * TAO); // localnet: 10 TAO / 10 alpha
   }
 
@@ -322,7 +324,7 @@ export function createChain(options: ChainOptions = {}) {
     const charged = tx.fee + tx.tip <= free ? tx.fee + tx.tip : free;
     view.setBigUint64(16, free - charged, true);
     storage.setRaw('system', 'account', [signer], account);
-    const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
+    const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, weightsRateLimit: options.weightsRateLimit, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
     if (charged > 0n) {
       storage.set('balances', 'totalIssuance', [], BigInt(storage.get('balances', 'totalIssuance').toString()) - charged); // burned: no block author
       ctx.deposit({ Balances: { Withdraw: { who: signer, amount: charged } } });
@@ -377,7 +379,7 @@ export function createChain(options: ChainOptions = {}) {
     pending = [];
     // on_initialize: emission and due epochs, before the block's extrinsics.
     const block = best().number + 1;
-    blockStep(storage, block, (signer) => ({ registry, storage, signer, block, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)) }));
+    blockStep(storage, block, (signer) => ({ registry, storage, signer, block, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, weightsRateLimit: options.weightsRateLimit, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)) }));
     batch.forEach((p, i) => apply(p, i));
     return seal(batch.map((p) => p.hex));
   }

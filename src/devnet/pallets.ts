@@ -16,6 +16,8 @@ export interface DispatchContext {
   tempo: number;
   /** Whether new subnets start with commit-reveal on (the devnet's `commitReveal` option; off by default). */
   commitReveal: boolean;
+  /** `WeightsSetRateLimit` given to new subnets (undefined: finney's default, 100). */
+  weightsRateLimit?: number;
   /** Whether serve_axon accepts loopback IPs (finney refuses them; the devnet allows them by default). */
   allowLoopback: boolean;
   /** True inside Sudo.sudo: the call runs with the root origin. */

@@ -31,6 +31,8 @@ export interface Devnet {
   bestNumber(): number;
   /** Seals `count` blocks now (default 1), the first with whatever is pending: fast-forward. */
   newBlock(count?: number): void;
+  /** Calls `fn` for every sealed block with its number, hash and the calls it holds (`subtensorModule.setWeights`); returns the unsubscribe. */
+  onBlock(fn: (block: { number: number; hash: string; calls: string[] }) => void): () => void;
   /** Number of open WebSocket connections (for leak checks). */
   connectionCount(): number;
   /** Fault injection: drops every WebSocket connection now, without a close handshake (the server keeps running). */
@@ -70,7 +72,6 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   }
   await cryptoReady(); // WASM sr25519 for transaction signatures
   const chain = createChain(options);
-  const timer = typeof sealing === 'number' ? setInterval(() => chain.produce(), sealing) : null;
   const rpc = createRpc(chain);
   let stalled = false;
 
@@ -114,6 +115,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     });
   });
   const wss = new WebSocketServer({ server: http, maxPayload: maxBytes });
+  wss.on('error', () => {}); // the server's own errors (a busy port) are reported by listen below
   wss.on('connection', (ws: WebSocket) => {
     const closers: (() => void)[] = [];
     const conn: RpcConnection = {
@@ -135,7 +137,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (e) => reject(new DevnetError('DEVNET_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e })));
     http.listen(port, host, () => resolve());
+  }).catch((e) => {
+    chain.close(); // nothing may keep the process alive after a failed start
+    throw e;
   });
+  // Blocks start once the port is bound.
+  const timer = typeof sealing === 'number' ? setInterval(() => chain.produce(), sealing) : null;
   const bound = (http.address() as AddressInfo).port;
   const h = host.includes(':') ? `[${host}]` : host;
   return {
@@ -147,6 +154,21 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     newBlock(count = 1) {
       if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new DevnetError('DEVNET_INVALID_CONFIG', `count must be an integer in [1, 1000000], got ${count}`);
       for (let i = 0; i < count; i++) chain.produce();
+    },
+    onBlock(fn) {
+      const listener = (b: { number: number; hash: string; extrinsics: string[] }) => {
+        const calls = b.extrinsics.map((hex) => {
+          try {
+            const x = chain.registry.createType('Extrinsic', hex) as unknown as { method: { section: string; method: string } };
+            return `${x.method.section}.${x.method.method}`;
+          } catch {
+            return 'undecodable';
+          }
+        });
+        fn({ number: b.number, hash: b.hash, calls });
+      };
+      chain.events.on('block', listener);
+      return () => chain.events.off('block', listener);
     },
     connectionCount: () => wss.clients.size,
     dropConnections() {

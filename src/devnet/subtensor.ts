@@ -25,7 +25,7 @@ function charge(ctx: DispatchContext, who: string, amount: bigint): void {
 }
 
 /** The hyperparameters `init_new_network` writes (new-subnet values, §1.7), with the devnet's tempo and CR off. */
-export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number, owner: string, ownerHotkey: string, block: number, tempo: number, commitReveal = false): void {
+export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number, owner: string, ownerHotkey: string, block: number, tempo: number, commitReveal = false, weightsRateLimit?: number): void {
   const s = (item: string, value: unknown, ...keys: unknown[]) => ctx.storage.set('subtensorModule', item, keys.length ? keys : [netuid], value);
   s('networksAdded', true);
   s('subnetOwner', owner);
@@ -37,6 +37,7 @@ export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number
   s('immunityPeriod', 5000);
   s('burn', TAO);
   s('commitRevealWeightsEnabled', commitReveal);
+  if (weightsRateLimit !== undefined) s('weightsSetRateLimit', weightsRateLimit);
   s('revealPeriodEpochs', 1);
   s('yuma3On', true);
   s('networkRegisteredAt', block);
@@ -82,7 +83,7 @@ export function registerNetwork(ctx: DispatchContext, args: readonly Arg[]): voi
   seedPool(ctx, netuid, lock);
   set(ctx, 'totalNetworks', [], num(ctx, 'totalNetworks') + 1);
   set(ctx, 'owner', [hotkey], cold);
-  initSubnet(ctx, netuid, cold, hotkey, ctx.block, ctx.tempo, ctx.commitReveal);
+  initSubnet(ctx, netuid, cold, hotkey, ctx.block, ctx.tempo, ctx.commitReveal, ctx.weightsRateLimit);
   ctx.deposit({ SubtensorModule: { NetworkAdded: [netuid, 1] } });
   appendNeuron(ctx, netuid, hotkey);
 }

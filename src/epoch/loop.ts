@@ -212,7 +212,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     // A validator that has never set weights from this state sets them as soon as the chain allows; after that,
     // once per interval.
     const interval = state.lastWeightsBlock === 0 ? Math.max(schedule.rateLimit, 1) : weightsInterval(schedule, options.weightsInterval);
-    if (block - lastWeightsBlock(state, mg, myUid) >= interval && block >= weightsRetryAfter) await setWeightsNow(true);
+    if (options.setWeights !== false && block - lastWeightsBlock(state, mg, myUid) >= interval && block >= weightsRetryAfter) await setWeightsNow(true);
     return performance.now() - t;
   }
 

@@ -100,6 +100,8 @@ export interface EpochOptions<S extends Synapse, C = unknown> {
   statePath?: string;
   /** Commit-reveal flavour when the subnet has it on: `timelock` (CRv4, default) or `hash` (CRv2, revealed by the loop). */
   commitReveal?: 'timelock' | 'hash';
+  /** Set weights on chain (default true; false scores without ever setting, like `--neuron.disable_set_weights`). */
+  setWeights?: boolean;
   /** Lowest quantile of weights to drop before setting (u16, default 0). */
   excludeQuantile?: number;
   /** Version key (default: the subnet's `WeightsVersionKey`). */
