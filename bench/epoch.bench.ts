@@ -202,6 +202,7 @@ export async function run(): Promise<BenchReport> {
       sampleSize,
       concurrency: MINERS,
       timeout: 12,
+      stepInterval: 0,
     });
 
   // Time to first weights: a fresh validator's first step sets them (no weights yet).

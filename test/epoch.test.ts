@@ -23,6 +23,7 @@ function epochFor(net: LocalSubnet, dendrite: Dendrite, extra: Partial<Parameter
     sampleSize: 16,
     timeout: 0.5,
     alpha: 0.3,
+    stepInterval: 0,
     ...extra,
   });
 }

@@ -20,6 +20,10 @@ export interface CliIO {
 
 /** The IO of a real process: stdout, stderr, and prompts on the terminal. */
 export function processIO(): CliIO {
+  // A reader that stops early (`subnetkit … | head`) closes the pipe: that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : undefined));
+  }
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   return {
     out: (l) => process.stdout.write(`${l}\n`),
@@ -88,7 +92,8 @@ export function taoToRao(v: string): bigint | null {
 }
 
 /** rao to a TAO string with up to 9 decimals. */
-export function raoToTao(v: bigint): string {
+export function raoToTao(value: bigint | number | string): string {
+  const v = BigInt(value);
   const neg = v < 0n;
   const a = neg ? -v : v;
   const frac = (a % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');

@@ -37,11 +37,13 @@ export type {
   ResyncEvent,
   Logger,
 } from './types.js';
+export type { LogMethod } from '../internal/logger.js';
 export { createRouter } from './router.js';
 export type { Router, RouterOptions, RouteResult } from './router.js';
 export { encodeState, decodeState } from './state.js';
 export type { EpochState, PendingReveal } from './state.js';
 export { weightsFromScores } from './weights.js';
+export type { WeightVector } from './weights.js';
 export {
   scalingLawParams,
   routingTarget,
@@ -72,7 +74,7 @@ export {
   createCapacityLedger,
   fetchCapacities,
 } from './scorers/sn19.js';
-export type { SpeedConfig, CapacityTask, PeriodRecord, TaskScores, RequestOutcome, CapacityLedger } from './scorers/sn19.js';
+export type { SpeedConfig, CapacityTask, PeriodRecord, TaskScores, RequestOutcome, CapacityLedger, SyntheticPlan } from './scorers/sn19.js';
 export { latencyFactor, correctnessLatencyReward, correctnessScorer } from './scorers/generic.js';
 export { EpochError } from './errors.js';
 export type { EpochErrorCode } from './errors.js';

@@ -205,7 +205,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     if (!schedule || !mg) return 0;
     if (state.pendingReveals.length) {
       for (const ev of await revealDue({ st, hotkey, netuid, state, revealPeriod: schedule.revealPeriod, onExpired: fail })) {
-        log.info({ block: ev.block, uids: ev.receipt.uids.length }, 'weights revealed');
+        log.info({ block: ev.block, kind: ev.kind, uids: ev.receipt.uids, weights: ev.receipt.weights }, 'weights revealed');
         events.emit('weights', ev);
       }
     }
@@ -223,7 +223,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     try {
       const ev = await sendWeights({ st, hotkey, netuid, state, n: mg!.n, commitReveal: options.commitReveal, excludeQuantile: options.excludeQuantile, versionKey: options.versionKey });
       if (ev) {
-        log.info({ block: ev.block, kind: ev.kind, uids: ev.receipt.uids.length }, `weights ${ev.kind}`);
+        log.info({ block: ev.block, kind: ev.kind, uids: ev.receipt.uids, weights: ev.receipt.weights }, `weights ${ev.kind}`);
         events.emit('weights', ev);
         persist();
       }
@@ -288,7 +288,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     report.timing.chainMs = chainMs;
     report.timing.totalMs = performance.now() - t0;
     report.timing.bookkeepingMs = Math.max(0, report.timing.totalMs - report.timing.queryMs - report.timing.scoreMs - chainMs);
-    log.debug({ step: report.step, block, uids: report.uids.length, responded: report.responded, ms: Math.round(report.timing.totalMs) }, 'step');
+    log.trace({ step: report.step, block, uids: report.uids.length, responded: report.responded, ms: Math.round(report.timing.totalMs) }, 'step');
     events.emit('step', report);
     return report;
   }
@@ -319,7 +319,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
         if (run.steps !== undefined && steps >= run.steps) break;
         if (run.timeLimit !== undefined && performance.now() - started >= run.timeLimit) break;
         const t = performance.now();
-        let wait = options.stepInterval ?? 0;
+        let wait = options.stepInterval ?? 1000;
         try {
           const r = await step();
           steps++;

@@ -41,7 +41,12 @@ export interface RouteResult<S extends Synapse> {
   /** The uid that answered (or failed last). */
   uid: number;
   /** Every attempt, in order. */
-  tried: { uid: number; status: number | null }[];
+  tried: {
+    /** The uid tried. */
+    uid: number;
+    /** Its status code (200, 408, 429, 503, …). */
+    status: number | null;
+  }[];
 }
 
 /** The handle {@link createRouter} returns. */

@@ -30,15 +30,21 @@ export interface PendingReveal {
 
 /** Everything the loop keeps across restarts. */
 export interface EpochState {
+  /** The subnet. */
   netuid: number;
+  /** The validator's hotkey. */
   hotkey: string;
+  /** Steps taken. */
   step: number;
+  /** The moving average per uid. */
   scores: Float64Array;
   /** Hotkey each average belongs to ('' before the first sync). */
   hotkeys: string[];
   /** Uids still to query in this pass, in order. */
   order: number[];
+  /** Block of the last weights this validator set or committed. */
   lastWeightsBlock: number;
+  /** CRv2 commits not yet revealed. */
   pendingReveals: PendingReveal[];
 }
 

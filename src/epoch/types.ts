@@ -21,7 +21,16 @@ export interface QueryContext {
 }
 
 /** What a query hook returns: a synapse, or a synapse with the uids to send it to and data for the scorer. */
-export type QueryPlan<S extends Synapse, C = unknown> = S | { synapse: S; uids?: number[]; context?: C };
+export type QueryPlan<S extends Synapse, C = unknown> =
+  | S
+  | {
+      /** The request. */
+      synapse: S;
+      /** Send it only to these of the picked uids (default: all of them). */
+      uids?: number[];
+      /** Handed to the scorer as `ctx.context`. */
+      context?: C;
+    };
 
 /** Builds the request of one step. */
 export type QueryFn<S extends Synapse, C = unknown> = (ctx: QueryContext) => QueryPlan<S, C> | Promise<QueryPlan<S, C>>;
@@ -45,7 +54,14 @@ export interface ScoreContext<S extends Synapse, C = unknown> {
 }
 
 /** A scorer's answer: a reward in [0, 1] per queried uid, with optional per-uid detail (reasons, losses). */
-export type ScoreResult = ArrayLike<number> | { rewards: ArrayLike<number>; detail?: ReadonlyArray<Record<string, unknown> | undefined> };
+export type ScoreResult =
+  | ArrayLike<number>
+  | {
+      /** One reward in [0, 1] per queried uid, in order. */
+      rewards: ArrayLike<number>;
+      /** Per-uid detail (losses, failure reasons), reported in the `step` event. */
+      detail?: ReadonlyArray<Record<string, unknown> | undefined>;
+    };
 
 /** A plain scoring function. */
 export type ScoreFn<S extends Synapse, C = unknown> = (ctx: ScoreContext<S, C>) => ScoreResult | Promise<ScoreResult>;
@@ -94,7 +110,10 @@ export interface EpochOptions<S extends Synapse, C = unknown> {
   weightsInterval?: number;
   /** Blocks between metagraph resyncs (default 100; a resync also precedes every weight setting). */
   resyncInterval?: number;
-  /** Least time between the starts of two steps, in ms (default 0; a step with nothing to query waits 1 s). */
+  /**
+   * Least time between the starts of two steps, in ms (default 1,000, so that fast miners are not flooded; 0 runs
+   * steps back to back, as v3 did with its 12 s timeouts). A step with nothing to query waits at least 1 s.
+   */
   stepInterval?: number;
   /** Where the state is saved after every step and read at start (default: not saved). */
   statePath?: string;
@@ -140,7 +159,18 @@ export interface StepReport {
    * Milliseconds: waiting for the miners (the dendrite fan-out), scoring, waiting for the chain (block reads,
    * resyncs, weight transactions), and the loop's own bookkeeping (choosing uids, averages, saving the state).
    */
-  timing: { queryMs: number; scoreMs: number; chainMs: number; bookkeepingMs: number; totalMs: number };
+  timing: {
+    /** The dendrite fan-out. */
+    queryMs: number;
+    /** The scorer. */
+    scoreMs: number;
+    /** Block reads, resyncs and weight transactions. */
+    chainMs: number;
+    /** Everything else: picking uids, averages, the state file. */
+    bookkeepingMs: number;
+    /** The whole step. */
+    totalMs: number;
+  };
 }
 
 /** What happened to weights at one weight-setting point. */
@@ -150,7 +180,12 @@ export interface WeightsEvent {
   /** Block at which it was sent. */
   block: number;
   /** The u16 weights and uids as sent, with the chain's receipt. */
-  receipt: WeightsReceipt | (Omit<WeightsReceipt, 'mode'> & { mode: 'reveal' });
+  receipt:
+    | WeightsReceipt
+    | (Omit<WeightsReceipt, 'mode'> & {
+        /** A CRv2 reveal. */
+        mode: 'reveal';
+      });
 }
 
 /** A resync and what it changed. */

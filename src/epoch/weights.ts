@@ -9,6 +9,14 @@ import { EpochError } from './errors.js';
 import type { EpochState } from './state.js';
 import type { WeightsEvent } from './types.js';
 
+/** Uids and float weights, as `setWeights` takes them. */
+export interface WeightVector {
+  /** Every uid. */
+  uids: number[];
+  /** Its weight; the weights sum to 1. */
+  weights: number[];
+}
+
 /** The chain parameters that decide when weights may be set. */
 export interface WeightSchedule {
   tempo: number;
@@ -35,8 +43,15 @@ export function lastWeightsBlock(state: EpochState, mg: Metagraph | null, myUid:
   return Math.max(state.lastWeightsBlock, chain);
 }
 
-/** Weights from the averages, L1-normalised over every uid, as the Python template does; null when all are zero. */
-export function weightsFromScores(scores: Float64Array, n: number): { uids: number[]; weights: number[] } | null {
+/**
+ * Weights from the averages, L1-normalised over every uid, as the Python template does; null when all are zero.
+ *
+ * @example
+ * ```ts
+ * weightsFromScores(Float64Array.of(1, 3), 2); // { uids: [0, 1], weights: [0.25, 0.75] }
+ * ```
+ */
+export function weightsFromScores(scores: Float64Array, n: number): WeightVector | null {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += scores[i] ?? 0;
   if (!(sum > 0)) return null;

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { NeuronError } from './errors.js';
 
-type Kind = 'int' | 'float' | 'string' | 'bool';
+/** The type of a flag's value. */
+export type FlagKind = 'int' | 'float' | 'string' | 'bool';
+type Kind = FlagKind;
 
 interface FlagSpec {
   /** Flag name without dashes, dotted as Python's (`axon.port`). */
@@ -46,7 +48,7 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'neuron.sample_size', kind: 'int', help: 'miners queried per step', default: 16, min: 1, max: 65535, role: 'validator' },
   { name: 'neuron.moving_average_alpha', kind: 'float', help: 'weight of a new reward in the moving average', default: 0.1, min: 1e-9, max: 1, role: 'validator' },
   { name: 'neuron.weights_interval', kind: 'int', help: 'blocks between weight settings (default: the tempo)', default: null, min: 1, max: 1_000_000, role: 'validator' },
-  { name: 'neuron.step_interval', kind: 'float', help: 'least seconds between the starts of two steps', default: 0, min: 0, max: 86_400, role: 'validator' },
+  { name: 'neuron.step_interval', kind: 'float', help: 'least seconds between the starts of two steps', default: 1, min: 0, max: 86_400, role: 'validator' },
   { name: 'neuron.disable_set_weights', kind: 'bool', help: 'score but never set weights', default: false, role: 'validator' },
   { name: 'blacklist.allow_non_registered', kind: 'bool', help: 'answer hotkeys that are not registered on the subnet', default: false, role: 'miner' },
   { name: 'blacklist.force_validator_permit', kind: 'bool', help: 'answer only hotkeys with a validator permit (pass false to turn off)', default: true, role: 'miner' },
@@ -60,30 +62,80 @@ export interface NeuronConfig {
   /** Subnet. */
   netuid: number;
   /** Chain: `network` as given, and the endpoint it resolves to (`chain_endpoint` wins). */
-  subtensor: { network: string; chainEndpoint: string | null };
+  subtensor: {
+    /** `--subtensor.network`. */
+    network: string;
+    /** `--subtensor.chain_endpoint` (wins over the network). */
+    chainEndpoint: string | null;
+  };
   /** Wallet name, hotkey name and folder. */
-  wallet: { name: string; hotkey: string; path: string };
+  wallet: {
+    /** `--wallet.name`. */
+    name: string;
+    /** `--wallet.hotkey`. */
+    hotkey: string;
+    /** `--wallet.path`. */
+    path: string;
+  };
   /** Where the axon binds and what it announces. */
-  axon: { port: number; ip: string; externalIp: string | null; externalPort: number | null };
+  axon: {
+    /** `--axon.port`. */
+    port: number;
+    /** `--axon.ip`: the address bound. */
+    ip: string;
+    /** `--axon.external_ip`: the address announced. */
+    externalIp: string | null;
+    /** `--axon.external_port`: the port announced. */
+    externalPort: number | null;
+  };
   /** Log level and format. */
-  logging: { debug: boolean; trace: boolean; format: 'pretty' | 'json' | 'auto' };
+  logging: {
+    /** `--logging.debug`. */
+    debug: boolean;
+    /** `--logging.trace`. */
+    trace: boolean;
+    /** `--logging.format`. */
+    format: 'pretty' | 'json' | 'auto';
+  };
   /** Neuron settings (`--neuron.*`). */
   neuron: {
+    /** `--neuron.epoch_length`: blocks between metagraph resyncs. */
     epochLength: number;
+    /** `--neuron.full_path`: the state folder. */
     fullPath: string | null;
+    /** `--neuron.sync_interval`: seconds between a miner's resyncs. */
     syncInterval: number;
+    /** `--neuron.axon_off`. */
     axonOff: boolean;
+    /** `--neuron.timeout`: seconds a miner has to answer. */
     timeout: number;
+    /** `--neuron.sample_size`: miners per step. */
     sampleSize: number;
+    /** `--neuron.moving_average_alpha`. */
     movingAverageAlpha: number;
+    /** `--neuron.weights_interval`: blocks between weights (null: the tempo). */
     weightsInterval: number | null;
+    /** `--neuron.step_interval`: least seconds between steps. */
     stepInterval: number;
+    /** `--neuron.disable_set_weights`. */
     disableSetWeights: boolean;
   };
   /** Miner blacklist (`--blacklist.*`). */
-  blacklist: { allowNonRegistered: boolean; forceValidatorPermit: boolean; minStake: number };
+  blacklist: {
+    /** `--blacklist.allow_non_registered`. */
+    allowNonRegistered: boolean;
+    /** `--blacklist.force_validator_permit`. */
+    forceValidatorPermit: boolean;
+    /** `--blacklist.min_stake`, in TAO. */
+    minStake: number;
+  };
   /** Prometheus metrics and health endpoint; port null means off. */
-  metrics: { port: number | null; host: string };
+  metrics: {
+    /** `--metrics.port` (null: off). */
+    port: number | null;
+    /** `--metrics.host`. */
+    host: string;
+  };
   /** Flags the program added itself (`extraFlags`), by name. */
   extra: Record<string, string | number | boolean | null>;
 }
@@ -98,8 +150,9 @@ export interface ExtraFlag {
   help: string;
   /** Default (null: unset). */
   default?: string | number | boolean | null;
-  /** Bounds for numbers. */
+  /** Least value of a number. */
   min?: number;
+  /** Largest value of a number. */
   max?: number;
   /** Allowed strings. */
   choices?: readonly string[];
@@ -122,7 +175,15 @@ export interface ParseConfigOptions {
 }
 
 /** What {@link parseNeuronConfig} returns: a config, or the text `--help` / `--version` asked for. */
-export type ParsedConfig = { config: NeuronConfig } | { print: string };
+export type ParsedConfig =
+  | {
+      /** The configuration. */
+      config: NeuronConfig;
+    }
+  | {
+      /** The text to print (help or version); the program should exit 0. */
+      print: string;
+    };
 
 /** `axon.external_ip` → `BT_AXON_EXTERNAL_IP`. */
 export function envNameOf(flag: string): string {
@@ -245,7 +306,7 @@ export function parseNeuronConfig(argv: readonly string[], options: ParseConfigO
       sampleSize: v('neuron.sample_size', 16),
       movingAverageAlpha: v('neuron.moving_average_alpha', 0.1),
       weightsInterval: v('neuron.weights_interval', null),
-      stepInterval: v('neuron.step_interval', 0),
+      stepInterval: v('neuron.step_interval', 1),
       disableSetWeights: v('neuron.disable_set_weights', false),
     },
     blacklist: {

@@ -22,17 +22,17 @@
  * @module neuron
  */
 export { createMiner, minerBlacklist, registerHint } from './miner.js';
-export type { Miner, MinerOptions, MinerBlacklist } from './miner.js';
+export type { Miner, MinerOptions, MinerBlacklist, MetricsOptions } from './miner.js';
 export { createValidator } from './validator.js';
 export type { Validator, ValidatorOptions } from './validator.js';
 export { parseNeuronConfig, envNameOf, networkOf, logLevelOf } from './config.js';
-export type { NeuronConfig, ExtraFlag, ParseConfigOptions, ParsedConfig } from './config.js';
+export type { NeuronConfig, ExtraFlag, ParseConfigOptions, ParsedConfig, FlagKind } from './config.js';
 export { createLogger } from './logger.js';
-export type { LogLevel, LoggerOptions, ProcessLogger } from './logger.js';
+export type { LogLevel, LoggerOptions, ProcessLogger, LogStream } from './logger.js';
 export { createNeuronMetrics, serveMetrics } from './metrics.js';
 export type { NeuronMetrics, MetricsServer } from './metrics.js';
 export { openNeuron, onShutdown, runNeuronProcess, defaultStateDir } from './process.js';
 export type { NeuronContext, NeuronProcessOptions } from './process.js';
 export { NeuronError } from './errors.js';
 export type { NeuronErrorCode } from './errors.js';
-export type { Logger } from '../internal/logger.js';
+export type { Logger, LogMethod } from '../internal/logger.js';

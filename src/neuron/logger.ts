@@ -11,6 +11,14 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LEVELS: Record<Exclude<LogLevel, 'silent'>, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 };
 const COLORS: Record<string, string> = { trace: '\x1b[90m', debug: '\x1b[36m', info: '\x1b[32m', warn: '\x1b[33m', error: '\x1b[31m' };
 
+/** Where log lines go: anything with `write` (a stream, a file, an array in a test). */
+export interface LogStream {
+  /** Writes one line (with its newline). */
+  write(line: string): unknown;
+  /** True on a terminal: `auto` then writes readable lines. */
+  isTTY?: boolean;
+}
+
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
   /** Lowest level written (default `info`). */
@@ -18,7 +26,7 @@ export interface LoggerOptions {
   /** `pretty` lines, `json` lines, or `auto` (default): pretty on a terminal, JSON when piped. */
   format?: 'pretty' | 'json' | 'auto';
   /** Where lines go (default `process.stdout`). */
-  stream?: { write(line: string): unknown; isTTY?: boolean };
+  stream?: LogStream;
   /** Fields added to every line (`{ name: 'miner' }`). */
   bindings?: Record<string, unknown>;
 }

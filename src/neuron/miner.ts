@@ -40,9 +40,17 @@ export interface MinerOptions {
   /** Announce the axon on chain with `serve_axon` (default true). */
   serve?: boolean;
   /** Serve `/metrics` and `/health` (default off). */
-  metrics?: { port: number; host?: string } | false;
+  metrics?: MetricsOptions | false;
   /** Logger (pino-compatible). */
   logger?: Logger;
+}
+
+/** Where a neuron serves its metrics. */
+export interface MetricsOptions {
+  /** Port (0 picks a free one). */
+  port: number;
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
 }
 
 /** The handle {@link createMiner} returns. */
@@ -57,7 +65,7 @@ export interface Miner {
   readonly metrics: NeuronMetrics;
   /** The port of the metrics server, when it runs. */
   readonly metricsPort: number | null;
-  /** Serves a synapse; the default blacklist runs first, then `hooks.blacklist`. */
+  /** Serves a synapse; `hooks.blacklist` replaces the default blacklist for it (`() => false` lets anyone call). */
   attach<S extends Synapse>(cls: AnySynapseClass<S>, handler: Handler<S>, hooks?: AttachOptions<S>): Miner;
   /** Checks registration, starts the axon, announces it, starts resyncing; resolves when serving. */
   start(): Promise<Miner>;
@@ -125,7 +133,6 @@ export function createMiner(options: MinerOptions): Miner {
     host: '0.0.0.0',
     port: 8091,
     stakeOf,
-    ...(options.blacklist === false ? {} : { blacklist: minerBlacklist(() => tracker.current, options.blacklist) }),
     ...options.axon,
     keypair: hotkey,
   });
@@ -141,6 +148,7 @@ export function createMiner(options: MinerOptions): Miner {
   axon.on('error', (err, req) => {
     log.error({ err, synapse: req?.route, caller: req?.hotkey, ip: req?.ip }, req ? `handler for ${req.route} failed` : 'axon error');
   });
+  const defaultBlacklist = options.blacklist === false ? undefined : minerBlacklist(() => tracker.current, options.blacklist);
   let uid: number | null = null;
   let timer: NodeJS.Timeout | null = null;
   let metricsServer: MetricsServer | null = null;
@@ -168,7 +176,8 @@ export function createMiner(options: MinerOptions): Miner {
       return metricsServer?.port ?? null;
     },
     attach(cls, handler, hooks) {
-      axon.attach(cls, handler, hooks);
+      // The default blacklist guards every synapse unless its hooks bring their own.
+      axon.attach(cls, handler, { ...(defaultBlacklist ? { blacklist: defaultBlacklist } : {}), ...hooks });
       return miner;
     },
     async start() {

@@ -101,8 +101,9 @@ export function onShutdown(stop: () => Promise<void>, logger?: ProcessLogger, ex
 export interface NeuronProcessOptions {
   /** Which standard flags apply. */
   role: 'miner' | 'validator';
-  /** Program name and description for `--help`. */
+  /** Program name, for `--help` and the logs. */
   name?: string;
+  /** One line for `--help`. */
   description?: string;
   /** Flags of the program's own. */
   extraFlags?: readonly ExtraFlag[];

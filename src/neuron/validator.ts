@@ -10,7 +10,7 @@ import { withLevels, type Logger } from '../internal/logger.js';
 import type { Synapse } from '../synapse/index.js';
 import { NeuronError } from './errors.js';
 import { createNeuronMetrics, serveMetrics, type MetricsServer, type NeuronMetrics } from './metrics.js';
-import { registerHint } from './miner.js';
+import { registerHint, type MetricsOptions } from './miner.js';
 
 /** Options of {@link createValidator}: the Epoch's, with the dendrite made for you, plus service settings. */
 export interface ValidatorOptions<S extends Synapse, C = unknown> extends Omit<EpochOptions<S, C>, 'dendrite' | 'logger'> {
@@ -19,7 +19,7 @@ export interface ValidatorOptions<S extends Synapse, C = unknown> extends Omit<E
   /** Serve an axon too, for organic requests (default: none). */
   axon?: Omit<AxonOptions, 'keypair'> | false;
   /** Serve `/metrics` and `/health` (default off). */
-  metrics?: { port: number; host?: string } | false;
+  metrics?: MetricsOptions | false;
   /** Logger (pino-compatible). */
   logger?: Logger;
 }
@@ -82,8 +82,7 @@ export function createValidator<S extends Synapse, C = unknown>(options: Validat
     log.debug({ step, scores: Array.from(scores, (x) => +x.toFixed(4)) }, 'scores');
   });
   epoch.events.on('weights', (w) => {
-    metrics.weights.inc({ kind: w.kind });
-    log.info({ kind: w.kind, block: w.block, uids: w.receipt.uids, weights: w.receipt.weights }, `weights ${w.kind}`);
+    metrics.weights.inc({ kind: w.kind }); // the Epoch logs it
   });
   epoch.events.on('resync', (e) => log.debug({ block: e.block, n: e.n, reset: e.reset }, 'metagraph resynced'));
   epoch.events.on('error', (e) => {

@@ -16,7 +16,16 @@ interface DevnetFlags {
 }
 
 /** The local-subnet defaults of `subnetkit devnet` (the library's `startDevnet` keeps finney's). */
-export const DEVNET_CLI_DEFAULTS = { port: 9944, tempo: 10, weightsRateLimit: 0, sealingMs: 250 } as const;
+export const DEVNET_CLI_DEFAULTS: {
+  /** Python's `local` port. */
+  readonly port: 9944;
+  /** Blocks per epoch. */
+  readonly tempo: 10;
+  /** Blocks between two weight settings of a hotkey. */
+  readonly weightsRateLimit: 0;
+  /** Milliseconds per block. */
+  readonly sealingMs: 250;
+} = { port: 9944, tempo: 10, weightsRateLimit: 0, sealingMs: 250 };
 
 export function devnetCommand(program: Command, ctx: CliContext): void {
   program

@@ -7,7 +7,7 @@ import { CliError, usage } from '../errors.js';
 import { raoToTao, table, taoToRao, withSpinner } from '../io.js';
 import { coldkeyOf, hotkeyOf, intFlag, openChain, print, walletOf, withChain, withOutput, withWallet, type CliContext, type CommonFlags } from '../context.js';
 
-type WalletFlags = CommonFlags & { words?: string; usePassword?: boolean; overwrite?: boolean; mnemonic?: string; seed?: string; dest?: string; amount?: string; netuid?: string };
+type WalletFlags = CommonFlags & { words?: string; usePassword?: boolean; overwrite?: boolean; mnemonic?: string; seed?: string; uri?: string; dest?: string; amount?: string; netuid?: string };
 
 function words(o: WalletFlags): 12 | 15 | 18 | 21 | 24 {
   const w = o.words === undefined ? 12 : Number(o.words);
@@ -16,10 +16,11 @@ function words(o: WalletFlags): 12 | 15 | 18 | 21 | 24 {
 }
 
 function sourceOf(o: WalletFlags): KeySource {
-  if (o.mnemonic && o.seed) throw usage('pass --mnemonic or --seed, not both');
+  if ([o.mnemonic, o.seed, o.uri].filter(Boolean).length > 1) throw usage('pass one of --mnemonic, --seed or --uri');
   if (o.mnemonic) return { mnemonic: o.mnemonic.trim() };
   if (o.seed) return { seed: o.seed.trim() };
-  throw usage('pass --mnemonic "<words>" or --seed 0x<64 hex>');
+  if (o.uri) return { uri: o.uri.trim() };
+  throw usage('pass --mnemonic "<words>", --seed 0x<64 hex> or --uri //Name');
 }
 
 /** A new coldkey's password: BT_PW_<path>, else asked twice, else an error (or none with --no-use-password). */
@@ -92,9 +93,10 @@ export function walletCommands(program: Command, ctx: CliContext): void {
     });
 
   for (const which of ['coldkey', 'hotkey'] as const) {
-    const cmd = withOutput(withWallet(wallet.command(`regen-${which}`).description(`restore a ${which} from its mnemonic or seed`)))
+    const cmd = withOutput(withWallet(wallet.command(`regen-${which}`).description(`restore a ${which} from its mnemonic, seed or secret URI`)))
       .option('--mnemonic <words>', 'the mnemonic, in quotes')
       .option('--seed <hex>', 'the 32-byte seed, 0x-hex')
+      .option('--uri <uri>', 'a secret URI such as //Alice (the devnet\'s funded dev accounts)')
       .option('--overwrite', `replace an existing ${which}`);
     if (which === 'coldkey') cmd.option('--no-use-password', 'leave the coldkey unencrypted');
     cmd.action(async (o: WalletFlags) => {

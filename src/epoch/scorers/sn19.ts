@@ -195,6 +195,16 @@ export function capacityScores(miners: number, tasks: readonly TaskScores[]): Fl
   return out;
 }
 
+/** What {@link syntheticPlan} returns. */
+export interface SyntheticPlan {
+  /** Synthetic requests to send this period. */
+  requests: number;
+  /** Seconds between them. */
+  delaySeconds: number;
+  /** The volume to check: once a miner has served this much (organic traffic counts), checking stops. */
+  volumeToScore: number;
+}
+
 /**
  * The synthetic checking plan of one (task, miner) for a period: `max(⌊capacity·fraction / conversion⌋, 1)` requests,
  * `⌊0.98 · period / requests⌋` seconds apart.
@@ -204,7 +214,7 @@ export function capacityScores(miners: number, tasks: readonly TaskScores[]): Fl
  * syntheticPlan(3600, 0.05, 10); // { requests: 18, delaySeconds: 196, volumeToScore: 180 }
  * ```
  */
-export function syntheticPlan(capacity: number, fraction: number, conversion: number, periodSeconds = 3600): { requests: number; delaySeconds: number; volumeToScore: number } {
+export function syntheticPlan(capacity: number, fraction: number, conversion: number, periodSeconds = 3600): SyntheticPlan {
   if (!(conversion > 0) || !(fraction >= 0) || !(capacity >= 0)) throw new EpochError('EPOCH_INVALID_CONFIG', 'capacity, fraction and conversion must be non-negative (conversion positive)');
   const volumeToScore = capacity * fraction;
   const requests = Math.max(Math.floor(volumeToScore / conversion), 1);
