@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 // Every folder under src/ with an index.ts is a public subpath export (`subnetkit/<folder>`).
 // src/internal holds shared implementation details and is never exported.
@@ -7,14 +7,21 @@ const modules = readdirSync('src').filter((d) => d !== 'internal' && statSync(`s
 const entry: Record<string, string> = { index: 'src/index.ts' };
 for (const m of modules) entry[`${m}/index`] = `src/${m}/index.ts`;
 
+// Nothing a user installs is bundled: every dependency and peer stays an import, so the application and subnetkit
+// share one copy of @polkadot/* (whose codec classes must be the same instances) and of everything else.
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].map((name) => new RegExp(`^${name.replace(/[/.]/g, '\\$&')}(/.*)?$`));
+
 export default defineConfig({
   entry,
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // No source maps: they would point into a src/ the package does not ship.
+  sourcemap: false,
   clean: true,
   splitting: true,
   treeshake: true,
   shims: true,
   target: 'node20',
+  external: [...external, /^@polkadot\//],
 });

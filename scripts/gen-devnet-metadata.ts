@@ -1,6 +1,6 @@
 /**
  * Generates src/devnet/metadata.generated.ts from the finney runtime metadata fixture (spec 424, V16):
- *   npx tsx scripts/gen-devnet-metadata.ts [../shared/fixtures/finney-metadata-spec424.scale]
+ *   npx tsx scripts/gen-devnet-metadata.ts [test/fixtures/finney-metadata-spec424.scale]
  * The devnet serves finney's own types, calls, storage, events and errors for the pallets it implements, so a client
  * built against finney decodes the devnet identically. Pallets and runtime APIs the devnet does not implement are
  * dropped from the lists (their types stay in the lookup, unused). The bytes are stored deflated, as base64.
@@ -25,7 +25,7 @@ export const DEVNET_APIS = [
   'SubnetRegistrationRuntimeApi',
 ];
 
-const path = process.argv[2] ?? '../shared/fixtures/finney-metadata-spec424.scale';
+const path = process.argv[2] ?? 'test/fixtures/finney-metadata-spec424.scale';
 const finney = new Metadata(new TypeRegistry(), readFileSync(path));
 const json = finney.asV16.toJSON() as { pallets: { name: string }[]; apis: { name: string }[] } & Record<string, unknown>;
 json.pallets = json.pallets.filter((p) => DEVNET_PALLETS.includes(p.name));

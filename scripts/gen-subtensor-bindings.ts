@@ -1,7 +1,7 @@
 /**
  * Generates src/subtensor/bindings.generated.ts, the typed bindings of the chain client, from the finney runtime
  * metadata fixture (spec 424, V16):
- *   npx tsx scripts/gen-subtensor-bindings.ts [../shared/fixtures/finney-metadata-spec424.scale] [output path]
+ *   npx tsx scripts/gen-subtensor-bindings.ts [test/fixtures/finney-metadata-spec424.scale] [output path]
  *
  * For the pallets and runtime APIs a subnet needs it writes plain TypeScript types: storage (keys and value), calls
  * (arguments), events (data), errors (names), constants and runtime-API methods (parameters and result). Values are
@@ -28,7 +28,7 @@ export const BOUND_APIS = [
   'SwapRuntimeApi',
 ];
 
-const path = process.argv[2] ?? '../shared/fixtures/finney-metadata-spec424.scale';
+const path = process.argv[2] ?? 'test/fixtures/finney-metadata-spec424.scale';
 const registry = new TypeRegistry();
 const metadata = new Metadata(registry, readFileSync(path));
 registry.setMetadata(metadata);

@@ -1,8 +1,17 @@
 /**
  * subnetkit — the TypeScript SDK for building Bittensor subnets.
  *
- * The root export re-exports every module; import from a subpath (`subnetkit/synapse`, `subnetkit/keys`,
- * `subnetkit/codec`, `subnetkit/consensus`, `subnetkit/errors`) to load only what you use.
+ * The root export re-exports the modules a subnet needs (synapses, keys, codecs, consensus, axon, dendrite,
+ * inference, chain client, metagraph, timelock, epoch, neurons); import from a subpath (`subnetkit/synapse`,
+ * `subnetkit/epoch`, …) to load only what you use. The devnet and the CLI are subpaths only.
+ *
+ * @example
+ * ```ts
+ * import { createSubtensor, syncMetagraph, createDendrite, keypairFromUri } from 'subnetkit';
+ * const st = await createSubtensor({ network: 'local' });
+ * const mg = await syncMetagraph(st, { netuid: 1 });
+ * const dendrite = createDendrite({ keypair: keypairFromUri('//Alice') });
+ * ```
  *
  * @module subnetkit
  */

@@ -486,8 +486,14 @@ describe('caller mistakes are typed errors', () => {
     const d = createDendrite({ keypair: alice });
     const syn = new Dummy({ dummy_input: 1 });
     await expect(d.call({ ip: 'not-an-ip', port: 80, hotkey: bob.ss58Address }, syn)).rejects.toMatchObject({ code: 'DENDRITE_INVALID_TARGET' });
-    await expect(d.call({ ip: '127.0.0.1', port: 0, hotkey: bob.ss58Address }, syn)).rejects.toBeInstanceOf(DendriteError);
-    expect(syn.dendrite.nonce).toBeNull(); // nothing was filled in or sent
+    // An axon that never served (port 0, or 0.0.0.0) is a failed reply, as in Python, with nothing sent.
+    const unserved = await d.call({ ip: '127.0.0.1', port: 0, hotkey: bob.ss58Address }, syn);
+    expect(unserved.dendrite.status_code).toBe(503);
+    expect(unserved.dendrite.status_message).toMatch(/not serving/);
+    expect(syn.dendrite.nonce).toBeNull(); // nothing was signed or sent
+    // forward() never throws for a bad entry: each gets a failed reply, in order.
+    const replies = await d.forward([{ ip: '0.0.0.0', port: 0, hotkey: bob.ss58Address }, { ip: 'not-an-ip', port: 1, hotkey: 'x' }, { ip: '127.0.0.1', port: 1, hotkey: bob.ss58Address }], new Dummy({ dummy_input: 2 }), { timeout: 2 });
+    expect(replies.map((r) => r.dendrite.status_code)).toEqual([503, 503, 503]);
     expect(() => createDendrite({ keypair: { ...bob, secretKey: undefined } } as never)).toThrow(DendriteError); // public-only key
     await d.close();
   });

@@ -6,7 +6,7 @@ import { TAO, startDevnet, type Devnet } from '../src/devnet/index.js';
 
 const EMPTY = { extrinsic: {}, payload: {} };
 const signedExtensions = { SudoTransactionExtension: EMPTY, CheckShieldedTxValidity: EMPTY, SubtensorTransactionExtension: EMPTY, DrandPriority: EMPTY };
-const FIXTURE = '../shared/fixtures/finney-metadata-spec424.scale';
+const FIXTURE = 'test/fixtures/finney-metadata-spec424.scale';
 
 let devnet: Devnet;
 // Untyped until the chain client adds typed pallet bindings (issue 5): polkadot-js exposes no augmentation for subtensor.
@@ -205,7 +205,7 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
 });
 
 describe('devnet metadata conformance with finney (spec 424)', () => {
-  it.skipIf(!existsSync(FIXTURE))('matches finney item by item for every pallet and runtime API it serves (skipped only without ../shared/fixtures)', () => {
+  it('matches finney item by item for every pallet and runtime API it serves', () => {
     const finney = new Metadata(new TypeRegistry(), readFileSync(FIXTURE)).asV16.toJSON() as { pallets: { name: string }[]; apis: { name: string }[]; extrinsic: unknown; lookup: unknown };
     const ours = api.runtimeMetadata.asV16.toJSON() as typeof finney;
     expect(ours.pallets.map((p) => p.name)).toEqual(['System', 'Timestamp', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'AdminUtils']);

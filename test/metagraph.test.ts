@@ -10,7 +10,7 @@ import { decodeNeurons } from '../src/metagraph/decode.js';
 import { createSubtensor, type Subtensor } from '../src/subtensor/index.js';
 import { thrownCode } from './helpers.js';
 
-const FIXTURE = '../shared/fixtures/finney-metadata-spec424.scale';
+const FIXTURE = 'test/fixtures/finney-metadata-spec424.scale';
 const alice = keypairFromUri('//Alice');
 const bob = keypairFromUri('//Bob');
 const validator = keypairFromUri('//Alice//validator');

@@ -13,7 +13,7 @@ import { TimelockError, parseTimelockCiphertext, timelockDecrypt } from '../src/
 import { devnetBeacon } from '../src/devnet/beacon.js';
 import { thrownCode } from './helpers.js';
 
-const FIXTURE = '../shared/fixtures/finney-metadata-spec424.scale';
+const FIXTURE = 'test/fixtures/finney-metadata-spec424.scale';
 const alice = keypairFromUri('//Alice');
 const bob = keypairFromUri('//Bob');
 const charlie = keypairFromUri('//Charlie');

@@ -3,6 +3,15 @@
  * signatures required, nonces bounded, body hashes checked, bodies capped while streaming, per-IP and per-hotkey rate
  * limits, stake-ordered admission, typed hooks per synapse.
  *
+ * @example
+ * ```ts
+ * import { createAxon } from 'subnetkit/axon';
+ * const axon = createAxon({ keypair: hotkey, port: 8091 });
+ * axon.attach(Sum, (s) => { s.total = s.a + s.b; return s; }, { blacklist: (s, ctx) => ctx.hotkey !== validator });
+ * await axon.start();
+ * await st.serveAxon(hotkey, netuid, axon.info());
+ * ```
+ *
  * @module axon
  */
 export { createAxon, responseSigningMessage, VERSION_AS_INT } from './server.js';

@@ -4,7 +4,7 @@
  * the lowercase headers and the raw body; it gets back a reply, a stream, or a {@link Reject}.
  */
 import { randomUUID } from 'node:crypto';
-import type EventEmitter from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import { sign } from '../keys/index.js';
 import { Synapse, SynapseError, sha3Hex, type JsonValue, type StreamingResponse } from '../synapse/index.js';
 import type { PriorityGate } from './priority-queue.js';

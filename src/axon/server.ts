@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { verify as verifySignature } from '../keys/index.js';
 import { Synapse, type StreamingResponse } from '../synapse/index.js';
 import { AxonError } from './errors.js';
@@ -18,7 +18,7 @@ import { createVerifyPool, type VerifyPool } from './verify-pool.js';
 import { availableParallelism } from 'node:os';
 import { createCore, Reject, type Route } from './pipeline.js';
 import { SESSION_ROUTE, createSessionStore } from './session.js';
-import { startGrpc, type GrpcListener } from './grpc.js';
+import type { GrpcListener } from './grpc.js';
 import type { AnySynapseClass, AttachOptions, Axon, AxonEvents, AxonInfo, AxonMetrics, AxonOptions, Handler, RequestContext } from './types.js';
 
 /**
@@ -245,6 +245,14 @@ export function createAxon(options: AxonOptions): Axon {
       if (addr && typeof addr === 'object') boundPort = addr.port;
       server = s;
       if (options.grpc) {
+        // @grpc/grpc-js is an optional peer: loaded only by an axon that serves gRPC.
+        let startGrpc: typeof import('./grpc.js').startGrpc;
+        try {
+          ({ startGrpc } = await import('./grpc.js'));
+        } catch (cause) {
+          await api.stop();
+          throw new AxonError('AXON_GRPC_MISSING', 'serving gRPC needs the @grpc/grpc-js package: npm install @grpc/grpc-js', { cause });
+        }
         try {
           grpc = await startGrpc({
             port: options.grpc.port ?? boundPort + 1,

@@ -1,7 +1,15 @@
 import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the codec module. */
-export type CodecErrorCode = 'CODEC_INVALID_INPUT' | 'CODEC_MALFORMED' | 'CODEC_TOO_LARGE' | 'CODEC_UNSUPPORTED_VERSION';
+export type CodecErrorCode =
+  /** Input to an encoder is invalid: wrong sizes, k out of range, non-finite values, ids outside the vocabulary. */
+  | 'CODEC_INVALID_INPUT'
+  /** Encoded bytes or values do not decode: bad lengths, markers or ids. */
+  | 'CODEC_MALFORMED'
+  /** Decoding would exceed the size cap (for example deflate output past `maxBytes`). */
+  | 'CODEC_TOO_LARGE'
+  /** Encoded with a codec version this build does not read. */
+  | 'CODEC_UNSUPPORTED_VERSION';
 
 /**
  * Thrown when codec input is invalid (wrong sizes, k out of range, non-finite values) or encoded bytes are

@@ -2,6 +2,13 @@
  * Logit codecs: the v3 top-k token phrases of TextCausalLMNext and its cross-entropy scoring, TextCausalLM's top-k
  * encoding with the floor fill, a compact binary top-k codec, dense fp16/bf16, and a size-capped deflate wrapper.
  *
+ * @example
+ * ```ts
+ * import { compactTopkTokenPhrases, unravelTopkTokenPhrases, phraseCrossEntropy } from 'subnetkit/codec';
+ * const wire = compactTopkTokenPhrases(phrases); // a miner's TextCausalLMNext answer
+ * const { loss } = phraseCrossEntropy(targets, unravelTopkTokenPhrases(wire, 4096)); // the validator's score
+ * ```
+ *
  * @module codec
  */
 export {

@@ -1,7 +1,9 @@
 import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the consensus module. */
-export type ConsensusErrorCode = 'CONSENSUS_INVALID_INPUT';
+export type ConsensusErrorCode =
+  /** Epoch or weight inputs are inconsistent: lengths, ranges, negative weights, uids out of range. */
+  | 'CONSENSUS_INVALID_INPUT';
 
 /**
  * Thrown when epoch or weight inputs are inconsistent (lengths, ranges, negative weights, uids out of range).

@@ -11,7 +11,7 @@ import { responseSigningMessage, VERSION_AS_INT } from '../axon/index.js';
 import { SESSION_HEADERS, requestMac, responseMac } from '../axon/session.js';
 import { encodeSynapseMessage, decodeSynapseMessage, joinSynapse, splitSynapse } from '../internal/grpc-wire.js';
 import { DendriteError } from './errors.js';
-import { GrpcCallError, createGrpcClients } from './grpc-client.js';
+import { GrpcCallError } from './grpc-error.js';
 import { openSession, type ClientSession } from './session-client.js';
 import { TooLarge, capped, headerRecord, origin, readCapped } from './http-util.js';
 import type { AxonTarget, CallOptions, Dendrite, DendriteOptions } from './types.js';
@@ -37,7 +37,16 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   let lastNonce = 0n;
   let closed = false;
   const sessions = new Map<string, Promise<ClientSession>>();
-  const grpcClients = createGrpcClients(maxBytes);
+  // @grpc/grpc-js is an optional peer, loaded on the first gRPC call.
+  let grpcLoad: Promise<ReturnType<typeof import('./grpc-client.js').createGrpcClients>> | null = null;
+  const grpcClients = () =>
+    (grpcLoad ??= import('./grpc-client.js').then(
+      (m) => m.createGrpcClients(maxBytes),
+      (cause) => {
+        grpcLoad = null;
+        throw new DendriteError('DENDRITE_GRPC_MISSING', 'the gRPC transport needs the @grpc/grpc-js package: npm install @grpc/grpc-js', { cause });
+      },
+    ));
   const defaultTransport = options.transport ?? 'http';
   if (!['http', 'session', 'grpc', 'auto'].includes(defaultTransport)) throw new DendriteError('DENDRITE_INVALID_CONFIG', `transport must be http, session, grpc or auto, got ${String(defaultTransport)}`);
 
@@ -267,7 +276,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       const { body: message, headers, seq } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
       let reply;
       try {
-        reply = await grpcClients.unary(address, message, headers, timeout * 1000);
+        reply = await (await grpcClients()).unary(address, message, headers, timeout * 1000);
       } catch (e) {
         if (e instanceof GrpcCallError) {
           if (e.status === 401 && e.headers[SESSION_HEADERS.error]) {
@@ -288,12 +297,20 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       }
       return apply(synapse, status, reply.headers, json, target, started);
     } catch (e) {
+      if (e instanceof DendriteError && e.code === 'DENDRITE_GRPC_MISSING') throw e;
       if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') return fail(synapse, 401, e.message, started);
       return mapError(synapse, e, target, timeout, started);
     }
   }
 
+  /** An axon that never served (0.0.0.0, port 0): Python's dendrite fails to connect; so do we, without trying. */
+  function unserved(target: AxonTarget): boolean {
+    return Boolean(target) && typeof target === 'object' && (target.ip === '0.0.0.0' || target.ip === '::' || target.port === 0) && typeof target.hotkey === 'string';
+  }
+
   async function call<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): Promise<S> {
+    if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
+    if (unserved(target)) return fail(synapse, 503, `Service unavailable at ${target.ip}:${target.port}/${(synapse.constructor as SynapseClass).synapseName}: the axon is not serving`, performance.now());
     origin(target);
     const transport = transportFor(target, opts);
     return transport === 'grpc' ? callGrpc(target, synapse, opts) : callHttp(target, synapse, opts, transport);
@@ -318,7 +335,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         const name = (synapse.constructor as SynapseClass).synapseName;
         const s = await sessionFor(origin(target), target, timeout);
         const { body: message, headers } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
-        const call = grpcClients.stream(address, message, headers, timeout * 1000);
+        const call = (await grpcClients()).stream(address, message, headers, timeout * 1000);
         h = await call.headers;
         status = Number(h.bt_header_axon_status_code ?? 200);
         body = call.chunks;
@@ -331,7 +348,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         body = res.body;
       }
     } catch (e) {
-      if (e instanceof DendriteError && e.code === 'DENDRITE_CLOSED') throw e;
+      if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING')) throw e;
       if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
       else if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') yield fail(synapse, 401, e.message, started);
       else yield mapError(synapse, e, target, timeout, started);
@@ -373,13 +390,22 @@ export function createDendrite(options: DendriteOptions): Dendrite {
      * Sends a copy of `synapse` to every target at once; resolves to one synapse per target, in order.
      */
     forward<S extends Synapse>(targets: readonly AxonTarget[], synapse: S, opts: CallOptions = {}): Promise<S[]> {
-      return Promise.all(targets.map((t) => call(t, synapse.copy(), opts)));
+      // As Python's: one reply per target, a failed one for a target that cannot be called; only a closed dendrite throws.
+      return Promise.all(
+        targets.map((t) => {
+          const copy = synapse.copy();
+          return call(t, copy, opts).catch((e) => {
+            if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING')) throw e;
+            return fail(copy, 503, `Service unavailable: ${(e as Error).message}`, performance.now());
+          });
+        }),
+      );
     },
     stream,
     /** Closes every pooled connection. */
     async close(): Promise<void> {
       closed = true;
-      grpcClients.close();
+      if (grpcLoad) (await grpcLoad.catch(() => null))?.close();
       sessions.clear();
       await Promise.all([...pools.values()].map((p) => p.close()));
       pools.clear();

@@ -1,7 +1,17 @@
 import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the dendrite module. */
-export type DendriteErrorCode = 'DENDRITE_INVALID_TARGET' | 'DENDRITE_CLOSED' | 'DENDRITE_INVALID_CONFIG' | 'DENDRITE_SESSION_FAILED';
+export type DendriteErrorCode =
+  /** A target without a valid IP, port and hotkey (an axon that does not serve gets a failed reply instead). */
+  | 'DENDRITE_INVALID_TARGET'
+  /** A call after `close()`. */
+  | 'DENDRITE_CLOSED'
+  /** A bad option: no hotkey with its secret, an unknown transport. */
+  | 'DENDRITE_INVALID_CONFIG'
+  /** The session handshake with a subnetkit axon failed (reported on the synapse as 401 by calls). */
+  | 'DENDRITE_SESSION_FAILED'
+  /** The gRPC transport was asked for but the optional `@grpc/grpc-js` package is not installed. */
+  | 'DENDRITE_GRPC_MISSING';
 
 /**
  * Thrown for caller mistakes (a target without ip/port/hotkey, a call after `close()`). Network and protocol failures

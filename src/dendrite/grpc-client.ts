@@ -1,24 +1,13 @@
 /** gRPC channels of a dendrite, one per axon address, speaking proto/subnetkit/axon/v1/axon.proto. */
 import { Metadata, credentials, makeGenericClientConstructor, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
 import { AXON_SERVICE, decodeChunk } from '../internal/grpc-wire.js';
+import { GrpcCallError } from './grpc-error.js';
 
 const AxonClient = makeGenericClientConstructor(AXON_SERVICE as never, 'Axon');
 
 export interface GrpcReply {
   headers: Record<string, string>;
   message: Buffer;
-}
-
-/** A gRPC failure with the axon's status when it sent one. */
-export class GrpcCallError extends Error {
-  constructor(
-    readonly code: number,
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string>,
-  ) {
-    super(message);
-  }
 }
 
 function record(md: Metadata | undefined): Record<string, string> {

@@ -59,9 +59,17 @@ export interface Dendrite {
   readonly uuid: string;
   /** The hotkey address requests are signed with. */
   readonly hotkey: string;
-  /** Signs and sends one synapse; resolves to the same synapse with the response applied (never rejects on network errors). */
+  /**
+   * Signs and sends one synapse; resolves to the same synapse with the response applied. Network failures and axons
+   * that do not serve (0.0.0.0, port 0) give a failed reply, never a rejection; a malformed target throws
+   * `DENDRITE_INVALID_TARGET`.
+   */
   call<S extends Synapse>(target: AxonTarget, synapse: S, opts?: CallOptions): Promise<S>;
-  /** Sends a copy of `synapse` to every target at once; one synapse per target, in order. */
+  /**
+   * Sends a copy of `synapse` to every target at once; one synapse per target, in order. A target that serves no
+   * axon (0.0.0.0, port 0) or cannot be called gets a failed reply (503), as in Python; nothing throws but a closed
+   * dendrite.
+   */
   forward<S extends Synapse>(targets: readonly AxonTarget[], synapse: S, opts?: CallOptions): Promise<S[]>;
   /** Calls a streaming synapse: yields each chunk, then the synapse itself. */
   stream<S extends StreamingSynapse>(target: AxonTarget, synapse: S, opts?: CallOptions): AsyncGenerator<unknown>;

@@ -10,7 +10,7 @@ import { feeOf } from './fees.js';
 import { freeOf } from './read.js';
 import { mortalWindow, parseSigned, signingPayload } from './extrinsic.js';
 import { verifyRaw } from '../keys/crypto-backend.js';
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { keypairFromUri } from '../keys/index.js';
 import { dispatch, type DispatchContext, DispatchFailure } from './pallets.js';
 import { blockStep } from './epoch.js';

@@ -1,5 +1,5 @@
 /**
- * CRv2 hash commit-reveal on the devnet (`commit_weights` / `reveal_weights`, §1.6): commits queued per
+ * CRv2 hash commit-reveal on the devnet (`commit_weights` / `reveal_weights`, as subtensor does them): commits queued per
  * (netuid, hotkey) with their epoch, revealed exactly `RevealPeriodEpochs` epochs later through the set-weights path.
  */
 import { hexToU8a, u8aToHex } from '@polkadot/util';

@@ -1,7 +1,11 @@
 import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the devnet. */
-export type DevnetErrorCode = 'DEVNET_INVALID_CONFIG' | 'DEVNET_LISTEN_FAILED' | 'DEVNET_CLOSED';
+export type DevnetErrorCode =
+  /** A bad option: a port out of range, an unknown sealing mode, a block count out of range. */
+  | 'DEVNET_INVALID_CONFIG'
+  /** The port could not be bound. */
+  | 'DEVNET_LISTEN_FAILED';
 
 /**
  * Thrown for devnet configuration and lifecycle mistakes. Errors of the chain itself (invalid transactions, dispatch

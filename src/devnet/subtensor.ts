@@ -24,7 +24,7 @@ function charge(ctx: DispatchContext, who: string, amount: bigint): void {
   ctx.storage.set('balances', 'totalIssuance', [], issuance - amount);
 }
 
-/** The hyperparameters `init_new_network` writes (new-subnet values, §1.7), with the devnet's tempo and CR off. */
+/** The hyperparameters `init_new_network` writes (subtensor's new-subnet values), with the devnet's tempo and CR off. */
 export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number, owner: string, ownerHotkey: string, block: number, tempo: number, commitReveal = false, weightsRateLimit?: number): void {
   const s = (item: string, value: unknown, ...keys: unknown[]) => ctx.storage.set('subtensorModule', item, keys.length ? keys : [netuid], value);
   s('networksAdded', true);
@@ -54,7 +54,7 @@ export function seedPool(ctx: Pick<DispatchContext, 'storage'>, netuid: number, 
 }
 
 /**
- * The TAO a subnet registered at `block` locks (§6): max(min_lock, 2·last − last/interval · blocks since the last
+ * The TAO a subnet registered at `block` locks, as subtensor computes it: max(min_lock, 2·last − last/interval · blocks since the last
  * lock), min_lock the first time. `register_network` charges it; `get_network_registration_cost` reports it.
  */
 export function networkLockCost(x: Pick<DispatchContext, 'storage'>, block: number): bigint {
@@ -185,7 +185,7 @@ export function servePrometheus(ctx: DispatchContext, args: readonly Arg[]): voi
   ctx.deposit({ SubtensorModule: { PrometheusServed: [netuid, ctx.signer] } });
 }
 
-/** `set_weights` with the 13 checks of §1.5, in order. */
+/** `set_weights` with subtensor's 13 checks, in its order. */
 export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
   const netuid = args[0]!.toNumber();
   const uids = (args[1]!.toJSON() as number[]).map(Number);
@@ -198,7 +198,7 @@ export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
 }
 
 /**
- * The checks and the write shared by `set_weights` and a CRv2 reveal (§1.5 from check 2 on). The rate limit applies
+ * The checks and the write shared by `set_weights` and a CRv2 reveal (subtensor's checks from the second on). The rate limit applies
  * only without commit-reveal: with it, LastUpdate was set at commit time.
  */
 export function applyWeights(ctx: DispatchContext, netuid: number, uids: number[], values: number[], versionKey: bigint, rateLimited: boolean): void {

@@ -3,7 +3,7 @@
  * into per-uid moving averages and saves the state; at each weight-setting point it resyncs the metagraph and sets
  * (or commits, or reveals) weights from the averages. Failures cost the step they happen in, never the loop.
  */
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { withLevels } from '../internal/logger.js';
 import { createMetagraphTracker, type Metagraph } from '../metagraph/index.js';
 import type { AxonTarget } from '../dendrite/index.js';

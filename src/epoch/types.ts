@@ -1,5 +1,5 @@
 /** Public types of the validator loop: options, the query and score hooks, events and the handle. */
-import type EventEmitter from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import type { Dendrite } from '../dendrite/index.js';
 import type { Keypair } from '../keys/index.js';
 import type { Logger } from '../internal/logger.js';

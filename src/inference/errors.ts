@@ -2,15 +2,25 @@ import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 
 /** Codes of the errors thrown by the inference module. */
 export type InferenceErrorCode =
+  /** Bad input: ids outside the vocabulary, an empty or ragged batch, a k out of range, a wrong dtype. */
   | 'INFERENCE_INVALID_INPUT'
+  /** The model lacks what the adapter needs (no logits output, a shape it cannot use) or does not parse. */
   | 'INFERENCE_BAD_MODEL'
+  /** No execution provider in the list could start a session. */
   | 'INFERENCE_NO_PROVIDER'
+  /** An optional package is missing: `onnxruntime-node` or `gpt-tokenizer`; the message names it. */
   | 'INFERENCE_RUNTIME_MISSING'
+  /** The model failed while running. */
   | 'INFERENCE_RUN_FAILED'
+  /** The adapter was used after `close()`. */
   | 'INFERENCE_CLOSED'
+  /** A request to an upstream server took longer than its timeout. */
   | 'INFERENCE_TIMEOUT'
+  /** An OpenAI-compatible server answered with an error or an unusable body. */
   | 'INFERENCE_UPSTREAM'
+  /** The request was aborted by its signal. */
   | 'INFERENCE_ABORTED'
+  /** The adapter cannot do what was asked (an operation the upstream server does not offer). */
   | 'INFERENCE_UNSUPPORTED';
 
 /**

@@ -6,6 +6,13 @@
  *
  * `onnxruntime-node` is an optional peer dependency: install it to use {@link createOnnxAdapter}.
  *
+ * @example
+ * ```ts
+ * import { createOnnxAdapter, textCausalLMNextHandler } from 'subnetkit/inference';
+ * const adapter = await createOnnxAdapter({ model: 'models/ngram3-synthetic.onnx' });
+ * axon.attach(TextCausalLMNext, textCausalLMNextHandler(adapter));
+ * ```
+ *
  * @module inference
  */
 export type {

@@ -1,6 +1,6 @@
 /**
  * Tokenizers: GPT-2 BPE (r50k_base, vocab 50257) from gpt-tokenizer, loaded on first use, and the standard-token
- * phrase table that lets a miner whose model has another tokenizer answer TextCausalLMNext (v3 §3–4).
+ * phrase table that lets a miner whose model has another tokenizer answer TextCausalLMNext (bittensor v3's phrase format).
  */
 import { InferenceError } from './errors.js';
 
@@ -61,14 +61,14 @@ export function loadGpt2Tokenizer(): Promise<Tokenizer> {
     }),
     (cause) => {
       gpt2 = undefined;
-      throw new InferenceError('INFERENCE_RUNTIME_MISSING', 'gpt-tokenizer could not be loaded', { cause });
+      throw new InferenceError('INFERENCE_RUNTIME_MISSING', 'the GPT-2 tokenizer needs the gpt-tokenizer package: npm install gpt-tokenizer', { cause });
     },
   );
   return gpt2;
 }
 
 /**
- * True when both tokenizers decode every id to the same text (v3 §4 "equivalence shortcut"): a server using such a
+ * True when both tokenizers decode every id to the same text (v3's equivalence shortcut): a server using such a
  * tokenizer needs no translation, each token is its own standard phrase.
  *
  * @example

@@ -2,6 +2,14 @@
  * Keys: sr25519 keypairs (mnemonic, seed, URI derivation, SS58 prefix 42), signing and verification on the fastest
  * available backend, btwallet-compatible keyfiles with `$NACL` encryption, and wallets in btwallet's layout.
  *
+ * @example
+ * ```ts
+ * import { createWallet, keypairFromUri, sign, verify } from 'subnetkit/keys';
+ * const hotkey = await createWallet({ name: 'miner', hotkey: 'default' }).getHotkey(); // ~/.bittensor/wallets
+ * const alice = keypairFromUri('//Alice');
+ * verify('hello', sign(alice, 'hello'), alice.ss58Address); // true
+ * ```
+ *
  * @module keys
  */
 export {

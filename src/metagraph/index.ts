@@ -3,6 +3,13 @@
  * the chain through the runtime APIs, saved and loaded as compact binary, diffed between syncs, and tracked with
  * events for registrations, deregistrations and axon changes.
  *
+ * @example
+ * ```ts
+ * import { syncMetagraph } from 'subnetkit/metagraph';
+ * const mg = await syncMetagraph(st, { netuid: 1 });
+ * const top = Array.from(mg.uids).sort((a, b) => mg.I[b]! - mg.I[a]!).slice(0, 10);
+ * ```
+ *
  * @module metagraph
  */
 export { syncMetagraph, diffMetagraphs, createMetagraphTracker } from './sync.js';

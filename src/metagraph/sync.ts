@@ -1,5 +1,5 @@
 /** Metagraph sync from the chain, diffs between syncs, and a tracker that resyncs incrementally with events. */
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import type { Subtensor } from '../subtensor/index.js';
 import { decodeNeurons } from './decode.js';
 import { MetagraphError } from './errors.js';

@@ -2,7 +2,7 @@
 import type { ApiPromise } from '@polkadot/api';
 import { hexToU8a } from '@polkadot/util';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
-import type EventEmitter from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import type { Devnet, DevnetOptions } from '../devnet/index.js';
 import type { AxonInfo, DynamicInfo, MetagraphInfo, NeuronInfo, NeuronInfoLite, StakeInfo, SubnetHyperparams, SubnetState } from './bindings.generated.js';
 import { acquireConnection, headerNumber, releaseConnection, type Connection, type SubtensorEvents, type WatchdogOptions } from './connection.js';

@@ -4,7 +4,7 @@
  * the metadata. `createSubtensor` hands out counted references; the last `close()` closes the socket.
  */
 import { ApiPromise } from '@polkadot/api';
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import { SubtensorError } from './errors.js';
 import { ResilientProvider, type TransportOptions } from './provider.js';
 import { createNonceManager, type NonceManager } from './nonce.js';
@@ -76,7 +76,7 @@ export interface SubtensorEvents {
 }
 
 const SIGNED_EXTENSIONS_EMPTY = { extrinsic: {}, payload: {} };
-/** subtensor's own transaction extensions carry no data (devnet-notes, ts-ecosystem §9). */
+/** subtensor's own transaction extensions carry no data (so they encode as nothing). */
 export const SUBTENSOR_SIGNED_EXTENSIONS = {
   SudoTransactionExtension: SIGNED_EXTENSIONS_EMPTY,
   CheckShieldedTxValidity: SIGNED_EXTENSIONS_EMPTY,

@@ -3,6 +3,15 @@
  * metadata (storage, constants, runtime APIs, calls, events, errors), typed writes with receipts, a nonce manager
  * and mortal eras on the best block. Works the same against finney, testnet, a local node or the embedded devnet.
  *
+ * @example
+ * ```ts
+ * import { createSubtensor } from 'subnetkit/subtensor';
+ * const st = await createSubtensor({ network: 'finney' });
+ * const tempo: number = await st.query.subtensorModule.tempo(1);
+ * await st.setWeights(hotkey, 1, [0, 5], [0.4, 0.6]); // committed under timelock when the subnet has CRv4 on
+ * await st.close();
+ * ```
+ *
  * @module subtensor
  */
 export { createSubtensor } from './client.js';

@@ -7,7 +7,7 @@
  * - `disconnect()` closes the socket and clears every timer, so nothing keeps the process alive (bittensor#2585).
  * It implements @polkadot/api's `ProviderInterface`, so `ApiPromise` runs over it unchanged.
  */
-import EventEmitter from 'eventemitter3';
+import { EventEmitter } from 'eventemitter3';
 import WebSocket from 'ws';
 import type { ProviderInterface, ProviderInterfaceCallback, ProviderInterfaceEmitCb, ProviderInterfaceEmitted } from '@polkadot/rpc-provider/types';
 import { SubtensorError } from './errors.js';

@@ -136,7 +136,7 @@ function tlockPayload(hotkey: Uint8Array, uids: number[], values: number[], vers
 }
 
 /**
- * The drand quicknet round Python targets for a CRv4 commit made at `block` (python-wire §7.3 step 5): three
+ * The drand quicknet round Python targets for a CRv4 commit made at `block` (as `bittensor_drand` computes it): three
  * blocks into the reveal epoch, at `blockTimeS` seconds per block from now.
  *
  * @example

@@ -2,6 +2,13 @@
  * Synapses: typed request/response objects, wire-compatible with Python bittensor 10.x — JSON bodies, `bt_header_*`
  * headers, the SHA3 body hash, msgpack-numpy Tensors, streaming, and the classic v3 text synapses.
  *
+ * @example
+ * ```ts
+ * import { defineSynapse, t } from 'subnetkit/synapse';
+ * const Sum = defineSynapse({ name: 'Sum', fields: { a: t.int(), b: t.int(), total: t.int().optional() }, requiredHashFields: ['a', 'b'] });
+ * const s = Sum.fromJSON(new Sum({ a: 2, b: 3 }).toJSON()); // validated; s.a is a number
+ * ```
+ *
  * @module synapse
  */
 export { Synapse, defineSynapse, sha3Hex } from './synapse.js';

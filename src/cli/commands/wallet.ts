@@ -42,7 +42,7 @@ async function wrap<T>(p: Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof CliError) throw e;
     const code = (e as { code?: string }).code;
-    if (code === 'KEYFILE_EXISTS' || code === 'KEYFILE_WEAK_PASSWORD' || code === 'WALLET_INVALID_NAME' || code === 'KEYS_INVALID_MNEMONIC' || code === 'KEYS_INVALID_SEED') throw usage((e as Error).message);
+    if (code === 'KEYFILE_EXISTS' || code === 'KEYFILE_WEAK_PASSWORD' || code === 'WALLET_INVALID_NAME' || code === 'KEY_INVALID_MNEMONIC' || code === 'KEY_INVALID_SEED' || code === 'KEY_INVALID_URI') throw usage((e as Error).message);
     throw new CliError('CLI_FAILED', (e as Error).message, { cause: e });
   }
 }
