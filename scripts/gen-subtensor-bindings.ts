@@ -17,7 +17,7 @@ import { Metadata, TypeRegistry } from '@polkadot/types';
 import type { SiType } from '@polkadot/types/interfaces';
 import { stringCamelCase } from '@polkadot/util';
 
-export const BOUND_PALLETS = ['System', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'AdminUtils'];
+export const BOUND_PALLETS = ['System', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'Commitments', 'AdminUtils', 'Drand', 'Swap'];
 export const BOUND_APIS = [
   'AccountNonceApi',
   'NeuronInfoRuntimeApi',

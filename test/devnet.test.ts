@@ -208,7 +208,8 @@ describe('devnet metadata conformance with finney (spec 424)', () => {
   it('matches finney item by item for every pallet and runtime API it serves', () => {
     const finney = new Metadata(new TypeRegistry(), readFileSync(FIXTURE)).asV16.toJSON() as { pallets: { name: string }[]; apis: { name: string }[]; extrinsic: unknown; lookup: unknown };
     const ours = api.runtimeMetadata.asV16.toJSON() as typeof finney;
-    expect(ours.pallets.map((p) => p.name)).toEqual(['System', 'Timestamp', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'AdminUtils']);
+    expect(ours.pallets.map((p) => p.name)).toEqual(['System', 'Timestamp', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'Commitments', 'AdminUtils', 'Drand', 'Swap']);
+    expect(ours.pallets.map((p) => (p as unknown as { index: number }).index)).toEqual([0, 2, 5, 6, 7, 12, 18, 19, 26, 28]);
     for (const p of ours.pallets) expect(p).toEqual(finney.pallets.find((f) => f.name === p.name));
     for (const a of ours.apis) expect(a).toEqual(finney.apis.find((f) => f.name === a.name));
     expect(ours.extrinsic).toEqual(finney.extrinsic);

@@ -148,3 +148,21 @@ describe('TextCausalLM, TextCausalLMNext, TextSeq2Seq shape checks', () => {
     expect(back.topk).toBe(7);
   });
 });
+
+describe('nullable fields (Optional[X] without a default)', () => {
+  it('are sent in the headers even when null, so a Python axon can build the synapse from them', async () => {
+    const { TextCausalLMNext, Tensor, defineSynapse, t } = await import('../src/synapse/index.js');
+    const req = new TextCausalLMNext({ text_inputs: Tensor.fromArray(new BigInt64Array([1n, 2n]), { shape: [1, 2] }), topk: 4 });
+    const h = req.toHeaders();
+    expect(Buffer.from(h.bt_header_input_obj_topk_phrases!, 'base64').toString()).toBe('null');
+    // `.optional()` (Optional[X] = None) is not sent when null, as Python's to_headers.
+    const S = defineSynapse({ name: 'S', fields: { a: t.str().optional(), b: t.str().nullable() } });
+    const sh = new S({}).toHeaders();
+    expect(sh.bt_header_input_obj_a).toBeUndefined();
+    expect(sh.bt_header_input_obj_b).toBe(Buffer.from('null').toString('base64'));
+    expect(S.fromHeaders(sh).b).toBeNull();
+    expect(Buffer.from(new S({ b: 'x' }).toHeaders().bt_header_input_obj_b!, 'base64').toString()).toBe('""');
+    // Both are always in the body.
+    expect(JSON.parse(new S({}).toJSON())).toMatchObject({ a: null, b: null });
+  });
+});

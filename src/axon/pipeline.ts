@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'eventemitter3';
 import { sign } from '../keys/index.js';
-import { Synapse, SynapseError, sha3Hex, type JsonValue, type StreamingResponse } from '../synapse/index.js';
+import { Synapse, SynapseError, pythonFloatRepr, sha3Hex, type JsonValue, type StreamingResponse } from '../synapse/index.js';
 import type { PriorityGate } from './priority-queue.js';
 import type { TokenBuckets } from './rate-limit.js';
 import { SESSION_HEADERS, responseMac, type SessionStore } from './session.js';
@@ -74,6 +74,39 @@ export interface CoreDeps {
   perHotkey: TokenBuckets | null;
   gate: PriorityGate;
   events: EventEmitter<AxonEvents>;
+  /** This axon's uuid and version, for the terminal info the hooks and the handler see. */
+  uuid: string;
+  version: number;
+}
+
+const PREPROCESS_FIELDS = ['version', 'uuid', 'nonce', 'signature'] as const;
+
+/**
+ * Fills the axon terminal info as Python's preprocess does (version, uuid, a nanosecond nonce, status 100 and the
+ * axon's signature over `{nonce}.{dendrite hotkey}.{axon hotkey}.{uuid}`), for the blacklist, priority and handler to
+ * see. The signature is made only if something reads it. Returns the function that puts the fields back as they came,
+ * since Python's reply (built from the body) does not carry them.
+ */
+function preprocessAxonInfo(synapse: Synapse, deps: CoreDeps, hotkey: string): () => void {
+  const a = synapse.axon;
+  const before = PREPROCESS_FIELDS.map((k) => a[k]);
+  const nonce = BigInt(Date.now()) * 1_000_000n;
+  a.version = deps.version;
+  a.uuid = deps.uuid;
+  a.nonce = nonce;
+  a.status_code = 100;
+  let signature: string | null | undefined;
+  Object.defineProperty(a, 'signature', {
+    configurable: true,
+    enumerable: true,
+    get: () => (signature ??= sign(deps.options.keypair, `${nonce}.${synapse.dendrite.hotkey ?? ''}.${hotkey}.${deps.uuid}`)),
+    set: (v: string | null) => (signature = v),
+  });
+  return () => {
+    Object.defineProperty(a, 'signature', { value: null, writable: true, enumerable: true, configurable: true });
+    PREPROCESS_FIELDS.forEach((k, i) => ((a as unknown as Record<string, unknown>)[k] = before[i]));
+    if (a.status_code === 100) a.status_code = null;
+  };
 }
 
 /**
@@ -144,6 +177,7 @@ export function createCore(deps: CoreDeps) {
     synapse.dendrite.ip = ip;
     synapse.dendrite.port = port;
     synapse.axon.hotkey = hotkey;
+    const restoreAxonInfo = preprocessAxonInfo(synapse, deps, hotkey);
     if (r.hooks.verify) {
       let extra: string | null | void;
       try {
@@ -171,7 +205,7 @@ export function createCore(deps: CoreDeps) {
     try {
       release = await gate.acquire(priority, timeoutS * 1000 - ctx.elapsedMs());
     } catch (why) {
-      if (why === 'timeout') throw new Reject(408, `Response timeout after: ${timeoutS}s`, 'priority_timeout');
+      if (why === 'timeout') throw new Reject(408, `Response timeout after: ${pythonFloatRepr(timeoutS)}s`, 'priority_timeout');
       throw new Reject(503, 'Service unavailable: request queue is full', 'queue_full');
     }
 
@@ -187,6 +221,7 @@ export function createCore(deps: CoreDeps) {
         if (code && code !== 200) throw new Reject(code, (e as Error).message, 'handler_error');
         throw new Reject(500, `Internal Server Error #${randomUUID()}`, 'handler_error');
       }
+      restoreAxonInfo();
       if (isStreaming(out)) {
         streaming = true;
         return { kind: 'stream', response: out, ctx, release };

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { verify as verifySignature } from '../keys/index.js';
-import { Synapse, type StreamingResponse } from '../synapse/index.js';
+import { Synapse, pythonFloatRepr, pythonRepr, type StreamingResponse } from '../synapse/index.js';
 import { AxonError } from './errors.js';
 import { ipVersion } from './ip.js';
 import { createTokenBuckets } from './rate-limit.js';
@@ -59,13 +59,13 @@ export function createAxon(options: AxonOptions): Axon {
   const gate = createPriorityGate(options.priority);
   const metrics: AxonMetrics = { served: 0, rejected: {}, latencyMs: Object.fromEntries(LATENCY_BOUNDS.map((b) => [String(b), 0])) };
   const sessions = options.sessions === false ? null : createSessionStore(options.keypair, (m, sig, addr) => (pool ? pool.verify(m, sig, addr) : verifySignature(m, sig, addr)), options.sessions ?? {});
-  const core = createCore({ options, hotkey, verifier, sessions, perHotkey, gate, events });
+  const axonUuid = randomUUID();
+  const core = createCore({ options, hotkey, verifier, sessions, perHotkey, gate, events, uuid: axonUuid, version: VERSION_AS_INT });
   let grpc: GrpcListener | undefined;
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let server: Server | undefined;
   let boundPort = options.port ?? 8091;
-  const axonUuid = randomUUID();
 
   function attach<S extends Synapse>(cls: AnySynapseClass<S>, handler: Handler<S>, hooks: AttachOptions<S> = {}): Axon {
     const name = cls.synapseName;
@@ -83,7 +83,7 @@ export function createAxon(options: AxonOptions): Axon {
     }
   }
 
-  function reject(res: ServerResponse, r: Reject, route: string, ip: string) {
+  function reject(res: ServerResponse, r: Reject, route: string, ip: string, started: number) {
     rejected(r, route, ip);
     if (res.headersSent) return void res.destroy();
     const body = JSON.stringify({ message: r.message });
@@ -92,6 +92,8 @@ export function createAxon(options: AxonOptions): Axon {
       'content-length': Buffer.byteLength(body),
       bt_header_axon_status_code: String(r.status),
       bt_header_axon_status_message: r.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024),
+      // As Python's error responses: the time the axon spent, in seconds.
+      bt_header_axon_process_time: pythonFloatRepr((performance.now() - started) / 1000),
       ...r.headers,
       ...(r.close ? { connection: 'close' } : {}),
     });
@@ -162,7 +164,7 @@ export function createAxon(options: AxonOptions): Axon {
       if (route === SESSION_ROUTE) return await handshake(req, res);
       if (req.method !== 'POST' && req.method !== 'GET') throw new Reject(405, 'Method not allowed', 'method');
       const r = routes.get(route);
-      if (!r) throw new Reject(404, `Synapse name '${route}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`, 'not_found');
+      if (!r) throw new Reject(404, `Synapse name '${route}' not found. Available synapses ${pythonRepr([...routes.keys()])}`, 'not_found');
       const body = await readBody(req);
       const out = await core({ route: r, routeName: route, headers: req.headers, body, ip, port, started });
       if (out.kind === 'stream') return await stream(res, out.response, route, started, out.ctx, out.release);
@@ -170,10 +172,10 @@ export function createAxon(options: AxonOptions): Axon {
       res.end(out.body);
       done(route, out.status, started, out.ctx);
     } catch (e) {
-      if (e instanceof Reject) reject(res, e, route, ip);
+      if (e instanceof Reject) reject(res, e, route, ip, started);
       else {
         events.emit('error', e);
-        reject(res, new Reject(500, `Internal Server Error #${randomUUID()}`, 'internal'), route, ip);
+        reject(res, new Reject(500, `Internal Server Error #${randomUUID()}`, 'internal'), route, ip, started);
       }
     } finally {
       inFlight--;
@@ -194,7 +196,14 @@ export function createAxon(options: AxonOptions): Axon {
 
   async function stream(res: ServerResponse, out: StreamingResponse, route: string, started: number, ctx: RequestContext, release: () => void) {
     try {
-      res.writeHead(200, { ...out.headers, 'content-type': 'text/event-stream' });
+      // As Python's streaming axon: the status and the time to the first byte travel in the headers.
+      res.writeHead(200, {
+        ...out.headers,
+        'content-type': 'text/event-stream',
+        bt_header_axon_status_code: '200',
+        bt_header_axon_status_message: 'Success',
+        bt_header_axon_process_time: pythonFloatRepr((performance.now() - started) / 1000),
+      });
       for await (const chunk of out.body) {
         if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
       }

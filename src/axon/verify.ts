@@ -83,7 +83,7 @@ export function createVerifier(
     const windowNs = now() - ALLOWED_DELTA_NS - BigInt(Math.round(timeout * 1e9));
     const fresh = d.version === null || d.version < V_7_2_0 || nonce > windowNs;
     if (!state && !fresh) {
-      return `Nonce is too old: acceptable delta is ${Number(ALLOWED_DELTA_NS) / 1e9 + timeout} seconds but request was ${Number(now() - nonce) / 1e9} seconds old`;
+      return `Nonce is too old: acceptable delta is ${(Number(ALLOWED_DELTA_NS) / 1e9 + timeout).toFixed(2)} seconds but request was ${(Number(now() - nonce) / 1e9).toFixed(2)} seconds old`;
     }
     // Above the highest nonce: accepted (as in Python). Below it: only fresh, inside the reorder window, and unseen.
     if (state && nonce <= state.max && (nonce <= state.floor || nonce <= state.max - reorder || state.seen.has(nonce) || !fresh)) {

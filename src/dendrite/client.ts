@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import { sign, verify } from '../keys/index.js';
-import { Synapse as BaseSynapse, StreamingSynapse, TerminalInfo, consumeStreamingResponse, parseJson, type JsonValue, type Synapse, type SynapseClass } from '../synapse/index.js';
+import { Synapse as BaseSynapse, StreamingSynapse, TerminalInfo, consumeStreamingResponse, parseJson, pythonFloatRepr, type JsonValue, type Synapse, type SynapseClass } from '../synapse/index.js';
 import { responseSigningMessage, VERSION_AS_INT } from '../axon/index.js';
 import { SESSION_HEADERS, requestMac, responseMac } from '../axon/session.js';
 import { encodeSynapseMessage, decodeSynapseMessage, joinSynapse, splitSynapse } from '../internal/grpc-wire.js';
@@ -14,6 +14,7 @@ import { DendriteError } from './errors.js';
 import { GrpcCallError } from './grpc-error.js';
 import { openSession, type ClientSession } from './session-client.js';
 import { TooLarge, capped, headerRecord, origin, readCapped } from './http-util.js';
+import { createLanes, type Lane, type LaneSet } from './lanes.js';
 import type { AxonTarget, CallOptions, Dendrite, DendriteOptions } from './types.js';
 
 /**
@@ -33,6 +34,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   const keypair = options.keypair;
   const uuid = randomUUID();
   const pools = new Map<string, Pool>();
+  const laneSets = new Map<string, LaneSet>();
   const maxBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   let lastNonce = 0n;
   let closed = false;
@@ -102,6 +104,13 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     return { body, headers, seq };
   }
 
+  /** The signed-request lanes to an origin (see lanes.ts: why one uuid per connection). */
+  function lanes(o: string): LaneSet {
+    let l = laneSets.get(o);
+    if (!l) laneSets.set(o, (l = createLanes(o, options.connectionsPerAxon ?? 32)));
+    return l;
+  }
+
   function pool(o: string): Pool {
     let p = pools.get(o);
     if (!p) {
@@ -118,9 +127,9 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   }
 
   /** Fills terminal info and signs, as Python's `preprocess_synapse_for_request`. */
-  function prepare<S extends Synapse>(target: AxonTarget, synapse: S, timeout: number): { body: string; headers: Record<string, string> } {
+  function prepare<S extends Synapse>(target: AxonTarget, synapse: S, timeout: number, laneUuid: string): { body: string; headers: Record<string, string> } {
     synapse.timeout = timeout;
-    synapse.dendrite = new TerminalInfo({ ip: options.externalIp ?? '127.0.0.1', version: options.version ?? VERSION_AS_INT, nonce: nextNonce(), uuid, hotkey: keypair.ss58Address });
+    synapse.dendrite = new TerminalInfo({ ip: options.externalIp ?? '127.0.0.1', version: options.version ?? VERSION_AS_INT, nonce: nextNonce(), uuid: laneUuid, hotkey: keypair.ss58Address });
     synapse.axon = new TerminalInfo({ ip: target.ip, port: target.port, hotkey: target.hotkey });
     const d = synapse.dendrite;
     const bodyHash = synapse.bodyHash;
@@ -144,7 +153,7 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     const name = (synapse.constructor as SynapseClass).synapseName;
     if (err instanceof TooLarge) return fail(synapse, 422, `Failed to parse response: ${err.message}`, started);
     if (err?.name === 'TimeoutError' || err?.name === 'AbortError' || err?.code === 'UND_ERR_HEADERS_TIMEOUT' || err?.code === 'UND_ERR_BODY_TIMEOUT') {
-      return fail(synapse, 408, `Request timeout after ${timeout} seconds`, started);
+      return fail(synapse, 408, `Request timeout after ${pythonFloatRepr(timeout)} seconds`, started);
     }
     if (err?.code === 'ECONNREFUSED' || err?.code === 'ENOTFOUND' || err?.code === 'EHOSTUNREACH' || err?.code === 'UND_ERR_CONNECT_TIMEOUT') {
       return fail(synapse, 503, `Service unavailable at ${target.ip}:${target.port}/${name}`, started);
@@ -211,6 +220,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     /** Resolves to the HTTP response, or rejects with a network error. */
     response: Promise<{ statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> & { destroy?: () => void } }>;
     session?: { s: ClientSession; seq: string; origin: string };
+    /** The lane a signed request holds until its reply is read. */
+    lane?: { set: LaneSet; lane: Lane };
   }
 
   /** Signs (or MACs) and sends over HTTP. */
@@ -227,9 +238,19 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
       return { timeout, started, response, session: { s, seq, origin: o } };
     }
-    const { body, headers } = prepare(target, synapse, timeout);
-    const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
-    return { timeout, started, response };
+    // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
+    const set = lanes(o);
+    const lane = await set.acquire();
+    let prepared: { body: string; headers: Record<string, string> };
+    try {
+      prepared = prepare(target, synapse, timeout, lane.uuid);
+    } catch (e) {
+      set.release(lane);
+      throw e;
+    }
+    const { body, headers } = prepared;
+    const response = lane.client.request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
+    return { timeout, started, response, lane: { set, lane } };
   }
 
   /** Checks the session MAC of a response; false means the reply cannot be trusted. */
@@ -247,16 +268,21 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   async function callHttp<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, transport: 'http' | 'session', retry = true): Promise<S> {
     const timeout = opts.timeout ?? 12;
     const started = performance.now();
-    let sent: Sent;
+    let sent: Sent | undefined;
+    let broken = true;
     try {
       sent = await send(target, synapse, opts, transport);
       const res = await sent.response;
       const text = await readCapped(res.body, maxBytes);
+      broken = false;
+      sent.lane?.set.release(sent.lane.lane);
       if (!sessionReplyOk(sent, res.statusCode, res.headers, text, target)) return fail(synapse, 401, 'Response MAC missing or invalid', started);
       // An axon that forgot our session (restart, expiry): handshake again once.
       if (sent.session && res.statusCode === 401 && res.headers[SESSION_HEADERS.error] && retry) return callHttp(target, synapse, opts, transport, false);
       return apply(synapse, res.statusCode, res.headers, text, target, started);
     } catch (e) {
+      // A request that failed mid-flight may leave its connection in any state: that lane starts afresh.
+      if (broken) sent?.lane?.set.release(sent.lane.lane, true);
       if (e instanceof DendriteError && e.code === 'DENDRITE_CLOSED') throw e;
       if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') return fail(synapse, 401, e.message, started);
       return mapError(synapse, e, target, timeout, started);
@@ -348,18 +374,24 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         body = res.body;
       }
     } catch (e) {
+      sent?.lane?.set.release(sent.lane.lane, true);
       if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING')) throw e;
       if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
       else if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') yield fail(synapse, 401, e.message, started);
       else yield mapError(synapse, e, target, timeout, started);
       return;
     }
+    let laneBroken = true;
+    const releaseLane = () => sent?.lane?.set.release(sent.lane.lane, laneBroken);
     if (status !== 200 || !(h['content-type'] ?? '').startsWith('text/event-stream')) {
       try {
         const text = await readCapped(body, maxBytes);
+        laneBroken = false;
+        releaseLane();
         if (sent && !sessionReplyOk(sent, status, h, text, target)) yield fail(synapse, 401, 'Response MAC missing or invalid', started);
         else yield apply(synapse, status, h, text, target, started);
       } catch (e) {
+        releaseLane();
         yield mapError(synapse, e, target, timeout, started);
       }
       return;
@@ -374,9 +406,13 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         }
         yield item;
       }
+      laneBroken = false;
     } catch (e) {
       if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
       else yield mapError(synapse, e, target, timeout, started);
+    } finally {
+      // Also when the caller stops iterating early: the lane is then dropped (its reply was not read to the end).
+      releaseLane();
     }
   }
 
@@ -409,6 +445,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       sessions.clear();
       await Promise.all([...pools.values()].map((p) => p.close()));
       pools.clear();
+      await Promise.all([...laneSets.values()].map((l) => l.close()));
+      laneSets.clear();
     },
   };
 }

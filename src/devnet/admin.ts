@@ -2,7 +2,7 @@
  * AdminUtils hyperparameter setters (root through Sudo, or the subnet owner where finney allows it) and
  * `Sudo.sudo`. Each setter writes its storage item and emits the SubtensorModule event finney emits.
  */
-import { DispatchFailure, moduleError, type DispatchContext } from './pallets.js';
+import { DispatchFailure, moduleError, type DispatchContext } from './dispatch-context.js';
 
 interface Setter {
   item: string;

@@ -12,7 +12,8 @@ import { mortalWindow, parseSigned, signingPayload } from './extrinsic.js';
 import { verifyRaw } from '../keys/crypto-backend.js';
 import { EventEmitter } from 'eventemitter3';
 import { keypairFromUri } from '../keys/index.js';
-import { dispatch, type DispatchContext, DispatchFailure } from './pallets.js';
+import { dispatch } from './pallets.js';
+import { type DispatchContext, type DevnetNotice, DispatchFailure } from './dispatch-context.js';
 import { blockStep } from './epoch.js';
 import { createBlockStore, stateDiff } from './persist.js';
 import { initSubnet, seedPool } from './subtensor.js';
@@ -69,6 +70,7 @@ export class InvalidTransaction extends Error {
 
 export interface ChainEvents {
   block: (b: Block) => void;
+  notice: (n: DevnetNotice) => void;
 }
 
 /** A funded development account of the genesis. */
@@ -256,13 +258,23 @@ export function createChain(options: ChainOptions = {}) {
 
   function checkSignature(message: Uint8Array, sigType: number, signature: Uint8Array, signer: string): void {
     // sr25519 (what every bittensor key uses) goes through the WASM verifier; signatureVerify handles ed25519 and
-    // ecdsa from the MultiSignature bytes.
-    const ok = sigType === 1 ? verifyRaw(message, signature, decodeAddress(signer)) : signatureVerify(message, new Uint8Array([sigType, ...signature]), signer).isValid;
+    // ecdsa from the MultiSignature bytes. The scheme that verifies must be the one the MultiSignature declares: an
+    // sr25519 signature presented as Ed25519 is a bad proof, as on a node.
+    const declared = (['ed25519', 'sr25519', 'ecdsa'] as const)[sigType];
+    const ok =
+      sigType === 1
+        ? verifyRaw(message, signature, decodeAddress(signer))
+        : declared !== undefined && (() => {
+            const r = signatureVerify(message, new Uint8Array([sigType, ...signature]), signer);
+            return r.isValid && r.crypto === declared;
+          })();
     if (!ok) throw new InvalidTransaction('Transaction has a bad signature');
   }
 
   /** Validates like a transaction pool: decodes, checks the signer, nonce, era and signature. */
   function validate(hex: string): PoolTx {
+    // The very same bytes resubmitted (a client retrying after a dropped socket): Substrate's "Already Imported".
+    if (pending.some((p) => p.hex === hex)) throw new InvalidTransaction('Transaction Already Imported', 1013);
     const bytes = hexToU8a(hex);
     const raw = parseSigned(bytes);
     if (raw) {
@@ -379,7 +391,7 @@ export function createChain(options: ChainOptions = {}) {
     pending = [];
     // on_initialize: emission and due epochs, before the block's extrinsics.
     const block = best().number + 1;
-    blockStep(storage, block, (signer) => ({ registry, storage, signer, block, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, weightsRateLimit: options.weightsRateLimit, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)) }));
+    blockStep(storage, block, (signer) => ({ registry, storage, signer, block, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, weightsRateLimit: options.weightsRateLimit, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)), notice: (n) => events.emit('notice', n) }));
     batch.forEach((p, i) => apply(p, i));
     return seal(batch.map((p) => p.hex));
   }

@@ -4,7 +4,7 @@
  */
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto';
-import type { DispatchContext } from './pallets.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { applyWeights } from './subtensor.js';
 import { parseTimelockCiphertext, timelockDecrypt } from '../timelock/index.js';
 import { devnetBeacon } from './beacon.js';
@@ -131,8 +131,23 @@ export function revealTimelocked(ctxFor: (signer: string) => DispatchContext, ne
   probe.storage.remove('subtensorModule', 'timelockedWeightCommits', netuid, from);
   for (const [who, , commit, round] of queue) {
     const ctx = ctxFor(who);
+    let payload: Uint8Array;
     try {
-      const payload = openCommit(hexToU8a(commit), BigInt(round));
+      payload = openCommit(hexToU8a(commit), BigInt(round));
+    } catch {
+      // Encrypted to another beacon: a Python client encrypts to drand quicknet, whose pulses the devnet does not
+      // have. The chain would never reveal it either; the operator is told why.
+      ctx.notice?.({
+        kind: 'timelock-unopened',
+        block: ctx.block,
+        netuid,
+        hotkey: who,
+        round: String(round),
+        message: `the CRv4 commit of ${who} on subnet ${netuid} (round ${round}) is not encrypted to the devnet's beacon (dev_drandInfo), probably to drand quicknet, and cannot be revealed here; see "Commit-reveal with Python clients" in docs/devnet.md`,
+      });
+      continue;
+    }
+    try {
       const [hotkey, uids, values, versionKey] = ctx.registry.createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', payload).toJSON() as [string, number[], number[], number];
       if (hotkey !== u8aToHex(decodeAddress(who))) continue;
       applyWeights(ctx, netuid, uids, values, BigInt(versionKey), false);

@@ -6,7 +6,8 @@
 import { activityCutoffBlocks, blockEmission, yumaEpoch, type SparseRows } from '../consensus/index.js';
 import { distributeToHotkey } from './staking.js';
 import { revealTimelocked } from './commit-reveal.js';
-import type { DispatchContext } from './pallets.js';
+import type { DispatchContext } from './dispatch-context.js';
+import { devnetBeacon } from './beacon.js';
 import type { Storage } from './state.js';
 import { SUBNET_LIMIT, big, bool, existingNetuids, num, vec } from './read.js';
 import { decodeU16Pairs, encodeBoolVec, encodePairs, encodeU16Vec, encodeU64Vec } from './scale.js';
@@ -34,6 +35,9 @@ function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
 export function blockStep(s: Storage, block: number, ctxFor?: (signer: string) => DispatchContext): number[] {
   const ran: number[] = [];
   injectTao(s, block);
+  // The devnet's beacon stands in for drand: its round at this block is the last one "stored".
+  const info = devnetBeacon().info;
+  s.set('drand', 'lastStoredRound', [], BigInt(Math.max(0, Math.floor((Date.now() / 1000 - info.genesisTime) / info.period) + 1)));
   for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
     if (!bool(s, 'networksAdded', netuid)) continue;
     decayBurn(s, netuid);

@@ -20,3 +20,4 @@ export { TAO } from './chain.js';
 export type { DevAccount, ChainOptions } from './chain.js';
 export { DevnetError } from './errors.js';
 export type { DevnetErrorCode } from './errors.js';
+export type { DevnetNotice } from './dispatch-context.js';

@@ -1,48 +1,13 @@
 /** Dispatch of the calls the devnet implements, with the real module errors and events. */
-import type { TypeRegistry } from '@polkadot/types';
 import type { Storage } from './state.js';
+import { DispatchFailure, moduleError, type DispatchContext } from './dispatch-context.js';
 import { adminSetter, sudo } from './admin.js';
 import { commitTimelocked, commitWeights, revealWeights } from './commit-reveal.js';
 import { addStake, removeStake, startCall } from './staking.js';
 import { burnedRegister, registerNetwork, serveAxon, servePrometheus, setWeights } from './subtensor.js';
-
-export interface DispatchContext {
-  registry: TypeRegistry;
-  storage: Storage;
-  signer: string;
-  /** The number of the block being built. */
-  block: number;
-  /** Tempo given to new subnets. */
-  tempo: number;
-  /** Whether new subnets start with commit-reveal on (the devnet's `commitReveal` option; off by default). */
-  commitReveal: boolean;
-  /** `WeightsSetRateLimit` given to new subnets (undefined: finney's default, 100). */
-  weightsRateLimit?: number;
-  /** Whether serve_axon accepts loopback IPs (finney refuses them; the devnet allows them by default). */
-  allowLoopback: boolean;
-  /** True inside Sudo.sudo: the call runs with the root origin. */
-  root?: boolean;
-  deposit(event: Record<string, unknown>): void;
-}
-
-/** A dispatch error as System.ExtrinsicFailed carries it. */
-export class DispatchFailure extends Error {
-  constructor(readonly error: Record<string, unknown>) {
-    super(JSON.stringify(error));
-  }
-}
+import { setCommitment } from './commitments.js';
 
 const ED = 500n;
-
-/** The module error `pallet::name` as DispatchError::Module. */
-export function moduleError(registry: TypeRegistry, pallet: string, name: string): DispatchFailure {
-  const meta = registry.metadata.pallets.find((p) => p.name.toString() === pallet);
-  if (!meta || meta.errors.isNone) return new DispatchFailure({ Other: null });
-  const errorType = registry.lookup.getSiType(meta.errors.unwrap().type);
-  const index = errorType.def.asVariant.variants.findIndex((v) => v.name.toString() === name);
-  if (index < 0) return new DispatchFailure({ Other: null });
-  return new DispatchFailure({ Module: { index: meta.index.toNumber(), error: `0x${index.toString(16).padStart(2, '0')}000000` } });
-}
 
 type AccountData = { nonce: number; consumers: number; providers: number; sufficients: number; data: { free: string | number; reserved: string | number; frozen: string | number; flags: string | number } };
 
@@ -138,6 +103,8 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       return addStake(ctx, args as never);
     case 'subtensorModule.removeStake':
       return removeStake(ctx, args as never);
+    case 'commitments.setCommitment':
+      return setCommitment(ctx, args as never);
     default:
       if (section === 'adminUtils' && adminSetter(ctx, method, args as never)) return;
       // Calls the devnet does not implement fail as a dispatch error; docs/devnet.md lists what is implemented.

@@ -3,7 +3,7 @@
  * lowest Emission, ties to the older registration, then the lower uid; the owner hotkey is never pruned; immune uids
  * (registered less than ImmunityPeriod blocks ago) are candidates only when at most MinNonImmuneUids others are.
  */
-import type { DispatchContext } from './pallets.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { num, str, vec } from './read.js';
 
 const MIN_NON_IMMUNE_UIDS = 10;

@@ -1,5 +1,5 @@
 /** Typed storage access shared by the devnet's pallet, epoch and runtime-API code: SubtensorModule reads, balances. */
-import { moduleError, type DispatchContext } from './pallets.js';
+import { moduleError, type DispatchContext } from './dispatch-context.js';
 import type { Storage } from './state.js';
 
 /** A storage, or anything that carries one (a dispatch context). */

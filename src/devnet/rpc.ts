@@ -38,6 +38,13 @@ function u16Param(v: unknown): Uint8Array {
   return new Uint8Array([v & 0xff, v >> 8]);
 }
 
+/** Hex data as the Python SDK sends it: with or without `0x`, or empty for no arguments. */
+function looseHexParam(v: unknown, what: string): string {
+  if (v === undefined || v === null || v === '') return '0x';
+  const s = str(v, what);
+  return hexParam(s.startsWith('0x') ? s : `0x${s}`, what);
+}
+
 function hexParam(v: unknown, what: string): string {
   const s = str(v, what);
   if (!/^0x([0-9a-fA-F]{2})*$/.test(s)) throw new RpcError(-32602, `Invalid params: ${what} must be 0x-prefixed hex`);
@@ -134,7 +141,7 @@ export function createRpc(chain: Chain) {
         return () => undefined;
       }),
     state_unsubscribeRuntimeVersion: unsubscribe,
-    state_getMetadata: () => u8aToHex(chain.rt.metadataBytes),
+    state_getMetadata: () => u8aToHex(chain.rt.metadataAt.get(14)!), // V14, as finney answers
     state_getStorage: ([key, at]) => {
       const v = stateAt(at).get(hexParam(key, 'storage key'));
       return v ? u8aToHex(v) : null;
@@ -175,7 +182,7 @@ export function createRpc(chain: Chain) {
       });
     },
     state_unsubscribeStorage: unsubscribe,
-    state_call: ([method, data, at]) => runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(hexParam(data ?? '0x', 'data'))),
+    state_call: ([method, data, at]) => runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(looseHexParam(data, 'data'))),
     // subtensor's custom RPCs: the same structs as the runtime APIs, as a JSON array of SCALE bytes.
     neuronInfo_getNeuronsLite: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons_lite', u16Param(netuid)))),
     neuronInfo_getNeurons: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons', u16Param(netuid)))),
@@ -187,6 +194,8 @@ export function createRpc(chain: Chain) {
       }
     },
     author_submitAndWatchExtrinsic: ([xt], conn) => {
+      // Over HTTP there is nothing to watch with: refuse before the transaction is accepted, so it has no effect.
+      if (!conn) throw new RpcError(-32601, 'Subscriptions need a WebSocket connection');
       let sent: ReturnType<Chain['submit']>;
       try {
         sent = chain.submit(hexParam(xt, 'extrinsic'));
@@ -233,8 +242,13 @@ export function createRpc(chain: Chain) {
     },
   };
 
+  // Substrate's aliases, which the Python SDK calls by these names.
+  methods.chain_getHead = methods.chain_getBlockHash!;
+  methods.state_getStorageAt = methods.state_getStorage!;
+  methods.account_nextIndex = methods.system_accountNextIndex!;
+
   function invalid(e: unknown): RpcError {
-    if (e instanceof InvalidTransaction) return new RpcError(e.code, e.code === 1002 ? 'Verification Error' : 'Invalid Transaction', e.reason);
+    if (e instanceof InvalidTransaction) return new RpcError(e.code, e.code === 1002 ? 'Verification Error' : e.code === 1013 ? 'Transaction Already Imported' : 'Invalid Transaction', e.reason);
     if (e instanceof RpcError) return e;
     return new RpcError(-32603, `Internal error: ${(e as Error).message}`);
   }

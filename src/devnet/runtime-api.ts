@@ -106,12 +106,14 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
     case 'Core_version':
       return enc('RuntimeVersion', chain.rt.version);
     case 'Metadata_metadata':
-      return u8aToHex(compactAddLength(chain.rt.metadataBytes));
+      // As finney: the runtime's default metadata is V14 (the Python SDK's SCALE library decodes only that here).
+      return u8aToHex(compactAddLength(chain.rt.metadataAt.get(14)!));
     case 'Metadata_metadata_versions':
       return enc('Vec<u32>', [14, 15, 16]);
     case 'Metadata_metadata_at_version': {
       const v = registry.createType('u32', data).toNumber();
-      return v === 16 ? u8aToHex(new Uint8Array([1, ...compactAddLength(chain.rt.metadataBytes)])) : '0x00';
+      const bytes = chain.rt.metadataAt.get(v);
+      return bytes ? u8aToHex(new Uint8Array([1, ...compactAddLength(bytes)])) : '0x00';
     }
     case 'AccountNonceApi_account_nonce': {
       const who = registry.createType('AccountId32', data).toString();

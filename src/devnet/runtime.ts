@@ -6,7 +6,7 @@ import { Metadata, TypeRegistry } from '@polkadot/types';
 import { expandMetadata } from '@polkadot/types/metadata';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { inflateSync } from 'fflate';
-import { DEVNET_METADATA_DEFLATED_BASE64 } from './metadata.generated.js';
+import { DEVNET_METADATA_DEFLATED_BASE64, DEVNET_METADATA_V14_DEFLATED_BASE64, DEVNET_METADATA_V15_DEFLATED_BASE64 } from './metadata.generated.js';
 
 /** finney's four custom transaction extensions carry no data on either side. */
 export const EMPTY_EXTENSIONS = {
@@ -23,6 +23,8 @@ export interface Runtime {
   registry: TypeRegistry;
   metadata: Metadata;
   metadataBytes: Uint8Array;
+  /** The metadata at each version the runtime offers (14, 15, 16): what `Metadata_metadata_at_version` answers. */
+  metadataAt: ReadonlyMap<number, Uint8Array>;
   decorated: ReturnType<typeof expandMetadata>;
   version: Record<string, unknown>;
 }
@@ -52,6 +54,12 @@ export function loadRuntime(): Runtime {
     transactionVersion: TRANSACTION_VERSION,
     stateVersion: 1,
   };
-  cached = { registry, metadata, metadataBytes, decorated, version };
+  const inflate = (b64: string) => inflateSync(Buffer.from(b64, 'base64'));
+  const metadataAt = new Map([
+    [14, inflate(DEVNET_METADATA_V14_DEFLATED_BASE64)],
+    [15, inflate(DEVNET_METADATA_V15_DEFLATED_BASE64)],
+    [16, metadataBytes],
+  ]);
+  cached = { registry, metadata, metadataBytes, metadataAt, decorated, version };
   return cached;
 }

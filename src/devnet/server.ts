@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createChain, devAccounts, type ChainOptions, type DevAccount } from './chain.js';
+import type { DevnetNotice } from './dispatch-context.js';
 import { cryptoReady } from '../keys/index.js';
 import { DevnetError } from './errors.js';
 import { RpcError, createRpc, type RpcConnection } from './rpc.js';
@@ -33,6 +34,8 @@ export interface Devnet {
   newBlock(count?: number): void;
   /** Calls `fn` for every sealed block with its number, hash and the calls it holds (`subtensorModule.setWeights`); returns the unsubscribe. */
   onBlock(fn: (block: { number: number; hash: string; calls: string[] }) => void): () => void;
+  /** Calls `fn` with what the devnet has to tell its operator (a CRv4 commit it cannot open); returns the unsubscribe. */
+  onNotice(fn: (notice: DevnetNotice) => void): () => void;
   /** Number of open WebSocket connections (for leak checks). */
   connectionCount(): number;
   /** Fault injection: drops every WebSocket connection now, without a close handshake (the server keeps running). */
@@ -169,6 +172,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       };
       chain.events.on('block', listener);
       return () => chain.events.off('block', listener);
+    },
+    onNotice(fn) {
+      chain.events.on('notice', fn);
+      return () => chain.events.off('notice', fn);
     },
     connectionCount: () => wss.clients.size,
     dropConnections() {

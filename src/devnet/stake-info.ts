@@ -49,9 +49,11 @@ export function stakeInfoForColdkeys(s: Storage, coldkeys: readonly string[]): [
   return coldkeys.map((c) => [c, stakeInfoForColdkey(s, c)]);
 }
 
-/** `get_stake_info_for_hotkey_coldkey_netuid(hotkey, coldkey, netuid)`: None when there is no stake. */
-export function stakeInfoForHotkeyColdkeyNetuid(s: Storage, hotkey: string, coldkey: string, netuid: number): Record<string, unknown> | null {
-  return stakeInfo(s, encodeAddress(hotkey, 42), encodeAddress(coldkey, 42), netuid);
+/** `get_stake_info_for_hotkey_coldkey_netuid(hotkey, coldkey, netuid)`: always Some, with zero stake when there is none, as the chain answers (the Python SDK does not handle None here). */
+export function stakeInfoForHotkeyColdkeyNetuid(s: Storage, hotkey: string, coldkey: string, netuid: number): Record<string, unknown> {
+  const h = encodeAddress(hotkey, 42);
+  const c = encodeAddress(coldkey, 42);
+  return stakeInfo(s, h, c, netuid) ?? { hotkey: h, coldkey: c, netuid, stake: 0, locked: 0, emission: 0, taoEmission: 0, drain: 0, isRegistered: uidOf(s, netuid, h) !== null };
 }
 
 /**

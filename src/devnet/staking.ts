@@ -2,7 +2,7 @@
  * Staking on the devnet: `start_call`, `add_stake` and `remove_stake` against a constant-product pool per subnet
  * (SubnetTAO × SubnetAlphaIn; 0.05 % fee, burned), with stake held as hotkey alpha and per-coldkey shares.
  */
-import type { DispatchContext } from './pallets.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { addFree, big, bool, fail, freeOf } from './read.js';
 
 const DEFAULT_MIN_STAKE = 2_000_000n;

@@ -6,7 +6,7 @@ import { encodeAddress } from '@polkadot/util-crypto';
 import { vecMaxUpscaleToU16 } from '../consensus/index.js';
 import { neuronToPrune, replaceNeuron } from './pruning.js';
 import { decodeBoolVec, decodeU64Vec, encodePairs, encodeU64Vec, readUint } from './scale.js';
-import type { DispatchContext } from './pallets.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { addFree, big, bool, fail, freeOf, num, uidOf, vec } from './read.js';
 
 const TAO = 1_000_000_000n;

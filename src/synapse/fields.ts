@@ -37,6 +37,11 @@ export class Field<T, Required extends boolean = boolean> {
     readonly required: Required,
     /** Produces a fresh default value; undefined when the field is required. */
     readonly makeDefault?: () => T,
+    /**
+     * Sent in the headers even when null (as JSON `null`): a field Python declares `Optional[X]` without a default,
+     * which pydantic requires to be present, so that a Python axon can build the synapse from the headers.
+     */
+    readonly alwaysPresent = false,
   ) {}
 
   /**
@@ -62,6 +67,20 @@ export class Field<T, Required extends boolean = boolean> {
    */
   optional(): Field<T | null, false> {
     return new Field(nullable(this.codec), false, () => null);
+  }
+
+  /**
+   * The same field, nullable and always present: Python's `Optional[X]` *without* a default, which pydantic
+   * requires. It defaults to `null` here, but its header dummy is always sent (JSON `null` when null), so a Python
+   * axon can build the synapse from the headers.
+   *
+   * @example
+   * ```ts
+   * t.tensor().nullable() // topk_phrases: Optional[torch.FloatTensor]
+   * ```
+   */
+  nullable(): Field<T | null, false> {
+    return new Field(nullable(this.codec), false, () => null, true);
   }
 }
 

@@ -219,7 +219,7 @@ export class Synapse {
     for (const [k, v] of this.dendrite.toHeaderEntries()) h[`bt_header_dendrite_${k}`] = v;
     for (const [name, field] of Object.entries(cls.fields)) {
       const v = (this as Record<string, unknown>)[name];
-      if (!field.required || v === null || v === undefined) continue;
+      if (v === undefined || (!field.alwaysPresent && (!field.required || v === null))) continue;
       h[`bt_header_input_obj_${name}`] = Buffer.from((field.codec as FieldCodec<unknown>).dummy(v)).toString('base64');
     }
     let size = 0;

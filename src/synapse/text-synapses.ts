@@ -57,7 +57,7 @@ export class TextLastHiddenState extends defineSynapse({
     /** Sequence positions to return (negative from the end). */
     mask: t.list(t.int()).default([]),
     /** Response: [B, S, 1024] or [B·len(mask), 1024] float32. */
-    hidden_states: t.tensor().optional(),
+    hidden_states: t.tensor().nullable(),
   },
   requiredHashFields: ['text_inputs', 'mask'],
 }) {
@@ -141,7 +141,7 @@ export class TextCausalLM extends defineSynapse({
     /** Probabilities returned per position. */
     topk: t.int().default(512),
     /** Response: [B, S, 2·topk] probabilities then ids. */
-    logits: t.tensor().optional(),
+    logits: t.tensor().nullable(),
   },
   requiredHashFields: ['text_inputs', 'topk'],
 }) {
@@ -182,7 +182,7 @@ export class TextCausalLMNext extends defineSynapse({
     /** Phrases returned per batch row. */
     topk: t.int().default(4096),
     /** Response: compact 1-D top-k phrases. */
-    topk_phrases: t.tensor().optional(),
+    topk_phrases: t.tensor().nullable(),
   },
   requiredHashFields: ['text_inputs', 'topk'],
 }) {
@@ -250,7 +250,7 @@ export class TextSeq2Seq extends defineSynapse({
     /** Diverse beam groups. */
     num_beam_groups: t.int().default(1),
     /** Response: generated ids [B, ≤ num_to_generate], int64. */
-    generations: t.tensor().optional(),
+    generations: t.tensor().nullable(),
   },
   requiredHashFields: ['text_prompt', 'num_to_generate'],
 }) {

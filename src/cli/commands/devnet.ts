@@ -79,7 +79,10 @@ export function devnetCommand(program: Command, ctx: CliContext): void {
             if (o.json) ctx.io.out(JSON.stringify({ event: 'block', number: b.number, hash: b.hash, calls: b.calls }));
             else ctx.io.out(`#${b.number}  ${b.calls.length} extrinsic${b.calls.length > 1 ? 's' : ''}: ${b.calls.join(', ')}`);
           });
+      // What the devnet has to tell its operator is printed even with --quiet.
+      const offNotice = devnet.onNotice((n) => (o.json ? ctx.io.out(JSON.stringify({ event: 'notice', ...n })) : ctx.io.err(`! #${n.block}: ${n.message}`)));
       ctx.onStarted?.(async () => {
+        offNotice();
         off();
         await devnet.close();
       });
