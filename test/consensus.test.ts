@@ -233,6 +233,59 @@ describe('yumaEpoch', () => {
     expect(code(() => yumaEpoch(baseInput(2, { weights: csr([[[1, 70000]], []]) })))).toBe('CONSENSUS_INVALID_INPUT');
     expect(code(() => yumaEpoch(baseInput(2, { stake: [-1n, 1n] })))).toBe('CONSENSUS_INVALID_INPUT');
   });
+
+  it('refuses what would give a silent wrong answer: NaN blocks, bad uids, short indptr, kappa > u16, a u64 overflow', () => {
+    const bad = (over: Partial<YumaInput>, message: RegExp) => {
+      try {
+        yumaEpoch(baseInput(3, over));
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConsensusError);
+        expect((e as Error).message).toMatch(message);
+        return;
+      }
+      throw new Error(`accepted ${JSON.stringify(over, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
+    };
+    bad({ currentBlock: NaN }, /currentBlock must be a block number/);
+    bad({ currentBlock: -1 }, /currentBlock/);
+    bad({ lastUpdate: [1, NaN, 2] }, /lastUpdate\[1\]/);
+    bad({ blockAtRegistration: [0, 1.5, 0] }, /blockAtRegistration\[1\]/);
+    bad({ activityCutoff: Infinity }, /activityCutoff/);
+    bad({ weights: csr([[[-1, 100]], [], []]) }, /uid -1 is outside \[0, 3\)/);
+    bad({ weights: csr([[[3, 100]], [], []]) }, /uid 3 is outside \[0, 3\)/);
+    bad({ weights: { indptr: [0, 0], indices: [], values: [] } }, /weights\.indptr has 2 offsets, expected n \+ 1 = 4/);
+    bad({ bonds: { indptr: [0, 1, 1, 1], indices: [0, 1], values: [5, 6] } }, /bonds\.indptr must run from 0 to 2/);
+    bad({ kappa: 65536 }, /kappa must be an integer in \[0, 65535\]/);
+    bad({ alphaHigh: -1 }, /alphaHigh/);
+    bad({ raoEmission: 2n ** 64n }, /raoEmission must be a bigint in \[0, 2\^64\)/);
+    bad({ raoEmission: 5 as unknown as bigint }, /raoEmission/);
+    bad({ alphaSigmoidSteepness: NaN }, /alphaSigmoidSteepness/);
+    expect(thrownCodeSync(ConsensusError, () => activityCutoffBlocks(NaN))).toBe('CONSENSUS_INVALID_INPUT');
+    expect(thrownCodeSync(ConsensusError, () => blockEmission(5 as unknown as bigint))).toBe('CONSENSUS_INVALID_INPUT');
+  });
+
+  it("exp(1) is substrate-fixed's I9F23 constant e, truncated (liquid alpha at steepness 200 meets it whenever w ≤ c)", async () => {
+    const { fxExpSafe } = await import('../src/consensus/exp.js');
+    // e·2^23 = 22802600.7…: the fixed crate truncates to 22802600 (rounding would give 22802601); widened to I32F32 it is 22802600·2^9.
+    expect(fxExpSafe(2 ** 32)).toBe(22_802_600 * 512);
+    expect(fxExpSafe(2 ** 32)).not.toBe(Math.round(Math.E * 2 ** 23) * 512);
+    // At steepness 200 the slope is −2 and a cell with w ≤ c has d = 0, so the exponent is exactly 1.0: every such
+    // cell's α comes from that constant. The epoch must run, and the exact and float twins stay close.
+    const n = 4;
+    const input = baseInput(n, {
+      liquidAlpha: true,
+      alphaSigmoidSteepness: 200,
+      yuma3: true,
+      bondsMovingAverage: 975_000,
+      weights: csr([[[1, 65535], [2, 30000]], [[1, 65535], [2, 40000]], [], []]),
+      bonds: csr([[[1, 1000]], [[2, 2000]], [], []]),
+      validatorPermit: [true, true, false, false],
+      stake: [3n * 10n ** 9n, 10n ** 9n, 0n, 0n],
+    });
+    const exact = yumaEpoch(input);
+    const approx = yumaEpochFloat(input);
+    exact.incentive.forEach((v, i) => expect(Math.abs(v - approx.incentive[i]!)).toBeLessThanOrEqual(2));
+    expect(exact.bonds.values.length).toBeGreaterThan(0);
+  });
 });
 
 describe('weight utilities (v3-synapses §7, python-wire §7.5)', () => {

@@ -1,5 +1,6 @@
 /** Block emission with halvings, and a multi-epoch "what does each neuron earn" simulator. */
 import { runEpoch } from './epoch-core.js';
+import { invalidInput } from './errors.js';
 import { EXACT, FLOAT } from './arith.js';
 import type { YumaInput, YumaOutput } from './types.js';
 
@@ -24,6 +25,7 @@ export const TOTAL_SUPPLY_RAO = 21_000_000_000_000_000n;
  * ```
  */
 export function blockEmission(issuance: bigint, options: { blockReward?: bigint; totalSupply?: bigint } = {}): bigint {
+  if (typeof issuance !== 'bigint') invalidInput(`issuance must be a bigint of rao, got ${typeof issuance}`);
   const total = options.totalSupply ?? TOTAL_SUPPLY_RAO;
   const reward = options.blockReward ?? 1_000_000_000n;
   if (issuance >= total) return 0n;
@@ -43,6 +45,8 @@ export function blockEmission(issuance: bigint, options: { blockReward?: bigint;
  * ```
  */
 export function activityCutoffBlocks(tempo: number, factorMilli = 13_889): number {
+  if (!Number.isInteger(tempo) || tempo < 0 || tempo > 65535) invalidInput(`tempo must be an integer in [0, 65535], got ${String(tempo)}`);
+  if (!Number.isInteger(factorMilli) || factorMilli < 0) invalidInput(`factorMilli must be a non-negative integer, got ${String(factorMilli)}`);
   return Math.max(1, Math.floor((factorMilli * tempo) / 1000));
 }
 
@@ -74,6 +78,7 @@ export interface SimulationResult {
  * ```
  */
 export function simulateEpochs(input: YumaInput, options: SimulateOptions): SimulationResult {
+  if (!options || !Number.isInteger(options.epochs) || options.epochs < 0 || options.epochs > 1_000_000) invalidInput(`epochs must be an integer in [0, 1000000], got ${String(options?.epochs)}`);
   const ar = options.exact ? EXACT : FLOAT;
   const earned = new BigUint64Array(input.n);
   const perEpoch: YumaOutput[] = [];

@@ -3,6 +3,7 @@
  * float64 for simulation. See docs/consensus.md for the algorithm in prose.
  */
 import { invalidInput as fail } from './errors.js';
+import { checkYumaInput } from './validate.js';
 import { normalize, type Arith } from './arith.js';
 import { weightedMedian } from './median.js';
 import { fxExpSafe } from './exp.js';
@@ -30,8 +31,8 @@ function bigOf(x: bigint | number, what: string): bigint {
 
 /** Runs one epoch. `ar` picks exact I32F32 or float64 arithmetic. */
 export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
+  checkYumaInput(input);
   const n = input.n;
-  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`n must be an integer in [0, 65535], got ${n}`);
   for (const [name, arr] of [['lastUpdate', input.lastUpdate], ['blockAtRegistration', input.blockAtRegistration], ['stake', input.stake]] as const) {
     if (arr.length !== n) fail(`${name} has ${arr.length} entries, expected n = ${n}`);
   }

@@ -5,8 +5,9 @@
  */
 import { ONE, fxDiv, fxMul } from './fixed.js';
 
-// e as substrate-fixed's I9F23 constant, widened to I32F32 bits.
-const E_I9F23 = Math.round(Math.E * 2 ** 23) * 2 ** 9;
+// e as substrate-fixed's I9F23 constant, widened to I32F32 bits. The fixed crate's constants are the exact value
+// truncated to the type's precision (e·2^23 = 22802600.7…, so 22802600), not rounded.
+const E_I9F23 = Math.floor(Math.E * 2 ** 23) * 2 ** 9;
 
 function series(x: number): number {
   let sum = ONE + x;
