@@ -5,6 +5,7 @@
  * are decoded with the chain's own metadata.
  */
 import type { ApiPromise } from '@polkadot/api';
+import type { Registry } from '@polkadot/types/types';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { StorageEntryMetadataLatest } from '@polkadot/types/interfaces';
 import { hexToU8a, stringCamelCase, u8aConcat, u8aToHex } from '@polkadot/util';
@@ -59,6 +60,35 @@ function nested<T>(make: (outer: string, inner: string) => unknown): T {
   }) as T;
 }
 
+/** A type's name for a message: `Option<PalletSubtensorRpcInfoDynamicInfo>` rather than `Lookup664`. */
+function readableType(registry: Registry, type: string): string {
+  if (!/^Lookup\d+$/.test(type)) return type;
+  try {
+    const def = registry.lookup.getTypeDef(type as `Lookup${number}`);
+    return def.lookupName ?? def.type;
+  } catch {
+    return type;
+  }
+}
+
+/**
+ * Decodes `bytes` as `type`, and insists that the type used every byte: bytes of another runtime's layout (an older
+ * struct with fewer fields) must be an error that names the type, not a value decoded from part of them.
+ */
+function decodeExact(registry: Registry, type: string, bytes: Uint8Array, what: string): unknown {
+  const name = readableType(registry, type);
+  let codec;
+  try {
+    codec = registry.createType(type, bytes);
+  } catch (e) {
+    throw new SubtensorError('DECODE_FAILED', `${what}: the bytes do not decode as ${name}: ${(e as Error).message}`, { cause: e });
+  }
+  if (codec.encodedLength !== bytes.length) {
+    throw new SubtensorError('DECODE_FAILED', `${what}: the bytes are not a ${name} (it reads ${codec.encodedLength} of ${bytes.length} bytes): the node runs another runtime version`);
+  }
+  return toPlain(codec);
+}
+
 function entryOf(api: ApiPromise, pallet: string, item: string) {
   const entry = (api.query as unknown as Record<string, Record<string, ApiPromise['query']['system']['account']> | undefined>)[pallet]?.[item];
   if (!entry) throw new SubtensorError('INVALID_ARGUMENT', `no storage item ${pallet}.${item} in this chain's metadata`);
@@ -82,11 +112,7 @@ export async function readStorage(conn: Connection, pallet: string, item: string
   const hex = await conn.rpc<string | null>('state_getStorage', at ? [key, at] : [key]);
   const meta = entry.creator.meta;
   if (hex === null && meta.modifier.isOptional) return null;
-  try {
-    return toPlain(api.registry.createType(valueType(api, meta), hex === null ? meta.fallback.toU8a(true) : hexToU8a(hex)));
-  } catch (e) {
-    throw new SubtensorError('DECODE_FAILED', `${pallet}.${item}: ${(e as Error).message}`, { cause: e });
-  }
+  return decodeExact(api.registry, valueType(api, meta), hex === null ? meta.fallback.toU8a(true) : hexToU8a(hex), `${pallet}.${item}`);
 }
 
 /** Lists a storage map (or the part under `partialKeys`) at `at`: pages of keys, then their values in one call each. */
@@ -111,7 +137,7 @@ export async function readEntries(conn: Connection, pallet: string, item: string
       if (v === null) continue;
       const sk = api.registry.createType('StorageKey', k);
       sk.setMeta(entry.creator.meta, entry.creator.section, entry.creator.method);
-      out.push([sk.args.map((a) => toPlain(a)), toPlain(api.registry.createType(type, hexToU8a(v)))]);
+      out.push([sk.args.map((a) => toPlain(a)), decodeExact(api.registry, type, hexToU8a(v), `${pallet}.${item}`)]);
     }
   }
   return out;
@@ -121,11 +147,13 @@ interface ApiMethod {
   rpc: string;
   inputs: string[];
   output: string;
+  /** The registry its types belong to: the node's, or finney's bundled one for a node that describes no APIs. */
+  registry: Registry;
 }
 
 const apiMethodCache = new WeakMap<ApiPromise, Map<string, ApiMethod>>();
 
-function apiMethod(api: ApiPromise, section: string, method: string): ApiMethod {
+function apiMethod(api: ApiPromise, section: string, method: string): ApiMethod | null {
   let map = apiMethodCache.get(api);
   if (!map) {
     map = new Map();
@@ -135,39 +163,52 @@ function apiMethod(api: ApiPromise, section: string, method: string): ApiMethod 
           rpc: `${a.name.toString()}_${m.name.toString()}`,
           inputs: m.inputs.map((i) => api.registry.createLookupType(i.type)),
           output: api.registry.createLookupType(m.output),
+          registry: api.registry,
         });
       }
     }
     apiMethodCache.set(api, map);
   }
-  const found = map.get(`${section}.${method}`);
-  if (!found) throw new SubtensorError('INVALID_ARGUMENT', `no runtime API ${section}.${method} in this chain's metadata`);
-  return found;
+  return map.get(`${section}.${method}`) ?? null;
+}
+
+/**
+ * A runtime API method as finney's own metadata (bundled for the devnet) declares it, for a node that offers only
+ * metadata V14, which describes no runtime APIs: the call is made with `state_call` and decoded with finney's types.
+ */
+async function bundledApiMethod(section: string, method: string): Promise<ApiMethod | null> {
+  const { loadRuntime } = await import('../devnet/runtime.js');
+  const { registry, metadata } = loadRuntime();
+  for (const a of metadata.asV16.apis) {
+    if (stringCamelCase(a.name.toString()) !== section) continue;
+    for (const m of a.methods) {
+      if (stringCamelCase(m.name.toString()) !== method) continue;
+      return { rpc: `${a.name.toString()}_${m.name.toString()}`, inputs: m.inputs.map((i) => registry.createLookupType(i.type)), output: registry.createLookupType(m.output), registry };
+    }
+  }
+  return null;
 }
 
 /** Calls a runtime API method (`state_call`) and returns its raw SCALE output. */
-export async function callRuntimeRaw(conn: Connection, section: string, method: string, params: unknown[], at?: string): Promise<{ bytes: string; output: string; api: ApiPromise }> {
+export async function callRuntimeRaw(conn: Connection, section: string, method: string, params: unknown[], at?: string): Promise<{ bytes: string; output: string; api: ApiPromise; registry: Registry }> {
   const api = await conn.api();
-  const m = apiMethod(api, section, method);
+  const m = apiMethod(api, section, method) ?? (api.runtimeMetadata.version < 15 ? await bundledApiMethod(section, method) : null);
+  if (!m) throw new SubtensorError('INVALID_ARGUMENT', `no runtime API ${section}.${method} in this chain's metadata`);
   if (params.length !== m.inputs.length) throw new SubtensorError('INVALID_ARGUMENT', `${section}.${method} takes ${m.inputs.length} parameters, got ${params.length}`);
   let data: string;
   try {
-    data = u8aToHex(u8aConcat(...m.inputs.map((t, i) => api.registry.createType(t, params[i]).toU8a())));
+    data = u8aToHex(u8aConcat(...m.inputs.map((t, i) => m.registry.createType(t, params[i]).toU8a())));
   } catch (e) {
     throw new SubtensorError('INVALID_ARGUMENT', `${section}.${method}: bad parameters: ${(e as Error).message}`, { cause: e });
   }
   const bytes = await conn.rpc<string>('state_call', at ? [m.rpc, data, at] : [m.rpc, data]);
-  return { bytes, output: m.output, api };
+  return { bytes, output: m.output, api, registry: m.registry };
 }
 
 /** Calls a runtime API method and decodes its output to a plain value. */
 export async function callRuntime(conn: Connection, section: string, method: string, params: unknown[], at?: string): Promise<unknown> {
-  const { bytes, output, api } = await callRuntimeRaw(conn, section, method, params, at);
-  try {
-    return toPlain(api.registry.createType(output, hexToU8a(bytes)));
-  } catch (e) {
-    throw new SubtensorError('DECODE_FAILED', `${section}.${method}: ${(e as Error).message}`, { cause: e });
-  }
+  const { bytes, output, registry } = await callRuntimeRaw(conn, section, method, params, at);
+  return decodeExact(registry, output, hexToU8a(bytes), `${section}.${method}`);
 }
 
 /** Builds a call from named arguments (metadata order), as `api.tx.pallet.call(...)` would. */
