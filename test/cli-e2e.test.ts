@@ -9,7 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAO, startDevnet, type Devnet } from '../src/devnet/index.js';
 import { createWallet, cryptoReady, keypairFromUri, passwordToEnvironmentValue, envVarNameForKeyfile } from '../src/keys/index.js';
 import { createSubtensor, type Subtensor } from '../src/subtensor/index.js';
+import { runCli } from '../src/cli/index.js';
 import { json, runSubnetkit, startSubnetkit } from './spawn-cli.js';
+
+/**
+ * The same command in this process (the CLI's code path without the process start, about 2 s cheaper): most steps
+ * run this way; the ones about processes (exit codes, stderr, signals, env) are spawned.
+ */
+async function inproc<T = Record<string, unknown>>(args: string[]): Promise<T> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli([...args, '--json'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  if (code !== 0) throw new Error(`subnetkit ${args.join(' ')} exited ${code}\n${err.join('\n')}`);
+  return JSON.parse(out.join('\n')) as T;
+}
 
 let devnet: Devnet;
 let st: Subtensor;
@@ -52,10 +65,10 @@ describe('subnetkit wallet', () => {
     expect(noPw.code).toBe(2);
     expect(noPw.stderr).toMatch(/password is needed/);
     // Restoring a hotkey from its mnemonic gives the same address; the list shows it.
-    const hot = await json<{ address: string; mnemonic: string }>(['wallet', 'new-hotkey', '--wallet.path', dir, '--wallet.name', 'owner', '--wallet.hotkey', 'second']);
-    const regen = await json<{ address: string }>(['wallet', 'regen-hotkey', '--wallet.path', dir, '--wallet.name', 'owner', '--wallet.hotkey', 'restored', '--mnemonic', hot.mnemonic]);
+    const hot = await inproc<{ address: string; mnemonic: string }>(['wallet', 'new-hotkey', '--wallet.path', dir, '--wallet.name', 'owner', '--wallet.hotkey', 'second']);
+    const regen = await inproc<{ address: string }>(['wallet', 'regen-hotkey', '--wallet.path', dir, '--wallet.name', 'owner', '--wallet.hotkey', 'restored', '--mnemonic', hot.mnemonic]);
     expect(regen.address).toBe(hot.address);
-    const list = await json<{ wallets: { name: string; coldkey: string; hotkeys: { name: string; address: string }[] }[] }>(['wallet', 'list', '--wallet.path', dir]);
+    const list = await json<{ wallets: { name: string; coldkey: string; hotkeys: { name: string; address: string }[] }[] }>(['wallet', 'list', '--wallet.path', dir]); // spawned
     const owner = list.wallets.find((x) => x.name === 'owner')!;
     expect(owner.coldkey).toBe(created.coldkey.address);
     expect(owner.hotkeys.map((h) => h.name)).toEqual(['hk', 'restored', 'second']);
@@ -67,12 +80,12 @@ describe('subnetkit subnet, stake, weights, axon against the devnet', () => {
     const w = ['--wallet.path', dir, '--wallet.name', 'owner', '--wallet.hotkey', 'hk'];
     const cold = await createWallet({ name: 'owner', path: dir }).getColdkeypub();
     await st.transfer(keypairFromUri('//Alice'), cold.ss58Address, 5000n * TAO);
-    const bal = await json<{ free: string }>(['wallet', 'balance', ...w, ...chain()]);
+    const bal = await inproc<{ free: string }>(['wallet', 'balance', ...w, ...chain()]);
     expect(BigInt(bal.free)).toBe(5000n * TAO);
     const { netuid } = await json<{ netuid: number }>(['subnet', 'create', ...w, ...chain()]);
     expect(netuid).toBeGreaterThan(1);
-    await json(['subnet', 'start', ...w, ...chain(), '--netuid', String(netuid)]);
-    const list = await json<{ subnets: { netuid: number; n: number }[] }>(['subnet', 'list', ...chain()]);
+    await inproc(['subnet', 'start', ...w, ...chain(), '--netuid', String(netuid)]);
+    const list = await inproc<{ subnets: { netuid: number; n: number }[] }>(['subnet', 'list', ...chain()]);
     expect(list.subnets.find((s) => s.netuid === netuid)?.n).toBe(1); // the owner hotkey
     // A second hotkey registers by burning.
     const miner = ['--wallet.path', dir, '--wallet.name', 'owner', '--wallet.hotkey', 'second'];
@@ -80,17 +93,17 @@ describe('subnetkit subnet, stake, weights, axon against the devnet', () => {
     expect(reg.uid).toBe(1);
     // Three writes by three different signers, at once.
     const [, , set] = await Promise.all([
-      json(['stake', 'add', ...w, ...chain(), '--netuid', String(netuid), '--amount', '100']),
-      json(['axon', 'serve', ...miner, ...chain(), '--netuid', String(netuid), '--ip', '127.0.0.1', '--port', '8099']),
+      inproc(['stake', 'add', ...w, ...chain(), '--netuid', String(netuid), '--amount', '100']),
+      inproc(['axon', 'serve', ...miner, ...chain(), '--netuid', String(netuid), '--ip', '127.0.0.1', '--port', '8099']),
       json<{ mode: string; uids: number[]; weights: number[] }>(['weights', 'set', ...w, ...chain(), '--netuid', String(netuid), '--uids', '0,1', '--weights', '0.25,0.75']),
     ]);
     expect(set.mode).toBe('set');
     expect(set.weights).toEqual([21845, 65535]);
     const [stakes, hp, mg, overview] = await Promise.all([
-      json<{ stakes: { netuid: number; hotkey: string; stake: string }[] }>(['stake', 'list', ...w, ...chain()]),
-      json<{ hyperparameters: { tempo: number } }>(['subnet', 'hyperparameters', ...chain(), '--netuid', String(netuid)]),
+      inproc<{ stakes: { netuid: number; hotkey: string; stake: string }[] }>(['stake', 'list', ...w, ...chain()]),
+      inproc<{ hyperparameters: { tempo: number } }>(['subnet', 'hyperparameters', ...chain(), '--netuid', String(netuid)]),
       json<{ n: number; neurons: { uid: number; axon: string | null; stake: number }[] }>(['subnet', 'metagraph', ...chain(), '--netuid', String(netuid)]),
-      json<{ neurons: { netuid: number; hotkey: string; uid: number }[] }>(['wallet', 'overview', ...w, ...chain(), '--netuid', String(netuid)]),
+      inproc<{ neurons: { netuid: number; hotkey: string; uid: number }[] }>(['wallet', 'overview', ...w, ...chain(), '--netuid', String(netuid)]),
     ]);
     expect(stakes.stakes.some((s) => s.netuid === netuid && BigInt(s.stake) > 0n)).toBe(true);
     expect(hp.hyperparameters.tempo).toBe(10);
@@ -100,7 +113,9 @@ describe('subnetkit subnet, stake, weights, axon against the devnet', () => {
     // 'restored' is the same key as 'second', so both show uid 1.
     expect(overview.neurons.map((n) => [n.hotkey, n.uid])).toEqual([['hk', 0], ['restored', 1], ['second', 1]]);
     // The text form of a read is a table.
-    const text = await runSubnetkit(['subnet', 'metagraph', ...chain(), '--netuid', String(netuid)]);
+    const lines: string[] = [];
+    expect(await runCli(['subnet', 'metagraph', ...chain(), '--netuid', String(netuid)], { out: (l) => lines.push(l), err: () => {} })).toBe(0);
+    const text = { stdout: lines.join('\n') };
     expect(text.stdout).toMatch(/UID\s+STAKE\s+TRUST\s+CONSENSUS\s+INCENTIVE\s+DIVIDENDS\s+EMISSION/);
   }, 120_000);
 
