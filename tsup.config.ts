@@ -9,8 +9,13 @@ for (const m of modules) entry[`${m}/index`] = `src/${m}/index.ts`;
 
 // Nothing a user installs is bundled: every dependency and peer stays an import, so the application and subnetkit
 // share one copy of @polkadot/* (whose codec classes must be the same instances) and of everything else.
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
-const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].map((name) => new RegExp(`^${name.replace(/[/.]/g, '\\$&')}(/.*)?$`));
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+};
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].map(
+  (name) => new RegExp(`^${name.replace(/[/.]/g, '\\$&')}(/.*)?$`),
+);
 
 export default defineConfig({
   entry,

@@ -14,7 +14,11 @@ import { cryptoReady, keypairFromUri, sign, verify } from '../src/keys/index.js'
 import { defineSynapse, sha3Hex, t } from '../src/synapse/index.js';
 import type { BenchReport } from './run.js';
 
-const Echo = defineSynapse({ name: 'Echo', fields: { text: t.str(), reply: t.str().optional() }, requiredHashFields: ['text'] });
+const Echo = defineSynapse({
+  name: 'Echo',
+  fields: { text: t.str(), reply: t.str().optional() },
+  requiredHashFields: ['text'],
+});
 const client = keypairFromUri('//BenchClient');
 const server = keypairFromUri('//BenchServer');
 
@@ -63,7 +67,14 @@ async function echoServer(withVerify: boolean): Promise<{ port: number; close: (
   s.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as { port: number }).port;
-  return { port, close: () => new Promise((r) => { s.closeAllConnections(); s.close(() => r()); }) };
+  return {
+    port,
+    close: () =>
+      new Promise((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
+  };
 }
 
 export async function run(): Promise<BenchReport> {
@@ -86,7 +97,10 @@ export async function run(): Promise<BenchReport> {
         nonce = BigInt(Date.now()) * 1_000_000n > nonce ? BigInt(Date.now()) * 1_000_000n : nonce + 1n;
         headers['x-nonce'] = String(nonce);
         headers['x-uuid'] = uuid;
-        headers['x-signature'] = sign(client, `${nonce}.${client.ss58Address}.${server.ss58Address}.${uuid}.${sha3Hex(body1k)}`);
+        headers['x-signature'] = sign(
+          client,
+          `${nonce}.${client.ss58Address}.${server.ss58Address}.${uuid}.${sha3Hex(body1k)}`,
+        );
       }
       const r = await pool.request({ path: '/', method: 'POST', headers, body: body1k });
       await r.body.text();
@@ -103,7 +117,15 @@ export async function run(): Promise<BenchReport> {
   }
 
   // Ours: Python-compatible HTTP, signed and verified.
-  const axon = createAxon({ keypair: server, port: 0, host: '127.0.0.1', rateLimit: { perIp: false, perHotkey: false }, priority: { maxConcurrent: 256, maxQueue: 4096 }, maxBodyBytes: 8 * 1024 * 1024, grpc: { port: 0 } });
+  const axon = createAxon({
+    keypair: server,
+    port: 0,
+    host: '127.0.0.1',
+    rateLimit: { perIp: false, perHotkey: false },
+    priority: { maxConcurrent: 256, maxQueue: 4096 },
+    maxBodyBytes: 8 * 1024 * 1024,
+    grpc: { port: 0 },
+  });
   axon.attach(Echo, (s) => {
     s.reply = s.text;
     return s;
@@ -111,7 +133,11 @@ export async function run(): Promise<BenchReport> {
   await axon.start();
   const dendrite = createDendrite({ keypair: client, connectionsPerAxon: 32 });
   const target = axon.info();
-  for (const [label, size] of [['1 KB', 1000], ['64 KB', 64 * 1024], ['1 MB', 1024 * 1024]] as const) {
+  for (const [label, size] of [
+    ['1 KB', 1000],
+    ['64 KB', 64 * 1024],
+    ['1 MB', 1024 * 1024],
+  ] as const) {
     const payload = 'y'.repeat(size);
     const once = async () => {
       const r = await dendrite.call(target, new Echo({ text: payload }), { timeout: 30 });
@@ -119,7 +145,15 @@ export async function run(): Promise<BenchReport> {
     };
     for (const c of label === '1 KB' ? [1, 32] : [32]) {
       const m = await load(c, seconds, once);
-      table.push({ case: 'ours (HTTP, signed)', body: label, concurrency: c, 'req/s': m.rps, 'p50 ms': m.p50, 'p99 ms': m.p99, 'MB/s': Math.round((m.rps * size * 2) / 1e6) });
+      table.push({
+        case: 'ours (HTTP, signed)',
+        body: label,
+        concurrency: c,
+        'req/s': m.rps,
+        'p50 ms': m.p50,
+        'p99 ms': m.p99,
+        'MB/s': Math.round((m.rps * size * 2) / 1e6),
+      });
       if (label === '1 KB') {
         figures[`http_rps_c${c}`] = m.rps;
         figures[`http_p50_ms_c${c}`] = m.p50;
@@ -132,7 +166,14 @@ export async function run(): Promise<BenchReport> {
   // Ours, the fast TS↔TS paths: one signed X25519 handshake, then an HMAC per request (HTTP/1.1 and gRPC).
   for (const transport of ['session', 'grpc'] as const) {
     const d = createDendrite({ keypair: client, connectionsPerAxon: 32, transport });
-    const sizes = transport === 'session' ? ([['1 KB', 1000], ['64 KB', 64 * 1024], ['1 MB', 1024 * 1024]] as const) : ([['1 KB', 1000]] as const);
+    const sizes =
+      transport === 'session'
+        ? ([
+            ['1 KB', 1000],
+            ['64 KB', 64 * 1024],
+            ['1 MB', 1024 * 1024],
+          ] as const)
+        : ([['1 KB', 1000]] as const);
     for (const [label, size] of sizes) {
       const payload = 'y'.repeat(size);
       const once = async () => {
@@ -142,7 +183,15 @@ export async function run(): Promise<BenchReport> {
       for (const c of label === '1 KB' ? [1, 32] : [32]) {
         const m = await load(c, seconds, once);
         const name = transport === 'session' ? 'ours (fast: session + HMAC, HTTP/1.1)' : 'ours (gRPC, session + HMAC)';
-        table.push({ case: name, body: label, concurrency: c, 'req/s': m.rps, 'p50 ms': m.p50, 'p99 ms': m.p99, 'MB/s': Math.round((m.rps * size * 2) / 1e6) });
+        table.push({
+          case: name,
+          body: label,
+          concurrency: c,
+          'req/s': m.rps,
+          'p50 ms': m.p50,
+          'p99 ms': m.p99,
+          'MB/s': Math.round((m.rps * size * 2) / 1e6),
+        });
         const key = transport === 'session' ? 'fast' : 'grpc';
         if (label === '1 KB') {
           figures[`${key}_rps_c${c}`] = m.rps;
@@ -156,10 +205,17 @@ export async function run(): Promise<BenchReport> {
   await axon.stop();
   figures.ratio_fast_c32 = Math.round(((figures.fast_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
   figures.ratio_grpc_c32 = Math.round(((figures.grpc_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
-  figures.ratio_signed_c32 = Math.round(((figures.http_rps_c32 as number) / (figures.signed_ceiling_rps_c32 as number)) * 100) / 100;
+  figures.ratio_signed_c32 =
+    Math.round(((figures.http_rps_c32 as number) / (figures.signed_ceiling_rps_c32 as number)) * 100) / 100;
 
   // Fan-out to 256 axons: latency of one forward() round versus one call.
-  const axons = await Promise.all(Array.from({ length: 256 }, () => createAxon({ keypair: server, port: 0, host: '127.0.0.1', rateLimit: { perIp: false, perHotkey: false } }).attach(Echo, (s) => s).start()));
+  const axons = await Promise.all(
+    Array.from({ length: 256 }, () =>
+      createAxon({ keypair: server, port: 0, host: '127.0.0.1', rateLimit: { perIp: false, perHotkey: false } })
+        .attach(Echo, (s) => s)
+        .start(),
+    ),
+  );
   const fan = createDendrite({ keypair: client, connectionsPerAxon: 1 });
   const targets = axons.map((a) => a.info());
   await fan.forward(targets, new Echo({ text }), { timeout: 30 }); // connect
@@ -179,7 +235,13 @@ export async function run(): Promise<BenchReport> {
   const p99 = (xs: number[]) => xs[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))]!;
   figures.fanout256_p99_ms = Math.round(p99(rounds) * 10) / 10;
   figures.fanout256_overhead_p99_ms = Math.round((p99(rounds) - p99(single)) * 10) / 10;
-  table.push({ case: 'fan-out 256 axons', body: '1 KB', concurrency: 256, 'p50 ms': Math.round(rounds[rounds.length >> 1]! * 10) / 10, 'p99 ms': figures.fanout256_p99_ms as number });
+  table.push({
+    case: 'fan-out 256 axons',
+    body: '1 KB',
+    concurrency: 256,
+    'p50 ms': Math.round(rounds[rounds.length >> 1]! * 10) / 10,
+    'p99 ms': figures.fanout256_p99_ms as number,
+  });
   await fan.close();
   await Promise.all(axons.map((a) => a.stop()));
 

@@ -2,12 +2,18 @@
  * Yuma epoch timing, exact (I32F32) and float64, for n ∈ {64, 256, 1024, 4096} with 64 validators weighting every
  * miner and carrying full bond rows, plus a dense 256 × 256 (every uid a validator weighting every uid).
  */
-import { activityCutoffBlocks, yumaEpoch, yumaEpochFloat, type SparseRows, type YumaInput } from '../src/consensus/index.js';
+import {
+  activityCutoffBlocks,
+  yumaEpoch,
+  yumaEpochFloat,
+  type SparseRows,
+  type YumaInput,
+} from '../src/consensus/index.js';
 import type { BenchReport } from './run.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function denseRows(n: number, validators: number, rand: () => number): SparseRows {
@@ -15,10 +21,11 @@ function denseRows(n: number, validators: number, rand: () => number): SparseRow
   const indices: number[] = [];
   const values: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (i < validators) for (let j = 0; j < n; j++) {
-      indices.push(j);
-      values.push(1 + Math.floor(rand() * 65535));
-    }
+    if (i < validators)
+      for (let j = 0; j < n; j++) {
+        indices.push(j);
+        values.push(1 + Math.floor(rand() * 65535));
+      }
     indptr.push(indices.length);
   }
   return { indptr: Uint32Array.from(indptr), indices: Uint16Array.from(indices), values: Uint16Array.from(values) };
@@ -70,13 +77,24 @@ export async function run(): Promise<BenchReport> {
     const budget = n >= 4096 ? 3000 : 1000;
     const exact = time(() => yumaEpoch(inp), budget);
     const float = time(() => yumaEpochFloat(inp), budget);
-    table.push({ case: name, n, validators: v, cells: n * v, 'exact ms': Math.round(exact * 100) / 100, 'float ms': Math.round(float * 100) / 100, 'exact/float': Math.round((exact / float) * 100) / 100 });
+    table.push({
+      case: name,
+      n,
+      validators: v,
+      cells: n * v,
+      'exact ms': Math.round(exact * 100) / 100,
+      'float ms': Math.round(float * 100) / 100,
+      'exact/float': Math.round((exact / float) * 100) / 100,
+    });
     figures[`exact_ms_${name}`] = Math.round(exact * 100) / 100;
     figures[`float_ms_${name}`] = Math.round(float * 100) / 100;
   }
   return {
     table,
     figures,
-    notes: ['median of repeated runs on one core; weights and bonds are full rows for every validator (the worst case for a given n)', 'goal: exact n=256 < 5 ms, n=4096 < 500 ms'],
+    notes: [
+      'median of repeated runs on one core; weights and bonds are full rows for every validator (the worst case for a given n)',
+      'goal: exact n=256 < 5 ms, n=4096 < 500 ms',
+    ],
   };
 }

@@ -37,7 +37,12 @@ export async function run(): Promise<BenchReport> {
   const api = (await ApiPromise.create({
     provider: new WsProvider(devnet.url),
     noInitWarn: true,
-    signedExtensions: { SudoTransactionExtension: EMPTY, CheckShieldedTxValidity: EMPTY, SubtensorTransactionExtension: EMPTY, DrandPriority: EMPTY },
+    signedExtensions: {
+      SudoTransactionExtension: EMPTY,
+      CheckShieldedTxValidity: EMPTY,
+      SubtensorTransactionExtension: EMPTY,
+      DrandPriority: EMPTY,
+    },
   })) as any;
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const alice = keyring.addFromUri('//Alice');
@@ -84,7 +89,9 @@ export async function run(): Promise<BenchReport> {
   while (included < target) {
     while (seen < devnet.bestNumber()) {
       seen++;
-      const block = (await raw.call('chain_getBlock', [await raw.call('chain_getBlockHash', [seen])])) as { block: { extrinsics: string[] } };
+      const block = (await raw.call('chain_getBlock', [await raw.call('chain_getBlockHash', [seen])])) as {
+        block: { extrinsics: string[] };
+      };
       included += block.block.extrinsics.length;
     }
     if (included < target) await new Promise((r) => setTimeout(r, 2));
@@ -137,11 +144,23 @@ export async function run(): Promise<BenchReport> {
   };
   return {
     table: [
-      { case: `set_weights, ${VALIDATORS} validators × ${rounds}, 256 uids each, signed beforehand`, value: figures.set_weights_per_sec, unit: 'extrinsics/s' },
-      { case: `block with an epoch, n = ${N}${epochRan ? '' : ' (epoch did not run!)'}`, value: figures.epoch_block_ms_n256, unit: 'ms' },
+      {
+        case: `set_weights, ${VALIDATORS} validators × ${rounds}, 256 uids each, signed beforehand`,
+        value: figures.set_weights_per_sec,
+        unit: 'extrinsics/s',
+      },
+      {
+        case: `block with an epoch, n = ${N}${epochRan ? '' : ' (epoch did not run!)'}`,
+        value: figures.epoch_block_ms_n256,
+        unit: 'ms',
+      },
       { case: 'block without an epoch, same state', value: figures.plain_block_ms_n256, unit: 'ms' },
       { case: 'get_neurons_lite(256) over WebSocket, median of 30', value: figures.neurons_lite_ms_n256, unit: 'ms' },
-      { case: 'get_metagraph(256 uids) over WebSocket, median of 15', value: figures.metagraph_info_ms_n256, unit: 'ms' },
+      {
+        case: 'get_metagraph(256 uids) over WebSocket, median of 15',
+        value: figures.metagraph_info_ms_n256,
+        unit: 'ms',
+      },
     ],
     figures,
     notes: [

@@ -11,7 +11,15 @@ import { phraseCrossEntropy, unravelTopkTokenPhrases } from '../src/codec/index.
 import { createAxon, type Axon } from '../src/axon/index.js';
 import { createDendrite } from '../src/dendrite/index.js';
 import { startDevnet } from '../src/devnet/index.js';
-import { createEpoch, textCausalLMNextScorer, type StepReport, type ScoreContext, type TextTargets, scalingLawParams, LOSS_FLOOR } from '../src/epoch/index.js';
+import {
+  createEpoch,
+  textCausalLMNextScorer,
+  type StepReport,
+  type ScoreContext,
+  type TextTargets,
+  scalingLawParams,
+  LOSS_FLOOR,
+} from '../src/epoch/index.js';
 import { cryptoReady, keypairFromUri } from '../src/keys/index.js';
 import type { Metagraph } from '../src/metagraph/index.js';
 import { createSubtensor } from '../src/subtensor/index.js';
@@ -24,7 +32,7 @@ const VOCAB = 50257;
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /**
@@ -88,7 +96,8 @@ function referenceScore(ctx: ScoreContext<TextCausalLMNext, TextTargets>): Float
   const mean = new Float64Array(V);
   for (let b = 0; b < batch; b++) {
     mean.fill(0);
-    for (let u = 0; u < n; u++) for (let j = 0; j < k; j++) mean[firstTok[(u * batch + b) * k + j]!]! += firstP[(u * batch + b) * k + j]! / n;
+    for (let u = 0; u < n; u++)
+      for (let j = 0; j < k; j++) mean[firstTok[(u * batch + b) * k + j]!]! += firstP[(u * batch + b) * k + j]! / n;
     const dist = new Float64Array(n);
     for (let u = 0; u < n; u++) {
       d.fill(0);
@@ -102,7 +111,8 @@ function referenceScore(ctx: ScoreContext<TextCausalLMNext, TextTargets>): Float
     let ss = 0;
     for (const x of dist) ss += (x - avg) ** 2;
     const std = Math.sqrt(ss / (n - 1));
-    for (let u = 0; u < n; u++) excess[u]! += Math.min(Math.max((Math.max(dist[u]! - (avg + std), 0) / (std + 1e-9)) ** 3, 0), 10) / batch;
+    for (let u = 0; u < n; u++)
+      excess[u]! += Math.min(Math.max((Math.max(dist[u]! - (avg + std), 0) / (std + 1e-9)) ** 3, 0), 10) / batch;
   }
   const synergy = new Float64Array(n);
   for (let a = 0; a < n; a++) {
@@ -110,7 +120,8 @@ function referenceScore(ctx: ScoreContext<TextCausalLMNext, TextTargets>): Float
       const la = losses[a]!.lossPerRow;
       const lc = losses[c]!.lossPerRow;
       let measured = 0;
-      for (let i = 0; i < la.length; i++) measured += -Math.log((Math.exp(-la[i]!) + Math.exp(-lc[i]!)) / 2 + 1e-40) / la.length;
+      for (let i = 0; i < la.length; i++)
+        measured += -Math.log((Math.exp(-la[i]!) + Math.exp(-lc[i]!)) / 2 + 1e-40) / la.length;
       const expected = Math.min(losses[a]!.loss, losses[c]!.loss);
       const share = Math.max(scalingLawParams(measured, 0.5) - scalingLawParams(expected, 0.5), 0) / 2 / n;
       synergy[a]! += share;
@@ -118,17 +129,30 @@ function referenceScore(ctx: ScoreContext<TextCausalLMNext, TextTargets>): Float
     }
   }
   const best = scalingLawParams(LOSS_FLOOR, 0.5);
-  return Float64Array.from(losses, (l, u) => Math.min(1, (scalingLawParams(l.loss, 0.5) + synergy[u]!) / (1 + 0.02 * excess[u]!) / best));
+  return Float64Array.from(losses, (l, u) =>
+    Math.min(1, (scalingLawParams(l.loss, 0.5) + synergy[u]!) / (1 + 0.02 * excess[u]!) / best),
+  );
 }
 
 async function scoringFigures() {
   const batch = 32;
   const k = 4096;
-  const req = new TextCausalLMNext({ text_inputs: Tensor.fromArray(new BigInt64Array(batch * 8).fill(262n), { shape: [batch, 8] }), topk: k });
+  const req = new TextCausalLMNext({
+    text_inputs: Tensor.fromArray(new BigInt64Array(batch * 8).fill(262n), { shape: [batch, 8] }),
+    topk: k,
+  });
   const responses = Array.from({ length: MINERS }, (_, i) => randomReply(req, batch, k, i + 1));
   const r = rng(99);
   const targets = Array.from({ length: batch }, () => Array.from({ length: 8 }, () => Math.floor(r() * VOCAB)));
-  const ctx: ScoreContext<TextCausalLMNext, TextTargets> = { request: req, uids: responses.map((_, i) => i), responses, context: { targets }, step: 0, block: 0, metagraph: {} as Metagraph };
+  const ctx: ScoreContext<TextCausalLMNext, TextTargets> = {
+    request: req,
+    uids: responses.map((_, i) => i),
+    responses,
+    context: { targets },
+    step: 0,
+    block: 0,
+    metagraph: {} as Metagraph,
+  };
   const scorer = textCausalLMNextScorer();
   const time = async (fn: () => unknown) => {
     const s = performance.now();
@@ -175,7 +199,10 @@ export async function run(): Promise<BenchReport> {
   // Instant miners: a fixed small reply per request (top-k 16, 4 rows).
   const batch = 4;
   const k = 16;
-  const req = new TextCausalLMNext({ text_inputs: Tensor.fromArray(new BigInt64Array(batch * 8).fill(262n), { shape: [batch, 8] }), topk: k });
+  const req = new TextCausalLMNext({
+    text_inputs: Tensor.fromArray(new BigInt64Array(batch * 8).fill(262n), { shape: [batch, 8] }),
+    topk: k,
+  });
   const axons: Axon[] = [];
   for (const [i, h] of hot.entries()) {
     const answer = randomReply(req, batch, k, i + 7).topk_phrases!;
@@ -197,7 +224,10 @@ export async function run(): Promise<BenchReport> {
       dendrite,
       hotkey: validator,
       netuid,
-      query: () => ({ synapse: req, context: { targets: Array.from({ length: batch }, () => [Math.floor(r() * VOCAB)]) } }),
+      query: () => ({
+        synapse: req,
+        context: { targets: Array.from({ length: batch }, () => [Math.floor(r() * VOCAB)]) },
+      }),
       score: textCausalLMNextScorer(),
       sampleSize,
       concurrency: MINERS,
@@ -215,7 +245,13 @@ export async function run(): Promise<BenchReport> {
   await epoch.run({ steps: 25 });
   const steady = reports.slice(5); // steady state: after warm-up and the first weights
   const sum = (f: (x: StepReport) => number) => steady.reduce((s, x) => s + f(x), 0) / steady.length;
-  const step = { query: sum((x) => x.timing.queryMs), score: sum((x) => x.timing.scoreMs), chain: sum((x) => x.timing.chainMs), book: sum((x) => x.timing.bookkeepingMs), total: sum((x) => x.timing.totalMs) };
+  const step = {
+    query: sum((x) => x.timing.queryMs),
+    score: sum((x) => x.timing.scoreMs),
+    chain: sum((x) => x.timing.chainMs),
+    book: sum((x) => x.timing.bookkeepingMs),
+    total: sum((x) => x.timing.totalMs),
+  };
   const responded = sum((x) => x.responded);
 
   // Memory over 1,000 steps (16 miners a step), heap measured after a GC at step 100 and at step 1,000.
@@ -253,17 +289,33 @@ export async function run(): Promise<BenchReport> {
       { part: `step, ${MINERS} miners (mean of ${steady.length})`, ms: figures.step_ms_n256, share: 1 },
       { part: '  fan-out (waiting for miners)', ms: figures.fanout_ms_n256, share: f(step.query / step.total, 4) },
       { part: '  scoring', ms: figures.scoring_ms_n256, share: f(step.score / step.total, 4) },
-      { part: '  chain (block read, resync, weights)', ms: figures.chain_ms_n256, share: f(step.chain / step.total, 4) },
-      { part: '  bookkeeping (uids, averages, state)', ms: figures.bookkeeping_ms_n256, share: f(step.book / step.total, 4) },
+      {
+        part: '  chain (block read, resync, weights)',
+        ms: figures.chain_ms_n256,
+        share: f(step.chain / step.total, 4),
+      },
+      {
+        part: '  bookkeeping (uids, averages, state)',
+        ms: figures.bookkeeping_ms_n256,
+        share: f(step.book / step.total, 4),
+      },
       { part: 'time to first weights (s)', ms: figures.time_to_first_weights_s * 1000, share: '-' },
       { part: 'heap growth, steps 100 → 1000 (MB)', ms: figures.heap_growth_mb_1000_steps, share: '-' },
-      { part: `v3 scoring, ${MINERS} replies × ${scoring.batch} rows × top-k ${scoring.k}`, ms: figures.v3_scoring_ms_n256, share: '-' },
-      { part: '  float64 dense reference, same math', ms: figures.v3_reference_ms_n256, share: figures.v3_scoring_ratio_to_reference },
+      {
+        part: `v3 scoring, ${MINERS} replies × ${scoring.batch} rows × top-k ${scoring.k}`,
+        ms: figures.v3_scoring_ms_n256,
+        share: '-',
+      },
+      {
+        part: '  float64 dense reference, same math',
+        ms: figures.v3_reference_ms_n256,
+        share: figures.v3_scoring_ratio_to_reference,
+      },
     ],
     figures,
     notes: [
-      'miners, validator and devnet share one process and its 2 cores: the fan-out includes the miners\' own signature checks',
-      'overhead_share = (scoring + bookkeeping) / step: the Epoch\'s own work; fan-out and chain waits are excluded',
+      "miners, validator and devnet share one process and its 2 cores: the fan-out includes the miners' own signature checks",
+      "overhead_share = (scoring + bookkeeping) / step: the Epoch's own work; fan-out and chain waits are excluded",
       'v3 reference: dense 50,258-wide rows per reply (topk_tokens_to_vocab_size), dense Hellinger distances, the same phrase cross-entropy; the ratio is ours / reference, measured interleaved, median of 3',
     ],
   };

@@ -18,13 +18,23 @@ import type { BenchReport } from './run.js';
 const T = 128;
 const K = 20;
 
-async function measure(adapter: OnnxAdapter, label: string, tokens: number[], table: BenchReport['table'], figures: BenchReport['figures']) {
+async function measure(
+  adapter: OnnxAdapter,
+  label: string,
+  tokens: number[],
+  table: BenchReport['table'],
+  figures: BenchReport['figures'],
+) {
   const rows = (b: number) => Array.from({ length: b }, (_, r) => tokens.slice(r * T, (r + 1) * T));
   const h = monitorEventLoopDelay({ resolution: 1 });
   const scenarios: [string, () => Promise<unknown>, number][] = [
     ['top-k all positions, 8 × 128', () => adapter.topk(rows(8), { k: K, positions: 'all' }), 8 * T],
     ['full logits all positions, 8 × 128', () => adapter.logits(rows(8), { positions: 'all' }), 8 * T],
-    ['next-token top-k, 32 concurrent 1 × 128', () => Promise.all(rows(32).map((r) => adapter.topk([r], { k: K }))), 32 * T],
+    [
+      'next-token top-k, 32 concurrent 1 × 128',
+      () => Promise.all(rows(32).map((r) => adapter.topk([r], { k: K }))),
+      32 * T,
+    ],
   ];
   for (const [name, fn, tokensPerCall] of scenarios) {
     await fn();
@@ -41,7 +51,14 @@ async function measure(adapter: OnnxAdapter, label: string, tokens: number[], ta
     h.disable();
     const tps = Math.round((calls * tokensPerCall * 1000) / ms);
     const lagMax = +(h.max / 1e6).toFixed(1);
-    table.push({ model: label, scenario: name, 'tokens/s': tps, 'ms/call': +(ms / calls).toFixed(1), 'loop lag max ms': lagMax, 'loop lag p99 ms': +(h.percentile(99) / 1e6).toFixed(1) });
+    table.push({
+      model: label,
+      scenario: name,
+      'tokens/s': tps,
+      'ms/call': +(ms / calls).toFixed(1),
+      'loop lag max ms': lagMax,
+      'loop lag p99 ms': +(h.percentile(99) / 1e6).toFixed(1),
+    });
     const key = `${label}_${name.startsWith('top-k') ? 'topk_all' : name.startsWith('full') ? 'full_all' : 'next_c32'}`;
     figures[`${key}_tokens_per_s`] = tps;
     figures[`${key}_lag_max_ms`] = lagMax;

@@ -38,11 +38,23 @@ export async function run(): Promise<BenchReport> {
   const none = { wait: 'none' as const };
   await Promise.all(hot.slice(1).map((h) => st.burnedRegister(alice, netuid, h.ss58Address, none)));
   await st.addStake(alice, hot[VALIDATORS - 1]!.ss58Address, netuid, TAO); // waits: everything before it is in
-  await Promise.all(hot.slice(0, VALIDATORS - 1).map((h, i) => st.addStake(alice, h.ss58Address, netuid, BigInt(10 + i) * TAO, none)));
+  await Promise.all(
+    hot.slice(0, VALIDATORS - 1).map((h, i) => st.addStake(alice, h.ss58Address, netuid, BigInt(10 + i) * TAO, none)),
+  );
   await st.transfer(alice, keypairFromUri('//Bob').ss58Address, TAO);
   devnet.newBlock(100);
   const uids = Array.from({ length: N }, (_, i) => i);
-  await Promise.all(hot.slice(0, VALIDATORS).map((h, v) => st.setWeights(h, netuid, uids, uids.map((u) => 1 + ((u * 7919 + v * 104729) % 1000)), { wait: 'none', process: false })));
+  await Promise.all(
+    hot.slice(0, VALIDATORS).map((h, v) =>
+      st.setWeights(
+        h,
+        netuid,
+        uids,
+        uids.map((u) => 1 + ((u * 7919 + v * 104729) % 1000)),
+        { wait: 'none', process: false },
+      ),
+    ),
+  );
   devnet.newBlock(101);
 
   const lite = await syncMetagraph(st, { netuid });
@@ -52,11 +64,25 @@ export async function run(): Promise<BenchReport> {
 
   const api = await st.api();
   const hash = (await st.blockHash())!;
-  const rawLite = await median(() => Promise.all([st.rpc('state_call', ['NeuronInfoRuntimeApi_get_neurons_lite', '0x0200', hash]), st.rpc('state_call', ['SubnetInfoRuntimeApi_get_subnet_state', '0x0200', hash])]));
-  const rawFull = await median(() => Promise.all([st.rpc('state_call', ['NeuronInfoRuntimeApi_get_neurons', '0x0200', hash]), st.rpc('state_call', ['SubnetInfoRuntimeApi_get_subnet_state', '0x0200', hash])]));
+  const rawLite = await median(() =>
+    Promise.all([
+      st.rpc('state_call', ['NeuronInfoRuntimeApi_get_neurons_lite', '0x0200', hash]),
+      st.rpc('state_call', ['SubnetInfoRuntimeApi_get_subnet_state', '0x0200', hash]),
+    ]),
+  );
+  const rawFull = await median(() =>
+    Promise.all([
+      st.rpc('state_call', ['NeuronInfoRuntimeApi_get_neurons', '0x0200', hash]),
+      st.rpc('state_call', ['SubnetInfoRuntimeApi_get_subnet_state', '0x0200', hash]),
+    ]),
+  );
   const call = api.call as any;
-  const pjsLite = await median(() => Promise.all([call.neuronInfoRuntimeApi.getNeuronsLite(netuid), call.subnetInfoRuntimeApi.getSubnetState(netuid)]));
-  const pjsFull = await median(() => Promise.all([call.neuronInfoRuntimeApi.getNeurons(netuid), call.subnetInfoRuntimeApi.getSubnetState(netuid)]));
+  const pjsLite = await median(() =>
+    Promise.all([call.neuronInfoRuntimeApi.getNeuronsLite(netuid), call.subnetInfoRuntimeApi.getSubnetState(netuid)]),
+  );
+  const pjsFull = await median(() =>
+    Promise.all([call.neuronInfoRuntimeApi.getNeurons(netuid), call.subnetInfoRuntimeApi.getSubnetState(netuid)]),
+  );
   const oursLite = await median(() => syncMetagraph(st, { netuid }));
   const oursFull = await median(() => syncMetagraph(st, { netuid, lite: false }));
   const tracker = createMetagraphTracker(st, { netuid });
@@ -90,10 +116,30 @@ export async function run(): Promise<BenchReport> {
   };
   return {
     table: [
-      { case: `syncMetagraph lite, n=${N}`, ms: figures.sync_lite_ms_n256, 'raw state_calls': figures.raw_lite_ms_n256, '@polkadot/api call.*': figures.polkadotjs_lite_ms_n256 },
-      { case: `syncMetagraph full, n=${N}, ${rowsSet} weight rows`, ms: figures.sync_full_ms_n256, 'raw state_calls': figures.raw_full_ms_n256, '@polkadot/api call.*': figures.polkadotjs_full_ms_n256 },
-      { case: 'tracker resync, block unchanged', ms: figures.resync_same_block_ms, 'raw state_calls': '-', '@polkadot/api call.*': '-' },
-      { case: `save full (${bytesFull.length} B) / load full`, ms: `${figures.save_full_ms} / ${figures.load_full_ms}`, 'raw state_calls': '-', '@polkadot/api call.*': '-' },
+      {
+        case: `syncMetagraph lite, n=${N}`,
+        ms: figures.sync_lite_ms_n256,
+        'raw state_calls': figures.raw_lite_ms_n256,
+        '@polkadot/api call.*': figures.polkadotjs_lite_ms_n256,
+      },
+      {
+        case: `syncMetagraph full, n=${N}, ${rowsSet} weight rows`,
+        ms: figures.sync_full_ms_n256,
+        'raw state_calls': figures.raw_full_ms_n256,
+        '@polkadot/api call.*': figures.polkadotjs_full_ms_n256,
+      },
+      {
+        case: 'tracker resync, block unchanged',
+        ms: figures.resync_same_block_ms,
+        'raw state_calls': '-',
+        '@polkadot/api call.*': '-',
+      },
+      {
+        case: `save full (${bytesFull.length} B) / load full`,
+        ms: `${figures.save_full_ms} / ${figures.load_full_ms}`,
+        'raw state_calls': '-',
+        '@polkadot/api call.*': '-',
+      },
     ],
     figures,
     notes: [

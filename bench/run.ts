@@ -18,7 +18,9 @@ export interface BenchReport {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', ''));
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.replace('.bench.ts', ''));
 const names = wanted.length ? wanted : all;
 for (const n of names) if (!all.includes(n)) throw new Error(`no benchmark named ${n}; have: ${all.join(', ')}`);
 
@@ -32,7 +34,12 @@ for (const name of names) {
   const result = {
     name,
     date: new Date().toISOString(),
-    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30) },
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memGiB: Math.round(totalmem() / 2 ** 30),
+    },
     durationSec: Math.round((Date.now() - started) / 100) / 10,
     figures: report.figures,
     table: report.table,

@@ -5,7 +5,10 @@ let stopping = null;
 const code = await runCli(process.argv.slice(2), undefined, (stop) => {
   const shutdown = () => {
     if (stopping) process.exit(130); // a second signal: now
-    stopping = stop().then(() => process.exit(0), () => process.exit(1));
+    stopping = stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -19,7 +19,11 @@ import { createSubtensor } from 'subnetkit/subtensor';
 import { defineSynapse, t } from 'subnetkit/synapse';
 
 // The subnet's protocol: add two numbers.
-const Sum = defineSynapse({ name: 'Sum', fields: { a: t.int(), b: t.int(), total: t.int().optional() }, requiredHashFields: ['a', 'b'] });
+const Sum = defineSynapse({
+  name: 'Sum',
+  fields: { a: t.int(), b: t.int(), total: t.int().optional() },
+  requiredHashFields: ['a', 'b'],
+});
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
 await cryptoReady();
@@ -83,7 +87,9 @@ const before = await metagraph.sync();
 st.devnet!.newBlock(25);
 const after = await metagraph.sync();
 log(`  epochs run: ${await st.query.subtensorModule.subnetEpochIndex(netuid)}`);
-log(`  incentive: ${JSON.stringify(Array.from(after.I, (x) => +x.toFixed(3)))}   dividends: ${JSON.stringify(Array.from(after.D, (x) => +x.toFixed(3)))}`);
+log(
+  `  incentive: ${JSON.stringify(Array.from(after.I, (x) => +x.toFixed(3)))}   dividends: ${JSON.stringify(Array.from(after.D, (x) => +x.toFixed(3)))}`,
+);
 for (const [i, h] of minerHots.entries()) {
   const uid = after.uidOf(h.ss58Address)!;
   log(`  miner ${i + 1} (${i === 0 ? 'honest' : 'lazy'}) earned ${(after.S[uid]! - before.S[uid]!).toFixed(3)} alpha`);

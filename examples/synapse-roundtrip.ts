@@ -36,7 +36,9 @@ request.axon.hotkey = miner.ss58Address;
 const message = `${request.dendrite.nonce}.${validator.ss58Address}.${miner.ss58Address}.${dendriteUuid}.${request.bodyHash}`;
 request.dendrite.signature = sign(validator, message);
 const wire = { headers: request.toHeaders(), body: request.toJSON() };
-console.log(`validator -> POST /${wire.headers.name}  (${wire.body.length} B body, ${Object.keys(wire.headers).length} headers)`);
+console.log(
+  `validator -> POST /${wire.headers.name}  (${wire.body.length} B body, ${Object.keys(wire.headers).length} headers)`,
+);
 
 // --- miner: rebuild from the wire, verify signature and body hash, answer ---------------------------------------
 const fromHeaders = NextToken.fromHeaders(wire.headers);
@@ -44,12 +46,20 @@ const received = NextToken.fromJSON(wire.body);
 const signed = `${fromHeaders.dendrite.nonce}.${fromHeaders.dendrite.hotkey}.${miner.ss58Address}.${fromHeaders.dendrite.uuid}.${fromHeaders.computed_body_hash}`;
 const signatureOk = verify(signed, fromHeaders.dendrite.signature ?? '', fromHeaders.dendrite.hotkey ?? '');
 const bodyHashOk = received.bodyHash === fromHeaders.computed_body_hash;
-console.log(`miner    <- signature ${signatureOk ? 'valid' : 'INVALID'}, body hash ${bodyHashOk ? 'matches' : 'MISMATCH'}`);
+console.log(
+  `miner    <- signature ${signatureOk ? 'valid' : 'INVALID'}, body hash ${bodyHashOk ? 'matches' : 'MISMATCH'}`,
+);
 if (!signatureOk || !bodyHashOk) process.exit(1);
 
 const logits = new Float32Array(50257).map((_, i) => -Math.log(1 + i) + Math.sin(i * 7.1)); // a stand-in model
 const top = topkFromLogits(logits, received.k);
-const blob = encodeTopk({ rows: 1, k: received.k, ids: top.ids, logprobs: Float32Array.from(top.logprobs), residual: Float32Array.of(top.residual) });
+const blob = encodeTopk({
+  rows: 1,
+  k: received.k,
+  ids: top.ids,
+  logprobs: Float32Array.from(top.logprobs),
+  residual: Float32Array.of(top.residual),
+});
 received.topk = Tensor.fromArray(blob);
 received.axon.status_code = 200;
 received.axon.status_message = 'Success';
@@ -59,6 +69,10 @@ const response = received.toJSON();
 const answer = NextToken.fromJSON(response);
 const decoded = decodeTopk(answer.topk!.toArray() as Uint8Array);
 const best = decoded.logprobs.indexOf(Math.max(...decoded.logprobs));
-console.log(`validator <- status ${answer.axon.status_code}, ${blob.length} B of top-${decoded.k} (vs ${JSON.stringify(Array.from(top.ids, (id, i) => ({ id, logprob: top.logprobs[i] }))).length} B as JSON)`);
-console.log(`            most likely next token id ${decoded.ids[best]} at logprob ${decoded.logprobs[best]!.toFixed(3)} (true ${top.logprobs[0]!.toFixed(3)})`);
+console.log(
+  `validator <- status ${answer.axon.status_code}, ${blob.length} B of top-${decoded.k} (vs ${JSON.stringify(Array.from(top.ids, (id, i) => ({ id, logprob: top.logprobs[i] }))).length} B as JSON)`,
+);
+console.log(
+  `            most likely next token id ${decoded.ids[best]} at logprob ${decoded.logprobs[best]!.toFixed(3)} (true ${top.logprobs[0]!.toFixed(3)})`,
+);
 console.log(`            ping body hash ${new Synapse().bodyHash.slice(0, 16)}… = sha3_256("")`);

@@ -9,7 +9,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Metadata, TypeRegistry } from '@polkadot/types';
 import { deflateSync } from 'fflate';
 
-export const DEVNET_PALLETS = ['System', 'Timestamp', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'Commitments', 'AdminUtils', 'Drand', 'Swap'];
+export const DEVNET_PALLETS = [
+  'System',
+  'Timestamp',
+  'Balances',
+  'TransactionPayment',
+  'SubtensorModule',
+  'Sudo',
+  'Commitments',
+  'AdminUtils',
+  'Drand',
+  'Swap',
+];
 export const DEVNET_APIS = [
   'Core',
   'Metadata',
@@ -27,7 +38,10 @@ export const DEVNET_APIS = [
 
 const path = process.argv[2] ?? 'test/fixtures/finney-metadata-spec424.scale';
 const finney = new Metadata(new TypeRegistry(), readFileSync(path));
-const json = finney.asV16.toJSON() as { pallets: { name: string }[]; apis: { name: string }[] } & Record<string, unknown>;
+const json = finney.asV16.toJSON() as { pallets: { name: string }[]; apis: { name: string }[] } & Record<
+  string,
+  unknown
+>;
 json.pallets = json.pallets.filter((p) => DEVNET_PALLETS.includes(p.name));
 json.apis = json.apis.filter((a) => DEVNET_APIS.includes(a.name));
 const devnet = new Metadata(new TypeRegistry(), { magicNumber: 0x6174656d, metadata: { v16: json } } as never);
@@ -38,14 +52,32 @@ const bytes = devnet.toU8a();
 // only the outer layout differs: V14 has no runtime APIs and V15 no pallet associated types, view functions or
 // deprecation info, and both describe the extrinsic by its signed extensions.
 type Json = Record<string, unknown>;
-const v16 = json as unknown as Json & { lookup: { types: { id: number; type: { path: string[]; params: { name: string; type: number | null }[] } }[] }; pallets: Json[]; apis: Json[]; extrinsic: Json; outerEnums: Json; custom: Json };
+const v16 = json as unknown as Json & {
+  lookup: { types: { id: number; type: { path: string[]; params: { name: string; type: number | null }[] } }[] };
+  pallets: Json[];
+  apis: Json[];
+  extrinsic: Json;
+  outerEnums: Json;
+  custom: Json;
+};
 const typeByPath = (last: string, prefix = '') =>
   v16.lookup.types.find((t) => t.type.path.at(-1) === last && t.type.path.join('::').startsWith(prefix));
 const runtimeType = typeByPath('Runtime')!.id;
-const extrinsicType = v16.lookup.types.find((t) => t.type.path.join('::') === 'fp_self_contained::unchecked_extrinsic::UncheckedExtrinsic')!;
+const extrinsicType = v16.lookup.types.find(
+  (t) => t.type.path.join('::') === 'fp_self_contained::unchecked_extrinsic::UncheckedExtrinsic',
+)!;
 const extraType = extrinsicType.type.params.find((p) => p.name === 'Extension' || p.name === 'Extra')!.type!;
-const ext = v16.extrinsic as { addressType: number; callType: number; signatureType: number; transactionExtensions: { identifier: string; type: number; implicit: number }[] };
-const signedExtensions = ext.transactionExtensions.map((e) => ({ identifier: e.identifier, type: e.type, additionalSigned: e.implicit }));
+const ext = v16.extrinsic as {
+  addressType: number;
+  callType: number;
+  signatureType: number;
+  transactionExtensions: { identifier: string; type: number; implicit: number }[];
+};
+const signedExtensions = ext.transactionExtensions.map((e) => ({
+  identifier: e.identifier,
+  type: e.type,
+  additionalSigned: e.implicit,
+}));
 const strip = (o: unknown): unknown => {
   if (Array.isArray(o)) return o.map(strip);
   if (o && typeof o === 'object') {
@@ -64,11 +96,35 @@ const apisV15 = v16.apis.map((a) => {
   const { version: _version, ...rest } = a;
   return strip(rest);
 });
-const v15 = { lookup: v16.lookup, pallets: palletsV15, extrinsic: { version: 4, addressType: ext.addressType, callType: ext.callType, signatureType: ext.signatureType, extraType, signedExtensions }, type: runtimeType, apis: apisV15, outerEnums: v16.outerEnums, custom: v16.custom };
-const v14 = { lookup: v16.lookup, pallets: palletsV14, extrinsic: { type: extrinsicType.id, version: 4, signedExtensions }, type: runtimeType };
+const v15 = {
+  lookup: v16.lookup,
+  pallets: palletsV15,
+  extrinsic: {
+    version: 4,
+    addressType: ext.addressType,
+    callType: ext.callType,
+    signatureType: ext.signatureType,
+    extraType,
+    signedExtensions,
+  },
+  type: runtimeType,
+  apis: apisV15,
+  outerEnums: v16.outerEnums,
+  custom: v16.custom,
+};
+const v14 = {
+  lookup: v16.lookup,
+  pallets: palletsV14,
+  extrinsic: { type: extrinsicType.id, version: 4, signedExtensions },
+  type: runtimeType,
+};
 const bytesV15 = new Metadata(new TypeRegistry(), { magicNumber: 0x6174656d, metadata: { v15 } } as never).toU8a();
 const bytesV14 = new Metadata(new TypeRegistry(), { magicNumber: 0x6174656d, metadata: { v14 } } as never).toU8a();
-for (const [v, b] of [[14, bytesV14], [15, bytesV15], [16, bytes]] as const) {
+for (const [v, b] of [
+  [14, bytesV14],
+  [15, bytesV15],
+  [16, bytes],
+] as const) {
   const back = new Metadata(new TypeRegistry(), b);
   if (back.version !== v) throw new Error(`V${v} re-decodes as V${back.version}`);
 }

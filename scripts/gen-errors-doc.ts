@@ -49,7 +49,15 @@ function classesOf(module: string): ErrorClass[] {
             const from = i === 0 ? node.type.getFullStart() - 1 : all[i - 1]!.getEnd();
             const region = sf.text.slice(from, t.getStart(sf));
             const c = [...region.matchAll(/\/\*\*([\s\S]*?)\*\//g)].at(-1)?.[1] ?? '';
-            return { code: (t.literal as ts.StringLiteral).text, doc: c.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join(' ').replace(/\s+/g, ' ').trim() };
+            return {
+              code: (t.literal as ts.StringLiteral).text,
+              doc: c
+                .split('\n')
+                .map((l) => l.replace(/^\s*\* ?/, ''))
+                .join(' ')
+                .replace(/\s+/g, ' ')
+                .trim(),
+            };
           }),
       );
     }
@@ -60,7 +68,13 @@ function classesOf(module: string): ErrorClass[] {
       const ext = node.heritageClauses[0]!.types[0]!;
       const base = ext.expression.getText(sf);
       const typeArg = ext.typeArguments?.[0]?.getText(sf);
-      out.push({ module, name: node.name.text, base, summary: jsdoc(node, sf), codes: typeArg ? (unions.get(typeArg) ?? []) : [] });
+      out.push({
+        module,
+        name: node.name.text,
+        base,
+        summary: jsdoc(node, sf),
+        codes: typeArg ? (unions.get(typeArg) ?? []) : [],
+      });
     }
   });
   // A subclass without a code type of its own uses its base's codes.
@@ -70,7 +84,9 @@ function classesOf(module: string): ErrorClass[] {
 
 /** The text of docs/errors.md. */
 export function renderErrorsDoc(): string {
-  const modules = readdirSync('src').filter((m) => existsSync(`src/${m}/errors.ts`)).sort();
+  const modules = readdirSync('src')
+    .filter((m) => existsSync(`src/${m}/errors.ts`))
+    .sort();
   const classes = modules.flatMap(classesOf);
   const lines = [
     '# Errors',

@@ -17,7 +17,17 @@ import { Metadata, TypeRegistry } from '@polkadot/types';
 import type { SiType } from '@polkadot/types/interfaces';
 import { stringCamelCase } from '@polkadot/util';
 
-export const BOUND_PALLETS = ['System', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'Commitments', 'AdminUtils', 'Drand', 'Swap'];
+export const BOUND_PALLETS = [
+  'System',
+  'Balances',
+  'TransactionPayment',
+  'SubtensorModule',
+  'Sudo',
+  'Commitments',
+  'AdminUtils',
+  'Drand',
+  'Swap',
+];
 export const BOUND_APIS = [
   'AccountNonceApi',
   'NeuronInfoRuntimeApi',
@@ -70,11 +80,19 @@ function typeName(id: number): string | null {
   return n;
 }
 
-type Field = { name: { isSome: boolean; unwrap(): { toString(): string } }; type: { toNumber(): number }; typeName: { isSome: boolean; unwrap(): { toString(): string } }; docs: { toString(): string }[] };
+type Field = {
+  name: { isSome: boolean; unwrap(): { toString(): string } };
+  type: { toNumber(): number };
+  typeName: { isSome: boolean; unwrap(): { toString(): string } };
+  docs: { toString(): string }[];
+};
 
 /** A one-line doc comment: the metadata's docs, else the on-chain type name, else `fallback`. */
 function note(f: Partial<Pick<Field, 'docs' | 'typeName'>>, fallback: string): string {
-  const text = (f.docs ?? []).map((l) => l.toString().trim()).filter(Boolean).join(' ');
+  const text = (f.docs ?? [])
+    .map((l) => l.toString().trim())
+    .filter(Boolean)
+    .join(' ');
   const t = text || (f.typeName?.isSome ? `On chain: \`${f.typeName.unwrap().toString()}\`.` : fallback);
   return `\n  /** ${t.replace(/\*\//g, '*\\/')} */\n  `;
 }
@@ -94,7 +112,7 @@ function ts(id: number, mode: Mode, seen = new Set<number>()): string {
   const p = pathOf(t);
   const last = p[p.length - 1];
   if (last === 'AccountId32') return mode === 'out' ? 'string' : 'string | Uint8Array';
-  if (last === 'RuntimeCall' || last === 'Call' && p[0] !== 'pallet_subtensor') return 'unknown';
+  if (last === 'RuntimeCall' || (last === 'Call' && p[0] !== 'pallet_subtensor')) return 'unknown';
   if (seen.has(id)) return 'unknown';
   const d = t.def;
   if (d.isPrimitive) return prim(d.asPrimitive.type, mode);
@@ -140,14 +158,23 @@ function ts(id: number, mode: Mode, seen = new Set<number>()): string {
     }
     if (variants.length === 0) return 'never';
     return variants
-      .map((v) => (v.fields.length === 0 ? `'${v.name.toString()}'` : `{ ${note(v as never, `Variant ${v.name.toString()}.`)}${v.name.toString()}: ${fieldsType(v.fields as never, mode, next)} }`))
+      .map((v) =>
+        v.fields.length === 0
+          ? `'${v.name.toString()}'`
+          : `{ ${note(v as never, `Variant ${v.name.toString()}.`)}${v.name.toString()}: ${fieldsType(v.fields as never, mode, next)} }`,
+      )
       .join(' | ');
   }
   return 'unknown';
 }
 
 function doc(lines: { toString(): string }[], indent: string, fallback: string): string {
-  const text = lines.map((l) => l.toString().trim()).filter(Boolean).join(' ').replace(/\*\//g, '*\\/') || fallback;
+  const text =
+    lines
+      .map((l) => l.toString().trim())
+      .filter(Boolean)
+      .join(' ')
+      .replace(/\*\//g, '*\\/') || fallback;
   return `${indent}/** ${text} */\n`;
 }
 
@@ -155,7 +182,9 @@ const out: string[] = [];
 const pallets = v16.pallets.filter((p) => BOUND_PALLETS.includes(p.name.toString()));
 
 // Storage
-out.push('/** Storage items of the bound pallets: the key tuple and the decoded value (`Default` items never read as null). */');
+out.push(
+  '/** Storage items of the bound pallets: the key tuple and the decoded value (`Default` items never read as null). */',
+);
 out.push('export interface StorageTypes {');
 for (const p of pallets) {
   if (p.storage.isNone) continue;
@@ -170,12 +199,16 @@ for (const p of pallets) {
       value = m.value.toNumber();
       const keyId = m.key.toNumber();
       const kt = lookup.getSiType(keyId);
-      if (m.hashers.length > 1 && kt.def.isTuple) keys = `[${kt.def.asTuple.map((x) => ts(x.toNumber(), 'in')).join(', ')}]`;
+      if (m.hashers.length > 1 && kt.def.isTuple)
+        keys = `[${kt.def.asTuple.map((x) => ts(x.toNumber(), 'in')).join(', ')}]`;
       else keys = `[${ts(keyId, 'in')}]`;
     }
     const v = ts(value, 'out');
     const optional = it.modifier.isOptional ? ' | null' : '';
-    out.push(doc(it.docs, '    ', `\`${p.name.toString()}.${it.name.toString()}\`.`) + `    ${stringCamelCase(it.name.toString())}: {\n      /** The key tuple. */\n      keys: ${keys};\n      /** The decoded value. */\n      value: ${v}${optional} };`);
+    out.push(
+      doc(it.docs, '    ', `\`${p.name.toString()}.${it.name.toString()}\`.`) +
+        `    ${stringCamelCase(it.name.toString())}: {\n      /** The key tuple. */\n      keys: ${keys};\n      /** The decoded value. */\n      value: ${v}${optional} };`,
+    );
   }
   out.push('  };');
 }
@@ -188,7 +221,11 @@ for (const p of pallets) {
   if (p.constants.length === 0) continue;
   out.push(`  /** ${p.name.toString()} constants. */`);
   out.push(`  ${stringCamelCase(p.name.toString())}: {`);
-  for (const c of p.constants) out.push(doc(c.docs, '    ', `\`${p.name.toString()}.${c.name.toString()}\`.`) + `    ${stringCamelCase(c.name.toString())}: ${ts(c.type.toNumber(), 'out')};`);
+  for (const c of p.constants)
+    out.push(
+      doc(c.docs, '    ', `\`${p.name.toString()}.${c.name.toString()}\`.`) +
+        `    ${stringCamelCase(c.name.toString())}: ${ts(c.type.toNumber(), 'out')};`,
+    );
   out.push('  };');
 }
 out.push('}\n');
@@ -201,21 +238,31 @@ for (const p of pallets) {
   out.push(`  /** ${p.name.toString()} calls. */`);
   out.push(`  ${stringCamelCase(p.name.toString())}: {`);
   for (const v of lookup.getSiType(p.calls.unwrap().type).def.asVariant.variants) {
-    const args = v.fields.map((f) => `${note(f as never, f.name.unwrap().toString())}${stringCamelCase(f.name.unwrap().toString())}: ${ts(f.type.toNumber(), 'in')}`);
-    out.push(doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) + `    ${stringCamelCase(v.name.toString())}: { ${args.join('; ')}${args.length ? ' ' : ''}};`);
+    const args = v.fields.map(
+      (f) =>
+        `${note(f as never, f.name.unwrap().toString())}${stringCamelCase(f.name.unwrap().toString())}: ${ts(f.type.toNumber(), 'in')}`,
+    );
+    out.push(
+      doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) +
+        `    ${stringCamelCase(v.name.toString())}: { ${args.join('; ')}${args.length ? ' ' : ''}};`,
+    );
   }
   out.push('  };');
 }
 out.push('}\n');
 
 // Call indices: [pallet index, call index], for conformance checks and for callers that build calls by hand.
-out.push('/**\n * `[pallet index, call index]` of every bound call.\n *\n * @example\n * ```ts\n * CALL_INDICES.subtensorModule.setWeights; // [7, 0]\n * ```\n */');
+out.push(
+  '/**\n * `[pallet index, call index]` of every bound call.\n *\n * @example\n * ```ts\n * CALL_INDICES.subtensorModule.setWeights; // [7, 0]\n * ```\n */',
+);
 out.push('export const CALL_INDICES = {');
 for (const p of pallets) {
   if (p.calls.isNone) continue;
   const vs = lookup.getSiType(p.calls.unwrap().type).def.asVariant.variants;
   out.push(`  /** ${p.name.toString()}. */`);
-  out.push(`  ${stringCamelCase(p.name.toString())}: { ${vs.map((v) => `\n    /** \`${v.name.toString()}\` */\n    ${stringCamelCase(v.name.toString())}: [${p.index.toNumber()}, ${v.index.toNumber()}]`).join(', ')} },`);
+  out.push(
+    `  ${stringCamelCase(p.name.toString())}: { ${vs.map((v) => `\n    /** \`${v.name.toString()}\` */\n    ${stringCamelCase(v.name.toString())}: [${p.index.toNumber()}, ${v.index.toNumber()}]`).join(', ')} },`,
+  );
 }
 out.push('} as const;\n');
 
@@ -230,9 +277,12 @@ for (const p of pallets) {
     const f = v.fields;
     let data: string;
     if (f.length === 0) data = '[]';
-    else if (f.every((x) => x.name.isSome)) data = `{ ${f.map((x) => `${note(x as never, x.name.unwrap().toString())}${stringCamelCase(x.name.unwrap().toString())}: ${ts(x.type.toNumber(), 'out')}`).join('; ')} }`;
+    else if (f.every((x) => x.name.isSome))
+      data = `{ ${f.map((x) => `${note(x as never, x.name.unwrap().toString())}${stringCamelCase(x.name.unwrap().toString())}: ${ts(x.type.toNumber(), 'out')}`).join('; ')} }`;
     else data = `[${f.map((x) => ts(x.type.toNumber(), 'out')).join(', ')}]`;
-    out.push(doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) + `    ${v.name.toString()}: ${data};`);
+    out.push(
+      doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) + `    ${v.name.toString()}: ${data};`,
+    );
   }
   out.push('  };');
 }
@@ -257,7 +307,10 @@ for (const api of v16.apis.filter((a) => BOUND_APIS.includes(a.name.toString()))
   out.push(`  ${stringCamelCase(api.name.toString())}: {`);
   for (const m of api.methods) {
     const params = m.inputs.map((i) => `${stringCamelCase(i.name.toString())}: ${ts(i.type.toNumber(), 'in')}`);
-    out.push(doc(m.docs, '    ', `\`${api.name.toString()}_${m.name.toString()}\`.`) + `    ${stringCamelCase(m.name.toString())}: {\n      /** Parameters. */\n      params: [${params.join(', ')}];\n      /** Decoded result. */\n      result: ${ts(m.output.toNumber(), 'out')} };`);
+    out.push(
+      doc(m.docs, '    ', `\`${api.name.toString()}_${m.name.toString()}\`.`) +
+        `    ${stringCamelCase(m.name.toString())}: {\n      /** Parameters. */\n      params: [${params.join(', ')}];\n      /** Decoded result. */\n      result: ${ts(m.output.toNumber(), 'out')} };`,
+    );
   }
   out.push('  };');
 }
@@ -270,8 +323,10 @@ const head: string[] = [
   '',
 ];
 const decls: string[] = [];
-for (const [n, body] of [...named].sort(([a], [b]) => a.localeCompare(b))) decls.push(`/** \`${n}\` as the chain defines it (decoded). */\nexport type ${n} = ${body};\n`);
-for (const [n, body] of [...namedIn].sort(([a], [b]) => a.localeCompare(b))) decls.push(`/** \`${n.slice(0, -2)}\` as an argument. */\nexport type ${n} = ${body};\n`);
+for (const [n, body] of [...named].sort(([a], [b]) => a.localeCompare(b)))
+  decls.push(`/** \`${n}\` as the chain defines it (decoded). */\nexport type ${n} = ${body};\n`);
+for (const [n, body] of [...namedIn].sort(([a], [b]) => a.localeCompare(b)))
+  decls.push(`/** \`${n.slice(0, -2)}\` as an argument. */\nexport type ${n} = ${body};\n`);
 // Short names for the types a subnet handles every day.
 const ALIASES: Record<string, string> = {
   AxonInfo: 'PalletSubtensorAxonInfo',

@@ -15,7 +15,9 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'subnetkit' : `subnetkit/${k.slice(2)}`));
+const subpaths = Object.keys(pkg.exports)
+  .filter((k) => k !== './package.json')
+  .map((k) => (k === '.' ? 'subnetkit' : `subnetkit/${k.slice(2)}`));
 let passed = 0;
 let failed = 0;
 const check = (name, fn) => {
@@ -25,10 +27,22 @@ const check = (name, fn) => {
     process.stdout.write(`  ✓ ${name}\n`);
   } catch (e) {
     failed++;
-    process.stdout.write(`  ✗ ${name}\n    ${String(e.message ?? e).split('\n').join('\n    ')}\n`);
+    process.stdout.write(
+      `  ✗ ${name}\n    ${String(e.message ?? e)
+        .split('\n')
+        .join('\n    ')}\n`,
+    );
   }
 };
-const run = (cmd, args, cwd, extra = {}) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_loglevel: 'error' }, maxBuffer: 64 << 20, ...extra });
+const run = (cmd, args, cwd, extra = {}) =>
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_loglevel: 'error' },
+    maxBuffer: 64 << 20,
+    ...extra,
+  });
 const duBytes = (dir) => {
   let total = 0;
   const walk = (d) => {
@@ -50,17 +64,22 @@ process.stdout.write(`package test in ${work}\n`);
 const packOut = run('npm', ['pack', '--json', '--pack-destination', work], root);
 const [packed] = JSON.parse(packOut.slice(packOut.search(/^\[/m))); // prepack's build may print before the JSON
 const files = packed.files.map((f) => f.path);
-process.stdout.write(`tarball ${packed.filename}: ${mb(packed.size)} packed, ${mb(packed.unpackedSize)} unpacked, ${files.length} files\n`);
+process.stdout.write(
+  `tarball ${packed.filename}: ${mb(packed.size)} packed, ${mb(packed.unpackedSize)} unpacked, ${files.length} files\n`,
+);
 check('the tarball holds dist/ with ESM, CJS and types for every subpath', () => {
   for (const k of Object.keys(pkg.exports)) {
     if (k === './package.json') continue;
     const base = k === '.' ? 'dist/index' : `dist/${k.slice(2)}/index`;
-    for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts']) if (!files.includes(base + ext)) throw new Error(`missing ${base}${ext}`);
+    for (const ext of ['.js', '.cjs', '.d.ts', '.d.cts'])
+      if (!files.includes(base + ext)) throw new Error(`missing ${base}${ext}`);
   }
   if (!files.includes('bin/subnetkit.mjs')) throw new Error('missing bin/subnetkit.mjs');
 });
 check('the tarball holds no tests, benchmarks, sources, source maps or local files', () => {
-  const bad = files.filter((f) => /^(test|bench|src|scripts|examples|\.ci|models)\//.test(f) || f.endsWith('.map') || f.startsWith('.'));
+  const bad = files.filter(
+    (f) => /^(test|bench|src|scripts|examples|\.ci|models)\//.test(f) || f.endsWith('.map') || f.startsWith('.'),
+  );
   if (bad.length) throw new Error(`should not ship: ${bad.slice(0, 10).join(', ')}`);
 });
 
@@ -71,11 +90,18 @@ writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: 
 run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], app);
 const installBytes = duBytes(join(app, 'node_modules'));
 process.stdout.write(`install size of a plain \`npm i subnetkit\`: ${mb(installBytes)} in node_modules\n`);
-writeFileSync(join(work, 'install-size.json'), JSON.stringify({ bytes: installBytes, packed: packed.size, unpacked: packed.unpackedSize }));
+writeFileSync(
+  join(work, 'install-size.json'),
+  JSON.stringify({ bytes: installBytes, packed: packed.size, unpacked: packed.unpackedSize }),
+);
 check('one copy of @polkadot/types and @polkadot/types-codec is installed (shared with the application)', () => {
-  const copies = run('npm', ['ls', '@polkadot/types', '@polkadot/types-codec', '--all', '--parseable'], app).trim().split('\n').filter((l) => l.includes('node_modules'));
+  const copies = run('npm', ['ls', '@polkadot/types', '@polkadot/types-codec', '--all', '--parseable'], app)
+    .trim()
+    .split('\n')
+    .filter((l) => l.includes('node_modules'));
   const unique = new Set(copies.map((p) => p.replace(/.*node_modules\//, '')));
-  if ([...unique].some((p) => copies.filter((c) => c.endsWith(p)).length > 1)) throw new Error(`several copies:\n${copies.join('\n')}`);
+  if ([...unique].some((p) => copies.filter((c) => c.endsWith(p)).length > 1))
+    throw new Error(`several copies:\n${copies.join('\n')}`);
 });
 
 // 3. ESM smoke test of every subpath against the devnet.
@@ -142,10 +168,13 @@ await devnet.close();
 console.log('esm ok');
 `;
 writeFileSync(join(app, 'smoke.mjs'), esm);
-check('ESM: every subpath imports; typed reads are bigint/number/Uint8Array as declared; setWeights off/CRv2/CRv4; synapse; axon ↔ dendrite', () => {
-  const out = run(process.execPath, ['smoke.mjs'], app, { timeout: 120_000 });
-  if (!out.includes('esm ok')) throw new Error(out);
-});
+check(
+  'ESM: every subpath imports; typed reads are bigint/number/Uint8Array as declared; setWeights off/CRv2/CRv4; synapse; axon ↔ dendrite',
+  () => {
+    const out = run(process.execPath, ['smoke.mjs'], app, { timeout: 120_000 });
+    if (!out.includes('esm ok')) throw new Error(out);
+  },
+);
 
 // 4. CommonJS.
 const cjs = `
@@ -185,8 +214,30 @@ check('the bin runs from the install', () => {
 // 5. A strict TypeScript consumer: NodeNext, skipLibCheck false.
 const tsVersion = pkg.devDependencies.typescript;
 const typesNode = pkg.devDependencies['@types/node'];
-run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${tsVersion}`, `@types/node@${typesNode}`], app);
-writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] }, include: ['consumer.mts', 'consumer.cts'] }, null, 2));
+run(
+  'npm',
+  ['install', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${tsVersion}`, `@types/node@${typesNode}`],
+  app,
+);
+writeFileSync(
+  join(app, 'tsconfig.json'),
+  JSON.stringify(
+    {
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ['node'],
+      },
+      include: ['consumer.mts', 'consumer.cts'],
+    },
+    null,
+    2,
+  ),
+);
 const consumer = `
 ${subpaths.map((s, i) => `import * as t${i} from '${s}';`).join('\n')}
 import { createSubtensor, type Subtensor } from 'subnetkit/subtensor';
@@ -207,7 +258,10 @@ export const e: ((o: Parameters<typeof createEpoch>[0]) => Epoch) = createEpoch;
 export { a, b, createSubtensor };
 `;
 writeFileSync(join(app, 'consumer.mts'), consumer);
-writeFileSync(join(app, 'consumer.cts'), `import { defineSynapse, t } from 'subnetkit/synapse';\nimport type { Subtensor } from 'subnetkit/subtensor';\nexport const S = defineSynapse({ name: 'S', fields: { a: t.int() } });\nexport type X = Subtensor;\n`);
+writeFileSync(
+  join(app, 'consumer.cts'),
+  `import { defineSynapse, t } from 'subnetkit/synapse';\nimport type { Subtensor } from 'subnetkit/subtensor';\nexport const S = defineSynapse({ name: 'S', fields: { a: t.int() } });\nexport type X = Subtensor;\n`,
+);
 // @polkadot/api-derive's own declarations do not check under skipLibCheck: false (they name members of an augmented
 // @polkadot/types/lookup); a consumer importing only @polkadot/api sees the same errors. Those are reported, not
 // held against subnetkit; any other error fails the check.
@@ -221,7 +275,10 @@ check('a strict TypeScript consumer type-checks (NodeNext, skipLibCheck: false),
   const errors = out.split('\n').filter((l) => /error TS\d+/.test(l));
   const upstream = errors.filter((l) => l.startsWith('node_modules/@polkadot/api-derive/'));
   const ours = errors.filter((l) => !upstream.includes(l));
-  if (upstream.length) process.stdout.write(`    (${upstream.length} errors inside @polkadot/api-derive's own declarations, as for any @polkadot/api consumer, left aside)\n`);
+  if (upstream.length)
+    process.stdout.write(
+      `    (${upstream.length} errors inside @polkadot/api-derive's own declarations, as for any @polkadot/api consumer, left aside)\n`,
+    );
   if (ours.length) throw new Error(ours.slice(0, 30).join('\n'));
 });
 

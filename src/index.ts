@@ -25,7 +25,16 @@ export * from './dendrite/index.js';
 export * from './inference/index.js';
 // The chain client and metagraph: the everyday names here; the generated pallet types live in 'subnetkit/subtensor'.
 export { createSubtensor, resolveEndpoint, NETWORKS, SubtensorError, ExtrinsicFailedError } from './subtensor/index.js';
-export type { Subtensor, SubtensorOptions, Network, Signer, SendOptions, Receipt, ChainEvent, SubtensorErrorCode } from './subtensor/index.js';
+export type {
+  Subtensor,
+  SubtensorOptions,
+  Network,
+  Signer,
+  SendOptions,
+  Receipt,
+  ChainEvent,
+  SubtensorErrorCode,
+} from './subtensor/index.js';
 export * from './metagraph/index.js';
 export * from './timelock/index.js';
 export * from './epoch/index.js';

@@ -28,7 +28,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request signed like a Python dendrite, with knobs to break it. */
 function signed(
   synapse: Synapse,
-  o: { signer?: typeof alice; axonHotkey?: string; nonce?: bigint; uuid?: string; unsigned?: boolean; version?: number } = {},
+  o: {
+    signer?: typeof alice;
+    axonHotkey?: string;
+    nonce?: bigint;
+    uuid?: string;
+    unsigned?: boolean;
+    version?: number;
+  } = {},
 ) {
   const signer = o.signer ?? alice;
   synapse.dendrite.hotkey = signer.ss58Address;
@@ -38,7 +45,10 @@ function signed(
   synapse.axon.hotkey = axonKey.ss58Address;
   if (!o.unsigned) {
     const d = synapse.dendrite;
-    d.signature = sign(signer, `${d.nonce}.${d.hotkey}.${o.axonHotkey ?? axonKey.ss58Address}.${d.uuid}.${synapse.bodyHash}`);
+    d.signature = sign(
+      signer,
+      `${d.nonce}.${d.hotkey}.${o.axonHotkey ?? axonKey.ss58Address}.${d.uuid}.${synapse.bodyHash}`,
+    );
   }
   return { headers: { ...synapse.toHeaders(), 'content-type': 'application/json' }, body: synapse.toJSON() };
 }
@@ -46,7 +56,18 @@ function signed(
 async function post(path: string, req: { headers: Record<string, string>; body: string }) {
   const res = await request(`${base}${path}`, { method: 'POST', headers: req.headers, body: req.body });
   const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, json: (() => { try { return JSON.parse(text); } catch { return undefined; } })() };
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    text,
+    json: (() => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    })(),
+  };
 }
 
 async function stillServes() {
@@ -79,9 +100,14 @@ beforeAll(async () => {
   axon.attach(Boom, () => {
     throw new Error('handler failure');
   });
-  axon.attach(Chat, (s) => createStreamingResponse(s, (async function* () {
-    for (const w of s.prompt.split(' ')) yield `${w.toUpperCase()} `;
-  })()));
+  axon.attach(Chat, (s) =>
+    createStreamingResponse(
+      s,
+      (async function* () {
+        for (const w of s.prompt.split(' ')) yield `${w.toUpperCase()} `;
+      })(),
+    ),
+  );
   await axon.start();
   base = `http://127.0.0.1:${axon.port}`;
 });
@@ -103,7 +129,16 @@ describe('TS dendrite ↔ TS axon over HTTP', () => {
   });
 
   it('fans out to several axons, one copy each', async () => {
-    const others = await Promise.all([0, 1].map(() => createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' }).attach(Dummy, (s) => { s.dummy_output = -1; return s; }).start()));
+    const others = await Promise.all(
+      [0, 1].map(() =>
+        createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' })
+          .attach(Dummy, (s) => {
+            s.dummy_output = -1;
+            return s;
+          })
+          .start(),
+      ),
+    );
     const dendrite = createDendrite({ keypair: bob });
     const req = new Dummy({ dummy_input: 5 });
     const replies = await dendrite.forward([axon.info(), ...others.map((a) => a.info())], req, { timeout: 5 });
@@ -126,7 +161,11 @@ describe('TS dendrite ↔ TS axon over HTTP', () => {
 
   it('maps failures like Python: 503 unreachable, 408 timeout, 500 handler error', async () => {
     const dendrite = createDendrite({ keypair: alice });
-    const dead = await dendrite.call({ ip: '127.0.0.1', port: 1, hotkey: axonKey.ss58Address }, new Dummy({ dummy_input: 1 }), { timeout: 2 });
+    const dead = await dendrite.call(
+      { ip: '127.0.0.1', port: 1, hotkey: axonKey.ss58Address },
+      new Dummy({ dummy_input: 1 }),
+      { timeout: 2 },
+    );
     expect(dead.dendrite.status_code).toBe(503);
     const slow = await dendrite.call(axon.info(), new Slow({ ms: 1500 }), { timeout: 0.3 });
     expect(slow.isTimeout).toBe(true);
@@ -143,7 +182,18 @@ describe('wire format (python-wire.md §3.5)', () => {
   it('a ping answers with the Python success header set', async () => {
     const r = await post('/Synapse', signed(new Synapse()));
     expect(r.status).toBe(200);
-    for (const h of ['bt_header_axon_status_code', 'bt_header_axon_status_message', 'bt_header_axon_process_time', 'computed_body_hash', 'content-type', 'name', 'timeout', 'header_size', 'total_size', 'content-length']) {
+    for (const h of [
+      'bt_header_axon_status_code',
+      'bt_header_axon_status_message',
+      'bt_header_axon_process_time',
+      'computed_body_hash',
+      'content-type',
+      'name',
+      'timeout',
+      'header_size',
+      'total_size',
+      'content-length',
+    ]) {
       expect(r.headers).toHaveProperty(h);
     }
     expect(r.headers.bt_header_axon_status_code).toBe('200');
@@ -169,7 +219,13 @@ describe('wire format (python-wire.md §3.5)', () => {
     expect(() => intToIp(-1n)).toThrow();
     expect(() => intToIp(1n << 128n)).toThrow();
     const info = axon.info();
-    expect(info).toMatchObject({ version: 10002000, ipType: 4, protocol: 4, hotkey: axonKey.ss58Address, port: axon.port });
+    expect(info).toMatchObject({
+      version: 10002000,
+      ipType: 4,
+      protocol: 4,
+      hotkey: axonKey.ss58Address,
+      port: axon.port,
+    });
   });
 });
 
@@ -185,7 +241,9 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
     const req = signed(new Dummy({ dummy_input: 1 }));
     (req.headers as Record<string, string>).bt_header_dendrite_signature = sign(alice, 'something else');
     expect((await post('/Dummy', req)).status).toBe(401);
-    expect((await post('/Dummy', signed(new Dummy({ dummy_input: 1 }), { axonHotkey: bob.ss58Address }))).status).toBe(401);
+    expect((await post('/Dummy', signed(new Dummy({ dummy_input: 1 }), { axonHotkey: bob.ss58Address }))).status).toBe(
+      401,
+    );
     expect((await post('/Dummy', signed(new Dummy({ dummy_input: 1 }), { signer: bob, uuid: 'x' }))).status).toBe(200);
     await stillServes();
   });
@@ -196,7 +254,10 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
     const again = await post('/Dummy', req);
     expect(again.status).toBe(401);
     expect(again.json.message).toMatch(/newer one was last processed/);
-    const stale = await post('/Dummy', signed(new Dummy({ dummy_input: 1 }), { uuid: 'stale', nonce: BigInt(Date.now() - 60_000) * 1_000_000n }));
+    const stale = await post(
+      '/Dummy',
+      signed(new Dummy({ dummy_input: 1 }), { uuid: 'stale', nonce: BigInt(Date.now() - 60_000) * 1_000_000n }),
+    );
     expect(stale.status).toBe(401);
     expect(stale.json.message).toMatch(/Nonce is too old/);
     await stillServes();
@@ -214,7 +275,11 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
   it('oversized body → 413 from the declared length, before the body is read', async () => {
     const req = signed(new Dummy({ dummy_input: 1 }));
     const sock = connect(axon.port, '127.0.0.1');
-    const head = `POST /Dummy HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 104857600\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+    const head = `POST /Dummy HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 104857600\r\n${Object.entries(
+      req.headers,
+    )
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`;
     const reply = await new Promise<string>((resolve) => {
       let buf = '';
       sock.on('data', (d) => (buf += d.toString()));
@@ -224,7 +289,15 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 413/);
     // A streamed body without a length is cut off at the cap too.
-    const big = await request(`${base}/Dummy`, { method: 'POST', headers: req.headers, body: Readable.from((async function* () { for (let i = 0; i < 100; i++) yield Buffer.alloc(4096, 32); })()) }).catch((e) => e);
+    const big = await request(`${base}/Dummy`, {
+      method: 'POST',
+      headers: req.headers,
+      body: Readable.from(
+        (async function* () {
+          for (let i = 0; i < 100; i++) yield Buffer.alloc(4096, 32);
+        })(),
+      ),
+    }).catch((e) => e);
     if (!(big instanceof Error)) expect(big.statusCode).toBe(413);
     await stillServes();
   });
@@ -259,11 +332,19 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
   });
 
   it('rate limited per verified hotkey → 429', async () => {
-    const limited = createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1', rateLimit: { perIp: false, perHotkey: { burst: 3, perSecond: 0.001 } } });
+    const limited = createAxon({
+      keypair: axonKey,
+      port: 0,
+      host: '127.0.0.1',
+      rateLimit: { perIp: false, perHotkey: { burst: 3, perSecond: 0.001 } },
+    });
     await limited.start();
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await request(`http://127.0.0.1:${limited.port}/Synapse`, { method: 'POST', ...signed(new Synapse(), { uuid: `rl${i}` }) });
+      const r = await request(`http://127.0.0.1:${limited.port}/Synapse`, {
+        method: 'POST',
+        ...signed(new Synapse(), { uuid: `rl${i}` }),
+      });
       await r.body.text();
       statuses.push(r.statusCode);
     }
@@ -274,7 +355,13 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
 
   it('overload → 503 when the queue is full; a wait past the timeout → 408; higher stake goes first', async () => {
     const order: string[] = [];
-    const gated = createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1', priority: { maxConcurrent: 1, maxQueue: 2 }, stakeOf: (hk) => (hk === bob.ss58Address ? 1000 : 1) });
+    const gated = createAxon({
+      keypair: axonKey,
+      port: 0,
+      host: '127.0.0.1',
+      priority: { maxConcurrent: 1, maxQueue: 2 },
+      stakeOf: (hk) => (hk === bob.ss58Address ? 1000 : 1),
+    });
     gated.attach(Slow, async (s, ctx) => {
       order.push(ctx.hotkey === bob.ss58Address ? `bob${s.order}` : `alice${s.order}`);
       await sleep(s.ms);
@@ -284,7 +371,9 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
     const url = `http://127.0.0.1:${gated.port}/Slow`;
     const send = (who: typeof alice, n: number, ms: number, timeout = 10) => {
       const syn = new Slow({ ms, order: n, timeout });
-      return request(url, { method: 'POST', ...signed(syn, { signer: who, uuid: `g${n}` }) }).then(async (r) => (await r.body.text(), r.statusCode));
+      return request(url, { method: 'POST', ...signed(syn, { signer: who, uuid: `g${n}` }) }).then(
+        async (r) => (await r.body.text(), r.statusCode),
+      );
     };
     const first = send(alice, 0, 300); // occupies the only slot
     await sleep(50);
@@ -343,7 +432,9 @@ describe('concurrent duplicates', () => {
 
 describe('signed responses and unsigned requests by choice', () => {
   it('a dendrite that requires signed responses rejects an axon that does not sign', async () => {
-    const plain = await createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' }).attach(Dummy, (s) => s).start();
+    const plain = await createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' })
+      .attach(Dummy, (s) => s)
+      .start();
     const d = createDendrite({ keypair: alice, requireSignedResponses: true });
     const r = await d.call(plain.info(), new Dummy({ dummy_input: 1 }), { timeout: 5 });
     expect(r.failedVerification).toBe(true);
@@ -351,9 +442,17 @@ describe('signed responses and unsigned requests by choice', () => {
     await plain.stop();
   });
 
-  it('allowUnsigned restores Python\'s behaviour', async () => {
-    const open = await createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1', verify: { allowUnsigned: true } }).start();
-    const r = await request(`http://127.0.0.1:${open.port}/Synapse`, { method: 'POST', ...signed(new Synapse(), { unsigned: true }) });
+  it("allowUnsigned restores Python's behaviour", async () => {
+    const open = await createAxon({
+      keypair: axonKey,
+      port: 0,
+      host: '127.0.0.1',
+      verify: { allowUnsigned: true },
+    }).start();
+    const r = await request(`http://127.0.0.1:${open.port}/Synapse`, {
+      method: 'POST',
+      ...signed(new Synapse(), { unsigned: true }),
+    });
     await r.body.text();
     expect(r.statusCode).toBe(200);
     await open.stop();
@@ -362,15 +461,24 @@ describe('signed responses and unsigned requests by choice', () => {
 
 describe('fuzz', () => {
   it('10,000 random and mutated requests: no crash, no hang, only the designed statuses', async () => {
-    const fuzzAxon = await createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1', maxBodyBytes: 8192, rateLimit: { perIp: false, perHotkey: false } })
-      .attach(Dummy, (s) => { s.dummy_output = s.dummy_input; return s; })
+    const fuzzAxon = await createAxon({
+      keypair: axonKey,
+      port: 0,
+      host: '127.0.0.1',
+      maxBodyBytes: 8192,
+      rateLimit: { perIp: false, perHotkey: false },
+    })
+      .attach(Dummy, (s) => {
+        s.dummy_output = s.dummy_input;
+        return s;
+      })
       .start();
     const url = `http://127.0.0.1:${fuzzAxon.port}`;
     const errors: unknown[] = [];
     fuzzAxon.on('error', (e) => errors.push(e));
     let seed = 424242;
-    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-    const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     const templates = Array.from({ length: 20 }, (_, i) => signed(new Dummy({ dummy_input: i }), { uuid: `f${i}` }));
     const allowed = new Set([200, 400, 401, 404, 405, 413, 422, 431]);
     const seen = new Map<number, number>();
@@ -401,10 +509,19 @@ describe('fuzz', () => {
           const k = pick(Object.keys(headers));
           headers[k] = mutate(headers[k]!).replace(/[^\x20-\x7e]/g, '');
         } else if (r < 0.65) delete headers[pick(Object.keys(headers))];
-        else if (r < 0.75) body = Buffer.from(Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256))).toString('latin1');
+        else if (r < 0.75)
+          body = Buffer.from(Array.from({ length: Math.floor(rand() * 300) }, () => Math.floor(rand() * 256))).toString(
+            'latin1',
+          );
         else if (r < 0.8) path = `/${mutate('Dummy')}`;
         try {
-          const res = await request(`${url}${encodeURI(path).replace(/%25/g, '%')}`, { method: pick(['POST', 'POST', 'GET', 'PUT']), headers, body: rand() < 0.05 ? undefined : body, headersTimeout: 5000, bodyTimeout: 5000 });
+          const res = await request(`${url}${encodeURI(path).replace(/%25/g, '%')}`, {
+            method: pick(['POST', 'POST', 'GET', 'PUT']),
+            headers,
+            body: rand() < 0.05 ? undefined : body,
+            headersTimeout: 5000,
+            bodyTimeout: 5000,
+          });
           await res.body.text();
           seen.set(res.statusCode, (seen.get(res.statusCode) ?? 0) + 1);
         } catch (e) {
@@ -415,7 +532,14 @@ describe('fuzz', () => {
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    expect(errors.map((e) => String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | '))).toEqual([]);
+    expect(
+      errors.map((e) =>
+        String((e as Error).stack ?? e)
+          .split('\n')
+          .slice(0, 3)
+          .join(' | '),
+      ),
+    ).toEqual([]);
     for (const status of seen.keys()) if (status !== -1) expect(allowed).toContain(status);
     expect([...seen.entries()].filter(([s]) => s !== -1).reduce((a, [, n]) => a + n, 0)).toBeGreaterThan(9000);
     expect(seen.get(200)).toBeGreaterThan(0);
@@ -428,7 +552,8 @@ describe('fuzz', () => {
 describe('lifecycle', () => {
   function socketsTo(port: number): number {
     const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-    return handles.filter((h) => h instanceof Socket && (h as Socket).remotePort === port && !(h as Socket).destroyed).length;
+    return handles.filter((h) => h instanceof Socket && (h as Socket).remotePort === port && !(h as Socket).destroyed)
+      .length;
   }
 
   it('dendrite.close() leaves no socket open', async () => {
@@ -461,7 +586,12 @@ describe('lifecycle', () => {
   });
 
   it('serves and calls over IPv6', async () => {
-    const a = await createAxon({ keypair: axonKey, port: 0, host: '::1' }).attach(Dummy, (s) => { s.dummy_output = 6; return s; }).start();
+    const a = await createAxon({ keypair: axonKey, port: 0, host: '::1' })
+      .attach(Dummy, (s) => {
+        s.dummy_output = 6;
+        return s;
+      })
+      .start();
     expect(a.info()).toMatchObject({ ip: '::1', ipType: 6 });
     const d = createDendrite({ keypair: alice });
     const r = await d.call(a.info(), new Dummy({ dummy_input: 3 }), { timeout: 5 });
@@ -485,14 +615,24 @@ describe('caller mistakes are typed errors', () => {
     }
     const d = createDendrite({ keypair: alice });
     const syn = new Dummy({ dummy_input: 1 });
-    await expect(d.call({ ip: 'not-an-ip', port: 80, hotkey: bob.ss58Address }, syn)).rejects.toMatchObject({ code: 'DENDRITE_INVALID_TARGET' });
+    await expect(d.call({ ip: 'not-an-ip', port: 80, hotkey: bob.ss58Address }, syn)).rejects.toMatchObject({
+      code: 'DENDRITE_INVALID_TARGET',
+    });
     // An axon that never served (port 0, or 0.0.0.0) is a failed reply, as in Python, with nothing sent.
     const unserved = await d.call({ ip: '127.0.0.1', port: 0, hotkey: bob.ss58Address }, syn);
     expect(unserved.dendrite.status_code).toBe(503);
     expect(unserved.dendrite.status_message).toMatch(/not serving/);
     expect(syn.dendrite.nonce).toBeNull(); // nothing was signed or sent
     // forward() never throws for a bad entry: each gets a failed reply, in order.
-    const replies = await d.forward([{ ip: '0.0.0.0', port: 0, hotkey: bob.ss58Address }, { ip: 'not-an-ip', port: 1, hotkey: 'x' }, { ip: '127.0.0.1', port: 1, hotkey: bob.ss58Address }], new Dummy({ dummy_input: 2 }), { timeout: 2 });
+    const replies = await d.forward(
+      [
+        { ip: '0.0.0.0', port: 0, hotkey: bob.ss58Address },
+        { ip: 'not-an-ip', port: 1, hotkey: 'x' },
+        { ip: '127.0.0.1', port: 1, hotkey: bob.ss58Address },
+      ],
+      new Dummy({ dummy_input: 2 }),
+      { timeout: 2 },
+    );
     expect(replies.map((r) => r.dendrite.status_code)).toEqual([503, 503, 503]);
     expect(() => createDendrite({ keypair: { ...bob, secretKey: undefined } } as never)).toThrow(DendriteError); // public-only key
     await d.close();

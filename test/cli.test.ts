@@ -38,13 +38,15 @@ describe('subnetkit CLI', () => {
     await stop!();
   });
 
-  it('--commit-reveal starts new subnets with commit-reveal on and names the devnet\'s drand beacon', async () => {
+  it("--commit-reveal starts new subnets with commit-reveal on and names the devnet's drand beacon", async () => {
     const a = io();
     let stop: (() => Promise<void>) | undefined;
     expect(await runCli(['devnet', '--port', '0', '--commit-reveal'], a.io, (s) => (stop = s))).toBe(0);
     const out = a.out.join('\n');
     expect(out).toMatch(/commit-reveal on new subnets: on/);
-    expect(out).toContain(`drand beacon for CRv4 commits (RPC dev_drandInfo): ${devnetBeacon().info.publicKey.slice(0, 24)}`);
+    expect(out).toContain(
+      `drand beacon for CRv4 commits (RPC dev_drandInfo): ${devnetBeacon().info.publicKey.slice(0, 24)}`,
+    );
     const url = /listening on (ws:\/\/\S+)/.exec(a.out[0]!)![1]!;
     const st = await createSubtensor({ network: url });
     try {

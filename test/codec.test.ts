@@ -23,7 +23,13 @@ import { thrownCodeSync } from './helpers.js';
 
 // v3-synapses-and-sn19.md §7: Vs = 50257, k = 3, probs [0.5, 0.2, 0.1], phrases [318], [257, 1332], [262]
 const FLOOR = 0.2 / 50254;
-const ROW1: TopkPhrases = { batch: 1, topk: 3, probs: Float64Array.of(0.5, 0.2, 0.1), floors: Float64Array.of(FLOOR), phrases: [[318], [257, 1332], [262]] };
+const ROW1: TopkPhrases = {
+  batch: 1,
+  topk: 3,
+  probs: Float64Array.of(0.5, 0.2, 0.1),
+  floors: Float64Array.of(FLOOR),
+  phrases: [[318], [257, 1332], [262]],
+};
 const ROW2 = { probs: [0.9, 0.05, 0.01], phrases: [[50256], [0], [1, 2]], floor: 0.04 / 50254 };
 
 const codecCode = (fn: () => unknown): string => thrownCodeSync(CodecError, fn);
@@ -31,7 +37,9 @@ const codecCode = (fn: () => unknown): string => thrownCodeSync(CodecError, fn);
 describe('top-k token phrases (v3 §3, §7)', () => {
   it('compacts the vector row to [0.5, 320, 0.2, 259, 1334, 0.1, 264, 3.9797827e-6]', () => {
     expect(FLOOR).toBeCloseTo(3.979782703864368e-6, 18);
-    expect(Array.from(compactTopkTokenPhrases(ROW1))).toEqual(Array.from(Float32Array.of(0.5, 320, 0.2, 259, 1334, 0.1, 264, 3.9797827e-6)));
+    expect(Array.from(compactTopkTokenPhrases(ROW1))).toEqual(
+      Array.from(Float32Array.of(0.5, 320, 0.2, 259, 1334, 0.1, 264, 3.9797827e-6)),
+    );
   });
 
   it('appends the second vector row [0.9, 50258, 0.05, 2, 0.01, 3, 4, 7.959565e-7]', () => {
@@ -58,7 +66,12 @@ describe('top-k token phrases (v3 §3, §7)', () => {
     logits[318] = Math.log(0.5);
     logits[257] = Math.log(0.2);
     logits[262] = Math.log(0.1);
-    const tp = buildTopkTokenPhrases({ logits, batch: 1, topk: 3, phraseOf: (id) => (id === 257 ? [257, 1332] : [id]) });
+    const tp = buildTopkTokenPhrases({
+      logits,
+      batch: 1,
+      topk: 3,
+      phraseOf: (id) => (id === 257 ? [257, 1332] : [id]),
+    });
     expect(tp.phrases).toEqual([[318], [257, 1332], [262]]);
     expect(tp.probs[0]).toBeCloseTo(0.5, 5);
     expect(tp.floors[0]).toBeCloseTo(FLOOR, 9);
@@ -85,7 +98,7 @@ describe('top-k token phrases (v3 §3, §7)', () => {
 
   it('round-trips random compact tensors (topk 64, batch 8, phrases up to 10 tokens)', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     const k = 64;
     const probs = new Float64Array(8 * k);
     const floors = new Float64Array(8);
@@ -94,7 +107,8 @@ describe('top-k token phrases (v3 §3, §7)', () => {
       let mass = 0;
       for (let j = 0; j < k; j++) mass += probs[b * k + j] = rand() / (2 * k);
       floors[b] = (1 - mass) / (50257 - k);
-      for (let j = 0; j < k; j++) phrases.push(Array.from({ length: 1 + Math.floor(rand() * 10) }, () => Math.floor(rand() * 50257)));
+      for (let j = 0; j < k; j++)
+        phrases.push(Array.from({ length: 1 + Math.floor(rand() * 10) }, () => Math.floor(rand() * 50257)));
     }
     const back = unravelTopkTokenPhrases(compactTopkTokenPhrases({ batch: 8, topk: k, probs, floors, phrases }), k);
     expect(back.phrases).toEqual(phrases);
@@ -131,7 +145,7 @@ describe('TextCausalLM top-k (v3 §2, §7)', () => {
 
 function modelLikeBatch(rows: number, k: number, seed: number) {
   let s = seed;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const ids = new Int32Array(rows * k);
   const logprobs = new Float32Array(rows * k);
   const residual = new Float32Array(rows);
@@ -176,7 +190,13 @@ describe('compact binary top-k codec', () => {
   });
 
   it('rejects invalid input: duplicate ids, ids ≥ vocab, positive log-probs, wrong lengths', () => {
-    const one = (ids: number[], lps: number[]) => ({ rows: 1, k: ids.length, ids: Int32Array.from(ids), logprobs: Float32Array.from(lps), residual: Float32Array.of(0.1) });
+    const one = (ids: number[], lps: number[]) => ({
+      rows: 1,
+      k: ids.length,
+      ids: Int32Array.from(ids),
+      logprobs: Float32Array.from(lps),
+      residual: Float32Array.of(0.1),
+    });
     expect(codecCode(() => encodeTopk(one([5, 5], [-1, -2])))).toBe('CODEC_INVALID_INPUT');
     expect(codecCode(() => encodeTopk(one([5, 60000], [-1, -2])))).toBe('CODEC_INVALID_INPUT');
     expect(codecCode(() => encodeTopk(one([5, 6], [0.5, -2])))).toBe('CODEC_INVALID_INPUT');
@@ -186,11 +206,14 @@ describe('compact binary top-k codec', () => {
   it('malformed bytes give typed errors: bad version, truncation, lying headers, random mutations', () => {
     const bytes = encodeTopk(modelLikeBatch(4, 20, 3));
     expect(codecCode(() => decodeTopk(Uint8Array.of(9, 0)))).toBe('CODEC_UNSUPPORTED_VERSION');
-    for (let cut = 0; cut < bytes.length; cut += 3) expect(() => decodeTopk(bytes.subarray(0, cut))).toThrow(CodecError);
+    for (let cut = 0; cut < bytes.length; cut += 3)
+      expect(() => decodeTopk(bytes.subarray(0, cut))).toThrow(CodecError);
     // Header claims 2^24 rows of k=2^20 in a few bytes: refused before any allocation.
-    expect(() => decodeTopk(Uint8Array.of(1, 0, 0xff, 0xff, 0xff, 0x07, 0x80, 0x80, 0x40, 0x80, 0x80, 0x40, 0, 0, 0x80, 0x3f))).toThrow(CodecError);
+    expect(() =>
+      decodeTopk(Uint8Array.of(1, 0, 0xff, 0xff, 0xff, 0x07, 0x80, 0x80, 0x40, 0x80, 0x80, 0x40, 0, 0, 0x80, 0x3f)),
+    ).toThrow(CodecError);
     let s = 99;
-    const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     for (let i = 0; i < 3000; i++) {
       const b = bytes.slice();
       for (let f = 0; f < 3; f++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);

@@ -40,7 +40,7 @@ function csr(rows: Array<Array<[number, number]>>): SparseRows {
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('I32F32 arithmetic (subtensor-chain.md §1.2)', () => {
@@ -80,7 +80,17 @@ describe('weighted median (Case E, subtensor-chain.md §2)', () => {
     const sum = w.reduce((a, b) => a + b, 0);
     const minority = sum - fx(majority);
     const idx = w.map((_, k) => k);
-    return rows[0]!.map((_, c) => weightedMedian(w, use.map(([, i]) => fx(rows[i]![c]!)), idx, minority, 0, sum) / ONE);
+    return rows[0]!.map(
+      (_, c) =>
+        weightedMedian(
+          w,
+          use.map(([, i]) => fx(rows[i]![c]!)),
+          idx,
+          minority,
+          0,
+          sum,
+        ) / ONE,
+    );
   }
   const rows = [
     [0, 0.1, 0],
@@ -149,7 +159,14 @@ describe('yumaEpoch', () => {
       baseInput(3, {
         stake: [1_000_000_000n, 0n, 0n],
         validatorPermit: [true, false, false],
-        weights: csr([[[1, 65535], [2, 21845]], [], []]),
+        weights: csr([
+          [
+            [1, 65535],
+            [2, 21845],
+          ],
+          [],
+          [],
+        ]),
       }),
     );
     expect(out.incentive[1]! + out.incentive[2]!).toBeGreaterThanOrEqual(65533);
@@ -190,9 +207,15 @@ describe('yumaEpoch', () => {
     for (let t = 0; t < 20; t++) {
       const n = 4 + Math.floor(rand() * 20);
       const rows = Array.from({ length: n }, (_, i) =>
-        i < n / 2 ? Array.from({ length: n }, (_, j) => [j, Math.floor(rand() * 65536)] as [number, number]).filter(() => rand() < 0.7) : [],
+        i < n / 2
+          ? Array.from({ length: n }, (_, j) => [j, Math.floor(rand() * 65536)] as [number, number]).filter(
+              () => rand() < 0.7,
+            )
+          : [],
       );
-      const out = yumaEpoch(baseInput(n, { stake: Array.from({ length: n }, () => BigInt(Math.floor(rand() * 1e12))), weights: csr(rows) }));
+      const out = yumaEpoch(
+        baseInput(n, { stake: Array.from({ length: n }, () => BigInt(Math.floor(rand() * 1e12))), weights: csr(rows) }),
+      );
       const total = out.emission.reduce((a, b) => a + b, 0n);
       expect(total).toBeLessThanOrEqual(1_000_000_000n);
       expect(total).toBeGreaterThan(1_000_000_000n - BigInt(n));
@@ -209,9 +232,13 @@ describe('yumaEpoch', () => {
       const rows = Array.from({ length: n }, (_, i) =>
         i < 6 ? Array.from({ length: n }, (_, j) => [j, Math.floor(rand() * 65536)] as [number, number]) : [],
       );
-      const bonds = Array.from({ length: n }, (_, i) => (i < 6 ? Array.from({ length: n }, (_, j) => [j, Math.floor(rand() * 65536)] as [number, number]) : []));
+      const bonds = Array.from({ length: n }, (_, i) =>
+        i < 6 ? Array.from({ length: n }, (_, j) => [j, Math.floor(rand() * 65536)] as [number, number]) : [],
+      );
       const input = baseInput(n, {
-        stake: Array.from({ length: n }, (_, i) => (i < 6 ? BigInt(Math.floor(rand() * 1e13)) : BigInt(Math.floor(rand() * 1e9)))),
+        stake: Array.from({ length: n }, (_, i) =>
+          i < 6 ? BigInt(Math.floor(rand() * 1e13)) : BigInt(Math.floor(rand() * 1e9)),
+        ),
         weights: csr(rows),
         bonds: csr(bonds),
         yuma3: t % 2 === 1,
@@ -276,7 +303,18 @@ describe('yumaEpoch', () => {
       alphaSigmoidSteepness: 200,
       yuma3: true,
       bondsMovingAverage: 975_000,
-      weights: csr([[[1, 65535], [2, 30000]], [[1, 65535], [2, 40000]], [], []]),
+      weights: csr([
+        [
+          [1, 65535],
+          [2, 30000],
+        ],
+        [
+          [1, 65535],
+          [2, 40000],
+        ],
+        [],
+        [],
+      ]),
       bonds: csr([[[1, 1000]], [[2, 2000]], [], []]),
       validatorPermit: [true, true, false, false],
       stake: [3n * 10n ** 9n, 10n ** 9n, 0n, 0n],
@@ -295,7 +333,11 @@ describe('weight utilities (v3-synapses §7, python-wire §7.5)', () => {
     [[1, 1, 1, 1], 0.2, [0.25, 0.25, 0.25, 0.25]],
     [[0, 0, 0], 0.5, [1 / 3, 1 / 3, 1 / 3]],
     [[3, 1], 1.0, [0.75, 0.25]],
-    [[5, 4, 3, 2, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125], 0.2, [0.2, 0.2, 0.2, 0.2, 0.101588, 0.050794, 0.025397, 0.012698, 0.006349, 0.003175]],
+    [
+      [5, 4, 3, 2, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125],
+      0.2,
+      [0.2, 0.2, 0.2, 0.2, 0.101588, 0.050794, 0.025397, 0.012698, 0.006349, 0.003175],
+    ],
   ])('normalizeMaxWeight(%j, %f)', (x, limit, want) => {
     const got = normalizeMaxWeight(x, limit);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
@@ -324,7 +366,11 @@ describe('weight utilities (v3-synapses §7, python-wire §7.5)', () => {
     const short = processWeightsForNetuid([2], [1], { n: 4, minAllowedWeights: 3, maxWeightsLimit: 65535 });
     expect(short.uids.length).toBe(4);
     expect(short.weights[2]).toBeGreaterThan(0.99);
-    const capped = processWeightsForNetuid([0, 1, 2, 3], [10, 1, 1, 1], { n: 4, minAllowedWeights: 1, maxWeightsLimit: 32768 });
+    const capped = processWeightsForNetuid([0, 1, 2, 3], [10, 1, 1, 1], {
+      n: 4,
+      minAllowedWeights: 1,
+      maxWeightsLimit: 32768,
+    });
     expect(Math.max(...capped.weights)).toBeLessThanOrEqual(0.5 + 1e-4); // the cap carries normalize_max_weight's 1e-7 epsilon
   });
 });
@@ -344,7 +390,19 @@ describe('emission', () => {
     const input = baseInput(n, {
       stake: [1e12, 1e12, 0, 0, 0].map((s) => BigInt(s)),
       validatorPermit: [true, true, false, false, false],
-      weights: csr([[[2, 65535], [3, 1000]], [[2, 65535], [4, 1000]], [], [], []]),
+      weights: csr([
+        [
+          [2, 65535],
+          [3, 1000],
+        ],
+        [
+          [2, 65535],
+          [4, 1000],
+        ],
+        [],
+        [],
+        [],
+      ]),
     });
     const { earned, perEpoch } = simulateEpochs(input, { epochs: 5 });
     expect(perEpoch).toHaveLength(5);
@@ -355,7 +413,7 @@ describe('emission', () => {
   });
 });
 
-describe('simulateAttribution (the seed\'s emission)', () => {
+describe("simulateAttribution (the seed's emission)", () => {
   it('a node that keeps everything receives exactly what it mints', () => {
     const r = simulateAttribution({ stake: [10], edges: [[[0, 1]]], blocks: 5 });
     expect(r.received[0]).toBe(r.minted);
@@ -366,7 +424,14 @@ describe('simulateAttribution (the seed\'s emission)', () => {
   it('emission flows along outgoing edges: an attributed node out-earns an equal-stake one', () => {
     const r = simulateAttribution({
       stake: [100, 100, 100],
-      edges: [[[0, 0.5], [1, 0.5]], [[1, 1]], [[2, 1]]],
+      edges: [
+        [
+          [0, 0.5],
+          [1, 0.5],
+        ],
+        [[1, 1]],
+        [[2, 1]],
+      ],
       blocks: 50,
       tokensPerBlock: 1000,
     });
@@ -377,19 +442,79 @@ describe('simulateAttribution (the seed\'s emission)', () => {
   });
 
   it('a cycle terminates (amounts round down) and the depth guard bounds long chains', () => {
-    const cyc = simulateAttribution({ stake: [50, 50], edges: [[[0, 0.1], [1, 0.9]], [[1, 0.1], [0, 0.9]]], blocks: 3, tokensPerBlock: 1e6 });
+    const cyc = simulateAttribution({
+      stake: [50, 50],
+      edges: [
+        [
+          [0, 0.1],
+          [1, 0.9],
+        ],
+        [
+          [1, 0.1],
+          [0, 0.9],
+        ],
+      ],
+      blocks: 3,
+      tokensPerBlock: 1e6,
+    });
     expect(cyc.maxDepthReached).toBeGreaterThan(10);
-    const capped = simulateAttribution({ stake: [50, 50], edges: [[[0, 0.1], [1, 0.9]], [[1, 0.1], [0, 0.9]]], blocks: 3, tokensPerBlock: 1e6, maxDepth: 3 });
+    const capped = simulateAttribution({
+      stake: [50, 50],
+      edges: [
+        [
+          [0, 0.1],
+          [1, 0.9],
+        ],
+        [
+          [1, 0.1],
+          [0, 0.9],
+        ],
+      ],
+      blocks: 3,
+      tokensPerBlock: 1e6,
+      maxDepth: 3,
+    });
     expect(capped.maxDepthReached).toBe(3);
     expect(capped.received.reduce((a, b) => a + b, 0)).toBe(capped.minted);
   });
 
   it('rejects invalid edge sets', () => {
     const code = (fn: () => unknown) => thrownCodeSync(ConsensusError, fn);
-    expect(code(() => simulateAttribution({ stake: [1, 1], edges: [[[1, 1]], [[1, 1]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
-    expect(code(() => simulateAttribution({ stake: [1], edges: [[[0, 0]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
-    expect(code(() => simulateAttribution({ stake: [1, 1], edges: [[[0, 0.5], [1, 0.2]], [[1, 1]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
-    expect(code(() => simulateAttribution({ stake: [1], edges: [[[0, 1], [5, 0]]], blocks: 1 }))).toBe('CONSENSUS_INVALID_INPUT');
+    expect(code(() => simulateAttribution({ stake: [1, 1], edges: [[[1, 1]], [[1, 1]]], blocks: 1 }))).toBe(
+      'CONSENSUS_INVALID_INPUT',
+    );
+    expect(code(() => simulateAttribution({ stake: [1], edges: [[[0, 0]]], blocks: 1 }))).toBe(
+      'CONSENSUS_INVALID_INPUT',
+    );
+    expect(
+      code(() =>
+        simulateAttribution({
+          stake: [1, 1],
+          edges: [
+            [
+              [0, 0.5],
+              [1, 0.2],
+            ],
+            [[1, 1]],
+          ],
+          blocks: 1,
+        }),
+      ),
+    ).toBe('CONSENSUS_INVALID_INPUT');
+    expect(
+      code(() =>
+        simulateAttribution({
+          stake: [1],
+          edges: [
+            [
+              [0, 1],
+              [5, 0],
+            ],
+          ],
+          blocks: 1,
+        }),
+      ),
+    ).toBe('CONSENSUS_INVALID_INPUT');
   });
 });
 
@@ -402,8 +527,27 @@ describe('Yuma3 with liquid alpha', () => {
       stake: [1e12, 1e12, 0, 0].map((s) => BigInt(s)),
       validatorPermit: [true, true, false, false],
       // validator 0 lists miner 3 with weight 0; validator 1 does not list miner 3 at all
-      weights: csr([[[2, 65535], [3, 0]], [[2, 65535]], [], []]),
-      bonds: csr([[[2, 30000], [3, 30000]], [[2, 30000], [3, 30000]], [], []]),
+      weights: csr([
+        [
+          [2, 65535],
+          [3, 0],
+        ],
+        [[2, 65535]],
+        [],
+        [],
+      ]),
+      bonds: csr([
+        [
+          [2, 30000],
+          [3, 30000],
+        ],
+        [
+          [2, 30000],
+          [3, 30000],
+        ],
+        [],
+        [],
+      ]),
     });
     const out = yumaEpoch(input);
     const row = (i: number) => {

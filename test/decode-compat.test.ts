@@ -58,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => devnet?.close());
 
 describe('a node that offers metadata V14 only', () => {
-  it('runtime API calls fall back to finney\'s definitions and decode the same', async () => {
+  it("runtime API calls fall back to finney's definitions and decode the same", async () => {
     const v14 = await proxy(devnet.url, (method, params, result) => {
       if (method === 'state_call' && params[0] === 'Metadata_metadata_versions') return '0x0438000000'; // [14]
       if (method === 'state_call' && params[0] === 'Metadata_metadata_at_version') return '0x00'; // None
@@ -67,7 +67,9 @@ describe('a node that offers metadata V14 only', () => {
     const direct = await createSubtensor({ network: devnet.url, shared: false });
     const old = await createSubtensor({ network: v14.url, shared: false });
     expect((await old.api()).runtimeMetadata.version).toBe(14);
-    expect(await old.call.subnetInfoRuntimeApi.getDynamicInfo(1)).toEqual(await direct.call.subnetInfoRuntimeApi.getDynamicInfo(1));
+    expect(await old.call.subnetInfoRuntimeApi.getDynamicInfo(1)).toEqual(
+      await direct.call.subnetInfoRuntimeApi.getDynamicInfo(1),
+    );
     const mg = await syncMetagraph(old, { netuid: 1 });
     expect(mg.n).toBe((await syncMetagraph(direct, { netuid: 1 })).n);
     expect(await old.hyperparameters(1)).toEqual(await direct.hyperparameters(1));
@@ -81,7 +83,11 @@ describe("bytes of another runtime's layout", () => {
   it('are a typed error naming the type, for runtime calls, storage and the metagraph', async () => {
     const other = await proxy(devnet.url, (method, params, result) => {
       // One more byte than spec 424's layouts: what a runtime with an extra field would send.
-      if (method === 'state_call' && (params[0] === 'SubnetInfoRuntimeApi_get_dynamic_info' || params[0] === 'NeuronInfoRuntimeApi_get_neurons_lite')) return `${result}00`;
+      if (
+        method === 'state_call' &&
+        (params[0] === 'SubnetInfoRuntimeApi_get_dynamic_info' || params[0] === 'NeuronInfoRuntimeApi_get_neurons_lite')
+      )
+        return `${result}00`;
       if (method === 'state_getStorage' && typeof result === 'string') return `${result}00`;
       return result;
     });
@@ -92,7 +98,9 @@ describe("bytes of another runtime's layout", () => {
     );
     expect(call).toBeInstanceOf(SubtensorError);
     expect(call.code).toBe('DECODE_FAILED');
-    expect(call.message).toMatch(/subnetInfoRuntimeApi\.getDynamicInfo: the bytes are not a Option<PalletSubtensorRpcInfoDynamicInfo>.*another runtime version/);
+    expect(call.message).toMatch(
+      /subnetInfoRuntimeApi\.getDynamicInfo: the bytes are not a Option<PalletSubtensorRpcInfoDynamicInfo>.*another runtime version/,
+    );
     const read = await st.query.subtensorModule.tempo(1).then(
       () => null,
       (e) => e,

@@ -10,7 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'subnetkit-devnet-'));
 const children: ChildProcess[] = [];
 
 function startChild(): Promise<{ child: ChildProcess; ws: string; http: string; best: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/devnet-child.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/devnet-child.ts', dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -24,7 +26,11 @@ function startChild(): Promise<{ child: ChildProcess; ws: string; http: string; 
 }
 
 async function rpc(http: string, method: string, params: unknown[] = []): Promise<any> {
-  const res = await fetch(http, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(http, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(body.error.message);
   return body.result;
@@ -38,20 +44,35 @@ afterAll(() => {
 describe('devnet durability (--data)', () => {
   it('loses no acknowledged block and restores the same state after SIGKILL mid-production', async () => {
     const first = await startChild();
-    const api = (await ApiPromise.create({ provider: new WsProvider(first.ws), noInitWarn: true, signedExtensions: { SudoTransactionExtension: EMPTY, CheckShieldedTxValidity: EMPTY, SubtensorTransactionExtension: EMPTY, DrandPriority: EMPTY } })) as any;
+    const api = (await ApiPromise.create({
+      provider: new WsProvider(first.ws),
+      noInitWarn: true,
+      signedExtensions: {
+        SudoTransactionExtension: EMPTY,
+        CheckShieldedTxValidity: EMPTY,
+        SubtensorTransactionExtension: EMPTY,
+        DrandPriority: EMPTY,
+      },
+    })) as any;
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     const alice = keyring.addFromUri('//Alice');
     const bob = keyring.addFromUri('//Bob');
     for (let i = 0; i < 3; i++) {
       await new Promise<void>((resolve, reject) => {
-        api.tx.balances.transferKeepAlive(bob.address, 1_000_000_000n + BigInt(i)).signAndSend(alice, (r: any) => (r.status.isInBlock || r.status.isFinalized) && resolve()).catch(reject);
+        api.tx.balances
+          .transferKeepAlive(bob.address, 1_000_000_000n + BigInt(i))
+          .signAndSend(alice, (r: any) => (r.status.isInBlock || r.status.isFinalized) && resolve())
+          .catch(reject);
       });
     }
     const keys = [api.query.system.account.key(alice.address), api.query.system.account.key(bob.address)];
     await api.disconnect();
     // Enough blocks for a snapshot (every 512) and a log after it; every dev_newBlock answer is an acknowledgement.
     const acked = new Map<number, string>();
-    acked.set(Number((await rpc(first.http, 'chain_getHeader')).number), await rpc(first.http, 'chain_getFinalizedHead'));
+    acked.set(
+      Number((await rpc(first.http, 'chain_getHeader')).number),
+      await rpc(first.http, 'chain_getFinalizedHead'),
+    );
     await rpc(first.http, 'dev_newBlock', [{ count: 520 }]);
     for (let i = 0; i < 40; i++) {
       const hash = await rpc(first.http, 'dev_newBlock', [{ count: 1 }]);
@@ -72,7 +93,9 @@ describe('devnet durability (--data)', () => {
     // It goes on from where it stopped.
     const next = await rpc(second.http, 'dev_newBlock', [{ count: 1 }]);
     expect(Number((await rpc(second.http, 'chain_getHeader', [next])).number)).toBe(second.best + 1);
-    expect((await rpc(second.http, 'chain_getHeader', [next])).parentHash).toBe(await rpc(second.http, 'chain_getBlockHash', [second.best]));
+    expect((await rpc(second.http, 'chain_getHeader', [next])).parentHash).toBe(
+      await rpc(second.http, 'chain_getBlockHash', [second.best]),
+    );
     second.child.kill('SIGKILL');
   }, 60_000);
 });

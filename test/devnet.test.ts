@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAO, startDevnet, type Devnet } from '../src/devnet/index.js';
 
 const EMPTY = { extrinsic: {}, payload: {} };
-const signedExtensions = { SudoTransactionExtension: EMPTY, CheckShieldedTxValidity: EMPTY, SubtensorTransactionExtension: EMPTY, DrandPriority: EMPTY };
+const signedExtensions = {
+  SudoTransactionExtension: EMPTY,
+  CheckShieldedTxValidity: EMPTY,
+  SubtensorTransactionExtension: EMPTY,
+  DrandPriority: EMPTY,
+};
 const FIXTURE = 'test/fixtures/finney-metadata-spec424.scale';
 
 let devnet: Devnet;
@@ -25,12 +30,22 @@ function send(tx: any, signer = alice, options: Record<string, unknown> = {}) {
       if (res.status.isFinalized) {
         let error: string | null = null;
         if (res.dispatchError) {
-          error = res.dispatchError.isModule ? (() => { const m = api.registry.findMetaError(res.dispatchError!.asModule); return `${m.section}.${m.name}`; })() : res.dispatchError.type;
+          error = res.dispatchError.isModule
+            ? (() => {
+                const m = api.registry.findMetaError(res.dispatchError!.asModule);
+                return `${m.section}.${m.name}`;
+              })()
+            : res.dispatchError.type;
         }
         // Fee events (charged on almost every call) are reported apart, so call events read as the call's own.
         const all = res.events.map((e: any) => `${e.event.section}.${e.event.method}`);
         const paid = res.events.find((e: any) => e.event.method === 'TransactionFeePaid');
-        resolve({ statuses, events: all.filter((e: string) => e !== 'balances.Withdraw' && e !== 'transactionPayment.TransactionFeePaid'), error, fee: paid ? paid.event.data[1].toBigInt() : 0n });
+        resolve({
+          statuses,
+          events: all.filter((e: string) => e !== 'balances.Withdraw' && e !== 'transactionPayment.TransactionFeePaid'),
+          error,
+          fee: paid ? paid.event.data[1].toBigInt() : 0n,
+        });
       }
     }).catch(reject);
   });
@@ -58,13 +73,21 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
   });
 
   it('has the localnet genesis: funded dev accounts, sudo Alice, subnet 1 with tempo 10', async () => {
-    const a = (await (api.query as any).system.account(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } };
+    const a = (await (api.query as any).system.account(alice.address)) as unknown as {
+      data: { free: { toBigInt(): bigint } };
+    };
     expect(a.data.free.toBigInt()).toBe(1_000_000n * TAO);
-    const d = (await (api.query as any).system.account(dave.address)) as unknown as { data: { free: { toBigInt(): bigint } } };
+    const d = (await (api.query as any).system.account(dave.address)) as unknown as {
+      data: { free: { toBigInt(): bigint } };
+    };
     expect(d.data.free.toBigInt()).toBe(2_000n * TAO);
     expect(((await (api.query as any).sudo.key()) as unknown as { toString(): string }).toString()).toBe(alice.address);
-    expect(((await (api.query as any).subtensorModule.tempo(1)) as unknown as { toNumber(): number }).toNumber()).toBe(10);
-    expect(((await (api.query as any).subtensorModule.networksAdded(1)) as unknown as { isTrue: boolean }).isTrue).toBe(true);
+    expect(((await (api.query as any).subtensorModule.tempo(1)) as unknown as { toNumber(): number }).toNumber()).toBe(
+      10,
+    );
+    expect(((await (api.query as any).subtensorModule.networksAdded(1)) as unknown as { isTrue: boolean }).isTrue).toBe(
+      true,
+    );
     expect(api.consts.balances.existentialDeposit.toString()).toBe('500');
   });
 
@@ -74,14 +97,18 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
   });
 
   it('signs and sends: Ready -> InBlock -> Finalized, the balance moves, events decode', async () => {
-    const before = ((await (api.query as any).system.account(bob.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+    const before = (
+      (await (api.query as any).system.account(bob.address)) as unknown as { data: { free: { toBigInt(): bigint } } }
+    ).data.free.toBigInt();
     const r = await send((api.tx as any).balances.transferKeepAlive(bob.address, 5n * TAO));
     // @polkadot/api may drop InBlock when Finalized follows quickly (its switchMap); the raw stream is checked below.
     expect(r.statuses[0]).toBe('Ready');
     expect(r.statuses.at(-1)).toBe('Finalized');
     expect(r.error).toBeNull();
     expect(r.events).toEqual(['balances.Transfer', 'system.ExtrinsicSuccess']);
-    const after = ((await (api.query as any).system.account(bob.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+    const after = (
+      (await (api.query as any).system.account(bob.address)) as unknown as { data: { free: { toBigInt(): bigint } } }
+    ).data.free.toBigInt();
     expect(after - before).toBe(5n * TAO);
     expect((await api.rpc.system.accountNextIndex(alice.address)).toNumber()).toBe(1);
   });
@@ -112,18 +139,27 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
   });
 
   it('fails a dispatch with the module error as the metadata names it, and rolls it back', async () => {
-    const before = ((await (api.query as any).system.account(dave.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+    const before = (
+      (await (api.query as any).system.account(dave.address)) as unknown as { data: { free: { toBigInt(): bigint } } }
+    ).data.free.toBigInt();
     const r = await send((api.tx as any).balances.transferKeepAlive(bob.address, 10_000n * TAO), dave);
     expect(r.error).toBe('balances.InsufficientBalance');
     expect(r.events).toEqual(['system.ExtrinsicFailed']);
-    const after = ((await (api.query as any).system.account(dave.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+    const after = (
+      (await (api.query as any).system.account(dave.address)) as unknown as { data: { free: { toBigInt(): bigint } } }
+    ).data.free.toBigInt();
     expect(r.fee).toBeGreaterThan(0n);
     expect(after).toBe(before - r.fee); // only the fee: the failed transfer is rolled back
     const fresh = keyring.addFromUri('//Fresh');
     const ed = await send((api.tx as any).balances.transferAllowDeath(fresh.address, 100n), dave);
     expect(ed.error).toBe('balances.ExistentialDeposit');
     const ok = await send((api.tx as any).balances.transferAllowDeath(fresh.address, TAO), dave);
-    expect(ok.events).toEqual(['system.NewAccount', 'balances.Endowed', 'balances.Transfer', 'system.ExtrinsicSuccess']);
+    expect(ok.events).toEqual([
+      'system.NewAccount',
+      'balances.Endowed',
+      'balances.Transfer',
+      'system.ExtrinsicSuccess',
+    ]);
   });
 
   it('rejects invalid transactions as Substrate does: bad signature, stale and future nonces', async () => {
@@ -162,7 +198,9 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
     const heads: number[] = [];
     const unsubHeads = await api.rpc.chain.subscribeNewHeads((h: any) => heads.push(h.number.toNumber()));
     const balances: bigint[] = [];
-    const unsubBalance = await (api.query as any).system.account(bob.address, (a: unknown) => balances.push((a as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()));
+    const unsubBalance = await (api.query as any).system.account(bob.address, (a: unknown) =>
+      balances.push((a as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt()),
+    );
     await send((api.tx as any).balances.transferKeepAlive(bob.address, TAO));
     await new Promise((r) => setTimeout(r, 50));
     unsubHeads();
@@ -192,13 +230,28 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
   });
 
   it('answers unknown methods and bad params with JSON-RPC errors, over HTTP too', async () => {
-    const post = async (body: unknown) => (await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ result?: unknown; error?: { code: number } }>;
+    const post = async (body: unknown) =>
+      (
+        await fetch(devnet.httpUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json() as Promise<{ result?: unknown; error?: { code: number } }>;
     expect((await post({ jsonrpc: '2.0', id: 1, method: 'nope_nothing', params: [] })).error!.code).toBe(-32601);
-    expect((await post({ jsonrpc: '2.0', id: 2, method: 'chain_getBlockHash', params: ['x'] })).error!.code).toBe(-32602);
+    expect((await post({ jsonrpc: '2.0', id: 2, method: 'chain_getBlockHash', params: ['x'] })).error!.code).toBe(
+      -32602,
+    );
     expect((await post({ jsonrpc: '2.0', id: 3, method: 'state_getStorage', params: [123] })).error!.code).toBe(-32602);
-    expect((await post({ jsonrpc: '2.0', id: 4, method: 'chain_getBlockHash', params: [0] })).result).toBe(devnet.genesisHash);
-    expect((await post({ jsonrpc: '2.0', id: 5, method: 'neuronInfo_getNeuronsLite', params: ['one'] })).error!.code).toBe(-32602);
-    expect((await post({ jsonrpc: '2.0', id: 6, method: 'state_getKeysPaged', params: ['0x', 5000] })).error!.code).toBe(-32602);
+    expect((await post({ jsonrpc: '2.0', id: 4, method: 'chain_getBlockHash', params: [0] })).result).toBe(
+      devnet.genesisHash,
+    );
+    expect(
+      (await post({ jsonrpc: '2.0', id: 5, method: 'neuronInfo_getNeuronsLite', params: ['one'] })).error!.code,
+    ).toBe(-32602);
+    expect(
+      (await post({ jsonrpc: '2.0', id: 6, method: 'state_getKeysPaged', params: ['0x', 5000] })).error!.code,
+    ).toBe(-32602);
     const bad = await fetch(devnet.httpUrl, { method: 'POST', body: '{nope' });
     expect(((await bad.json()) as { error: { code: number } }).error.code).toBe(-32700);
   });
@@ -206,16 +259,36 @@ describe('devnet over a real WebSocket with @polkadot/api', () => {
 
 describe('devnet metadata conformance with finney (spec 424)', () => {
   it('matches finney item by item for every pallet and runtime API it serves', () => {
-    const finney = new Metadata(new TypeRegistry(), readFileSync(FIXTURE)).asV16.toJSON() as { pallets: { name: string }[]; apis: { name: string }[]; extrinsic: unknown; lookup: unknown };
+    const finney = new Metadata(new TypeRegistry(), readFileSync(FIXTURE)).asV16.toJSON() as {
+      pallets: { name: string }[];
+      apis: { name: string }[];
+      extrinsic: unknown;
+      lookup: unknown;
+    };
     const ours = api.runtimeMetadata.asV16.toJSON() as typeof finney;
-    expect(ours.pallets.map((p) => p.name)).toEqual(['System', 'Timestamp', 'Balances', 'TransactionPayment', 'SubtensorModule', 'Sudo', 'Commitments', 'AdminUtils', 'Drand', 'Swap']);
-    expect(ours.pallets.map((p) => (p as unknown as { index: number }).index)).toEqual([0, 2, 5, 6, 7, 12, 18, 19, 26, 28]);
+    expect(ours.pallets.map((p) => p.name)).toEqual([
+      'System',
+      'Timestamp',
+      'Balances',
+      'TransactionPayment',
+      'SubtensorModule',
+      'Sudo',
+      'Commitments',
+      'AdminUtils',
+      'Drand',
+      'Swap',
+    ]);
+    expect(ours.pallets.map((p) => (p as unknown as { index: number }).index)).toEqual([
+      0, 2, 5, 6, 7, 12, 18, 19, 26, 28,
+    ]);
     for (const p of ours.pallets) expect(p).toEqual(finney.pallets.find((f) => f.name === p.name));
     for (const a of ours.apis) expect(a).toEqual(finney.apis.find((f) => f.name === a.name));
     expect(ours.extrinsic).toEqual(finney.extrinsic);
     expect(ours.lookup).toEqual(finney.lookup);
     // The call the spec gives as an example encodes to the same bytes.
-    expect((api.tx as any).subtensorModule.setWeights(1, [0, 1], [65535, 1], 0).method.toHex()).toBe('0x07000100080000010008ffff01000000000000000000');
+    expect((api.tx as any).subtensorModule.setWeights(1, [0, 1], [65535, 1], 0).method.toHex()).toBe(
+      '0x07000100080000010008ffff01000000000000000000',
+    );
   });
 });
 
@@ -229,7 +302,11 @@ describe('devnet SubtensorModule', () => {
     const before = ((await (api.query as any).system.account(owner.address)) as any).data.free.toBigInt();
     const r = await send((api.tx as any).subtensorModule.registerNetwork(ownerHot.address), owner);
     expect(r.error).toBeNull();
-    expect(r.events).toEqual(['subtensorModule.NetworkAdded', 'subtensorModule.NeuronRegistered', 'system.ExtrinsicSuccess']);
+    expect(r.events).toEqual([
+      'subtensorModule.NetworkAdded',
+      'subtensorModule.NeuronRegistered',
+      'system.ExtrinsicSuccess',
+    ]);
     const after = ((await (api.query as any).system.account(owner.address)) as any).data.free.toBigInt();
     expect(before - after).toBe(1000n * TAO + r.fee);
     const q = (api.query as any).subtensorModule;
@@ -250,15 +327,24 @@ describe('devnet SubtensorModule', () => {
     expect((await q.uids(2, minerHot.address)).unwrap().toNumber()).toBe(1);
     expect((await q.subnetworkN(2)).toNumber()).toBe(2);
     expect((await q.owner(minerHot.address)).toString()).toBe(bob.address);
-    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), bob)).error).toBe('subtensorModule.HotKeyAlreadyRegisteredInSubNet');
-    expect((await send((api.tx as any).subtensorModule.burnedRegister(77, miner2Hot.address), bob)).error).toBe('subtensorModule.SubnetNotExists');
-    expect((await send((api.tx as any).subtensorModule.burnedRegister(0, miner2Hot.address), bob)).error).toBe('subtensorModule.RegistrationNotPermittedOnRootSubnet');
-    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), alice)).error).toBe('subtensorModule.HotKeyAlreadyRegisteredInSubNet');
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), bob)).error).toBe(
+      'subtensorModule.HotKeyAlreadyRegisteredInSubNet',
+    );
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(77, miner2Hot.address), bob)).error).toBe(
+      'subtensorModule.SubnetNotExists',
+    );
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(0, miner2Hot.address), bob)).error).toBe(
+      'subtensorModule.RegistrationNotPermittedOnRootSubnet',
+    );
+    expect((await send((api.tx as any).subtensorModule.burnedRegister(2, minerHot.address), alice)).error).toBe(
+      'subtensorModule.HotKeyAlreadyRegisteredInSubNet',
+    );
     expect((await send((api.tx as any).subtensorModule.burnedRegister(2, miner2Hot.address), alice)).error).toBeNull();
   });
 
   it('serve_axon stores AxonInfo signed by the hotkey, validates it, and rate-limits it', async () => {
-    const tx = (ip: bigint | number, port: number, ipType = 4) => (api.tx as any).subtensorModule.serveAxon(2, 10002000, ip, port, ipType, 4, 3, 1);
+    const tx = (ip: bigint | number, port: number, ipType = 4) =>
+      (api.tx as any).subtensorModule.serveAxon(2, 10002000, ip, port, ipType, 4, 3, 1);
     const r = await send(tx(0x0a000001, 8091), minerHot);
     expect(r.error).toBeNull();
     expect(r.events).toContain('subtensorModule.AxonServed');
@@ -274,20 +360,26 @@ describe('devnet SubtensorModule', () => {
   });
 
   it('set_weights runs the checks in order and stores max-upscaled u16 weights', async () => {
-    const sw = (uids: number[], w: number[], key = 0, netuid = 2) => (api.tx as any).subtensorModule.setWeights(netuid, uids, w, key);
+    const sw = (uids: number[], w: number[], key = 0, netuid = 2) =>
+      (api.tx as any).subtensorModule.setWeights(netuid, uids, w, key);
     // The owner hotkey may set weights without a validator permit.
     const r = await send(sw([1, 2], [1, 3]), ownerHot);
     expect(r.error).toBeNull();
     expect(r.events).toEqual(['subtensorModule.WeightsSet', 'system.ExtrinsicSuccess']);
     const stored = (await (api.query as any).subtensorModule.weights(2, 0)).toJSON();
-    expect(stored).toEqual([[1, 21845], [2, 65535]]);
+    expect(stored).toEqual([
+      [1, 21845],
+      [2, 65535],
+    ]);
     expect((await send(sw([1], [1]), ownerHot)).error).toBe('subtensorModule.SettingWeightsTooFast');
     expect((await send(sw([0, 1], [1]), minerHot)).error).toBe('subtensorModule.WeightVecNotEqualSize');
     expect((await send(sw([0], [1], 0, 0), minerHot)).error).toBe('subtensorModule.CanNotSetRootNetworkWeights');
     expect((await send(sw([0, 2], [1, 1]), minerHot)).error).toBe('subtensorModule.NeuronNoValidatorPermit');
     expect((await send(sw([1], [5]), minerHot)).error).toBeNull(); // a single self-weight needs no permit
     expect((await send(sw([0], [1]), dave)).error).toBe('subtensorModule.HotKeyNotRegisteredInSubNet');
-    expect((await send(sw([0, 1, 2, 3], [1, 1, 1, 1]), miner2Hot)).error).toBe('subtensorModule.UidsLengthExceedUidsInSubNet');
+    expect((await send(sw([0, 1, 2, 3], [1, 1, 1, 1]), miner2Hot)).error).toBe(
+      'subtensorModule.UidsLengthExceedUidsInSubNet',
+    );
   });
 
   it('answers NeuronInfoRuntimeApi from storage, and the custom neuronInfo RPC with the same bytes', async () => {
@@ -299,10 +391,19 @@ describe('devnet SubtensorModule', () => {
     expect(lite[1].axonInfo.port.toNumber()).toBe(8091);
     expect(lite[0].lastUpdate.toNumber()).toBeGreaterThan(0);
     const full = (await api.call.neuronInfoRuntimeApi.getNeuron(2, 0)).unwrap();
-    expect(full.weights.toJSON()).toEqual([[1, 21845], [2, 65535]]);
+    expect(full.weights.toJSON()).toEqual([
+      [1, 21845],
+      [2, 65535],
+    ]);
     expect((await api.call.neuronInfoRuntimeApi.getNeuronLite(2, 99)).isNone).toBe(true);
     expect((await api.call.neuronInfoRuntimeApi.getNeuronsLite(99)).length).toBe(0);
-    const res = (await (await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'neuronInfo_getNeuronsLite', params: [2] }) })).json()) as { result: number[] };
+    const res = (await (
+      await fetch(devnet.httpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'neuronInfo_getNeuronsLite', params: [2] }),
+      })
+    ).json()) as { result: number[] };
     expect(`0x${Buffer.from(res.result).toString('hex')}`).toBe(lite.toHex());
   });
 
@@ -319,7 +420,9 @@ describe('devnet SubtensorModule', () => {
     expect((await send(admin.sudoSetTempo(2, 20), owner)).error).toBe('BadOrigin');
     expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, true), owner)).error).toBeNull();
     expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, false), bob)).error).toBe('BadOrigin');
-    expect((await send((api.tx as any).subtensorModule.setWeights(2, [1], [1], 0), ownerHot)).error).toBe('subtensorModule.CommitRevealEnabled');
+    expect((await send((api.tx as any).subtensorModule.setWeights(2, [1], [1], 0), ownerHot)).error).toBe(
+      'subtensorModule.CommitRevealEnabled',
+    );
     // Sudo from a non-sudo account fails the extrinsic; a failing inner call is reported in Sudid only.
     expect((await send((api.tx as any).sudo.sudo(admin.sudoSetTempo(2, 20)), bob)).error).toBe('sudo.RequireSudo');
     const inner = await send((api.tx as any).sudo.sudo(admin.sudoSetTempo(99, 20)), alice);
@@ -335,7 +438,9 @@ describe('devnet SubtensorModule', () => {
     const admin = (api.tx as any).adminUtils;
     const q = (api.query as any).subtensorModule;
     // Staking needs start_call; only the owner may call it, once.
-    expect((await send(st.addStake(ownerHot.address, 2, 10n * TAO), owner)).error).toBe('subtensorModule.SubtokenDisabled');
+    expect((await send(st.addStake(ownerHot.address, 2, 10n * TAO), owner)).error).toBe(
+      'subtensorModule.SubtokenDisabled',
+    );
     expect((await send(st.startCall(2), bob)).error).toBe('subtensorModule.NotSubnetOwner');
     expect((await send(st.startCall(2), owner)).events).toContain('subtensorModule.FirstEmissionBlockNumberSet');
     expect((await send(st.startCall(2), owner)).error).toBe('subtensorModule.FirstEmissionBlockNumberAlreadySet');
@@ -369,15 +474,27 @@ describe('devnet SubtensorModule', () => {
     const freeBefore: bigint = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt();
     const removed = await send(st.removeStake(minerHot.address, 2, 100_000_000n), bob);
     expect(removed.events).toContain('subtensorModule.StakeRemoved');
-    expect(((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt()).toBeGreaterThan(freeBefore);
-    expect((await send(st.removeStake(minerHot.address, 2, 10_000n * TAO), bob)).error).toBe('subtensorModule.NotEnoughStakeToWithdraw');
+    expect(((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt()).toBeGreaterThan(
+      freeBefore,
+    );
+    expect((await send(st.removeStake(minerHot.address, 2, 10_000n * TAO), bob)).error).toBe(
+      'subtensorModule.NotEnoughStakeToWithdraw',
+    );
   });
 
   it('CRv2: the commit hash matches the spec vector; reveal exactly one epoch later, not before, not after', async () => {
     const { weightCommitHash } = await import('../src/devnet/commit-reveal.js');
-    expect(weightCommitHash({ registry: api.registry }, '5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX', 1, [0, 1], [65535, 32768], [1, 2, 3, 4, 5, 6, 7, 8], 10002000n)).toBe(
-      '0x533019ca9865ab8c82f60aa2c46134fd9a9d643fcd4c2ab9ab2b322985b0c87a',
-    );
+    expect(
+      weightCommitHash(
+        { registry: api.registry },
+        '5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX',
+        1,
+        [0, 1],
+        [65535, 32768],
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        10002000n,
+      ),
+    ).toBe('0x533019ca9865ab8c82f60aa2c46134fd9a9d643fcd4c2ab9ab2b322985b0c87a');
     const st = (api.tx as any).subtensorModule;
     const q = (api.query as any).subtensorModule;
     const salt = [9, 8, 7];
@@ -386,20 +503,35 @@ describe('devnet SubtensorModule', () => {
     expect((await send((api.tx as any).adminUtils.sudoSetCommitRevealWeightsEnabled(2, true), owner)).error).toBeNull();
     const c = await send(st.commitWeights(2, hash), ownerHot);
     expect(c.events).toEqual(['subtensorModule.WeightsCommitted', 'system.ExtrinsicSuccess']);
-    expect((await send(st.revealWeights(2, [1, 2], [100, 50], salt, 0), ownerHot)).error).toBe('subtensorModule.RevealTooEarly');
+    expect((await send(st.revealWeights(2, [1, 2], [100, 50], salt, 0), ownerHot)).error).toBe(
+      'subtensorModule.RevealTooEarly',
+    );
     const epoch = (await q.subnetEpochIndex(2)).toNumber();
     while ((await q.subnetEpochIndex(2)).toNumber() === epoch) devnet.newBlock(1);
-    expect((await send(st.revealWeights(2, [1, 2], [100, 51], salt, 0), ownerHot)).error).toBe('subtensorModule.InvalidRevealCommitHashNotMatch');
+    expect((await send(st.revealWeights(2, [1, 2], [100, 51], salt, 0), ownerHot)).error).toBe(
+      'subtensorModule.InvalidRevealCommitHashNotMatch',
+    );
     const r = await send(st.revealWeights(2, [1, 2], [100, 50], salt, 0), ownerHot);
-    expect(r.events).toEqual(['subtensorModule.WeightsSet', 'subtensorModule.WeightsRevealed', 'system.ExtrinsicSuccess']);
-    expect((await q.weights(2, 0)).toJSON()).toEqual([[1, 65535], [2, 32768]]);
-    expect((await send(st.revealWeights(2, [1, 2], [100, 50], salt, 0), ownerHot)).error).toBe('subtensorModule.NoWeightsCommitFound');
+    expect(r.events).toEqual([
+      'subtensorModule.WeightsSet',
+      'subtensorModule.WeightsRevealed',
+      'system.ExtrinsicSuccess',
+    ]);
+    expect((await q.weights(2, 0)).toJSON()).toEqual([
+      [1, 65535],
+      [2, 32768],
+    ]);
+    expect((await send(st.revealWeights(2, [1, 2], [100, 50], salt, 0), ownerHot)).error).toBe(
+      'subtensorModule.NoWeightsCommitFound',
+    );
     // A commit left for two epochs has expired.
     const late = weightCommitHash({ registry: api.registry }, ownerHot.address, 2, [1], [1], salt, 0n);
     expect((await send(st.commitWeights(2, late), ownerHot)).error).toBeNull();
     const e0 = (await q.subnetEpochIndex(2)).toNumber();
     while ((await q.subnetEpochIndex(2)).toNumber() < e0 + 2) devnet.newBlock(1);
-    expect((await send(st.revealWeights(2, [1], [1], salt, 0), ownerHot)).error).toBe('subtensorModule.ExpiredWeightCommit');
+    expect((await send(st.revealWeights(2, [1], [1], salt, 0), ownerHot)).error).toBe(
+      'subtensorModule.ExpiredWeightCommit',
+    );
   });
 
   it('answers get_subnet_hyperparams_v2 and get_stake_info_for_coldkey from storage', async () => {
@@ -413,7 +545,9 @@ describe('devnet SubtensorModule', () => {
     const stakes = await api.call.stakeInfoRuntimeApi.getStakeInfoForColdkey(bob.address);
     const miner = stakes.find((x: any) => x.hotkey.toString() === minerHot.address);
     expect(miner.netuid.toNumber()).toBe(2);
-    expect(miner.stake.toBigInt()).toBe((await (api.query as any).subtensorModule.totalHotkeyAlpha(minerHot.address, 2)).toBigInt());
+    expect(miner.stake.toBigInt()).toBe(
+      (await (api.query as any).subtensorModule.totalHotkeyAlpha(minerHot.address, 2)).toBigInt(),
+    );
     expect(miner.isRegistered.isTrue).toBe(true);
     expect((await api.call.stakeInfoRuntimeApi.getStakeInfoForColdkey(dave.address)).length).toBe(0);
   });
@@ -451,7 +585,9 @@ describe('devnet SubtensorModule', () => {
     expect((await send(st.registerNetwork(hot3.address), owner)).error).toBeNull();
     const netuid = 3;
     expect((await send(admin.sudoSetMaxAllowedUids(netuid, 1), owner)).error).toBeNull();
-    expect((await send(st.burnedRegister(netuid, keyring.addFromUri('//Bob//p0').address), bob)).error).toBe('subtensorModule.NoNeuronIdAvailable');
+    expect((await send(st.burnedRegister(netuid, keyring.addFromUri('//Bob//p0').address), bob)).error).toBe(
+      'subtensorModule.NoNeuronIdAvailable',
+    );
     expect((await send(admin.sudoSetMaxAllowedUids(netuid, 3), owner)).error).toBeNull();
     const [a, b, c] = ['//Bob//p1', '//Bob//p2', '//Bob//p3'].map((u) => keyring.addFromUri(u));
     expect((await send(st.burnedRegister(netuid, a!.address), bob)).error).toBeNull();
@@ -472,17 +608,24 @@ describe('devnet SubtensorModule', () => {
     const admin = (api.tx as any).adminUtils;
     const q = (api.query as any).subtensorModule;
     expect((await send(admin.sudoSetCommitRevealWeightsEnabled(2, false), owner)).error).toBeNull();
-    expect((await send(st.setMechanismWeights(2, 1, [1], [1], 0), ownerHot)).error).toBe('subtensorModule.MechanismDoesNotExist');
+    expect((await send(st.setMechanismWeights(2, 1, [1], [1], 0), ownerHot)).error).toBe(
+      'subtensorModule.MechanismDoesNotExist',
+    );
     const mw = await send(st.setMechanismWeights(2, 0, [1, 2], [1, 1], 0), ownerHot);
     expect(mw.error).toBeNull();
     expect(mw.events).toContain('subtensorModule.WeightsSet');
-    const price = async () => ((await q.subnetTAO(2)).toBigInt() * 1_000_000_000n) / (await q.subnetAlphaIn(2)).toBigInt();
+    const price = async () =>
+      ((await q.subnetTAO(2)).toBigInt() * 1_000_000_000n) / (await q.subnetAlphaIn(2)).toBigInt();
     const p0 = await price();
     // A limit below the current price: refused, or nothing to do.
-    expect((await send(st.addStakeLimit(minerHot.address, 2, TAO, p0 - 1n, false), bob)).error).toBe('subtensorModule.SlippageTooHigh');
+    expect((await send(st.addStakeLimit(minerHot.address, 2, TAO, p0 - 1n, false), bob)).error).toBe(
+      'subtensorModule.SlippageTooHigh',
+    );
     // A limit just above: a big order is refused whole, or filled partly up to the limit.
     const limit = p0 + p0 / 100n;
-    expect((await send(st.addStakeLimit(minerHot.address, 2, 1000n * TAO, limit, false), bob)).error).toBe('subtensorModule.SlippageTooHigh');
+    expect((await send(st.addStakeLimit(minerHot.address, 2, 1000n * TAO, limit, false), bob)).error).toBe(
+      'subtensorModule.SlippageTooHigh',
+    );
     const partial = await send(st.addStakeLimit(minerHot.address, 2, 1000n * TAO, limit, true), bob);
     expect(partial.error).toBeNull();
     const p1 = await price();
@@ -491,7 +634,9 @@ describe('devnet SubtensorModule', () => {
     // Unstaking with a floor: partial fills stop at the floor.
     const floor = p1 - p1 / 200n;
     const held = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt();
-    expect((await send(st.removeStakeLimit(minerHot.address, 2, held, floor, false), bob)).error).toBe('subtensorModule.SlippageTooHigh');
+    expect((await send(st.removeStakeLimit(minerHot.address, 2, held, floor, false), bob)).error).toBe(
+      'subtensorModule.SlippageTooHigh',
+    );
     expect((await send(st.removeStakeLimit(minerHot.address, 2, held, floor, true), bob)).error).toBeNull();
     expect(await price()).toBeGreaterThanOrEqual(floor);
   });
@@ -501,7 +646,13 @@ describe('devnet SubtensorModule', () => {
     const q = (api.query as any).subtensorModule;
     const v3 = (await call.getSubnetHyperparamsV3(2)).unwrap();
     const names = v3.map((e: any) => Buffer.from(e.name.toU8a(true)).toString());
-    expect(names.slice(0, 5)).toEqual(['kappa', 'immunity_period', 'min_allowed_weights', 'max_weights_limit', 'tempo']);
+    expect(names.slice(0, 5)).toEqual([
+      'kappa',
+      'immunity_period',
+      'min_allowed_weights',
+      'max_weights_limit',
+      'tempo',
+    ]);
     expect(names.at(-1)).toBe('owner_cut_enabled');
     expect(v3[4].value.asU16.toNumber()).toBe(20);
     expect((await call.getSubnetHyperparamsV3(99)).isNone).toBe(true);
@@ -523,14 +674,20 @@ describe('devnet SubtensorModule', () => {
     expect(info.owner.toString()).toBe(owner.address);
     expect(info.burn.toBigInt()).toBe((await q.burn(2)).toBigInt());
     expect(info.identity.isNone).toBe(true);
-    expect((await call.getSubnetInfo(2)).unwrap().maxAllowedUids.toNumber()).toBe((await q.maxAllowedUids(2)).toNumber());
+    expect((await call.getSubnetInfo(2)).unwrap().maxAllowedUids.toNumber()).toBe(
+      (await q.maxAllowedUids(2)).toNumber(),
+    );
     expect((await call.getSubnetInfo(99)).isNone).toBe(true);
     const infos = await call.getSubnetsInfoV2();
     expect(infos.length).toBe((await q.totalNetworks()).toNumber());
     expect(infos[2].unwrap().toHex()).toBe(info.toHex());
     const v1 = (await call.getSubnetHyperparams(2)).unwrap();
     const v2 = (await call.getSubnetHyperparamsV2(2)).unwrap();
-    expect([v1.tempo.toNumber(), v1.kappa.toNumber(), v1.maxBurn.toBigInt()]).toEqual([v2.tempo.toNumber(), v2.kappa.toNumber(), v2.maxBurn.toBigInt()]);
+    expect([v1.tempo.toNumber(), v1.kappa.toNumber(), v1.maxBurn.toBigInt()]).toEqual([
+      v2.tempo.toNumber(),
+      v2.kappa.toNumber(),
+      v2.maxBurn.toBigInt(),
+    ]);
   });
 
   it('answers get_metagraph, get_selective_metagraph, the mechagraph forms, get_all_* and get_next_epoch_start_block', async () => {
@@ -572,7 +729,9 @@ describe('devnet SubtensorModule', () => {
     expect(sel.ownerHotkey.unwrap().toString()).toBe(mg.ownerHotkey.toString());
     expect(sel.hotkeys.unwrap().map(String)).toEqual(mg.hotkeys.map(String));
     const permits = (await q.validatorPermit(2)).toJSON() as boolean[];
-    expect(sel.validators.unwrap().map((u: any) => u.toNumber())).toEqual(permits.flatMap((p, uid) => (p ? [uid] : [])));
+    expect(sel.validators.unwrap().map((u: any) => u.toNumber())).toEqual(
+      permits.flatMap((p, uid) => (p ? [uid] : [])),
+    );
     expect(sel.name.isNone && sel.block.isNone && sel.axons.isNone && sel.commitments.isNone).toBe(true);
     expect((await call.getSelectiveMetagraph(99, [1])).isNone).toBe(true);
 
@@ -590,7 +749,7 @@ describe('devnet SubtensorModule', () => {
     expect((await call.getNextEpochStartBlock(99)).isNone).toBe(true);
   });
 
-  it('injects each block\'s TAO emission into the started pools, split by price, at the pool price', async () => {
+  it("injects each block's TAO emission into the started pools, split by price, at the pool price", async () => {
     const call = (api.call as any).subnetInfoRuntimeApi;
     const q = (api.query as any).subtensorModule;
     const pools = async () => {
@@ -614,7 +773,11 @@ describe('devnet SubtensorModule', () => {
       expect(a.tao - b.tao).toBe(taoIn);
       expect(a.alpha - b.alpha).toBe(d.alphaInEmission.toBigInt());
       // At the pool's price: tao/alpha unchanged to within the rounding of one injection.
-      if (taoIn > 0n) expect(Math.abs(Number(a.tao) / Number(a.alpha) - Number(b.tao) / Number(b.alpha)) / (Number(b.tao) / Number(b.alpha))).toBeLessThan(1e-9);
+      if (taoIn > 0n)
+        expect(
+          Math.abs(Number(a.tao) / Number(a.alpha) - Number(b.tao) / Number(b.alpha)) /
+            (Number(b.tao) / Number(b.alpha)),
+        ).toBeLessThan(1e-9);
       injected += taoIn;
     }
     // 1 TAO per block below 10.5M TAO issued, apportioned (floored) across subnets; the issuance grows by it.
@@ -633,8 +796,12 @@ describe('devnet SubtensorModule', () => {
     expect(both.map(([c]: any) => c.toString())).toEqual([bob.address, dave.address]);
     expect(both[0][1].toHex()).toBe(bobs.toHex());
     expect(both[1][1].length).toBe(0);
-    const one = (await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, bob.address, 2)).unwrap();
-    expect(one.stake.toBigInt()).toBe(bobs.find((i: any) => i.hotkey.toString() === minerHot.address && i.netuid.toNumber() === 2).stake.toBigInt());
+    const one = (
+      await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, bob.address, 2)
+    ).unwrap();
+    expect(one.stake.toBigInt()).toBe(
+      bobs.find((i: any) => i.hotkey.toString() === minerHot.address && i.netuid.toNumber() === 2).stake.toBigInt(),
+    );
     // No stake: Some, with zero stake, as the chain answers (the Python SDK does not handle None here).
     const none = await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, dave.address, 2);
     expect(none.isSome).toBe(true);
@@ -650,10 +817,26 @@ describe('devnet SubtensorModule', () => {
     // A simulated swap, then the real one in the next block: the same amounts.
     const stakeAmount = 7n * TAO;
     const sim = await call.swapRuntimeApi.simSwapTaoForAlpha(2, stakeAmount);
-    expect((await call.stakeInfoRuntimeApi.getStakeFee(null, bob.address, [minerHot.address, 2], bob.address, stakeAmount)).toBigInt()).toBe(sim.taoFee.toBigInt());
-    expect((await call.stakeInfoRuntimeApi.getStakeFee([minerHot.address, 2], bob.address, [minerHot.address, 2], bob.address, stakeAmount)).toBigInt()).toBe(0n);
+    expect(
+      (
+        await call.stakeInfoRuntimeApi.getStakeFee(null, bob.address, [minerHot.address, 2], bob.address, stakeAmount)
+      ).toBigInt(),
+    ).toBe(sim.taoFee.toBigInt());
+    expect(
+      (
+        await call.stakeInfoRuntimeApi.getStakeFee(
+          [minerHot.address, 2],
+          bob.address,
+          [minerHot.address, 2],
+          bob.address,
+          stakeAmount,
+        )
+      ).toBigInt(),
+    ).toBe(0n);
     const alphaBefore: bigint = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt();
-    expect((await send((api.tx as any).subtensorModule.addStake(minerHot.address, 2, stakeAmount), bob)).error).toBeNull();
+    expect(
+      (await send((api.tx as any).subtensorModule.addStake(minerHot.address, 2, stakeAmount), bob)).error,
+    ).toBeNull();
     const gained: bigint = (await q.totalHotkeyAlpha(minerHot.address, 2)).toBigInt() - alphaBefore;
     // The add landed in a block whose on_initialize injected TAO and alpha at the pool price first; allow that drift.
     const rel = (a: bigint, b: bigint) => Math.abs(Number(a - b)) / Number(b);
@@ -663,7 +846,10 @@ describe('devnet SubtensorModule', () => {
     const freeBefore: bigint = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt();
     const unstake = await send((api.tx as any).subtensorModule.removeStake(minerHot.address, 2, gained / 2n), bob);
     expect(unstake.error).toBeNull();
-    const received: bigint = ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt() - freeBefore + BigInt(unstake.fee);
+    const received: bigint =
+      ((await (api.query as any).system.account(bob.address)) as any).data.free.toBigInt() -
+      freeBefore +
+      BigInt(unstake.fee);
     expect(rel(received, simOut.taoAmount.toBigInt())).toBeLessThan(1e-4);
 
     // Delegates: every owned hotkey, with its nominators and registrations.
@@ -672,12 +858,20 @@ describe('devnet SubtensorModule', () => {
     expect(d.take.toNumber()).toBe(11_796);
     expect(d.registrations.map((n: any) => n.toNumber())).toContain(2);
     const nominator = d.nominators.find(([c]: any) => c.toString() === bob.address);
-    expect(nominator[1].find(([n]: any) => n.toNumber() === 2)[1].toBigInt()).toBe((await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, bob.address, 2)).unwrap().stake.toBigInt());
+    expect(nominator[1].find(([n]: any) => n.toNumber() === 2)[1].toBigInt()).toBe(
+      (await call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(minerHot.address, bob.address, 2))
+        .unwrap()
+        .stake.toBigInt(),
+    );
     expect((await call.delegateInfoRuntimeApi.getDelegate(keyring.addFromUri('//Nobody').address)).isNone).toBe(true);
     const delegatesAll = await call.delegateInfoRuntimeApi.getDelegates();
     expect(delegatesAll.map((x: any) => x.delegateSs58.toString())).toContain(ownerHot.address);
     const mine = await call.delegateInfoRuntimeApi.getDelegated(bob.address);
-    expect(mine.some(([info, [netuid]]: any) => info.delegateSs58.toString() === minerHot.address && netuid.toNumber() === 2)).toBe(true);
+    expect(
+      mine.some(
+        ([info, [netuid]]: any) => info.delegateSs58.toString() === minerHot.address && netuid.toNumber() === 2,
+      ),
+    ).toBe(true);
 
     // The registration cost is the lock the next register_network takes.
     const cost = (await call.subnetRegistrationRuntimeApi.getNetworkRegistrationCost()).toBigInt();
@@ -695,7 +889,11 @@ describe('devnet block production modes', () => {
     const manual = await startDevnet({ port: 0, sealing: 'manual' });
     const timed = await startDevnet({ port: 0, sealing: 50 });
     try {
-      const m = (await ApiPromise.create({ provider: new WsProvider(manual.url), noInitWarn: true, signedExtensions })) as any;
+      const m = (await ApiPromise.create({
+        provider: new WsProvider(manual.url),
+        noInitWarn: true,
+        signedExtensions,
+      })) as any;
       const tx = m.tx.balances.transferKeepAlive(bob.address, TAO);
       await tx.signAsync(alice);
       await m.rpc.author.submitExtrinsic(tx.toHex());
@@ -730,7 +928,13 @@ describe('devnet block production modes', () => {
       await twin.signAsync(alice, { nonce: 2 });
       await m.rpc.author.submitExtrinsic(first.toHex());
       await expect(m.rpc.author.submitExtrinsic(twin.toHex())).rejects.toThrow(/Priority is too low/);
-      const garbage = (await (await fetch(manual.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'author_submitExtrinsic', params: ['0x1234'] }) })).json()) as { error: { code: number; message: string } };
+      const garbage = (await (
+        await fetch(manual.httpUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'author_submitExtrinsic', params: ['0x1234'] }),
+        })
+      ).json()) as { error: { code: number; message: string } };
       expect(garbage.error.code).toBe(1002);
       expect(garbage.error.message).toBe('Verification Error');
       manual.newBlock();

@@ -9,7 +9,12 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { renderErrorsDoc } from '../scripts/gen-errors-doc.js';
 
-const docs = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const docs = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', f)),
+];
 
 interface Block {
   file: string;
@@ -60,7 +65,9 @@ describe('the docs', () => {
     const all = blocks();
     expect(all.length).toBeGreaterThan(30);
     // The snippets live (virtually) in the repository, so that node_modules resolves as for a user's file.
-    const files = new Map(all.map((b, i) => [join(process.cwd(), '.doc-check', `doc-${i}.mts`), `${b.code}\nexport {};\n`]));
+    const files = new Map(
+      all.map((b, i) => [join(process.cwd(), '.doc-check', `doc-${i}.mts`), `${b.code}\nexport {};\n`]),
+    );
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -78,7 +85,8 @@ describe('the docs', () => {
     const getSourceFile = host.getSourceFile.bind(host);
     host.readFile = (f) => files.get(f) ?? readFile(f);
     host.fileExists = (f) => files.has(f) || fileExists(f);
-    host.getSourceFile = (f, lang, onError, create) => (files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang) : getSourceFile(f, lang, onError, create));
+    host.getSourceFile = (f, lang, onError, create) =>
+      files.has(f) ? ts.createSourceFile(f, files.get(f)!, lang) : getSourceFile(f, lang, onError, create);
     const program = ts.createProgram([...files.keys()], options, host);
     const problems: string[] = [];
     for (const d of ts.getPreEmitDiagnostics(program)) {

@@ -68,7 +68,8 @@ describe('v3 scaling law and synergy (spec §7 vectors)', () => {
   it('pairwise synergy: measured loss, loss-diff share, synergy share at q = 0.5 and 0.6', () => {
     const a = Float64Array.of(1.8, 5.0);
     const b = Float64Array.of(5.0, 1.8);
-    const measured = (-Math.log((Math.exp(-1.8) + Math.exp(-5)) / 2) - Math.log((Math.exp(-5) + Math.exp(-1.8)) / 2)) / 2;
+    const measured =
+      (-Math.log((Math.exp(-1.8) + Math.exp(-5)) / 2) - Math.log((Math.exp(-5) + Math.exp(-1.8)) / 2)) / 2;
     expect(measured).toBeCloseTo(2.4531938, 6);
     const half = shapleySynergy([a, b], 0.5);
     expect(half.lossDiff[0]).toBeCloseTo(0.2367015, 6);
@@ -91,8 +92,16 @@ describe('v3 scaling law and synergy (spec §7 vectors)', () => {
     // One responder: v3 gets NaN; we give 0.
     expect(Array.from(logitsExcess([0.3]))).toEqual([0]);
     // The sparse form equals the dense Hellinger distance from the mean.
-    const p = new Map([[1, 0.7], [2, 0.2], [3, 0.1]]);
-    const q = new Map([[1, 0.1], [2, 0.4], [4, 0.5]]);
+    const p = new Map([
+      [1, 0.7],
+      [2, 0.2],
+      [3, 0.1],
+    ]);
+    const q = new Map([
+      [1, 0.1],
+      [2, 0.4],
+      [4, 0.5],
+    ]);
     const dense = (m: Map<number, number>) => [1, 2, 3, 4].map((t) => m.get(t) ?? 0);
     const mean = dense(p).map((v, i) => (v + dense(q)[i]!) / 2);
     const d = divergencesFromMean([p, q]);
@@ -157,10 +166,25 @@ describe('SN19 capacity scoring (spec §7 vectors)', () => {
 
   it('normalised period scores', () => {
     expect(normalisedPeriodScore([{ score: 1, consumed: 100 }])).toBeCloseTo(0.78125, 9);
-    expect(normalisedPeriodScore([{ score: 1, consumed: 100 }, { score: 0.5, consumed: 100 }])).toBeCloseTo(0.677083, 6);
-    expect(normalisedPeriodScore([{ score: 0.8, consumed: 100 }, { score: 1, consumed: 200 }, { score: 1, consumed: 100 }, { score: 0.2, consumed: 50 }])).toBeCloseTo(0.780405, 6);
+    expect(
+      normalisedPeriodScore([
+        { score: 1, consumed: 100 },
+        { score: 0.5, consumed: 100 },
+      ]),
+    ).toBeCloseTo(0.677083, 6);
+    expect(
+      normalisedPeriodScore([
+        { score: 0.8, consumed: 100 },
+        { score: 1, consumed: 200 },
+        { score: 1, consumed: 100 },
+        { score: 0.2, consumed: 50 },
+      ]),
+    ).toBeCloseTo(0.780405, 6);
     expect(normalisedPeriodScore(Array.from({ length: 8 }, () => ({ score: 1, consumed: 100 })))).toBeCloseTo(1.0, 9);
-    expect(normalisedPeriodScore(Array.from({ length: 10 }, () => ({ score: 0.9, consumed: 100 })))).toBeCloseTo(0.9, 9);
+    expect(normalisedPeriodScore(Array.from({ length: 10 }, () => ({ score: 0.9, consumed: 100 })))).toBeCloseTo(
+      0.9,
+      9,
+    );
     expect(normalisedPeriodScore([{ score: 1, consumed: 0 }])).toBe(0);
   });
 
@@ -227,7 +251,10 @@ const VOCAB = 50257;
 const TOPK = 4;
 
 function request(batch = 2, seq = 3): TextCausalLMNext {
-  return new TextCausalLMNext({ text_inputs: Tensor.fromArray(new BigInt64Array(batch * seq).fill(5n), { shape: [batch, seq] }), topk: TOPK });
+  return new TextCausalLMNext({
+    text_inputs: Tensor.fromArray(new BigInt64Array(batch * seq).fill(5n), { shape: [batch, seq] }),
+    topk: TOPK,
+  });
 }
 
 function reply(req: TextCausalLMNext, compact: ArrayLike<number> | null, status = 200): TextCausalLMNext {
@@ -245,17 +272,37 @@ function phrases(batch: number, target: number, pTarget: number): TopkPhrases {
     logits[b * 16 + (target % 16)] = Math.log(pTarget);
     for (let j = 1; j < TOPK; j++) logits[b * 16 + ((target + j) % 16)] = Math.log((1 - pTarget) / (TOPK - 1));
   }
-  const tp = buildTopkTokenPhrases({ logits, batch, topk: TOPK, phraseOf: (id) => [id === target % 16 ? target : 100 + id] });
+  const tp = buildTopkTokenPhrases({
+    logits,
+    batch,
+    topk: TOPK,
+    phraseOf: (id) => [id === target % 16 ? target : 100 + id],
+  });
   return tp;
 }
 
-function ctx<S extends TextCausalLMNext | TextCausalLM>(req: S, responses: S[], targets: number[][]): ScoreContext<S, { targets: number[][] }> {
-  return { request: req, uids: responses.map((_, i) => i), responses, context: { targets }, step: 0, block: 0, metagraph: {} as Metagraph };
+function ctx<S extends TextCausalLMNext | TextCausalLM>(
+  req: S,
+  responses: S[],
+  targets: number[][],
+): ScoreContext<S, { targets: number[][] }> {
+  return {
+    request: req,
+    uids: responses.map((_, i) => i),
+    responses,
+    context: { targets },
+    step: 0,
+    block: 0,
+    metagraph: {} as Metagraph,
+  };
 }
 
 describe('textCausalLMNextScorer', () => {
   const scorer = textCausalLMNextScorer({ vocabSize: VOCAB });
-  const targets = [[7, 1], [7, 1]];
+  const targets = [
+    [7, 1],
+    [7, 1],
+  ];
 
   async function run(responses: TextCausalLMNext[], req = request()) {
     const out = await scorer.score(ctx(req, responses, targets));
@@ -280,7 +327,12 @@ describe('textCausalLMNextScorer', () => {
     const rs = [0.15, 0.07, 0.02, 0.1].map((p) => reply(req, compactTopkTokenPhrases(phrases(2, 7, p))));
     const a = (await run(rs, req)).rewards;
     const perm = [2, 0, 3, 1];
-    const b = (await run(perm.map((i) => rs[i]!), req)).rewards;
+    const b = (
+      await run(
+        perm.map((i) => rs[i]!),
+        req,
+      )
+    ).rewards;
     perm.forEach((from, to) => expect(b[to]).toBeCloseTo(a[from]!, 12));
   });
 
@@ -291,9 +343,18 @@ describe('textCausalLMNextScorer', () => {
     withNaN[0] = NaN;
     const negative = Float32Array.from(ok);
     negative[0] = -0.5;
-    const outside = compactTopkTokenPhrases({ ...phrases(2, 7, 0.9), phrases: phrases(2, 7, 0.9).phrases.map((p, i) => (i === 1 ? [60000] : [...p])) });
-    const tooLong = compactTopkTokenPhrases({ ...phrases(2, 7, 0.9), phrases: phrases(2, 7, 0.9).phrases.map((p, i) => (i === 1 ? Array(17).fill(3) : [...p])) });
-    const overMass = compactTopkTokenPhrases({ ...phrases(2, 7, 0.9), probs: Float64Array.from(phrases(2, 7, 0.9).probs, () => 0.9) });
+    const outside = compactTopkTokenPhrases({
+      ...phrases(2, 7, 0.9),
+      phrases: phrases(2, 7, 0.9).phrases.map((p, i) => (i === 1 ? [60000] : [...p])),
+    });
+    const tooLong = compactTopkTokenPhrases({
+      ...phrases(2, 7, 0.9),
+      phrases: phrases(2, 7, 0.9).phrases.map((p, i) => (i === 1 ? Array(17).fill(3) : [...p])),
+    });
+    const overMass = compactTopkTokenPhrases({
+      ...phrases(2, 7, 0.9),
+      probs: Float64Array.from(phrases(2, 7, 0.9).probs, () => 0.9),
+    });
     const cases: [string, TextCausalLMNext][] = [
       ['missing', reply(req, null)],
       ['failed', reply(req, ok, 408)],
@@ -303,7 +364,13 @@ describe('textCausalLMNextScorer', () => {
       ['outside vocab', reply(req, outside)],
       ['phrase too long', reply(req, tooLong)],
       ['mass over 1', reply(req, overMass)],
-      ['oversized', reply(req, Float32Array.from({ length: 200_000 }, (_, i) => (i % 2 ? 50 : 0.0001)))],
+      [
+        'oversized',
+        reply(
+          req,
+          Float32Array.from({ length: 200_000 }, (_, i) => (i % 2 ? 50 : 0.0001)),
+        ),
+      ],
       ['one row for two', reply(req, compactTopkTokenPhrases(phrases(1, 7, 0.9)))],
     ];
     const wrongShape = reply(req, ok);
@@ -322,7 +389,9 @@ describe('textCausalLMNextScorer', () => {
 
   it('refuses to run without targets (a wiring error, not a miner fault)', async () => {
     const req = request();
-    await expect(Promise.resolve().then(() => scorer.score({ ...ctx(req, [], targets), context: undefined as never }))).rejects.toThrow(EpochError);
+    await expect(
+      Promise.resolve().then(() => scorer.score({ ...ctx(req, [], targets), context: undefined as never })),
+    ).rejects.toThrow(EpochError);
   });
 });
 
@@ -332,7 +401,10 @@ describe('textCausalLMScorer', () => {
     const S = 3;
     const k = 2;
     const tokens = [10, 11, 12];
-    const req = new TextCausalLM({ text_inputs: Tensor.fromArray(BigInt64Array.from(tokens.map(BigInt)), { shape: [B, S] }), topk: k });
+    const req = new TextCausalLM({
+      text_inputs: Tensor.fromArray(BigInt64Array.from(tokens.map(BigInt)), { shape: [B, S] }),
+      topk: k,
+    });
     // Logits that predict the next token with probability p at every position (and 13 after the last).
     const logitsFor = (p: number) => {
       const l = new Float32Array(S * 20).fill(-30);
@@ -354,7 +426,19 @@ describe('textCausalLMScorer', () => {
     const badId = logitsFor(0.9);
     badId[k] = 99999;
     const scorer = textCausalLMScorer();
-    const out = (await scorer.score(ctx(req, [mk(logitsFor(0.12)), mk(logitsFor(0.05)), mk(null), mk(logitsFor(0.9).subarray(0, B * S * k), [B, S, k]), mk(badId)], [[13]]))) as {
+    const out = (await scorer.score(
+      ctx(
+        req,
+        [
+          mk(logitsFor(0.12)),
+          mk(logitsFor(0.05)),
+          mk(null),
+          mk(logitsFor(0.9).subarray(0, B * S * k), [B, S, k]),
+          mk(badId),
+        ],
+        [[13]],
+      ),
+    )) as {
       rewards: number[];
       detail: { loss?: number; lossVal?: number; reason?: string }[];
     };
@@ -396,7 +480,7 @@ describe('the in-place phrase scan', () => {
     const { scanReply, phraseLosses } = await import('../src/epoch/scorers/phrase-scan.js');
     const { phraseCrossEntropy, unravelTopkTokenPhrases } = await import('../src/codec/index.js');
     let seed = 3;
-    const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const r = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let trial = 0; trial < 20; trial++) {
       const batch = 3;
       const k = 6;
@@ -414,7 +498,9 @@ describe('the in-place phrase scan', () => {
         for (let j = 0; j < k; j++) {
           const len = 1 + Math.floor(r() * 6);
           // half the phrases are prefixes of the target (or extend it), so every branch is exercised
-          phrasesList.push(Array.from({ length: len }, (_, i) => (r() < 0.5 && i < target.length ? target[i]! : Math.floor(r() * 5))));
+          phrasesList.push(
+            Array.from({ length: len }, (_, i) => (r() < 0.5 && i < target.length ? target[i]! : Math.floor(r() * 5))),
+          );
         }
       }
       const compact = compactTopkTokenPhrases({ batch, topk: k, probs, floors, phrases: phrasesList });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDendrite, type Dendrite } from '../src/dendrite/index.js';
-import { EpochError, createEpoch, textCausalLMNextQuery, textCausalLMNextScorer, type Epoch, type WeightsEvent } from '../src/epoch/index.js';
+import {
+  EpochError,
+  createEpoch,
+  textCausalLMNextQuery,
+  textCausalLMNextScorer,
+  type Epoch,
+  type WeightsEvent,
+} from '../src/epoch/index.js';
 import { keypairFromUri } from '../src/keys/index.js';
 import { syncMetagraph } from '../src/metagraph/index.js';
 import type { TextCausalLMNext } from '../src/synapse/index.js';
@@ -12,7 +19,11 @@ import { thrownCode } from './helpers.js';
 
 const QUALITY: MinerKind[] = ['true', 'ngram', 'unigram', 'random', 'copycat', 'slow', 'offline'];
 
-function epochFor(net: LocalSubnet, dendrite: Dendrite, extra: Partial<Parameters<typeof createEpoch<TextCausalLMNext, { targets: number[][] }>>[0]> = {}): Epoch {
+function epochFor(
+  net: LocalSubnet,
+  dendrite: Dendrite,
+  extra: Partial<Parameters<typeof createEpoch<TextCausalLMNext, { targets: number[][] }>>[0]> = {},
+): Epoch {
   return createEpoch({
     subtensor: net.st,
     dendrite,
@@ -28,7 +39,12 @@ function epochFor(net: LocalSubnet, dendrite: Dendrite, extra: Partial<Parameter
   });
 }
 
-function nextEvent<T>(epoch: Epoch, name: 'weights', pred: (e: WeightsEvent) => boolean, timeoutMs: number): Promise<T> {
+function nextEvent<T>(
+  epoch: Epoch,
+  name: 'weights',
+  pred: (e: WeightsEvent) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${name} event in ${timeoutMs} ms`)), timeoutMs);
     const on = (e: WeightsEvent) => {
@@ -56,7 +72,10 @@ async function rank(net: LocalSubnet, blocks: number) {
   await dendrite.close();
   const mg = await syncMetagraph(net.st, { netuid: net.netuid });
   const incentive = Object.fromEntries(net.miners.map((m) => [m.kind, mg.I[m.uid]!])) as Record<MinerKind, number>;
-  const average = Object.fromEntries(net.miners.map((m) => [m.kind, epoch.scores[m.uid]!])) as Record<MinerKind, number>;
+  const average = Object.fromEntries(net.miners.map((m) => [m.kind, epoch.scores[m.uid]!])) as Record<
+    MinerKind,
+    number
+  >;
   return { incentive, average, weights, errors, epoch };
 }
 
@@ -81,7 +100,7 @@ describe('a subnet of miners of known quality, one validator running the Epoch',
   }, 30_000);
   afterAll(async () => plain?.close());
 
-  it('with commit-reveal off: the chain\'s incentive ends in the order of quality', async () => {
+  it("with commit-reveal off: the chain's incentive ends in the order of quality", async () => {
     const r = await rank(plain, 60);
     expect(r.weights.length).toBeGreaterThanOrEqual(3);
     expect(r.weights.every((w) => w.kind === 'set' && w.receipt.mode === 'set')).toBe(true);
@@ -109,7 +128,11 @@ describe('state, restarts, faults and resyncs', () => {
   let net: LocalSubnet;
   let dir: string;
   beforeAll(async () => {
-    net = await startLocalSubnet({ kinds: ['true', 'unigram', 'garbage', 'throws', 'offline'], commitReveal: true, tag: 'state' });
+    net = await startLocalSubnet({
+      kinds: ['true', 'unigram', 'garbage', 'throws', 'offline'],
+      commitReveal: true,
+      tag: 'state',
+    });
     dir = mkdtempSync(join(tmpdir(), 'subnetkit-epoch-'));
   }, 30_000);
   afterAll(async () => net?.close());
@@ -184,17 +207,33 @@ describe('state, restarts, faults and resyncs', () => {
     const dendrite = createDendrite({ keypair: net.validator });
     const corrupt = join(dir, 'corrupt.json');
     writeFileSync(corrupt, '{"format":"subnetkit-epoch-state"');
-    expect(await thrownCode(EpochError, () => epochFor(net, dendrite, { statePath: corrupt }))).toBe('EPOCH_STATE_CORRUPT');
+    expect(await thrownCode(EpochError, () => epochFor(net, dendrite, { statePath: corrupt }))).toBe(
+      'EPOCH_STATE_CORRUPT',
+    );
     expect(readFileSync(corrupt, 'utf8')).toBe('{"format":"subnetkit-epoch-state"');
     // A valid file of another validator.
     const mine = join(dir, 'mine.json');
     const e = epochFor(net, dendrite, { statePath: mine, weightsInterval: 1000 });
     await e.step();
-    expect(await thrownCode(EpochError, () => createEpoch({ subtensor: net.st, dendrite, hotkey: keypairFromUri('//Eve'), netuid: net.netuid, query: () => null as never, score: () => [], statePath: mine }))).toBe('EPOCH_STATE_FOREIGN');
+    expect(
+      await thrownCode(EpochError, () =>
+        createEpoch({
+          subtensor: net.st,
+          dendrite,
+          hotkey: keypairFromUri('//Eve'),
+          netuid: net.netuid,
+          query: () => null as never,
+          score: () => [],
+          statePath: mine,
+        }),
+      ),
+    ).toBe('EPOCH_STATE_FOREIGN');
     // A flipped byte is caught by the checksum.
     const bytes = readFileSync(mine, 'utf8');
     writeFileSync(mine, bytes.replace('"step":1', '"step":7'));
-    expect(await thrownCode(EpochError, () => epochFor(net, dendrite, { statePath: mine }))).toBe('EPOCH_STATE_CORRUPT');
+    expect(await thrownCode(EpochError, () => epochFor(net, dendrite, { statePath: mine }))).toBe(
+      'EPOCH_STATE_CORRUPT',
+    );
     await dendrite.close();
   });
 
@@ -231,10 +270,20 @@ describe('state, restarts, faults and resyncs', () => {
     // Fill the subnet and register a newcomer: the lowest-emission, oldest non-owner uid is replaced.
     const alice = keypairFromUri('//Alice');
     const n = epoch.metagraph!.n;
-    await net.st.send(await net.st.calls.adminUtils.sudoSetMaxAllowedUids({ netuid: net.netuid, maxAllowedUids: n }), alice);
-    await net.st.send(await net.st.calls.adminUtils.sudoSetImmunityPeriod({ netuid: net.netuid, immunityPeriod: 0 }), alice);
+    await net.st.send(
+      await net.st.calls.adminUtils.sudoSetMaxAllowedUids({ netuid: net.netuid, maxAllowedUids: n }),
+      alice,
+    );
+    await net.st.send(
+      await net.st.calls.adminUtils.sudoSetImmunityPeriod({ netuid: net.netuid, immunityPeriod: 0 }),
+      alice,
+    );
     for (const m of net.miners) if (m !== offline) epoch.record(m.uid, 0.5);
-    const { uid } = await net.st.burnedRegister(keypairFromUri('//Bob'), net.netuid, keypairFromUri('//Bob//newcomer').ss58Address);
+    const { uid } = await net.st.burnedRegister(
+      keypairFromUri('//Bob'),
+      net.netuid,
+      keypairFromUri('//Bob//newcomer').ss58Address,
+    );
     const resync = new Promise<{ reset: number[] }>((r) => epoch.events.once('resync', r));
     await epoch.resync();
     const ev = await resync;
@@ -245,9 +294,28 @@ describe('state, restarts, faults and resyncs', () => {
 
   it('validates its options with typed errors', async () => {
     const dendrite = createDendrite({ keypair: net.validator });
-    const base = { subtensor: net.st, dendrite, hotkey: net.validator, netuid: net.netuid, query: () => null as never, score: () => [] };
-    for (const bad of [{ netuid: -1 }, { alpha: 0 }, { alpha: 2 }, { sampleSize: 0 }, { timeout: -1 }, { commitReveal: 'v3' }, { score: 'x' }, { dendrite: {} }, { weightsInterval: 1.5 }]) {
-      expect(await thrownCode(EpochError, () => createEpoch({ ...base, ...(bad as object) } as never))).toBe('EPOCH_INVALID_CONFIG');
+    const base = {
+      subtensor: net.st,
+      dendrite,
+      hotkey: net.validator,
+      netuid: net.netuid,
+      query: () => null as never,
+      score: () => [],
+    };
+    for (const bad of [
+      { netuid: -1 },
+      { alpha: 0 },
+      { alpha: 2 },
+      { sampleSize: 0 },
+      { timeout: -1 },
+      { commitReveal: 'v3' },
+      { score: 'x' },
+      { dendrite: {} },
+      { weightsInterval: 1.5 },
+    ]) {
+      expect(await thrownCode(EpochError, () => createEpoch({ ...base, ...(bad as object) } as never))).toBe(
+        'EPOCH_INVALID_CONFIG',
+      );
     }
     const e = createEpoch(base);
     expect(await thrownCode(EpochError, () => e.record(99, 0.5))).toBe('EPOCH_INVALID_CONFIG');
@@ -274,7 +342,12 @@ describe('organic routing', () => {
     // A fourth miner that rate-limits after one request.
     const limited = keypairFromUri('//Bob//router-limited');
     const { uid: limitedUid } = await net.st.burnedRegister(keypairFromUri('//Bob'), net.netuid, limited.ss58Address);
-    const axon = createAxon({ keypair: limited, port: 0, host: '127.0.0.1', rateLimit: { perIp: { burst: 1, perSecond: 0.001 } } });
+    const axon = createAxon({
+      keypair: limited,
+      port: 0,
+      host: '127.0.0.1',
+      rateLimit: { perIp: { burst: 1, perSecond: 0.001 } },
+    });
     axon.attach(TextCausalLMNext, (s) => {
       s.topk_phrases = Tensor.fromArray(Float32Array.of(1, 2, 0), { shape: [3] });
       return s;
@@ -307,7 +380,11 @@ describe('organic routing', () => {
       score: () => 1,
       timeout: 2,
     });
-    const req = () => new TextCausalLMNext({ text_inputs: Tensor.fromArray(new BigInt64Array(2).fill(262n), { shape: [1, 2] }), topk: 4 });
+    const req = () =>
+      new TextCausalLMNext({
+        text_inputs: Tensor.fromArray(new BigInt64Array(2).fill(262n), { shape: [1, 2] }),
+        topk: 4,
+      });
     expect(router.rank(req())).toEqual([uid('offline'), limitedUid, uid('true'), uid('unigram')]);
     const first = await router.route(req());
     expect(first.tried.map((t) => t.uid)).toEqual([uid('offline'), limitedUid]);
@@ -316,7 +393,11 @@ describe('organic routing', () => {
     expect(first.reply.isSuccess).toBe(true);
     const second = await router.route(req());
     // The limited miner answers 429 now; the router moves on to the next best and cools it down.
-    expect(second.tried.map((t) => [t.uid, t.status])).toEqual([[uid('offline'), 503], [limitedUid, 429], [uid('true'), 200]]);
+    expect(second.tried.map((t) => [t.uid, t.status])).toEqual([
+      [uid('offline'), 503],
+      [limitedUid, 429],
+      [uid('true'), 200],
+    ]);
     expect(router.rank(req())).not.toContain(limitedUid);
     const third = await withRecord.route(req());
     expect(third.reply.isSuccess).toBe(true);

@@ -21,7 +21,10 @@ interface Proc {
 }
 
 function run(script: string, args: string[]): Proc {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   let buf = '';
@@ -32,7 +35,7 @@ function run(script: string, args: string[]): Proc {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       lines.push(line);
-      for (const w of [...waiters]) if (w.re.test(line)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(line));
+      for (const w of [...waiters]) if (w.re.test(line)) waiters.splice(waiters.indexOf(w), 1), w.resolve(line);
     }
   };
   proc.stdout!.on('data', onData);
@@ -46,7 +49,10 @@ function run(script: string, args: string[]): Proc {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${re} from ${script}:\n${lines.slice(-15).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no ${re} from ${script}:\n${lines.slice(-15).join('\n')}`)),
+          timeoutMs,
+        );
         exited.then((c) => reject(new Error(`${script} exited ${c} before ${re}:\n${lines.slice(-15).join('\n')}`)));
         waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       });
@@ -67,7 +73,21 @@ async function subnet(tag: string): Promise<{ netuid: number; common: string[] }
   await st.startCall(alice, netuid);
   await st.addStake(alice, v.ss58Address, netuid, 10n * TAO);
   await st.burnedRegister(keypairFromUri('//Bob'), netuid, m.ss58Address);
-  return { netuid, common: ['--netuid', String(netuid), '--subtensor.network', devnet.url, '--wallet.path', dir, '--logging.format', 'json', '--neuron.full_path', join(dir, tag)] };
+  return {
+    netuid,
+    common: [
+      '--netuid',
+      String(netuid),
+      '--subtensor.network',
+      devnet.url,
+      '--wallet.path',
+      dir,
+      '--logging.format',
+      'json',
+      '--neuron.full_path',
+      join(dir, tag),
+    ],
+  };
 }
 
 beforeAll(async () => {
@@ -90,9 +110,23 @@ async function stopAll(...procs: Proc[]) {
 describe('examples', () => {
   it('template: the smallest subnet reaches weights on chain, and both processes stop cleanly', async () => {
     const { netuid, common } = await subnet('tpl');
-    const miner = run('examples/template/miner.ts', [...common, '--wallet.name', 'tpl-m', '--axon.ip', '127.0.0.1', '--axon.port', '0']);
+    const miner = run('examples/template/miner.ts', [
+      ...common,
+      '--wallet.name',
+      'tpl-m',
+      '--axon.ip',
+      '127.0.0.1',
+      '--axon.port',
+      '0',
+    ]);
     await miner.waitFor(/"msg":"miner serving"/);
-    const validator = run('examples/template/validator.ts', [...common, '--wallet.name', 'tpl-v', '--neuron.timeout', '2']);
+    const validator = run('examples/template/validator.ts', [
+      ...common,
+      '--wallet.name',
+      'tpl-v',
+      '--neuron.timeout',
+      '2',
+    ]);
     const line = await validator.waitFor(/"msg":"weights set"/);
     expect(JSON.parse(line).weights).toEqual([65535]); // one miner, answering right
     expect((await st.weights(netuid)).get(0)).toEqual([[1, 65535]]);
@@ -101,12 +135,34 @@ describe('examples', () => {
 
   it('sn19-style: capacities, synthetic checks, and an organic /v1/chat/completions answered by a miner', async () => {
     const { common } = await subnet('sn19');
-    const miner = run('examples/sn19-style/miner.ts', [...common, '--wallet.name', 'sn19-m', '--axon.ip', '127.0.0.1', '--axon.port', '0', '--capacity.ms_per_char', '0.01']);
+    const miner = run('examples/sn19-style/miner.ts', [
+      ...common,
+      '--wallet.name',
+      'sn19-m',
+      '--axon.ip',
+      '127.0.0.1',
+      '--axon.port',
+      '0',
+      '--capacity.ms_per_char',
+      '0.01',
+    ]);
     await miner.waitFor(/"msg":"miner serving"/);
-    const validator = run('examples/sn19-style/validator.ts', [...common, '--wallet.name', 'sn19-v', '--neuron.timeout', '5', '--organic.port', '0']);
+    const validator = run('examples/sn19-style/validator.ts', [
+      ...common,
+      '--wallet.name',
+      'sn19-v',
+      '--neuron.timeout',
+      '5',
+      '--organic.port',
+      '0',
+    ]);
     const port = JSON.parse(await validator.waitFor(/organic endpoint/)).port as number;
     await validator.waitFor(/"msg":"weights set"/);
-    const r = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hello subnet' }] }) });
+    const r = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'hello subnet' }] }),
+    });
     expect(r.status).toBe(200);
     const body = (await r.json()) as { choices: { message: { content: string } }[]; subnet: { uid: number } };
     expect(body.choices[0]!.message.content).toBe('tenbus olleh');
@@ -120,16 +176,54 @@ describe('examples', () => {
     const tokenizer = await loadGpt2Tokenizer();
     const source = createSyntheticSource(tokenizer, { seed: 1 });
     const model = join(dir, 'trigram.onnx');
-    writeFileSync(model, ngramToOnnx(trainNgram([source.sample(50_000)], { order: 3, vocabSize: 50257, contexts: 64, pairContexts: 512, columns: 64, alpha: 0.01 })));
+    writeFileSync(
+      model,
+      ngramToOnnx(
+        trainNgram([source.sample(50_000)], {
+          order: 3,
+          vocabSize: 50257,
+          contexts: 64,
+          pairContexts: 512,
+          columns: 64,
+          alpha: 0.01,
+        }),
+      ),
+    );
     const { netuid, common } = await subnet('text');
-    const miner = run('examples/text-prompting/miner.ts', [...common, '--wallet.name', 'text-m', '--axon.ip', '127.0.0.1', '--axon.port', '0', '--model.path', model]);
+    const miner = run('examples/text-prompting/miner.ts', [
+      ...common,
+      '--wallet.name',
+      'text-m',
+      '--axon.ip',
+      '127.0.0.1',
+      '--axon.port',
+      '0',
+      '--model.path',
+      model,
+    ]);
     await miner.waitFor(/"msg":"miner serving"/, 60_000);
-    const validator = run('examples/text-prompting/validator.ts', [...common, '--wallet.name', 'text-v', '--neuron.timeout', '10', '--data.topk', '16']);
+    const validator = run('examples/text-prompting/validator.ts', [
+      ...common,
+      '--wallet.name',
+      'text-v',
+      '--neuron.timeout',
+      '10',
+      '--data.topk',
+      '16',
+    ]);
     const line = await validator.waitFor(/"msg":"weights set"/, 60_000);
     expect(JSON.parse(line).weights).toEqual([65535]);
-    const client = run('examples/text-prompting/client.ts', ['--netuid', String(netuid), '--subtensor.network', devnet.url, '--max-tokens', '8', 'the']);
+    const client = run('examples/text-prompting/client.ts', [
+      '--netuid',
+      String(netuid),
+      '--subtensor.network',
+      devnet.url,
+      '--max-tokens',
+      '8',
+      'the',
+    ]);
     const clientCode = await client.exited;
-    expect(clientCode, client.lines.join("\n")).toBe(0);
+    expect(clientCode, client.lines.join('\n')).toBe(0);
     expect(client.lines.join('\n')).toMatch(/^uid 1 \(incentive [\d.]+\): the( \w+)+/m);
     expect(await stopAll(validator, miner)).toEqual([0, 0]);
   }, 120_000);

@@ -7,7 +7,9 @@ function erf(x: number): number {
   const s = Math.sign(x);
   const a = Math.abs(x);
   const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
   return s * y;
 }
 
@@ -57,7 +59,8 @@ export function gptReferenceForward(c: GptConfig, w: GptWeights, ids: readonly n
         const max = Math.max(...scores);
         const e = scores.map((x) => Math.exp(x - max));
         const z = e.reduce((a, b) => a + b, 0);
-        for (let s = 0; s <= t; s++) for (let i = 0; i < hd; i++) attnOut[t]![head * hd + i]! += (e[s]! / z) * qkv[s]![2 * d + head * hd + i]!;
+        for (let s = 0; s <= t; s++)
+          for (let i = 0; i < hd; i++) attnOut[t]![head * hd + i]! += (e[s]! / z) * qkv[s]![2 * d + head * hd + i]!;
       }
     }
     h = h.map((x, t) => {

@@ -15,7 +15,10 @@ export async function thrownCode(
 }
 
 /** Synchronous form of {@link thrownCode}. */
-export function thrownCodeSync(ErrorClass: abstract new (...args: never[]) => Error & { code: string }, fn: () => unknown): string {
+export function thrownCodeSync(
+  ErrorClass: abstract new (...args: never[]) => Error & { code: string },
+  fn: () => unknown,
+): string {
   try {
     fn();
   } catch (e) {

@@ -39,7 +39,10 @@ beforeAll(async () => {
   tok = await loadGpt2Tokenizer();
   const source = createSyntheticSource(tok, { seed: 4 });
   tokens = source.sample(50_000);
-  adapter = await createOnnxAdapter({ model: ngramToOnnx(trainNgram([tokens], { order: 3, vocabSize: 50257, contexts: 64, columns: 64 })), providers: ['cpu'] });
+  adapter = await createOnnxAdapter({
+    model: ngramToOnnx(trainNgram([tokens], { order: 3, vocabSize: 50257, contexts: 64, columns: 64 })),
+    providers: ['cpu'],
+  });
   axon = createAxon({ keypair: keypairFromUri('//MinerHot'), port: 0, host: '127.0.0.1' });
   axon
     .attach(TextCausalLMNext, textCausalLMNextHandler(adapter))
@@ -60,11 +63,14 @@ afterAll(async () => {
 });
 
 const rows = () => [Array.from(tokens.subarray(100, 108)), Array.from(tokens.subarray(200, 208))];
-const int64 = (r: number[][]) => Tensor.fromArray(BigInt64Array.from(r.flat().map(BigInt)), { shape: [r.length, r[0]!.length] });
+const int64 = (r: number[][]) =>
+  Tensor.fromArray(BigInt64Array.from(r.flat().map(BigInt)), { shape: [r.length, r[0]!.length] });
 
 describe('miner handlers over a real axon and dendrite', () => {
-  it('TextCausalLMNext: compact phrases whose probabilities are the model\'s, plus the floor', async () => {
-    const res = await dendrite.call(axon.info(), new TextCausalLMNext({ text_inputs: int64(rows()), topk: 8 }), { timeout: 10 });
+  it("TextCausalLMNext: compact phrases whose probabilities are the model's, plus the floor", async () => {
+    const res = await dendrite.call(axon.info(), new TextCausalLMNext({ text_inputs: int64(rows()), topk: 8 }), {
+      timeout: 10,
+    });
     expect(res.dendrite.status_code).toBe(200);
     res.checkResponse();
     const tp = unravelTopkTokenPhrases(res.topk_phrases!.toArray() as Float32Array, 8);
@@ -82,7 +88,9 @@ describe('miner handlers over a real axon and dendrite', () => {
   });
 
   it('TextCausalLM: [B, S, 2k] probabilities then ids at every position', async () => {
-    const res = await dendrite.call(axon.info(), new TextCausalLM({ text_inputs: int64(rows()), topk: 4 }), { timeout: 10 });
+    const res = await dendrite.call(axon.info(), new TextCausalLM({ text_inputs: int64(rows()), topk: 4 }), {
+      timeout: 10,
+    });
     expect(res.dendrite.status_code).toBe(200);
     res.checkResponse();
     expect(res.logits!.shape).toEqual([2, 8, 8]);
@@ -92,15 +100,21 @@ describe('miner handlers over a real axon and dendrite', () => {
     expect(v[0]).toBeCloseTo(Math.exp(direct.logprobs[0]!), 6);
   });
 
-  it('rejects a topk above the miner\'s limit with an error status, and keeps serving', async () => {
-    const res = await dendrite.call(axon.info(), new TextCausalLM({ text_inputs: int64(rows()), topk: 1000 }), { timeout: 10 });
+  it("rejects a topk above the miner's limit with an error status, and keeps serving", async () => {
+    const res = await dendrite.call(axon.info(), new TextCausalLM({ text_inputs: int64(rows()), topk: 1000 }), {
+      timeout: 10,
+    });
     expect(res.dendrite.status_code).toBeGreaterThanOrEqual(400);
-    const ok = await dendrite.call(axon.info(), new TextCausalLM({ text_inputs: int64(rows()), topk: 2 }), { timeout: 10 });
+    const ok = await dendrite.call(axon.info(), new TextCausalLM({ text_inputs: int64(rows()), topk: 2 }), {
+      timeout: 10,
+    });
     expect(ok.dendrite.status_code).toBe(200);
   });
 
   it('TextSeq2Seq: greedy generations, capped by the miner', async () => {
-    const res = await dendrite.call(axon.info(), new TextSeq2Seq({ text_prompt: int64(rows()), num_to_generate: 32 }), { timeout: 10 });
+    const res = await dendrite.call(axon.info(), new TextSeq2Seq({ text_prompt: int64(rows()), num_to_generate: 32 }), {
+      timeout: 10,
+    });
     expect(res.dendrite.status_code).toBe(200);
     expect(res.generations!.shape).toEqual([2, 8]);
     const expected: number[] = [];
@@ -111,7 +125,8 @@ describe('miner handlers over a real axon and dendrite', () => {
   it('TextStream: text streamed chunk by chunk equals the decoded generation', async () => {
     const prompt = tok.decode(Array.from(tokens.subarray(10, 20)));
     const chunks: string[] = [];
-    for await (const x of dendrite.stream(axon.info(), new TextStream({ prompt, max_tokens: 6 }), { timeout: 10 })) if (typeof x === 'string') chunks.push(x);
+    for await (const x of dendrite.stream(axon.info(), new TextStream({ prompt, max_tokens: 6 }), { timeout: 10 }))
+      if (typeof x === 'string') chunks.push(x);
     const ids: number[] = [];
     for await (const t of adapter.generate(tok.encode(prompt), { maxTokens: 6, stop: [50256] })) ids.push(t);
     expect(chunks.length).toBeGreaterThan(1);
@@ -124,7 +139,11 @@ describe('OpenAI-compatible server and client', () => {
     const models = (await (await fetch(`${baseURL}/v1/models`)).json()) as any;
     expect(models.data[0].id).toBe('ngram3');
     const prompt = Array.from(tokens.subarray(0, 6));
-    const res = await fetch(`${baseURL}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'ngram3', prompt, max_tokens: 3, temperature: 0, logprobs: 2 }) });
+    const res = await fetch(`${baseURL}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'ngram3', prompt, max_tokens: 3, temperature: 0, logprobs: 2 }),
+    });
     const body = (await res.json()) as any;
     expect(res.status).toBe(200);
     expect(body.object).toBe('text_completion');
@@ -168,11 +187,18 @@ describe('OpenAI-compatible server and client', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).error.message).toMatch(/JSON/);
     expect((await fetch(`${baseURL}/v1/nothing`)).status).toBe(404);
-    const big = await fetch(`${baseURL}/v1/completions`, { method: 'POST', body: JSON.stringify({ prompt: 'x'.repeat(2 << 20) }) }).catch(() => null);
+    const big = await fetch(`${baseURL}/v1/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ prompt: 'x'.repeat(2 << 20) }),
+    }).catch(() => null);
     if (big) expect(big.status).toBe(413);
     const hang = createServer(() => {});
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
-    const slow = createOpenAIAdapter({ baseURL: `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, model: 'm', timeoutMs: 300 });
+    const slow = createOpenAIAdapter({
+      baseURL: `http://127.0.0.1:${(hang.address() as AddressInfo).port}`,
+      model: 'm',
+      timeoutMs: 300,
+    });
     expect(await thrownCode(InferenceError, slow.topk([[1]], { k: 1 }))).toBe('INFERENCE_TIMEOUT');
     hang.closeAllConnections();
     hang.close();

@@ -31,7 +31,8 @@ let ngramAdapter: OnnxAdapter;
 beforeAll(async () => {
   gpt2 = await loadGpt2Tokenizer();
   corpusTokens = gpt2.encode(readFileSync(CORPUS, 'utf8'));
-  if (corpusTokens.length < 80_012) throw new Error(`the corpus fixture holds ${corpusTokens.length} tokens, the tests need 80,012`);
+  if (corpusTokens.length < 80_012)
+    throw new Error(`the corpus fixture holds ${corpusTokens.length} tokens, the tests need 80,012`);
   bigram = trainNgram([corpusTokens.slice(0, 50_000)], { order: 2, vocabSize: 50257, contexts: 256, columns: 1024 });
   ngramAdapter = await createOnnxAdapter({ model: ngramToOnnx(bigram), providers: ['cpu'] });
 });
@@ -68,14 +69,21 @@ describe('n-gram models', () => {
   });
 
   it('the ONNX trigram equals the model at every position, and its distributions sum to 1', async () => {
-    const tri = trainNgram([corpusTokens.slice(0, 80_000)], { order: 3, vocabSize: 50257, contexts: 256, pairContexts: 512, columns: 1024 });
+    const tri = trainNgram([corpusTokens.slice(0, 80_000)], {
+      order: 3,
+      vocabSize: 50257,
+      contexts: 256,
+      pairContexts: 512,
+      columns: 1024,
+    });
     const adapter = await createOnnxAdapter({ model: ngramToOnnx(tri), providers: ['cpu'] });
     try {
       const ctx = corpusTokens.slice(60_000, 60_012);
       const r = await adapter.topk([ctx], { k: 5, positions: 'all' });
       expect(r.positions).toBe(ctx.length);
       for (let p = 0; p < ctx.length; p++) {
-        for (let j = 0; j < 5; j++) expect(r.logprobs[p * 5 + j]).toBeCloseTo(tri.logprob(ctx.slice(0, p + 1), r.ids[p * 5 + j]!), 3);
+        for (let j = 0; j < 5; j++)
+          expect(r.logprobs[p * 5 + j]).toBeCloseTo(tri.logprob(ctx.slice(0, p + 1), r.ids[p * 5 + j]!), 3);
       }
       const l = await adapter.logits([ctx]);
       let s = 0;
@@ -90,7 +98,16 @@ describe('n-gram models', () => {
     const source = createSyntheticSource(gpt2, { seed: 11, words: 24 });
     const train = source.sample(500_000);
     const held = Array.from(source.sample(20_000, 999));
-    const models = [2, 3].map((order) => trainNgram([train], { order: order as 2 | 3, vocabSize: 50257, contexts: 64, pairContexts: 1024, columns: 64, alpha: 0.01 }));
+    const models = [2, 3].map((order) =>
+      trainNgram([train], {
+        order: order as 2 | 3,
+        vocabSize: 50257,
+        contexts: 64,
+        pairContexts: 1024,
+        columns: 64,
+        alpha: 0.01,
+      }),
+    );
     const ce = (m: NgramModel) => {
       let h = 0;
       for (let i = 2; i < held.length; i++) h -= m.logprob(held.slice(i - 2, i), held[i]!);
@@ -117,7 +134,9 @@ describe('GPT-style model', () => {
       const out = await adapter.logits([ids], { positions: 'all' });
       const ref = gptReferenceForward(config, weights, ids);
       let maxErr = 0;
-      for (let t = 0; t < ids.length; t++) for (let v = 0; v < config.vocabSize; v++) maxErr = Math.max(maxErr, Math.abs(out.data[t * config.vocabSize + v]! - ref[t]![v]!));
+      for (let t = 0; t < ids.length; t++)
+        for (let v = 0; v < config.vocabSize; v++)
+          maxErr = Math.max(maxErr, Math.abs(out.data[t * config.vocabSize + v]! - ref[t]![v]!));
       expect(maxErr).toBeLessThan(1e-3);
       const last = await adapter.logits([ids]);
       expect(Array.from(last.data)).toEqual(Array.from(out.data.subarray((ids.length - 1) * config.vocabSize)));
@@ -131,7 +150,10 @@ describe('GPT-style model', () => {
     const exact = await createOnnxAdapter({ model, providers: ['cpu'], topkMethod: 'exact' });
     const blocked = await createOnnxAdapter({ model, providers: ['cpu'], topkMethod: 'blocked' });
     try {
-      const rows = [[1, 2, 3, 4], [4000, 17, 256, 4999]];
+      const rows = [
+        [1, 2, 3, 4],
+        [4000, 17, 256, 4999],
+      ];
       for (const positions of ['last', 'all'] as const) {
         const a = await exact.topk(rows, { k: 20, positions });
         const b = await blocked.topk(rows, { k: 20, positions });
@@ -169,7 +191,9 @@ describe('GPT-style model', () => {
         last = now;
       }, 5);
       const started = performance.now();
-      const rows = Array.from({ length: 4 }, (_, b) => Array.from({ length: 96 }, (_, i) => (b * 1000 + i * 37) % 50257));
+      const rows = Array.from({ length: 4 }, (_, b) =>
+        Array.from({ length: 96 }, (_, i) => (b * 1000 + i * 37) % 50257),
+      );
       let runs = 0;
       while (performance.now() - started < 1500) {
         await Promise.all([adapter.topk(rows, { k: 20, positions: 'all' }), adapter.topk(rows, { k: 20 })]);
@@ -195,7 +219,9 @@ describe('ONNX adapter', () => {
     } finally {
       await a.close();
     }
-    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: ngramToOnnx(bigram), providers: ['cuda'] }))).toBe('INFERENCE_NO_PROVIDER');
+    expect(
+      await thrownCode(InferenceError, createOnnxAdapter({ model: ngramToOnnx(bigram), providers: ['cuda'] })),
+    ).toBe('INFERENCE_NO_PROVIDER');
   });
 
   it('falls back from WebGPU when it cannot start, and reports WebGPU when it can', async () => {
@@ -236,7 +262,12 @@ describe('ONNX adapter', () => {
     expect(await thrownCode(InferenceError, a.topk([], { k: 3 }))).toBe('INFERENCE_INVALID_INPUT');
     expect(await thrownCode(InferenceError, a.topk([[]], { k: 3 }))).toBe('INFERENCE_INVALID_INPUT');
     expect(await thrownCode(InferenceError, a.topk([[1, 2], [3]], { k: 3 }))).toBe('INFERENCE_INVALID_INPUT');
-    expect(await thrownCode(InferenceError, a.topk({ ids: new Float32Array([1, 2]) as never, batch: 1, length: 2 }, { k: 3 }))).toBe('INFERENCE_INVALID_INPUT');
+    expect(
+      await thrownCode(
+        InferenceError,
+        a.topk({ ids: new Float32Array([1, 2]) as never, batch: 1, length: 2 }, { k: 3 }),
+      ),
+    ).toBe('INFERENCE_INVALID_INPUT');
     expect(await thrownCode(InferenceError, a.topk([[1, 2]], { k: 0 }))).toBe('INFERENCE_INVALID_INPUT');
     expect(await thrownCode(InferenceError, a.topk([[1, 2]], { k: 60_000 }))).toBe('INFERENCE_INVALID_INPUT');
     expect(await thrownCode(InferenceError, a.topk([['a' as never]], { k: 1 }))).toBe('INFERENCE_INVALID_INPUT');
@@ -255,7 +286,9 @@ describe('ONNX adapter', () => {
       inputs: [{ name: 'x', type: 'float32', shape: ['b', 's', 4] }],
       outputs: [{ name: 'logits', type: 'float32', shape: ['b', 's', 4] }],
     });
-    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: floatInput, providers: ['cpu'] }))).toBe('INFERENCE_BAD_MODEL');
+    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: floatInput, providers: ['cpu'] }))).toBe(
+      'INFERENCE_BAD_MODEL',
+    );
     const noLogits = encodeModelForTest({
       name: 'no_logits',
       nodes: [{ op: 'Identity', inputs: ['input_ids'], outputs: ['ids_out'] }],
@@ -263,16 +296,36 @@ describe('ONNX adapter', () => {
       inputs: [{ name: 'input_ids', type: 'int64', shape: ['b', 's'] }],
       outputs: [{ name: 'ids_out', type: 'int64', shape: ['b', 's'] }],
     });
-    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: noLogits, providers: ['cpu'] }))).toBe('INFERENCE_BAD_MODEL');
-    expect(thrownCodeSync(InferenceError, () => appendTopk(noLogits, { positions: 'last' }))).toBe('INFERENCE_BAD_MODEL');
-    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: new Uint8Array([0x3a, 0xff, 0xff, 0xff]), providers: ['cpu'] }))).toBe('INFERENCE_BAD_MODEL');
-    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: new Uint8Array(0), providers: ['cpu'] }))).toBe('INFERENCE_BAD_MODEL');
-    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: '/nonexistent/model.onnx' }))).toBe('INFERENCE_BAD_MODEL');
+    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: noLogits, providers: ['cpu'] }))).toBe(
+      'INFERENCE_BAD_MODEL',
+    );
+    expect(thrownCodeSync(InferenceError, () => appendTopk(noLogits, { positions: 'last' }))).toBe(
+      'INFERENCE_BAD_MODEL',
+    );
+    expect(
+      await thrownCode(
+        InferenceError,
+        createOnnxAdapter({ model: new Uint8Array([0x3a, 0xff, 0xff, 0xff]), providers: ['cpu'] }),
+      ),
+    ).toBe('INFERENCE_BAD_MODEL');
+    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: new Uint8Array(0), providers: ['cpu'] }))).toBe(
+      'INFERENCE_BAD_MODEL',
+    );
+    expect(await thrownCode(InferenceError, createOnnxAdapter({ model: '/nonexistent/model.onnx' }))).toBe(
+      'INFERENCE_BAD_MODEL',
+    );
   });
 
   it('fails closed requests after close()', async () => {
     const a = await createOnnxAdapter({ model: ngramToOnnx(bigram), providers: ['cpu'] });
-    const pending = Promise.all(Array.from({ length: 4 }, () => a.topk([[1, 2]], { k: 2 }).then(() => 'ok', (e: InferenceError) => e.code)));
+    const pending = Promise.all(
+      Array.from({ length: 4 }, () =>
+        a.topk([[1, 2]], { k: 2 }).then(
+          () => 'ok',
+          (e: InferenceError) => e.code,
+        ),
+      ),
+    );
     await a.close();
     for (const r of await pending) expect(['ok', 'INFERENCE_CLOSED']).toContain(r);
     expect(await thrownCode(InferenceError, a.topk([[1]], { k: 1 }))).toBe('INFERENCE_CLOSED');
@@ -280,7 +333,9 @@ describe('ONNX adapter', () => {
 
   it('leaves nothing running: a process exits on its own after a failed start and close()', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/adapter-exit.ts'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/adapter-exit.ts'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => {
@@ -324,12 +379,16 @@ describe('tokenizer and phrases', () => {
     expect(gpt2.decode([447, 247])).toBe('\u2019');
   });
 
-  it('maps another tokenizer\'s tokens to standard phrases, with the equivalence shortcut', () => {
+  it("maps another tokenizer's tokens to standard phrases, with the equivalence shortcut", () => {
     // A word-level tokenizer that drops whitespace, like BERT: its phrases get a leading space.
     const words = ['hello', 'world', 'subnet', 'tensor'];
     const wordTok: Tokenizer = {
       vocabSize: words.length,
-      encode: (s) => s.trim().split(/\s+/).map((w) => words.indexOf(w)),
+      encode: (s) =>
+        s
+          .trim()
+          .split(/\s+/)
+          .map((w) => words.indexOf(w)),
       decode: (ids) => ids.map((i) => words[i]).join(' '),
     };
     const phraseOf = createPhraseTable(wordTok, gpt2);

@@ -32,11 +32,14 @@ import { thrownCode } from './helpers.js';
 const MNEMONIC = 'old leopard transfer rib spatial phone calm indicate online fire caution review';
 const SS58 = '5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX';
 const PUBKEY = '0xe4359ad3e2716c539a1d663ebd0a51bdc5c98a12e663bb4c4402db47828c9446';
-const PRIVATE_KEY = '0x1f1995bdf3a17b60626a26cfe6f564b337d46056b7a1281b64c649d592ccda0a9cffd34d9fb01cae1fba61aeed184c817442a2186d5172416729a4b54dd4b84e';
+const PRIVATE_KEY =
+  '0x1f1995bdf3a17b60626a26cfe6f564b337d46056b7a1281b64c649d592ccda0a9cffd34d9fb01cae1fba61aeed184c817442a2186d5172416729a4b54dd4b84e';
 const SEED = '0xda3cf5b1e9144931a0f0db65664aab662673b099415a7f8121b7245fb0be4143';
 // §9.6
-const SIG_MESSAGE = '1700000000000000000.5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX.5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.5ecbd69c-1cec-11ee-b0dc-e29ce36fec1a.a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a';
-const SIGNATURE = '0xe6e03ce18cb4ce6fc100919d11b89703fca8c49053b4d9324dd33b9e118ecd1611a0b892f56bf0b0f7a12f21d424b048004d2e7b0ed401b29d847ca05241da86';
+const SIG_MESSAGE =
+  '1700000000000000000.5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX.5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.5ecbd69c-1cec-11ee-b0dc-e29ce36fec1a.a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a';
+const SIGNATURE =
+  '0xe6e03ce18cb4ce6fc100919d11b89703fca8c49053b4d9324dd33b9e118ecd1611a0b892f56bf0b0f7a12f21d424b048004d2e7b0ed401b29d847ca05241da86';
 // §9.7
 const PASSWORD = 'bittensor-test-password';
 const ARGON_KEY = '0x82203c047bdb97fc7cf193a3d85d191bb5af06d5411c611c8b1469a2308c1f1b';
@@ -73,7 +76,11 @@ describe('keypairs (python-wire.md §5.2, §9.3)', () => {
   });
 
   it('rejects bad mnemonics, seeds, keys and addresses with typed errors', async () => {
-    expect(await keysErrorCode(() => keypairFromMnemonic('old leopard transfer rib spatial phone calm indicate online fire caution caution'))).toBe('KEY_INVALID_MNEMONIC');
+    expect(
+      await keysErrorCode(() =>
+        keypairFromMnemonic('old leopard transfer rib spatial phone calm indicate online fire caution caution'),
+      ),
+    ).toBe('KEY_INVALID_MNEMONIC');
     expect(await keysErrorCode(() => keypairFromSeed('0x1234'))).toBe('KEY_INVALID_SEED');
     expect(await keysErrorCode(() => keypairFromSeed('not hex'))).toBe('KEY_INVALID_SEED');
     expect(await keysErrorCode(() => keypairFromPrivateKey('0x00'))).toBe('KEY_INVALID_PRIVATE_KEY');
@@ -145,7 +152,9 @@ describe('keyfiles (python-wire.md §5.2–5.3, §9.7)', () => {
     altered[100]! ^= 1;
     expect(await keysErrorCode(decryptKeyfileData(altered, { key }))).toBe('KEYFILE_WRONG_PASSWORD');
     expect(await keysErrorCode(decryptKeyfileData(file.subarray(0, 20), { key }))).toBe('KEYFILE_CORRUPT');
-    expect(await keysErrorCode(decryptKeyfileData(new TextEncoder().encode('$ANSIBLE_VAULT;1.1;AES256'), { key }))).toBe('KEYFILE_UNSUPPORTED_ENCRYPTION');
+    expect(
+      await keysErrorCode(decryptKeyfileData(new TextEncoder().encode('$ANSIBLE_VAULT;1.1;AES256'), { key })),
+    ).toBe('KEYFILE_UNSUPPORTED_ENCRYPTION');
   });
 
   it('loads keyfiles by btwallet priority and rejects corrupt ones', async () => {
@@ -158,7 +167,11 @@ describe('keyfiles (python-wire.md §5.2–5.3, §9.7)', () => {
     expect(pubOnly.secretKey).toBeUndefined();
     expect(await keysErrorCode(() => parseKeyfile(enc({})))).toBe('KEYFILE_CORRUPT');
     expect(await keysErrorCode(() => parseKeyfile(new TextEncoder().encode('{not json')))).toBe('KEYFILE_CORRUPT');
-    expect(await keysErrorCode(() => parseKeyfile(enc({ secretSeed: SEED, ss58Address: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY' })))).toBe('KEYFILE_CORRUPT');
+    expect(
+      await keysErrorCode(() =>
+        parseKeyfile(enc({ secretSeed: SEED, ss58Address: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY' })),
+      ),
+    ).toBe('KEYFILE_CORRUPT');
   });
 
   it('reads BT_PW_* passwords XOR-ed with the variable name', () => {
@@ -178,7 +191,8 @@ describe('wallets on disk (python-wire.md §5.1)', () => {
     const { keypair: hot } = await w.createNewHotkey();
     expect(await readdir(join(root, 'val'))).toEqual(expect.arrayContaining(['coldkey', 'coldkeypub.txt', 'hotkeys']));
     expect((await readdir(join(root, 'val', 'hotkeys'))).sort()).toEqual(['hk', 'hkpub.txt']);
-    for (const p of [w.coldkeyPath, w.coldkeypubPath, w.hotkeyPath, w.hotkeypubPath]) expect((await stat(p)).mode & 0o777).toBe(0o600);
+    for (const p of [w.coldkeyPath, w.coldkeypubPath, w.hotkeyPath, w.hotkeypubPath])
+      expect((await stat(p)).mode & 0o777).toBe(0o600);
     expect((await w.getColdkey()).ss58Address).toBe(SS58);
     expect((await w.getColdkeypub()).ss58Address).toBe(SS58);
     expect((await w.getHotkey()).ss58Address).toBe(hot.ss58Address);

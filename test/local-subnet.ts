@@ -63,7 +63,8 @@ function model(kind: MinerKind, source: SyntheticSource): (ctx: number[]) => Flo
   }
   // ngram: a trigram counted on the sample with add-0.2 smoothing.
   const tri = new Float64Array(w * w * w).fill(0.2);
-  for (let i = 2; i < train.length; i++) tri[(idx.get(train[i - 2]!)! * w + idx.get(train[i - 1]!)!) * w + idx.get(train[i]!)!]! += 1;
+  for (let i = 2; i < train.length; i++)
+    tri[(idx.get(train[i - 2]!)! * w + idx.get(train[i - 1]!)!) * w + idx.get(train[i]!)!]! += 1;
   return (ctx) => {
     const a = idx.get(ctx[ctx.length - 2]!) ?? 0;
     const b = idx.get(ctx[ctx.length - 1]!) ?? 0;
@@ -85,7 +86,9 @@ export function phraseHandler(dist: (ctx: number[]) => Float64Array, ids: Int32A
     for (let b = 0; b < batch; b++) {
       const ctx = [Number(inputs[b * seq + seq - 2]), Number(inputs[b * seq + seq - 1])];
       const p = dist(ctx);
-      const order = Array.from(p.keys()).sort((x, y) => p[y]! - p[x]!).slice(0, k);
+      const order = Array.from(p.keys())
+        .sort((x, y) => p[y]! - p[x]!)
+        .slice(0, k);
       let mass = 0;
       order.forEach((i, j) => {
         probs[b * k + j] = p[i]!;
@@ -113,7 +116,13 @@ async function freePort(): Promise<number> {
  * Starts a devnet (interval sealing), creates a subnet owned by //Alice with a staked validator hotkey, registers one
  * miner per kind and serves their axons. `slowMs` is how long the slow miner waits.
  */
-export async function startLocalSubnet(options: { kinds: MinerKind[]; devnet?: DevnetOptions; slowMs?: number; commitReveal?: boolean; tag?: string }): Promise<LocalSubnet> {
+export async function startLocalSubnet(options: {
+  kinds: MinerKind[];
+  devnet?: DevnetOptions;
+  slowMs?: number;
+  commitReveal?: boolean;
+  tag?: string;
+}): Promise<LocalSubnet> {
   await cryptoReady();
   const devnet = await startDevnet({ port: 0, tempo: 10, sealing: 100, ...options.devnet });
   const st = await createSubtensor({ network: devnet.url });
@@ -128,7 +137,8 @@ export async function startLocalSubnet(options: { kinds: MinerKind[]; devnet?: D
   await st.addStake(alice, validator.ss58Address, netuid, 100n * TAO);
   const admin = st.calls.adminUtils;
   await st.sudo(alice, await admin.sudoSetWeightsSetRateLimit({ netuid, weightsSetRateLimit: 0n }));
-  if (options.commitReveal !== undefined) await st.send(await admin.sudoSetCommitRevealWeightsEnabled({ netuid, enabled: options.commitReveal }), alice);
+  if (options.commitReveal !== undefined)
+    await st.send(await admin.sudoSetCommitRevealWeightsEnabled({ netuid, enabled: options.commitReveal }), alice);
   const miners: LocalMiner[] = [];
   const dendrites: Dendrite[] = [];
   const byKind = new Map<MinerKind, LocalMiner>();
@@ -147,7 +157,11 @@ export async function startLocalSubnet(options: { kinds: MinerKind[]; devnet?: D
         axon.attach(TextCausalLMNext, async (s) => {
           const target = byKind.get('ngram')!;
           const info = target.axon!.info();
-          const copy = await d.call({ ip: '127.0.0.1', port: info.port, hotkey: target.hotkey.ss58Address }, new TextCausalLMNext({ text_inputs: s.text_inputs, topk: s.topk }), { timeout: 5 });
+          const copy = await d.call(
+            { ip: '127.0.0.1', port: info.port, hotkey: target.hotkey.ss58Address },
+            new TextCausalLMNext({ text_inputs: s.text_inputs, topk: s.topk }),
+            { timeout: 5 },
+          );
           s.topk_phrases = copy.topk_phrases;
           return s;
         });
@@ -159,7 +173,10 @@ export async function startLocalSubnet(options: { kinds: MinerKind[]; devnet?: D
         });
       } else if (kind === 'garbage') {
         axon.attach(TextCausalLMNext, (s) => {
-          s.topk_phrases = Tensor.fromArray(Float32Array.from({ length: 50 }, (_, j) => (j % 3 ? 7.5 : 0.9)), { shape: [50] });
+          s.topk_phrases = Tensor.fromArray(
+            Float32Array.from({ length: 50 }, (_, j) => (j % 3 ? 7.5 : 0.9)),
+            { shape: [50] },
+          );
           return s;
         });
       } else if (kind === 'throws') {

@@ -5,7 +5,15 @@ import { decodeAddress } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAO, startDevnet, type Devnet } from '../src/devnet/index.js';
 import { cryptoReady, keypairFromUri } from '../src/keys/index.js';
-import { MetagraphError, createMetagraphTracker, diffMetagraphs, loadMetagraph, saveMetagraph, syncMetagraph, type MetagraphDiff } from '../src/metagraph/index.js';
+import {
+  MetagraphError,
+  createMetagraphTracker,
+  diffMetagraphs,
+  loadMetagraph,
+  saveMetagraph,
+  syncMetagraph,
+  type MetagraphDiff,
+} from '../src/metagraph/index.js';
 import { decodeNeurons } from '../src/metagraph/decode.js';
 import { createSubtensor, type Subtensor } from '../src/subtensor/index.js';
 import { thrownCode } from './helpers.js';
@@ -46,9 +54,17 @@ describe('runtime-API decoding', () => {
     const registry = new TypeRegistry();
     const metadata = new Metadata(registry, readFileSync(FIXTURE));
     const empty = { extrinsic: {}, payload: {} };
-    registry.setMetadata(metadata, undefined, { SudoTransactionExtension: empty, CheckShieldedTxValidity: empty, SubtensorTransactionExtension: empty, DrandPriority: empty });
+    registry.setMetadata(metadata, undefined, {
+      SudoTransactionExtension: empty,
+      CheckShieldedTxValidity: empty,
+      SubtensorTransactionExtension: empty,
+      DrandPriority: empty,
+    });
     const api = metadata.asV16.apis.find((a) => a.name.toString() === 'NeuronInfoRuntimeApi')!;
-    for (const [method, full] of [['get_neurons_lite', false], ['get_neurons', true]] as const) {
+    for (const [method, full] of [
+      ['get_neurons_lite', false],
+      ['get_neurons', true],
+    ] as const) {
       const bytes = await st.stateCall('neuronInfoRuntimeApi', full ? 'getNeurons' : 'getNeuronsLite', [netuid]);
       const out = api.methods.find((m) => m.name.toString() === method)!.output;
       const ref = registry.createType(registry.createLookupType(out), bytes).toJSON() as Record<string, any>[];
@@ -59,7 +75,14 @@ describe('runtime-API decoding', () => {
         expect(u8aToHex(c.coldkeys[i])).toBe(u8aToHex(decodeAddress(r.coldkey)));
         expect(c.uids[i]).toBe(r.uid);
         expect(c.active[i]).toBe(r.active ? 1 : 0);
-        expect([c.axonIp[i], c.axonPort[i], c.axonIpType[i], c.axonProtocol[i], c.axonVersion[i], c.axonBlock[i]]).toEqual([
+        expect([
+          c.axonIp[i],
+          c.axonPort[i],
+          c.axonIpType[i],
+          c.axonProtocol[i],
+          c.axonVersion[i],
+          c.axonBlock[i],
+        ]).toEqual([
           BigInt(r.axonInfo.ip),
           r.axonInfo.port,
           r.axonInfo.ipType,
@@ -68,15 +91,15 @@ describe('runtime-API decoding', () => {
           Number(r.axonInfo.block),
         ]);
         expect(c.stakeRao[i]).toBe(r.stake.reduce((s: bigint, [, v]: [string, number]) => s + BigInt(v), 0n));
-        expect([c.rank[i], c.incentive[i], c.consensus[i], c.trust[i], c.validatorTrust[i], c.dividends[i], c.pruningScore[i]]).toEqual([
-          r.rank,
-          r.incentive,
-          r.consensus,
-          r.trust,
-          r.validatorTrust,
-          r.dividends,
-          r.pruningScore,
-        ]);
+        expect([
+          c.rank[i],
+          c.incentive[i],
+          c.consensus[i],
+          c.trust[i],
+          c.validatorTrust[i],
+          c.dividends[i],
+          c.pruningScore[i],
+        ]).toEqual([r.rank, r.incentive, r.consensus, r.trust, r.validatorTrust, r.dividends, r.pruningScore]);
         expect(c.emissionRao[i]).toBe(BigInt(r.emission));
         expect(c.lastUpdate[i]).toBe(Number(r.lastUpdate));
         expect(c.validatorPermit[i]).toBe(r.validatorPermit ? 1 : 0);
@@ -90,7 +113,12 @@ describe('runtime-API decoding', () => {
 
   it('refuses truncated or inflated neuron data with METAGRAPH_DECODE_FAILED', async () => {
     const bytes = await st.stateCall('neuronInfoRuntimeApi', 'getNeuronsLite', [netuid]);
-    for (const bad of [bytes.subarray(0, bytes.length - 3), Uint8Array.from([...bytes, 0]), Uint8Array.from([0xff, 0xff, 0xff, 0x7f]), new Uint8Array([4, 1, 2])]) {
+    for (const bad of [
+      bytes.subarray(0, bytes.length - 3),
+      Uint8Array.from([...bytes, 0]),
+      Uint8Array.from([0xff, 0xff, 0xff, 0x7f]),
+      new Uint8Array([4, 1, 2]),
+    ]) {
       expect(() => decodeNeurons(bad, false)).toThrow(MetagraphError);
     }
   });
@@ -115,7 +143,13 @@ describe('syncMetagraph', () => {
     });
     expect(mg.I[1]!).toBeGreaterThan(mg.I[3]!);
     expect(mg.D[0]!).toBeGreaterThan(0);
-    expect(mg.axons[2]).toMatchObject({ ip: '192.168.1.2', port: 9002, isServing: true, hotkey: miner(2).ss58Address, coldkey: bob.ss58Address });
+    expect(mg.axons[2]).toMatchObject({
+      ip: '192.168.1.2',
+      port: 9002,
+      isServing: true,
+      hotkey: miner(2).ss58Address,
+      coldkey: bob.ss58Address,
+    });
     expect(mg.axons[0]!.isServing).toBe(false);
     expect(mg.uidOf(miner(3).ss58Address)).toBe(3);
     expect(mg.uidOf(alice.ss58Address)).toBeUndefined();
@@ -135,7 +169,9 @@ describe('syncMetagraph', () => {
 
   it('refuses bad arguments and missing subnets', async () => {
     expect(await thrownCode(MetagraphError, syncMetagraph(st, { netuid: -1 }))).toBe('METAGRAPH_INVALID_ARGUMENT');
-    expect(await thrownCode(MetagraphError, syncMetagraph(st, { netuid, block: 1e9 }))).toBe('METAGRAPH_INVALID_ARGUMENT');
+    expect(await thrownCode(MetagraphError, syncMetagraph(st, { netuid, block: 1e9 }))).toBe(
+      'METAGRAPH_INVALID_ARGUMENT',
+    );
     expect(await thrownCode(MetagraphError, syncMetagraph(st, { netuid: 99 }))).toBe('METAGRAPH_SUBNET_NOT_FOUND');
   });
 });
@@ -145,8 +181,22 @@ describe('save and load', () => {
     for (const lite of [true, false]) {
       const mg = await syncMetagraph(st, { netuid, lite });
       const back = loadMetagraph(saveMetagraph(mg));
-      for (const k of ['netuid', 'network', 'block', 'blockHash', 'n', 'lite', 'hotkeys', 'coldkeys', 'axons'] as const) expect(back[k]).toEqual(mg[k]);
-      for (const k of ['uids', 'stake', 'alphaStake', 'taoStake', 'incentive', 'dividends', 'consensus', 'validatorTrust', 'emission', 'active', 'validatorPermit', 'lastUpdate'] as const) {
+      for (const k of ['netuid', 'network', 'block', 'blockHash', 'n', 'lite', 'hotkeys', 'coldkeys', 'axons'] as const)
+        expect(back[k]).toEqual(mg[k]);
+      for (const k of [
+        'uids',
+        'stake',
+        'alphaStake',
+        'taoStake',
+        'incentive',
+        'dividends',
+        'consensus',
+        'validatorTrust',
+        'emission',
+        'active',
+        'validatorPermit',
+        'lastUpdate',
+      ] as const) {
         expect(Array.from(back[k])).toEqual(Array.from(mg[k]));
       }
       expect(back.W === null ? null : Array.from(back.W)).toEqual(mg.W === null ? null : Array.from(mg.W));
@@ -159,7 +209,12 @@ describe('save and load', () => {
     const bytes = saveMetagraph(await syncMetagraph(st, { netuid }));
     const flipped = bytes.slice();
     flipped[40]! ^= 1;
-    for (const bad of [flipped, bytes.subarray(0, bytes.length - 1), new Uint8Array(100), new TextEncoder().encode('{"n":1}')]) {
+    for (const bad of [
+      flipped,
+      bytes.subarray(0, bytes.length - 1),
+      new Uint8Array(100),
+      new TextEncoder().encode('{"n":1}'),
+    ]) {
       expect(() => loadMetagraph(bad)).toThrow(MetagraphError);
     }
   });

@@ -25,8 +25,30 @@ describe('parseNeuronConfig', () => {
   it("reads Python's flag names, then BT_* variables, then a JSON file, then defaults", () => {
     const dir = mkdtempSync(join(tmpdir(), 'subnetkit-cfg-'));
     const file = join(dir, 'c.json');
-    writeFileSync(file, JSON.stringify({ netuid: 7, wallet: { name: 'fromfile', hotkey: 'hfile' }, 'axon.port': 9001, neuron: { sample_size: 3 } }));
-    const c = config(['--config', file, '--wallet.name', 'cli', '--axon.external_ip', '1.2.3.4', '--logging.debug', '--neuron.sample_size', '5'], { BT_WALLET_NAME: 'env', BT_WALLET_HOTKEY: 'henv', BT_SUBTENSOR_NETWORK: 'test' }, 'validator');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        netuid: 7,
+        wallet: { name: 'fromfile', hotkey: 'hfile' },
+        'axon.port': 9001,
+        neuron: { sample_size: 3 },
+      }),
+    );
+    const c = config(
+      [
+        '--config',
+        file,
+        '--wallet.name',
+        'cli',
+        '--axon.external_ip',
+        '1.2.3.4',
+        '--logging.debug',
+        '--neuron.sample_size',
+        '5',
+      ],
+      { BT_WALLET_NAME: 'env', BT_WALLET_HOTKEY: 'henv', BT_SUBTENSOR_NETWORK: 'test' },
+      'validator',
+    );
     expect(c.wallet.name).toBe('cli'); // flag beats env and file
     expect(c.wallet.hotkey).toBe('henv'); // env beats file
     expect(c.netuid).toBe(7); // file beats default
@@ -37,7 +59,13 @@ describe('parseNeuronConfig', () => {
     expect(c.neuron.sampleSize).toBe(5);
     expect(c.neuron.movingAverageAlpha).toBe(0.1);
     const d = config([]);
-    expect([d.netuid, d.axon.port, d.wallet.name, d.subtensor.network, d.blacklist.forceValidatorPermit]).toEqual([1, 8091, 'default', 'finney', true]);
+    expect([d.netuid, d.axon.port, d.wallet.name, d.subtensor.network, d.blacklist.forceValidatorPermit]).toEqual([
+      1,
+      8091,
+      'default',
+      'finney',
+      true,
+    ]);
     expect(config(['--blacklist.force_validator_permit', 'false']).blacklist.forceValidatorPermit).toBe(false);
   });
 
@@ -75,9 +103,17 @@ describe('createLogger', () => {
     log.info({ port: 8091, err: new NeuronError('NEURON_START_FAILED', 'boom') }, 'axon started');
     expect(lines).toHaveLength(1);
     const j = JSON.parse(lines[0]!);
-    expect(j).toMatchObject({ level: 30, name: 'miner', port: 8091, msg: 'axon started', err: { type: 'NeuronError', message: 'boom', code: 'NEURON_START_FAILED' } });
+    expect(j).toMatchObject({
+      level: 30,
+      name: 'miner',
+      port: 8091,
+      msg: 'axon started',
+      err: { type: 'NeuronError', message: 'boom', code: 'NEURON_START_FAILED' },
+    });
     const tty: string[] = [];
-    createLogger({ stream: { write: (l: string) => tty.push(l), isTTY: true }, bindings: { name: 'v' } }).child({ uid: 3 }).warn({ block: 12 }, 'late');
+    createLogger({ stream: { write: (l: string) => tty.push(l), isTTY: true }, bindings: { name: 'v' } })
+      .child({ uid: 3 })
+      .warn({ block: 12 }, 'late');
     expect(tty[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} .*WARN.* v late uid=3 block=12\n$/);
   });
 });
@@ -104,8 +140,19 @@ describe('the miner, in process', () => {
 
   it('refuses strangers, answers validators, logs a failing handler with the synapse and the caller', async () => {
     const logged: Record<string, unknown>[] = [];
-    const logger = createLogger({ level: 'debug', format: 'json', stream: { write: (l: string) => logged.push(JSON.parse(l)) } });
-    const miner = createMiner({ subtensor: st, hotkey: minerKey, netuid, axon: { port: 0, host: '127.0.0.1' }, logger, metrics: { port: 0 } });
+    const logger = createLogger({
+      level: 'debug',
+      format: 'json',
+      stream: { write: (l: string) => logged.push(JSON.parse(l)) },
+    });
+    const miner = createMiner({
+      subtensor: st,
+      hotkey: minerKey,
+      netuid,
+      axon: { port: 0, host: '127.0.0.1' },
+      logger,
+      metrics: { port: 0 },
+    });
     miner.attach(Sum, (s) => {
       if (s.a === 13) throw new Error('unlucky');
       s.total = s.a + s.b;
@@ -123,7 +170,12 @@ describe('the miner, in process', () => {
     const failed = await fromValidator.call(target, new Sum({ a: 13, b: 3 }));
     expect(failed.dendrite.status_code).toBe(500);
     const err = logged.find((l) => l.level === 50)!;
-    expect(err).toMatchObject({ synapse: 'Sum', caller: validator.ss58Address, msg: 'handler for Sum failed', err: { message: 'unlucky' } });
+    expect(err).toMatchObject({
+      synapse: 'Sum',
+      caller: validator.ss58Address,
+      msg: 'handler for Sum failed',
+      err: { message: 'unlucky' },
+    });
     // The chain has the axon, the metrics count what happened, /health answers.
     expect((await st.axonInfo(netuid, minerKey.ss58Address))?.port).toBe(miner.axon.port);
     const metrics = await (await fetch(`http://127.0.0.1:${miner.metricsPort}/metrics`)).text();
@@ -137,9 +189,18 @@ describe('the miner, in process', () => {
   });
 
   it('an unregistered hotkey fails to start with the command that registers it', async () => {
-    const m = createMiner({ subtensor: st, hotkey: keypairFromUri('//Bob//unregistered'), netuid, axon: { port: 0, host: '127.0.0.1' } });
-    await expect(m.start()).rejects.toThrow(/not registered on subnet \d+: register it with `npx subnetkit subnet register --netuid \d+`/);
-    expect(thrownCodeSync(NeuronError, () => createMiner({ subtensor: st, hotkey: minerKey, netuid: -1 }))).toBe('NEURON_INVALID_CONFIG');
+    const m = createMiner({
+      subtensor: st,
+      hotkey: keypairFromUri('//Bob//unregistered'),
+      netuid,
+      axon: { port: 0, host: '127.0.0.1' },
+    });
+    await expect(m.start()).rejects.toThrow(
+      /not registered on subnet \d+: register it with `npx subnetkit subnet register --netuid \d+`/,
+    );
+    expect(thrownCodeSync(NeuronError, () => createMiner({ subtensor: st, hotkey: minerKey, netuid: -1 }))).toBe(
+      'NEURON_INVALID_CONFIG',
+    );
   });
 });
 
@@ -167,12 +228,50 @@ describe('miner and validator processes', () => {
   });
 
   it('run with Python flags, serve metrics and health, set weights, stop on SIGTERM with state saved, and resume', async () => {
-    const common = ['--netuid', String(netuid), '--subtensor.network', devnet.url, '--wallet.path', dir, '--logging.format', 'json'];
-    const miner = await startSubnetkit(['demo-neuron', 'miner', ...common, '--wallet.name', 'm', '--axon.ip', '127.0.0.1', '--axon.port', '0', '--metrics.port', '0'], /"msg":"miner serving"/);
+    const common = [
+      '--netuid',
+      String(netuid),
+      '--subtensor.network',
+      devnet.url,
+      '--wallet.path',
+      dir,
+      '--logging.format',
+      'json',
+    ];
+    const miner = await startSubnetkit(
+      [
+        'demo-neuron',
+        'miner',
+        ...common,
+        '--wallet.name',
+        'm',
+        '--axon.ip',
+        '127.0.0.1',
+        '--axon.port',
+        '0',
+        '--metrics.port',
+        '0',
+      ],
+      /"msg":"miner serving"/,
+    );
     const state = join(dir, 'vstate');
-    const vArgs = ['demo-neuron', 'validator', ...common, '--wallet.name', 'v', '--neuron.timeout', '2', '--neuron.full_path', state, '--metrics.port', '0'];
+    const vArgs = [
+      'demo-neuron',
+      'validator',
+      ...common,
+      '--wallet.name',
+      'v',
+      '--neuron.timeout',
+      '2',
+      '--neuron.full_path',
+      state,
+      '--metrics.port',
+      '0',
+    ];
     const validator = await startSubnetkit(vArgs, /"msg":"weights set"/, { timeoutMs: 40_000 });
-    const metricsLine = miner.lines.map((l) => JSON.parse(l)).find((j) => j.msg === 'metrics at /metrics, health at /health');
+    const metricsLine = miner.lines
+      .map((l) => JSON.parse(l))
+      .find((j) => j.msg === 'metrics at /metrics, health at /health');
     const health = await (await fetch(`http://127.0.0.1:${metricsLine.port}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', role: 'miner', netuid });
     const weights = (await st.weights(netuid)).get(0);
@@ -194,7 +293,22 @@ describe('miner and validator processes', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('error: --axon.port must be an integer in [0, 65535], got "nope"');
     await createWallet({ name: 'stranger', path: dir }).createNewHotkey();
-    const unreg = await runSubnetkit(['demo-neuron', 'miner', '--netuid', String(netuid), '--subtensor.network', devnet.url, '--wallet.path', dir, '--wallet.name', 'stranger', '--logging.format', 'json', '--axon.port', '0']);
+    const unreg = await runSubnetkit([
+      'demo-neuron',
+      'miner',
+      '--netuid',
+      String(netuid),
+      '--subtensor.network',
+      devnet.url,
+      '--wallet.path',
+      dir,
+      '--wallet.name',
+      'stranger',
+      '--logging.format',
+      'json',
+      '--axon.port',
+      '0',
+    ]);
     expect(unreg.code).toBe(1);
     const last = JSON.parse(unreg.stdout.trim().split('\n').at(-1)!);
     expect(last).toMatchObject({ level: 50, code: 'NEURON_NOT_REGISTERED' });

@@ -21,7 +21,10 @@ let ws: WebSocket;
 let nextId = 1;
 const pending = new Map<number, (m: { result?: unknown; error?: { code: number; message: string } }) => void>();
 
-function rpc<T = unknown>(method: string, params: unknown[] = []): Promise<{ result?: T; error?: { code: number; message: string } }> {
+function rpc<T = unknown>(
+  method: string,
+  params: unknown[] = [],
+): Promise<{ result?: T; error?: { code: number; message: string } }> {
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, resolve as never);
@@ -34,7 +37,11 @@ async function ok<T = unknown>(method: string, params: unknown[] = []): Promise<
   return r.result as T;
 }
 async function http(method: string, params: unknown[]) {
-  const r = await fetch(devnet.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const r = await fetch(devnet.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   return (await r.json()) as { result?: unknown; error?: { code: number; message: string } };
 }
 
@@ -78,11 +85,23 @@ describe('the connect sequence of bt.Subtensor', () => {
     expect(m15.version).toBe(15);
     expect(m15.asV15.apis.map((a) => a.name.toString())).toContain('SubnetInfoRuntimeApi');
     // The same registry in every layout: the pallets agree item by item.
-    const names = (m: Metadata) => m.asLatest.pallets.map((p) => `${p.index.toNumber()}:${p.name.toString()}:${p.storage.unwrap().items.length}`);
+    const names = (m: Metadata) =>
+      m.asLatest.pallets.map((p) => `${p.index.toNumber()}:${p.name.toString()}:${p.storage.unwrap().items.length}`);
     expect(names(m15)).toEqual(names(m14));
-    expect(hexToU8a(await ok<string>('state_call', ['Metadata_metadata_at_version', '0x0d000000', head]))).toEqual(new Uint8Array([0])); // V13: None
+    expect(hexToU8a(await ok<string>('state_call', ['Metadata_metadata_at_version', '0x0d000000', head]))).toEqual(
+      new Uint8Array([0]),
+    ); // V13: None
     const methods = (await ok<{ methods: string[] }>('rpc_methods')).methods;
-    for (const m of ['chain_getHead', 'state_getStorageAt', 'account_nextIndex', 'state_getKeysPaged', 'state_queryStorageAt', 'author_submitAndWatchExtrinsic', 'author_unwatchExtrinsic']) expect(methods).toContain(m);
+    for (const m of [
+      'chain_getHead',
+      'state_getStorageAt',
+      'account_nextIndex',
+      'state_getKeysPaged',
+      'state_queryStorageAt',
+      'author_submitAndWatchExtrinsic',
+      'author_unwatchExtrinsic',
+    ])
+      expect(methods).toContain(m);
   });
 
   it('the aliases answer as the methods they stand for', async () => {
@@ -96,7 +115,9 @@ describe('the connect sequence of bt.Subtensor', () => {
   it('state_call takes its data with or without 0x, or empty', async () => {
     const withPrefix = await ok<string>('state_call', ['SubnetInfoRuntimeApi_get_dynamic_info', '0x0100']);
     expect(await ok<string>('state_call', ['SubnetInfoRuntimeApi_get_dynamic_info', '0100'])).toBe(withPrefix);
-    expect(await ok<string>('state_call', ['SubnetInfoRuntimeApi_get_all_dynamic_info', ''])).toBe(await ok<string>('state_call', ['SubnetInfoRuntimeApi_get_all_dynamic_info', '0x']));
+    expect(await ok<string>('state_call', ['SubnetInfoRuntimeApi_get_all_dynamic_info', ''])).toBe(
+      await ok<string>('state_call', ['SubnetInfoRuntimeApi_get_all_dynamic_info', '0x']),
+    );
     expect((await rpc('state_call', ['SubnetInfoRuntimeApi_get_dynamic_info', 'zz'])).error?.code).toBe(-32602);
   });
 });
@@ -104,7 +125,11 @@ describe('the connect sequence of bt.Subtensor', () => {
 describe('what the SDK relies on', () => {
   it('stake info for a (hotkey, coldkey, netuid) without stake is Some, with zero stake', async () => {
     const stranger = keypairFromUri('//Nobody');
-    const info = await st.call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(stranger.ss58Address, stranger.ss58Address, 1);
+    const info = await st.call.stakeInfoRuntimeApi.getStakeInfoForHotkeyColdkeyNetuid(
+      stranger.ss58Address,
+      stranger.ss58Address,
+      1,
+    );
     expect(info).not.toBeNull();
     expect(info!.stake).toBe(0n);
   });
@@ -121,20 +146,30 @@ describe('what the SDK relies on', () => {
 
   it('Commitments (18), Drand (26) and Swap (28) are there, with set_commitment, CommitmentOf and its event', async () => {
     const api = await st.api();
-    const index = (name: string) => api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)?.index.toNumber();
+    const index = (name: string) =>
+      api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)?.index.toNumber();
     expect([index('Commitments'), index('Drand'), index('Swap')]).toEqual([18, 26, 28]);
     const alice = keypairFromUri('//Alice');
     const hot = keypairFromUri('//Alice//py');
-    const netuid = (await st.uidOf(2, hot.ss58Address)) === 0 ? 2 : (await st.registerNetwork(alice, hot.ss58Address)).netuid;
+    const netuid =
+      (await st.uidOf(2, hot.ss58Address)) === 0 ? 2 : (await st.registerNetwork(alice, hot.ss58Address)).netuid;
     await st.transfer(alice, hot.ss58Address, TAO);
-    const r = await st.send(await st.calls.commitments.setCommitment({ netuid, info: { fields: [{ Raw5: '0x68656c6c6f' }] } }), hot);
+    const r = await st.send(
+      await st.calls.commitments.setCommitment({ netuid, info: { fields: [{ Raw5: '0x68656c6c6f' }] } }),
+      hot,
+    );
     expect(r.events.map((e) => `${e.pallet}.${e.name}`)).toContain('commitments.Commitment');
-    const stored = (await st.query.commitments.commitmentOf(netuid, hot.ss58Address)) as { block: number; info: { fields: unknown[] } } | null;
+    const stored = (await st.query.commitments.commitmentOf(netuid, hot.ss58Address)) as {
+      block: number;
+      info: { fields: unknown[] };
+    } | null;
     expect(stored?.info.fields).toHaveLength(1);
     // Only a registered hotkey may commit.
     const stranger = keypairFromUri('//Nobody');
     await st.transfer(alice, stranger.ss58Address, TAO);
-    await expect(st.send(await st.calls.commitments.setCommitment({ netuid, info: { fields: [] } }), stranger)).rejects.toMatchObject({ error: 'AccountNotAllowedCommit' });
+    await expect(
+      st.send(await st.calls.commitments.setCommitment({ netuid, info: { fields: [] } }), stranger),
+    ).rejects.toMatchObject({ error: 'AccountNotAllowedCommit' });
     // The Drand pallet's last stored round moves with the devnet's beacon.
     expect(await st.query.drand.lastStoredRound()).toBeGreaterThan(0n);
   });
@@ -188,7 +223,15 @@ describe('transactions as a node takes them', () => {
     await st.transfer(alice, v.ss58Address, TAO);
     const payload = new Uint8Array([128, ...v.publicKey, 4, 0, 0, 4, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0]);
     const commit = u8aToHex(timelockEncrypt(payload, 1000n, DRAND_QUICKNET));
-    await st.send(await st.calls.subtensorModule.commitTimelockedWeights({ netuid, commit, revealRound: 1000n, commitRevealVersion: 4 }), v);
+    await st.send(
+      await st.calls.subtensorModule.commitTimelockedWeights({
+        netuid,
+        commit,
+        revealRound: 1000n,
+        commitRevealVersion: 4,
+      }),
+      v,
+    );
     devnet.newBlock(25); // past the reveal epoch
     off();
     expect(notices).toHaveLength(1);

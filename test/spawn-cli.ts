@@ -12,9 +12,15 @@ export interface CliRun {
 }
 
 /** Runs `subnetkit ...args` to completion. */
-export function runSubnetkit(args: string[], options: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
+export function runSubnetkit(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...NODE_ARGS, ...args], { env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...NODE_ARGS, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -40,9 +46,16 @@ export async function json<T = Record<string, unknown>>(args: string[], env?: Re
 }
 
 /** Starts a long-running `subnetkit` process; resolves once a stdout line matches `ready`. */
-export function startSubnetkit(args: string[], ready: RegExp, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ proc: ChildProcess; lines: string[]; exited: Promise<number | null> }> {
+export function startSubnetkit(
+  args: string[],
+  ready: RegExp,
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ proc: ChildProcess; lines: string[]; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...NODE_ARGS, ...args], { env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...NODE_ARGS, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     let buf = '';
     const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));

@@ -22,7 +22,10 @@ const StreamPrompting = defineStreamingSynapse({
 });
 
 function tokens(b: number, s: number): Tensor {
-  return Tensor.fromArray(new BigInt64Array(b * s).map((_, i) => BigInt(i)), { shape: [b, s] });
+  return Tensor.fromArray(
+    new BigInt64Array(b * s).map((_, i) => BigInt(i)),
+    { shape: [b, s] },
+  );
 }
 
 describe('StreamingSynapse', () => {
@@ -63,7 +66,11 @@ describe('StreamingSynapse', () => {
     }
     const n = new Numbers();
     const out: unknown[] = [];
-    for await (const x of consumeStreamingResponse(n, createStreamingResponse(n, [new Uint8Array([1, 2]), new Uint8Array([3])]))) out.push(x);
+    for await (const x of consumeStreamingResponse(
+      n,
+      createStreamingResponse(n, [new Uint8Array([1, 2]), new Uint8Array([3])]),
+    ))
+      out.push(x);
     expect(out).toEqual([1, 2, 3, n]);
     expect(n).toBeInstanceOf(StreamingSynapse);
   });
@@ -98,10 +105,14 @@ describe('TextLastHiddenState (v3 §2)', () => {
 
   it('rejects bad masks and non-2-D inputs', () => {
     expect(() => new TextLastHiddenState({ text_inputs: tokens(1, 3), mask: [3] }).checkRequest()).toThrow(/outside/);
-    expect(() => new TextLastHiddenState({ text_inputs: tokens(1, 3), mask: [2, -1] }).checkRequest()).toThrow(/duplicate/);
+    expect(() => new TextLastHiddenState({ text_inputs: tokens(1, 3), mask: [2, -1] }).checkRequest()).toThrow(
+      /duplicate/,
+    );
     const flat = Tensor.fromArray(new BigInt64Array(3));
     expect(() => new TextLastHiddenState({ text_inputs: flat }).checkRequest()).toThrow(/2-D/);
-    expect(() => new TextLastHiddenState({ text_inputs: Tensor.fromArray(new Float32Array(4), { shape: [2, 2] }) }).checkRequest()).toThrow(/int64/);
+    expect(() =>
+      new TextLastHiddenState({ text_inputs: Tensor.fromArray(new Float32Array(4), { shape: [2, 2] }) }).checkRequest(),
+    ).toThrow(/int64/);
   });
 });
 
@@ -130,7 +141,9 @@ describe('TextCausalLM, TextCausalLMNext, TextSeq2Seq shape checks', () => {
 
   it('TextSeq2Seq: v3 generation defaults and response bound', () => {
     const req = new TextSeq2Seq({ text_prompt: tokens(2, 3) });
-    expect([req.topk, req.num_to_generate, req.num_beams, req.no_repeat_ngram_size, req.top_p, req.max_time]).toEqual([50, 256, 5, 2, 0.95, 150]);
+    expect([req.topk, req.num_to_generate, req.num_beams, req.no_repeat_ngram_size, req.top_p, req.max_time]).toEqual([
+      50, 256, 5, 2, 0.95, 150,
+    ]);
     expect(req.toJSON()).toContain('"max_time":150.0');
     req.generations = Tensor.fromArray(new BigInt64Array(2 * 10), { shape: [2, 10] });
     expect(() => req.checkResponse()).not.toThrow();
@@ -152,7 +165,10 @@ describe('TextCausalLM, TextCausalLMNext, TextSeq2Seq shape checks', () => {
 describe('nullable fields (Optional[X] without a default)', () => {
   it('are sent in the headers even when null, so a Python axon can build the synapse from them', async () => {
     const { TextCausalLMNext, Tensor, defineSynapse, t } = await import('../src/synapse/index.js');
-    const req = new TextCausalLMNext({ text_inputs: Tensor.fromArray(new BigInt64Array([1n, 2n]), { shape: [1, 2] }), topk: 4 });
+    const req = new TextCausalLMNext({
+      text_inputs: Tensor.fromArray(new BigInt64Array([1n, 2n]), { shape: [1, 2] }),
+      topk: 4,
+    });
     const h = req.toHeaders();
     expect(Buffer.from(h.bt_header_input_obj_topk_phrases!, 'base64').toString()).toBe('null');
     // `.optional()` (Optional[X] = None) is not sent when null, as Python's to_headers.

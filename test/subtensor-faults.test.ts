@@ -13,12 +13,22 @@ const open: (Subtensor | Devnet)[] = [];
 async function setup(sealing: 'instant' | 'manual' = 'instant', options: Parameters<typeof createSubtensor>[0] = {}) {
   await cryptoReady();
   const devnet = await startDevnet({ port: 0, sealing });
-  const st = await createSubtensor({ network: devnet.url, shared: false, reconnectBaseMs: 20, reconnectMaxMs: 200, ...options });
+  const st = await createSubtensor({
+    network: devnet.url,
+    shared: false,
+    reconnectBaseMs: 20,
+    reconnectMaxMs: 200,
+    ...options,
+  });
   open.push(st, devnet);
   return { devnet, st };
 }
 
-function next<T extends unknown[]>(st: Subtensor, event: 'connected' | 'disconnected' | 'stale' | 'unresponsive' | 'block', timeoutMs = 5_000): Promise<T> {
+function next<T extends unknown[]>(
+  st: Subtensor,
+  event: 'connected' | 'disconnected' | 'stale' | 'unresponsive' | 'block',
+  timeoutMs = 5_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
     st.events.once(event, ((...args: T) => {
@@ -90,7 +100,10 @@ describe('dropped sockets', () => {
 
 describe('hung nodes and halted chains', () => {
   it('times out requests to a hung node and the watchdog replaces the socket', async () => {
-    const { devnet, st } = await setup('instant', { requestTimeoutMs: 300, watchdog: { staleMs: 200, pingTimeoutMs: 100 } });
+    const { devnet, st } = await setup('instant', {
+      requestTimeoutMs: 300,
+      watchdog: { staleMs: 200, pingTimeoutMs: 100 },
+    });
     devnet.stall(true);
     const unresponsive = next(st, 'unresponsive');
     expect(await thrownCode(SubtensorError, st.blockNumber())).toBe('RPC_TIMEOUT');
@@ -113,7 +126,9 @@ describe('hung nodes and halted chains', () => {
 
   it('gives up on a send that is never included with TX_TIMEOUT, and on close with CLIENT_CLOSED', async () => {
     const { st } = await setup('manual');
-    expect(await thrownCode(SubtensorError, st.transfer(alice, bob.ss58Address, TAO, { timeoutMs: 300 }))).toBe('TX_TIMEOUT');
+    expect(await thrownCode(SubtensorError, st.transfer(alice, bob.ss58Address, TAO, { timeoutMs: 300 }))).toBe(
+      'TX_TIMEOUT',
+    );
     const pending = st.transfer(bob, alice.ss58Address, TAO, { timeoutMs: 10_000 });
     await sleep(100);
     await st.close();

@@ -8,7 +8,15 @@ import { convertWeightsAndUidsForEmit, processWeightsForNetuid } from '../src/co
 import { TAO, startDevnet, type Devnet } from '../src/devnet/index.js';
 import { cryptoReady, keypairFromAddress, keypairFromUri } from '../src/keys/index.js';
 import { syncMetagraph } from '../src/metagraph/index.js';
-import { ExtrinsicFailedError, SubtensorError, createSubtensor, openConnectionCount, resolveEndpoint, revealRoundFor, type Subtensor } from '../src/subtensor/index.js';
+import {
+  ExtrinsicFailedError,
+  SubtensorError,
+  createSubtensor,
+  openConnectionCount,
+  resolveEndpoint,
+  revealRoundFor,
+  type Subtensor,
+} from '../src/subtensor/index.js';
 import { TimelockError, parseTimelockCiphertext, timelockDecrypt } from '../src/timelock/index.js';
 import { devnetBeacon } from '../src/devnet/beacon.js';
 import { thrownCode } from './helpers.js';
@@ -52,7 +60,8 @@ describe('endpoints', () => {
     expect(resolveEndpoint('archive')).toBe('wss://archive.chain.opentensor.ai:443');
     expect(resolveEndpoint('10.0.0.5:9944')).toBe('ws://10.0.0.5:9944');
     expect(resolveEndpoint('wss://node.example:443')).toBe('wss://node.example:443');
-    for (const bad of ['', 'http://x:1', 'not a host!', 'ws://[bad']) expect(() => resolveEndpoint(bad)).toThrow(SubtensorError);
+    for (const bad of ['', 'http://x:1', 'not a host!', 'ws://[bad'])
+      expect(() => resolveEndpoint(bad)).toThrow(SubtensorError);
   });
 
   it('shares one connection per endpoint and closes it with the last client', async () => {
@@ -107,17 +116,23 @@ describe('typed reads', () => {
     expect(await thrownCode(SubtensorError, st.blockHash(-3))).toBe('INVALID_ARGUMENT');
     expect(() => st.at('0x12')).toThrow(SubtensorError);
     expect(await thrownCode(SubtensorError, (st.query as any).subtensorModule.noSuchItem())).toBe('INVALID_ARGUMENT');
-    expect(await thrownCode(SubtensorError, st.query.subtensorModule.uids(1, 'not-an-address'))).toBe('INVALID_ARGUMENT');
+    expect(await thrownCode(SubtensorError, st.query.subtensorModule.uids(1, 'not-an-address'))).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(await thrownCode(SubtensorError, st.transfer(alice, 'nope', 1n))).toBe('INVALID_ARGUMENT');
     expect(await thrownCode(SubtensorError, st.transfer(alice, bob.ss58Address, -1n))).toBe('INVALID_ARGUMENT');
-    expect(await thrownCode(SubtensorError, st.transfer(keypairFromAddress(alice.ss58Address), bob.ss58Address, 1n))).toBe('INVALID_ARGUMENT');
+    expect(
+      await thrownCode(SubtensorError, st.transfer(keypairFromAddress(alice.ss58Address), bob.ss58Address, 1n)),
+    ).toBe('INVALID_ARGUMENT');
     expect(await thrownCode(SubtensorError, st.rpc('no_such_method'))).toBe('RPC_ERROR');
   });
 
   it('has bindings that regenerate byte for byte from the finney fixture', () => {
     if (!existsSync(FIXTURE)) throw new Error(`fixture missing: ${FIXTURE}`);
     const out = join(mkdtempSync(join(tmpdir(), 'snk-')), 'bindings.ts');
-    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/gen-subtensor-bindings.ts', FIXTURE, out], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/gen-subtensor-bindings.ts', FIXTURE, out], {
+      stdio: 'pipe',
+    });
     expect(readFileSync(out, 'utf8')).toBe(readFileSync('src/subtensor/bindings.generated.ts', 'utf8'));
   });
 });
@@ -146,7 +161,11 @@ describe('the subnet lifecycle through the client', () => {
     // The u16 values are exactly what the consensus module's Python ports produce for the same input.
     const w = await st.setWeights(validator, netuid, [1, 2], [0.9, 0.1]);
     expect(w.mode).toBe('set');
-    const p = processWeightsForNetuid([1, 2], [0.9, 0.1], { n: 3, minAllowedWeights: 1, maxWeightsLimit: await st.query.subtensorModule.maxWeightsLimit(netuid) });
+    const p = processWeightsForNetuid([1, 2], [0.9, 0.1], {
+      n: 3,
+      minAllowedWeights: 1,
+      maxWeightsLimit: await st.query.subtensorModule.maxWeightsLimit(netuid),
+    });
     const expected = convertWeightsAndUidsForEmit(p.uids, p.weights);
     expect({ uids: w.uids, weights: w.weights }).toEqual(expected);
     expect((await st.weights(netuid)).get(0)).toEqual(expected.uids.map((u, i) => [u, expected.weights[i]]));
@@ -160,7 +179,12 @@ describe('the subnet lifecycle through the client', () => {
     expect(after.D[0]!).toBeGreaterThan(0);
     expect(after.S[1]!).toBeGreaterThan(before.S[1]!);
     expect(after.W![0 * 3 + 1]! + after.W![0 * 3 + 2]!).toBeCloseTo(1, 5);
-    expect(after.axons[2]).toMatchObject({ ip: '10.0.0.2', port: 8092, hotkey: miners[1]!.ss58Address, isServing: true });
+    expect(after.axons[2]).toMatchObject({
+      ip: '10.0.0.2',
+      port: 8092,
+      hotkey: miners[1]!.ss58Address,
+      isServing: true,
+    });
     const infos = await st.stakeInfo(alice.ss58Address);
     expect(infos.some((s) => s.hotkey === validator.ss58Address && s.netuid === netuid && s.stake > 0n)).toBe(true);
     // The one-call metagraph (get_metagraph) agrees with the synced one.
@@ -203,7 +227,12 @@ describe('the subnet lifecycle through the client', () => {
     expect((await st.commitReveal(netuid)).enabled).toBe(true);
     // a plain set_weights is now refused by the chain
     devnet.newBlock(101);
-    const plain = await failure(st.send(await st.calls.subtensorModule.setWeights({ netuid, dests: [1], weights: [1], versionKey: 7 }), validator));
+    const plain = await failure(
+      st.send(
+        await st.calls.subtensorModule.setWeights({ netuid, dests: [1], weights: [1], versionKey: 7 }),
+        validator,
+      ),
+    );
     expect(plain.error).toBe('CommitRevealEnabled');
     const t = await st.setWeights(validator, netuid, [1, 2], [0.5, 0.5]);
     expect(t.mode).toBe('timelock-commit');
@@ -212,9 +241,15 @@ describe('the subnet lifecycle through the client', () => {
     // What went on chain is a real TLE ciphertext to the devnet's beacon: it opens with the beacon's signature of
     // the reveal round and with no other.
     const epochIndex = await st.query.subtensorModule.subnetEpochIndex(netuid);
-    const queue = (await st.query.subtensorModule.timelockedWeightCommits(netuid, epochIndex)) as unknown as [string, bigint, Uint8Array | string, bigint][];
+    const queue = (await st.query.subtensorModule.timelockedWeightCommits(netuid, epochIndex)) as unknown as [
+      string,
+      bigint,
+      Uint8Array | string,
+      bigint,
+    ][];
     const stored = queue.find((c) => c[0] === validator.ss58Address)!;
-    const ciphertext = typeof stored[2] === 'string' ? new Uint8Array(Buffer.from(stored[2].slice(2), 'hex')) : stored[2];
+    const ciphertext =
+      typeof stored[2] === 'string' ? new Uint8Array(Buffer.from(stored[2].slice(2), 'hex')) : stored[2];
     expect(parseTimelockCiphertext(ciphertext).cipherSuite).toBe('AES_GCM_');
     expect(stored[3]).toBe(t.revealRound);
     const payload = timelockDecrypt(ciphertext, devnetBeacon().sign(t.revealRound!));
@@ -224,7 +259,10 @@ describe('the subnet lifecycle through the client', () => {
     devnet.newBlock(24); // past the next epoch boundary and into the reveal epoch
     const rowAfter = (await st.weights(netuid)).get(0);
     expect(rowAfter).not.toEqual(rowBefore);
-    expect(rowAfter).toEqual([[1, 65535], [2, 65535]]);
+    expect(rowAfter).toEqual([
+      [1, 65535],
+      [2, 65535],
+    ]);
 
     devnet.newBlock(101);
     const h = await st.setWeights(validator, netuid, [1, 2], [0.25, 0.75], { commitReveal: 'hash' });

@@ -1,14 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  Synapse,
-  SynapseError,
-  TerminalInfo,
-  Tensor,
-  defineSynapse,
-  parseJson,
-  t,
-} from '../src/synapse/index.js';
+import { Synapse, SynapseError, TerminalInfo, Tensor, defineSynapse, parseJson, t } from '../src/synapse/index.js';
 import { thrownCodeSync } from './helpers.js';
 
 // python-wire.md §9.1: required_hash_fields=("a","b","d"), a=1, b=2, d=["foobar"]
@@ -57,7 +49,8 @@ describe('body hash (python-wire.md §1.5, §9)', () => {
 
 describe('JSON body', () => {
   it('matches the bare Synapse default body of the Python tests', () => {
-    const nulls = '{"status_code":null,"status_message":null,"process_time":null,"ip":null,"port":null,"version":null,"nonce":null,"uuid":null,"hotkey":null,"signature":null}';
+    const nulls =
+      '{"status_code":null,"status_message":null,"process_time":null,"ip":null,"port":null,"version":null,"nonce":null,"uuid":null,"hotkey":null,"signature":null}';
     expect(new Synapse().toJSON()).toBe(
       `{"name":"Synapse","timeout":12.0,"total_size":0,"header_size":0,"dendrite":${nulls},"axon":${nulls},"computed_body_hash":""}`,
     );
@@ -182,7 +175,9 @@ describe('bad input gives typed errors and changes nothing', () => {
   it('rejects oversized headers and invalid base64 dummies', () => {
     expect(code(() => Synapse.fromHeaders({ big: 'x'.repeat(70_000) }))).toBe('SYNAPSE_HEADERS_TOO_LARGE');
     expect(code(() => Dummy.fromHeaders({ bt_header_input_obj_dummy_input: '!!!' }))).toBe('SYNAPSE_INVALID_HEADER');
-    expect(code(() => Dummy.fromHeaders({ bt_header_input_obj_dummy_input: Buffer.from('{').toString('base64') }))).toBe('SYNAPSE_INVALID_HEADER');
+    expect(
+      code(() => Dummy.fromHeaders({ bt_header_input_obj_dummy_input: Buffer.from('{').toString('base64') })),
+    ).toBe('SYNAPSE_INVALID_HEADER');
     expect(code(() => Synapse.fromHeaders({ bt_header_dendrite_port: '80.5' }))).toBe('SYNAPSE_INVALID_FIELD');
   });
 
@@ -194,7 +189,9 @@ describe('bad input gives typed errors and changes nothing', () => {
 
   it('refuses field names that shadow base fields and unknown hash fields', () => {
     expect(code(() => defineSynapse({ name: 'X', fields: { timeout: t.int() } }))).toBe('SYNAPSE_INVALID_FIELD');
-    expect(code(() => defineSynapse({ name: 'X', fields: {}, requiredHashFields: ['nope' as never] }))).toBe('SYNAPSE_INVALID_FIELD');
+    expect(code(() => defineSynapse({ name: 'X', fields: {}, requiredHashFields: ['nope' as never] }))).toBe(
+      'SYNAPSE_INVALID_FIELD',
+    );
     expect(code(() => defineSynapse({ name: 'bad name', fields: {} }))).toBe('SYNAPSE_INVALID_FIELD');
   });
 });
@@ -236,7 +233,9 @@ describe('typed custom synapses', () => {
     const WithTensor = defineSynapse({ name: 'WithTensor', fields: { x: t.tensor() }, requiredHashFields: ['x'] });
     const x = Tensor.fromArray(new Float32Array([1, 2, 3]));
     const s = new WithTensor({ x });
-    expect(x.pythonRepr()).toBe("{'buffer': 'hcQCbmTDxAR0eXBlozxmNMQEa2luZMQAxAVzaGFwZZEDxARkYXRhxAwAAIA/AAAAQAAAQEA=', 'dtype': 'float32', 'shape': [3]}");
+    expect(x.pythonRepr()).toBe(
+      "{'buffer': 'hcQCbmTDxAR0eXBlozxmNMQEa2luZMQAxAVzaGFwZZEDxARkYXRhxAwAAIA/AAAAQAAAQEA=', 'dtype': 'float32', 'shape': [3]}",
+    );
     const back = WithTensor.fromJSON(s.toJSON());
     expect(back.bodyHash).toBe(s.bodyHash);
     expect(Array.from(back.x.toArray() as Float32Array)).toEqual([1, 2, 3]);

@@ -21,7 +21,9 @@ describe('Tensor buffers (python-wire.md §1.6, §9.8)', () => {
   });
 
   it('decodes both vectors back to typed arrays', () => {
-    expect(Array.from(Tensor.parse({ buffer: F32_123, dtype: 'float32', shape: [3] }).toArray() as Float32Array)).toEqual([1, 2, 3]);
+    expect(
+      Array.from(Tensor.parse({ buffer: F32_123, dtype: 'float32', shape: [3] }).toArray() as Float32Array),
+    ).toEqual([1, 2, 3]);
     const i = Tensor.parse({ buffer: I64_2X2, dtype: 'int64', shape: [2, 2] }).toArray();
     expect(Array.from(i as BigInt64Array)).toEqual([1n, 2n, 3n, 4n]);
   });
@@ -59,7 +61,9 @@ describe('Tensor buffers (python-wire.md §1.6, §9.8)', () => {
   it('treats shape [0] with a single-element buffer as a 0-d scalar', () => {
     // A numpy 0-d array packs with shape () and the Tensor declares [0].
     const scalar = 'hcQCbmTDxAR0eXBlozxmNMQEa2luZMQAxAVzaGFwZZDEBGRhdGHEBAAAgD8=';
-    expect(Array.from(Tensor.parse({ buffer: scalar, dtype: 'float32', shape: [0] }).toArray() as Float32Array)).toEqual([1]);
+    expect(
+      Array.from(Tensor.parse({ buffer: scalar, dtype: 'float32', shape: [0] }).toArray() as Float32Array),
+    ).toEqual([1]);
   });
 });
 
@@ -89,14 +93,19 @@ describe('malformed tensors give typed errors', () => {
 
   it('refuses object (pickled) arrays', () => {
     // {nd: true, type: '|O', kind: b'O', shape: [1], data: b'x'}
-    const m = Buffer.from([0x85, 0xc4, 2, 110, 100, 0xc3, 0xc4, 4, 116, 121, 112, 101, 0xa2, 124, 79, 0xc4, 4, 107, 105, 110, 100, 0xc4, 1, 79, 0xc4, 5, 115, 104, 97, 112, 101, 0x91, 1, 0xc4, 4, 100, 97, 116, 97, 0xc4, 1, 120]);
-    expect(code(() => Tensor.parse({ buffer: m.toString('base64'), dtype: 'float32', shape: [1] }))).toBe('TENSOR_INVALID');
+    const m = Buffer.from([
+      0x85, 0xc4, 2, 110, 100, 0xc3, 0xc4, 4, 116, 121, 112, 101, 0xa2, 124, 79, 0xc4, 4, 107, 105, 110, 100, 0xc4, 1,
+      79, 0xc4, 5, 115, 104, 97, 112, 101, 0x91, 1, 0xc4, 4, 100, 97, 116, 97, 0xc4, 1, 120,
+    ]);
+    expect(code(() => Tensor.parse({ buffer: m.toString('base64'), dtype: 'float32', shape: [1] }))).toBe(
+      'TENSOR_INVALID',
+    );
   });
 
   it('survives 2,000 random byte mutations of a valid buffer with only typed errors', () => {
     const base = Buffer.from(I64_2X2, 'base64');
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 2000; i++) {
       const b = Buffer.from(base);
       const flips = 1 + Math.floor(rand() * 4);

@@ -14,7 +14,8 @@ import {
 import { gtBytes } from '../src/timelock/tle.js';
 
 // drand quicknet's published pulse for round 1000 (api.drand.sh/<quicknet>/public/1000).
-const ROUND_1000_SIGNATURE = 'b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39';
+const ROUND_1000_SIGNATURE =
+  'b44679b9a59af2ec876b1a6b1ad52ea9b1615fc3982b19576350f93447cb1125e342b73a8dd2bacbe47e4b6b63ed5e39';
 
 // The call of a `commit_timelocked_mechanism_weights` accepted on finney (block 9101269): netuid 7, mecid 0, a
 // 303-byte commit made by Python's bittensor-drand, reveal round 32,340,463, version 4.
@@ -100,7 +101,8 @@ describe('timelock encryption to drand rounds', () => {
       [267, 275],
       [287, 303],
     ];
-    for (const [a, b] of fixed) expect(Buffer.from(ours.subarray(a, b)).toString('hex')).toBe(Buffer.from(commit.subarray(a, b)).toString('hex'));
+    for (const [a, b] of fixed)
+      expect(Buffer.from(ours.subarray(a, b)).toString('hex')).toBe(Buffer.from(commit.subarray(a, b)).toString('hex'));
   });
 
   it('refuses altered and malformed ciphertexts with typed errors', () => {
@@ -130,7 +132,9 @@ describe('timelock encryption to drand rounds', () => {
     expect(code(() => timelockEncrypt(m, 1n << 64n))).toBe('INVALID_ARGUMENT');
     expect(code(() => timelockEncrypt('text' as unknown as Uint8Array, 1n))).toBe('INVALID_ARGUMENT');
     expect(code(() => timelockEncrypt(m, 1n, { ...DRAND_QUICKNET, publicKey: 'abcd' }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => timelockEncrypt(m, 1n, { ...DRAND_QUICKNET, publicKey: 'zz'.repeat(96) }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => timelockEncrypt(m, 1n, { ...DRAND_QUICKNET, publicKey: 'zz'.repeat(96) }))).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(code(() => timelockDecrypt(new Uint8Array(303), 'ab'))).toBe('INVALID_ARGUMENT');
     expect(code(() => verifyBeaconSignature(DRAND_QUICKNET, 1000n, '00'.repeat(48)))).toBe('INVALID_ARGUMENT');
   });

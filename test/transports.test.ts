@@ -2,7 +2,15 @@ import { Metadata, credentials, makeGenericClientConstructor } from '@grpc/grpc-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { SESSION_HEADERS, SESSION_ROUTE, createAxon, type Axon } from '../src/axon/index.js';
-import { acceptMessage, handshakeMessage, requestMac, responseMac, sessionKey, x25519Pair, x25519Shared } from '../src/axon/session.js';
+import {
+  acceptMessage,
+  handshakeMessage,
+  requestMac,
+  responseMac,
+  sessionKey,
+  x25519Pair,
+  x25519Shared,
+} from '../src/axon/session.js';
 import { createDendrite } from '../src/dendrite/index.js';
 import { AXON_SERVICE } from '../src/internal/grpc-wire.js';
 import { cryptoReady, keypairFromUri, sign, verify } from '../src/keys/index.js';
@@ -12,10 +20,19 @@ const axonKey = keypairFromUri('//TransportAxon');
 const alice = keypairFromUri('//Alice');
 const mallory = keypairFromUri('//Mallory');
 
-const Dummy = defineSynapse({ name: 'Dummy', fields: { dummy_input: t.int(), dummy_output: t.int().optional() }, requiredHashFields: ['dummy_input'] });
+const Dummy = defineSynapse({
+  name: 'Dummy',
+  fields: { dummy_input: t.int(), dummy_output: t.int().optional() },
+  requiredHashFields: ['dummy_input'],
+});
 const Scale = defineSynapse({
   name: 'Scale',
-  fields: { values: t.tensor(), factor: t.float().default(2), scaled: t.tensor().optional(), tags: t.list(t.str()).default(() => []) },
+  fields: {
+    values: t.tensor(),
+    factor: t.float().default(2),
+    scaled: t.tensor().optional(),
+    tags: t.list(t.str()).default(() => []),
+  },
   requiredHashFields: ['values', 'factor'],
 });
 const Chat = defineStreamingSynapse({ name: 'Chat', fields: { prompt: t.str() }, requiredHashFields: ['prompt'] });
@@ -39,13 +56,21 @@ beforeAll(async () => {
   });
   axon.attach(Scale, (s) => {
     const v = s.values.toArray() as Float32Array;
-    s.scaled = Tensor.fromArray(v.map((x) => x * s.factor), { shape: [...s.values.shape] });
+    s.scaled = Tensor.fromArray(
+      v.map((x) => x * s.factor),
+      { shape: [...s.values.shape] },
+    );
     s.tags = [...s.tags, `n=${v.length}`];
     return s;
   });
-  axon.attach(Chat, (s) => createStreamingResponse(s, (function* () {
-    for (const w of s.prompt.split(' ')) yield `${w.toUpperCase()} `;
-  })()));
+  axon.attach(Chat, (s) =>
+    createStreamingResponse(
+      s,
+      (function* () {
+        for (const w of s.prompt.split(' ')) yield `${w.toUpperCase()} `;
+      })(),
+    ),
+  );
   await axon.start();
   base = `http://127.0.0.1:${axon.port}`;
 });
@@ -70,13 +95,19 @@ describe('transports: HTTP, session fast path, gRPC', () => {
         expect(r.dendrite.status_code).toBe(200);
         expect(r.dummy_output).toBe(42);
         const values = new Float32Array(300).map((_, i) => i / 7);
-        const s = await d.call(axon.info(), new Scale({ values: Tensor.fromArray(values, { shape: [3, 100] }), factor: 3, tags: ['a'] }), { timeout: 5 });
+        const s = await d.call(
+          axon.info(),
+          new Scale({ values: Tensor.fromArray(values, { shape: [3, 100] }), factor: 3, tags: ['a'] }),
+          { timeout: 5 },
+        );
         expect(s.dendrite.status_code).toBe(200);
         expect(s.scaled!.shape).toEqual([3, 100]);
         expect(Array.from(s.scaled!.toArray() as Float32Array)).toEqual(Array.from(values.map((x) => x * 3)));
         expect(s.tags).toEqual(['a', 'n=300']);
         // Many concurrent calls share one session without tripping the replay window.
-        const many = await Promise.all(Array.from({ length: 50 }, (_, i) => d.call(axon.info(), new Dummy({ dummy_input: i }), { timeout: 5 })));
+        const many = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => d.call(axon.info(), new Dummy({ dummy_input: i }), { timeout: 5 })),
+        );
         expect(many.map((m) => m.dummy_output)).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
       } finally {
         await d.close();
@@ -131,9 +162,23 @@ async function handshake(o: { signer?: typeof alice; forAxon?: string; ts?: numb
   const pub = mine.publicRaw.toString('hex');
   const nonce = '11'.repeat(16);
   const ts = o.ts ?? Date.now();
-  const body = JSON.stringify({ v: 1, hotkey: signer.ss58Address, pub, nonce, ts, signature: sign(signer, handshakeMessage(o.forAxon ?? axonKey.ss58Address, signer.ss58Address, pub, nonce, ts)) });
-  const res = await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-  return { status: res.statusCode, json: (await res.body.json().catch(() => null)) as { id?: string; message?: string } | null };
+  const body = JSON.stringify({
+    v: 1,
+    hotkey: signer.ss58Address,
+    pub,
+    nonce,
+    ts,
+    signature: sign(signer, handshakeMessage(o.forAxon ?? axonKey.ss58Address, signer.ss58Address, pub, nonce, ts)),
+  });
+  const res = await request(`${base}/${SESSION_ROUTE}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
+  return {
+    status: res.statusCode,
+    json: (await res.body.json().catch(() => null)) as { id?: string; message?: string } | null,
+  };
 }
 
 describe('session attacks', () => {
@@ -143,26 +188,48 @@ describe('session attacks', () => {
     expect(good.json!.id).toMatch(/^[0-9a-f]{32}$/);
     expect((await handshake({ forAxon: alice.ss58Address })).status).toBe(401);
     expect((await handshake({ ts: Date.now() - 120_000 })).status).toBe(401);
-    const forged = JSON.stringify({ v: 1, hotkey: alice.ss58Address, pub: 'ab'.repeat(32), nonce: '11'.repeat(16), ts: Date.now(), signature: sign(mallory, 'x') });
+    const forged = JSON.stringify({
+      v: 1,
+      hotkey: alice.ss58Address,
+      pub: 'ab'.repeat(32),
+      nonce: '11'.repeat(16),
+      ts: Date.now(),
+      signature: sign(mallory, 'x'),
+    });
     expect((await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: forged })).statusCode).toBe(401);
-    for (const bad of ['{', '{"v":2}', JSON.stringify({ v: 1, hotkey: 'x', pub: 'zz', nonce: 'n', ts: 1, signature: 's' })]) {
+    for (const bad of [
+      '{',
+      '{"v":2}',
+      JSON.stringify({ v: 1, hotkey: 'x', pub: 'zz', nonce: 'n', ts: 1, signature: 's' }),
+    ]) {
       expect((await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: bad })).statusCode).toBe(400);
     }
-    expect((await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: 'x'.repeat(10_000) })).statusCode).toBe(413);
+    expect((await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: 'x'.repeat(10_000) })).statusCode).toBe(
+      413,
+    );
   });
 
   it('refuses a wrong MAC, a replayed or stale sequence number, and an unknown session', async () => {
     const hs = await handshake();
     const id = hs.json!.id!;
     const body = new Dummy({ dummy_input: 5 }).toJSON();
-    const send = (headers: Record<string, string>) => request(`${base}/Dummy`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    const send = (headers: Record<string, string>) =>
+      request(`${base}/Dummy`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
     // We do not hold the key (the handshake was ours, but the MAC key is derived from our X25519 secret we threw away),
     // so every MAC we can make is wrong.
-    const r1 = await send({ [SESSION_HEADERS.id]: id, [SESSION_HEADERS.seq]: '1', [SESSION_HEADERS.mac]: requestMac(Buffer.alloc(32), '1', 'Dummy', body) });
+    const r1 = await send({
+      [SESSION_HEADERS.id]: id,
+      [SESSION_HEADERS.seq]: '1',
+      [SESSION_HEADERS.mac]: requestMac(Buffer.alloc(32), '1', 'Dummy', body),
+    });
     expect(r1.statusCode).toBe(401);
     expect(r1.headers[SESSION_HEADERS.error]).toBeTruthy();
     await r1.body.dump();
-    const r2 = await send({ [SESSION_HEADERS.id]: 'ff'.repeat(16), [SESSION_HEADERS.seq]: '1', [SESSION_HEADERS.mac]: '00'.repeat(32) });
+    const r2 = await send({
+      [SESSION_HEADERS.id]: 'ff'.repeat(16),
+      [SESSION_HEADERS.seq]: '1',
+      [SESSION_HEADERS.mac]: '00'.repeat(32),
+    });
     expect(r2.statusCode).toBe(401);
     await r2.body.dump();
     const r3 = await send({ [SESSION_HEADERS.id]: id, [SESSION_HEADERS.seq]: 'x', [SESSION_HEADERS.mac]: 'nope' });
@@ -176,16 +243,39 @@ describe('session attacks', () => {
     const pub = mine.publicRaw.toString('hex');
     const nonce = '22'.repeat(16);
     const ts = Date.now();
-    const hsBody = JSON.stringify({ v: 1, hotkey: alice.ss58Address, pub, nonce, ts, signature: sign(alice, handshakeMessage(axonKey.ss58Address, alice.ss58Address, pub, nonce, ts)) });
-    const hs = (await (await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: hsBody })).body.json()) as { id: string; pub: string; signature: string };
+    const hsBody = JSON.stringify({
+      v: 1,
+      hotkey: alice.ss58Address,
+      pub,
+      nonce,
+      ts,
+      signature: sign(alice, handshakeMessage(axonKey.ss58Address, alice.ss58Address, pub, nonce, ts)),
+    });
+    const hs = (await (await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: hsBody })).body.json()) as {
+      id: string;
+      pub: string;
+      signature: string;
+    };
     expect(verify(acceptMessage(alice.ss58Address, pub, hs.pub, hs.id), hs.signature, axonKey.ss58Address)).toBe(true);
-    const key = sessionKey(x25519Shared(mine.privateKey, Buffer.from(hs.pub, 'hex')), Buffer.from(nonce, 'hex'), axonKey.ss58Address, alice.ss58Address, hs.id);
+    const key = sessionKey(
+      x25519Shared(mine.privateKey, Buffer.from(hs.pub, 'hex')),
+      Buffer.from(nonce, 'hex'),
+      axonKey.ss58Address,
+      alice.ss58Address,
+      hs.id,
+    );
     const body = new Dummy({ dummy_input: 7 }).toJSON();
     const send = async (seq: string) => {
       const res = await request(`${base}/Dummy`, {
         method: 'POST',
         body,
-        headers: { 'content-type': 'application/json', timeout: '5', [SESSION_HEADERS.id]: hs.id, [SESSION_HEADERS.seq]: seq, [SESSION_HEADERS.mac]: requestMac(key, seq, 'Dummy', body) },
+        headers: {
+          'content-type': 'application/json',
+          timeout: '5',
+          [SESSION_HEADERS.id]: hs.id,
+          [SESSION_HEADERS.seq]: seq,
+          [SESSION_HEADERS.mac]: requestMac(key, seq, 'Dummy', body),
+        },
       });
       const text = await res.body.text();
       return { status: res.statusCode, mac: res.headers[SESSION_HEADERS.mac], text };
@@ -200,7 +290,15 @@ describe('session attacks', () => {
     expect((await send('2000')).status).toBe(200);
     expect((await send('900')).status).toBe(401); // behind the 1024-wide window
     // The MAC binds the route: the same MAC for another synapse fails.
-    const other = await request(`${base}/Scale`, { method: 'POST', body, headers: { [SESSION_HEADERS.id]: hs.id, [SESSION_HEADERS.seq]: '2001', [SESSION_HEADERS.mac]: requestMac(key, '2001', 'Dummy', body) } });
+    const other = await request(`${base}/Scale`, {
+      method: 'POST',
+      body,
+      headers: {
+        [SESSION_HEADERS.id]: hs.id,
+        [SESSION_HEADERS.seq]: '2001',
+        [SESSION_HEADERS.mac]: requestMac(key, '2001', 'Dummy', body),
+      },
+    });
     expect(other.statusCode).toBe(401);
     await other.body.dump();
   });
@@ -215,7 +313,9 @@ describe('session attacks', () => {
       expect(r.dendrite.status_code).toBe(401);
       expect(plain.info().placeholder1).toBe(0);
       const auto = createDendrite({ keypair: alice, transport: 'auto' });
-      expect((await auto.call(plain.info(), new Dummy({ dummy_input: 4 }), { timeout: 5 })).dendrite.status_code).toBe(200);
+      expect((await auto.call(plain.info(), new Dummy({ dummy_input: 4 }), { timeout: 5 })).dendrite.status_code).toBe(
+        200,
+      );
       await Promise.all([d.close(), auto.close()]);
     } finally {
       await plain.stop();
@@ -227,7 +327,10 @@ describe('gRPC hardening', () => {
   const Client = makeGenericClientConstructor(AXON_SERVICE as never, 'Axon');
   const raw = (bytes: Buffer, md = new Metadata()) =>
     new Promise<{ code: number; status?: string }>((resolve) => {
-      const c = new Client(`127.0.0.1:${axon.info().grpcPort}`, credentials.createInsecure()) as unknown as { forward: Function; close(): void };
+      const c = new Client(`127.0.0.1:${axon.info().grpcPort}`, credentials.createInsecure()) as unknown as {
+        forward: Function;
+        close(): void;
+      };
       c.forward(bytes, md, { deadline: Date.now() + 3000 }, (err: { code: number; metadata: Metadata } | null) => {
         resolve({ code: err ? err.code : 0, status: err?.metadata.get('bt_header_axon_status_code')[0]?.toString() });
         c.close();
@@ -239,10 +342,18 @@ describe('gRPC hardening', () => {
     const { encodeSynapseMessage } = await import('../src/internal/grpc-wire.js');
     const unknown = encodeSynapseMessage({ name: 'Nope', json: Buffer.from('{}'), tensors: [] });
     expect((await raw(unknown)).status).toBe('404');
-    const unsigned = encodeSynapseMessage({ name: 'Dummy', json: Buffer.from(new Dummy({ dummy_input: 1 }).toJSON()), tensors: [] });
+    const unsigned = encodeSynapseMessage({
+      name: 'Dummy',
+      json: Buffer.from(new Dummy({ dummy_input: 1 }).toJSON()),
+      tensors: [],
+    });
     const r = await raw(unsigned);
     expect(['400', '401']).toContain(r.status);
-    const badTensor = encodeSynapseMessage({ name: 'Scale', json: Buffer.from('{}'), tensors: [{ field: 'values', dtype: 'float32', shape: [2], data: new Uint8Array(3) }] });
+    const badTensor = encodeSynapseMessage({
+      name: 'Scale',
+      json: Buffer.from('{}'),
+      tensors: [{ field: 'values', dtype: 'float32', shape: [2], data: new Uint8Array(3) }],
+    });
     expect((await raw(badTensor)).status).toBe('400');
     const d = createDendrite({ keypair: alice, transport: 'grpc' });
     expect((await d.call(axon.info(), new Dummy({ dummy_input: 8 }), { timeout: 5 })).dummy_output).toBe(16);

@@ -12,7 +12,11 @@ import { createStreamingResponse, defineStreamingSynapse, defineSynapse, t } fro
 
 const axonKey = keypairFromUri('//Alice//wire-axon');
 const caller = keypairFromUri('//Bob//wire-caller');
-const Echo = defineSynapse({ name: 'Echo', fields: { text: t.str(), reply: t.str().optional() }, requiredHashFields: ['text'] });
+const Echo = defineSynapse({
+  name: 'Echo',
+  fields: { text: t.str(), reply: t.str().optional() },
+  requiredHashFields: ['text'],
+});
 const Talk = defineStreamingSynapse({ name: 'Talk', fields: { prompt: t.str() } });
 
 beforeAll(async () => {
@@ -23,7 +27,13 @@ describe("a Python axon's nonce rule (strictly increasing per hotkey:uuid)", () 
   let axon: Axon;
   beforeAll(async () => {
     // reorderWindowNs 0 is Python's rule: a nonce not above the last one processed for its hotkey:uuid is refused.
-    axon = createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1', verify: { reorderWindowNs: 0n }, rateLimit: { perIp: false, perHotkey: false } });
+    axon = createAxon({
+      keypair: axonKey,
+      port: 0,
+      host: '127.0.0.1',
+      verify: { reorderWindowNs: 0n },
+      rateLimit: { perIp: false, perHotkey: false },
+    });
     axon.attach(Echo, (s) => {
       s.reply = s.text;
       return s;
@@ -59,11 +69,25 @@ describe("a Python axon's nonce rule (strictly increasing per hotkey:uuid)", () 
 
 describe('headers and terminal info as a Python peer reads them', () => {
   let axon: Axon;
-  let seen: { version: number | null; uuid: string | null; nonce: bigint | null; status: number | null; signature: string | null; hotkey: string | null } | null = null;
+  let seen: {
+    version: number | null;
+    uuid: string | null;
+    nonce: bigint | null;
+    status: number | null;
+    signature: string | null;
+    hotkey: string | null;
+  } | null = null;
   beforeAll(async () => {
     axon = createAxon({ keypair: axonKey, port: 0, host: '127.0.0.1' });
     axon.attach(Echo, (s) => {
-      seen = { version: s.axon.version, uuid: s.axon.uuid, nonce: s.axon.nonce, status: s.axon.status_code, signature: s.axon.signature, hotkey: s.dendrite.hotkey };
+      seen = {
+        version: s.axon.version,
+        uuid: s.axon.uuid,
+        nonce: s.axon.nonce,
+        status: s.axon.status_code,
+        signature: s.axon.signature,
+        hotkey: s.dendrite.hotkey,
+      };
       s.reply = s.text;
       return s;
     });
@@ -80,7 +104,13 @@ describe('headers and terminal info as a Python peer reads them', () => {
     expect(seen).toMatchObject({ version: 10_002_000, uuid: axon.uuid, status: 100, hotkey: caller.ss58Address });
     expect(seen!.nonce! >= before).toBe(true);
     // The signature Python's preprocess makes: {axon nonce}.{dendrite hotkey}.{axon hotkey}.{axon uuid}.
-    expect(verify(`${seen!.nonce}.${caller.ss58Address}.${axonKey.ss58Address}.${axon.uuid}`, seen!.signature!, axonKey.ss58Address)).toBe(true);
+    expect(
+      verify(
+        `${seen!.nonce}.${caller.ss58Address}.${axonKey.ss58Address}.${axon.uuid}`,
+        seen!.signature!,
+        axonKey.ss58Address,
+      ),
+    ).toBe(true);
     expect(r.axon.status_code).toBe(200);
     expect(r.axon.nonce).toBeNull();
     expect(r.axon.uuid).toBeNull();
@@ -125,10 +155,17 @@ describe('headers and terminal info as a Python peer reads them', () => {
     old.dendrite.version = 10_002_000;
     old.dendrite.nonce = now - 20_000_000_000n;
     old.timeout = 12;
-    old.dendrite.signature = sign(caller, `${old.dendrite.nonce}.${caller.ss58Address}.${axonKey.ss58Address}.u.${old.bodyHash}`);
+    old.dendrite.signature = sign(
+      caller,
+      `${old.dendrite.nonce}.${caller.ss58Address}.${axonKey.ss58Address}.u.${old.bodyHash}`,
+    );
     expect(await v(old)).toBe('Nonce is too old: acceptable delta is 16.00 seconds but request was 20.00 seconds old');
     const dendrite = createDendrite({ keypair: caller });
-    const unreachable = await dendrite.call({ ip: '127.0.0.1', port: 9, hotkey: axonKey.ss58Address }, new Echo({ text: 'x' }), { timeout: 2 });
+    const unreachable = await dendrite.call(
+      { ip: '127.0.0.1', port: 9, hotkey: axonKey.ss58Address },
+      new Echo({ text: 'x' }),
+      { timeout: 2 },
+    );
     expect(unreachable.dendrite.status_code).toBe(503);
     await dendrite.close();
   });

@@ -35,7 +35,12 @@ for (const ep of ['cuda', 'webgpu', 'cpu'] as const) {
   try {
     t0 = performance.now();
     // One worker: on the GPU runs are serialized anyway; on CPU one session gets every core for the one big batch.
-    adapter = await createOnnxAdapter({ model, providers: [ep], workers: 1, ...(ep === 'cpu' ? { intraOpThreads: cpus().length } : {}) });
+    adapter = await createOnnxAdapter({
+      model,
+      providers: [ep],
+      workers: 1,
+      ...(ep === 'cpu' ? { intraOpThreads: cpus().length } : {}),
+    });
     results[`${ep}_start_ms`] = Math.round(performance.now() - t0);
   } catch (e) {
     results[`${ep}_error`] = String((e as Error).message).slice(0, 300);
@@ -50,7 +55,9 @@ for (const ep of ['cuda', 'webgpu', 'cpu'] as const) {
     results[`${ep}_full_b${b}_ms`] = +fullMs.toFixed(2);
     results[`${ep}_topk_b${b}_tokens_per_s`] = Math.round((b * T * 1000) / topkMs);
     results[`${ep}_full_b${b}_tokens_per_s`] = Math.round((b * T * 1000) / fullMs);
-    console.log(`${ep} b=${b}: top-k ${topkMs.toFixed(1)} ms (${results[`${ep}_topk_b${b}_tokens_per_s`]} tok/s), full logits ${fullMs.toFixed(1)} ms`);
+    console.log(
+      `${ep} b=${b}: top-k ${topkMs.toFixed(1)} ms (${results[`${ep}_topk_b${b}_tokens_per_s`]} tok/s), full logits ${fullMs.toFixed(1)} ms`,
+    );
   }
   await adapter.close();
 }

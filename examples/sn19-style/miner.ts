@@ -12,16 +12,35 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
   role: 'miner',
   name: 'sn19-miner',
   extraFlags: [
-    { name: 'capacity.chat_small', kind: 'float', help: 'volume declared for chat-small (characters/hour)', default: 50_000, min: 0 },
+    {
+      name: 'capacity.chat_small',
+      kind: 'float',
+      help: 'volume declared for chat-small (characters/hour)',
+      default: 50_000,
+      min: 0,
+    },
     { name: 'capacity.chat_large', kind: 'float', help: 'volume declared for chat-large', default: 20_000, min: 0 },
     { name: 'capacity.concurrency', kind: 'int', help: 'requests served at once before 429s', default: 4, min: 1 },
     { name: 'capacity.ms_per_char', kind: 'float', help: 'simulated work per character', default: 0.2, min: 0 },
   ],
   async start({ subtensor, hotkey, config, logger }) {
     const x = config.extra as Record<string, number>;
-    const miner = createMiner({ subtensor, hotkey, netuid: config.netuid, axon: { port: config.axon.port, host: config.axon.ip }, blacklist: { forceValidatorPermit: config.blacklist.forceValidatorPermit, allowNonRegistered: config.blacklist.allowNonRegistered }, logger });
+    const miner = createMiner({
+      subtensor,
+      hotkey,
+      netuid: config.netuid,
+      axon: { port: config.axon.port, host: config.axon.ip },
+      blacklist: {
+        forceValidatorPermit: config.blacklist.forceValidatorPermit,
+        allowNonRegistered: config.blacklist.allowNonRegistered,
+      },
+      logger,
+    });
     miner.attach(Capacity, (s) => {
-      s.capacities = { 'chat-small': { volume: x['capacity.chat_small']! }, 'chat-large': { volume: x['capacity.chat_large']! } };
+      s.capacities = {
+        'chat-small': { volume: x['capacity.chat_small']! },
+        'chat-large': { volume: x['capacity.chat_large']! },
+      };
       return s;
     });
     let active = 0;

@@ -18,8 +18,18 @@ export const reference = (prompt: string) => [...prompt].reverse().join('');
 
 /** This subnet's tasks (per hour; work is measured in characters). */
 export const TASKS: Record<string, CapacityTask> = {
-  'chat-small': { maxCapacity: 200_000, weight: 0.6, conversion: 400, speed: { overhead: 0.05, mean: 0.0005, variance: 40 } },
-  'chat-large': { maxCapacity: 100_000, weight: 0.4, conversion: 800, speed: { overhead: 0.05, mean: 0.001, variance: 20 } },
+  'chat-small': {
+    maxCapacity: 200_000,
+    weight: 0.6,
+    conversion: 400,
+    speed: { overhead: 0.05, mean: 0.0005, variance: 40 },
+  },
+  'chat-large': {
+    maxCapacity: 100_000,
+    weight: 0.4,
+    conversion: 800,
+    speed: { overhead: 0.05, mean: 0.001, variance: 20 },
+  },
 };
 
 /** A prompt of `n` characters. */

@@ -7,7 +7,17 @@
  */
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { capacityScores, checkFraction, createCapacityLedger, createRouter, fetchCapacities, normalisedPeriodScore, speedFactor, syntheticPlan, type Scorer } from 'subnetkit/epoch';
+import {
+  capacityScores,
+  checkFraction,
+  createCapacityLedger,
+  createRouter,
+  fetchCapacities,
+  normalisedPeriodScore,
+  speedFactor,
+  syntheticPlan,
+  type Scorer,
+} from 'subnetkit/epoch';
 import { createValidator, runNeuronProcess } from 'subnetkit/neuron';
 import { Chat, TASKS, prompt, reference } from './protocol.js';
 
@@ -16,7 +26,16 @@ const PERIOD_S = 120; // SN19 uses an hour; short here so that a local run shows
 process.exitCode = await runNeuronProcess(process.argv.slice(2), {
   role: 'validator',
   name: 'sn19-validator',
-  extraFlags: [{ name: 'organic.port', kind: 'int', help: 'serve /v1/chat/completions here (0: a free port)', default: 8200, min: 0, max: 65535 }],
+  extraFlags: [
+    {
+      name: 'organic.port',
+      kind: 'int',
+      help: 'serve /v1/chat/completions here (0: a free port)',
+      default: 8200,
+      min: 0,
+      max: 65535,
+    },
+  ],
   async start({ subtensor, hotkey, config, logger, stateDir }) {
     const ledger = createCapacityLedger();
     const capacity = new Map<number, Record<string, number>>();
@@ -26,7 +45,11 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
     const plan = new Map<string, number>(); // volume to check per (task, uid)
 
     function record(task: string, uid: number, reply: Chat, organic: boolean) {
-      const status = reply.isSuccess ? (reply.reply === reference(reply.prompt) ? 200 : 500) : (reply.dendrite.status_code ?? 500);
+      const status = reply.isSuccess
+        ? reply.reply === reference(reply.prompt)
+          ? 200
+          : 500
+        : (reply.dendrite.status_code ?? 500);
       ledger.record(task, uid, { status, work: reply.prompt.length });
       if (status === 200) {
         const q = quality.get(`${task}:${uid}`) ?? [];
@@ -42,7 +65,9 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
         const period = (uid: number) => {
           const now = ledger.scores(task).get(uid);
           const past = history.get(`${task}:${uid}`) ?? [];
-          return normalisedPeriodScore(now === undefined ? past : [{ score: now, consumed: ledger.get(task, uid)?.consumed ?? 0 }, ...past]);
+          return normalisedPeriodScore(
+            now === undefined ? past : [{ score: now, consumed: ledger.get(task, uid)?.consumed ?? 0 }, ...past],
+          );
         };
         return {
           weight: spec.weight,
@@ -71,15 +96,30 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
       async query({ metagraph, uids, block }) {
         if (!periodStart || Date.now() - periodStart > PERIOD_S * 1000) {
           // A new period: close the old one, ask for capacities, draw how much of each volume to check.
-          for (const task of Object.keys(TASKS)) for (const [uid, s] of ledger.scores(task)) history.set(`${task}:${uid}`, [{ score: s, consumed: ledger.get(task, uid)!.consumed }, ...(history.get(`${task}:${uid}`) ?? [])].slice(0, 48));
+          for (const task of Object.keys(TASKS))
+            for (const [uid, s] of ledger.scores(task))
+              history.set(
+                `${task}:${uid}`,
+                [
+                  { score: s, consumed: ledger.get(task, uid)!.consumed },
+                  ...(history.get(`${task}:${uid}`) ?? []),
+                ].slice(0, 48),
+              );
           ledger.clear();
           quality.clear();
-          const caps = await fetchCapacities(validator.dendrite, uids.map((uid) => ({ uid, axon: metagraph.axons[uid]! })), TASKS);
+          const caps = await fetchCapacities(
+            validator.dendrite,
+            uids.map((uid) => ({ uid, axon: metagraph.axons[uid]! })),
+            TASKS,
+          );
           for (const [uid, c] of caps) {
             capacity.set(uid, c);
             for (const [task, v] of Object.entries(c)) {
               ledger.declare(task, uid, v);
-              plan.set(`${task}:${uid}`, syntheticPlan(v, checkFraction(), TASKS[task]!.conversion, PERIOD_S).volumeToScore);
+              plan.set(
+                `${task}:${uid}`,
+                syntheticPlan(v, checkFraction(), TASKS[task]!.conversion, PERIOD_S).volumeToScore,
+              );
             }
           }
           periodStart = Date.now();
@@ -87,8 +127,14 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
         }
         const task = Object.keys(TASKS)[Math.floor(Math.random() * Object.keys(TASKS).length)]!;
         // Only miners that declared this task and still have volume to check this period.
-        const due = uids.filter((uid) => (capacity.get(uid)?.[task] ?? 0) > 0 && !ledger.done(task, uid, plan.get(`${task}:${uid}`) ?? 0));
-        return { synapse: new Chat({ task, prompt: prompt(task === 'chat-small' ? 200 : 800) }), uids: due, context: { task } };
+        const due = uids.filter(
+          (uid) => (capacity.get(uid)?.[task] ?? 0) > 0 && !ledger.done(task, uid, plan.get(`${task}:${uid}`) ?? 0),
+        );
+        return {
+          synapse: new Chat({ task, prompt: prompt(task === 'chat-small' ? 200 : 800) }),
+          uids: due,
+          context: { task },
+        };
       },
       score,
       timeout: config.neuron.timeout,
@@ -98,7 +144,11 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
       logger,
     });
 
-    const router = createRouter<Chat>({ dendrite: validator.dendrite, epoch: validator.epoch, capacity: (uid, s) => capacity.get(uid)?.[s.task] ?? 0 });
+    const router = createRouter<Chat>({
+      dendrite: validator.dendrite,
+      epoch: validator.epoch,
+      capacity: (uid, s) => capacity.get(uid)?.[s.task] ?? 0,
+    });
     const organic = createServer((req, res) => {
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
       let body = '';
@@ -110,10 +160,26 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
           const task = text.length > 400 ? 'chat-large' : 'chat-small';
           const { reply, uid } = await router.route(new Chat({ task, prompt: text }));
           record(task, uid, reply, true); // organic traffic counts toward the period, as on SN19
-          if (!reply.isSuccess) return void res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: reply.dendrite.status_message } }));
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `chatcmpl-${Date.now()}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: task, choices: [{ index: 0, message: { role: 'assistant', content: reply.reply }, finish_reason: 'stop' }], subnet: { uid } }));
+          if (!reply.isSuccess)
+            return void res
+              .writeHead(502, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: { message: reply.dendrite.status_message } }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({
+                id: `chatcmpl-${Date.now()}`,
+                object: 'chat.completion',
+                created: Math.floor(Date.now() / 1000),
+                model: task,
+                choices: [{ index: 0, message: { role: 'assistant', content: reply.reply }, finish_reason: 'stop' }],
+                subnet: { uid },
+              }),
+            );
         } catch (e) {
-          res.writeHead(e instanceof SyntaxError ? 400 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: (e as Error).message } }));
+          res
+            .writeHead(e instanceof SyntaxError ? 400 : 503, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { message: (e as Error).message } }));
         }
       });
     });

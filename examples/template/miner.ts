@@ -14,8 +14,15 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
       subtensor,
       hotkey,
       netuid: config.netuid,
-      axon: { port: config.axon.port, host: config.axon.ip, ...(config.axon.externalIp ? { externalIp: config.axon.externalIp } : {}) },
-      blacklist: { allowNonRegistered: config.blacklist.allowNonRegistered, forceValidatorPermit: config.blacklist.forceValidatorPermit },
+      axon: {
+        port: config.axon.port,
+        host: config.axon.ip,
+        ...(config.axon.externalIp ? { externalIp: config.axon.externalIp } : {}),
+      },
+      blacklist: {
+        allowNonRegistered: config.blacklist.allowNonRegistered,
+        forceValidatorPermit: config.blacklist.forceValidatorPermit,
+      },
       logger,
     });
     miner.attach(Multiply, (s) => {

@@ -11,19 +11,29 @@ import { TextStream } from './protocol.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { netuid: { type: 'string', default: '1' }, 'subtensor.network': { type: 'string', default: 'local' }, 'max-tokens': { type: 'string', default: '32' } },
+  options: {
+    netuid: { type: 'string', default: '1' },
+    'subtensor.network': { type: 'string', default: 'local' },
+    'max-tokens': { type: 'string', default: '32' },
+  },
 });
 await cryptoReady();
 const st = await createSubtensor({ network: values['subtensor.network']! });
 const mg = await syncMetagraph(st, { netuid: Number(values.netuid) });
-const best = Array.from(mg.uids).filter((uid) => mg.axons[uid]!.isServing).sort((a, b) => mg.I[b]! - mg.I[a]!);
+const best = Array.from(mg.uids)
+  .filter((uid) => mg.axons[uid]!.isServing)
+  .sort((a, b) => mg.I[b]! - mg.I[a]!);
 const dendrite = createDendrite({ keypair: keypairFromUri('//TextClient') }); // clients need no registration
 const prompt = positionals.join(' ') || 'Once upon a time';
 let ok = false;
 let last: TextStream | null = null;
 for (const uid of best.slice(0, 3)) {
   process.stdout.write(`uid ${uid} (incentive ${mg.I[uid]!.toFixed(3)}): ${prompt}`);
-  for await (const item of dendrite.stream(mg.axons[uid]!, new TextStream({ prompt, max_tokens: Number(values['max-tokens']) }), { timeout: 30 })) {
+  for await (const item of dendrite.stream(
+    mg.axons[uid]!,
+    new TextStream({ prompt, max_tokens: Number(values['max-tokens']) }),
+    { timeout: 30 },
+  )) {
     if (typeof item === 'string') process.stdout.write(item);
     else {
       last = item as TextStream;

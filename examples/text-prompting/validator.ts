@@ -12,7 +12,12 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
   role: 'validator',
   name: 'text-validator',
   extraFlags: [
-    { name: 'data.corpus', kind: 'string', help: 'score on this text file (default: the synthetic source)', default: null },
+    {
+      name: 'data.corpus',
+      kind: 'string',
+      help: 'score on this text file (default: the synthetic source)',
+      default: null,
+    },
     { name: 'data.topk', kind: 'int', help: 'phrases each miner returns', default: 64, min: 1, max: 4096 },
   ],
   async start({ subtensor, hotkey, config, logger, stateDir }) {
@@ -21,7 +26,13 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
       subtensor,
       hotkey,
       netuid: config.netuid,
-      query: textCausalLMNextQuery({ sample, batchSize: 4, sequenceLength: 32, validationLength: 8, topk: config.extra['data.topk'] as number }),
+      query: textCausalLMNextQuery({
+        sample,
+        batchSize: 4,
+        sequenceLength: 32,
+        validationLength: 8,
+        topk: config.extra['data.topk'] as number,
+      }),
       score: textCausalLMNextScorer(),
       timeout: config.neuron.timeout,
       sampleSize: config.neuron.sampleSize,

@@ -3,9 +3,24 @@
  * (proto/subnetkit/axon/v1/axon.proto). Statuses travel as `bt_header_axon_status_code` metadata; refusals also map
  * to the nearest gRPC status code.
  */
-import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { AXON_SERVICE, decodeSynapseMessage, encodeChunk, encodeSynapseMessage, joinSynapse, splitSynapse } from '../internal/grpc-wire.js';
+import {
+  AXON_SERVICE,
+  decodeSynapseMessage,
+  encodeChunk,
+  encodeSynapseMessage,
+  joinSynapse,
+  splitSynapse,
+} from '../internal/grpc-wire.js';
 import { Reject, type CoreRequest, type CoreResult, type Route } from './pipeline.js';
 import { SESSION_HEADERS, responseMac } from './session.js';
 import type { TokenBuckets } from './rate-limit.js';
@@ -62,7 +77,8 @@ function peerOf(peer: string): { ip: string; port: number } {
 
 function metadataHeaders(md: Metadata): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(md.getMap())) out[k.toLowerCase()] = typeof v === 'string' ? v : v.toString('utf8');
+  for (const [k, v] of Object.entries(md.getMap()))
+    out[k.toLowerCase()] = typeof v === 'string' ? v : v.toString('utf8');
   return out;
 }
 
@@ -91,28 +107,42 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
     const r = e instanceof Reject ? e : new Reject(500, `Internal Server Error #${randomUUID()}`, 'internal');
     if (!(e instanceof Reject)) o.onError(e);
     o.onReject(r, route, ip);
-    const md = toMetadata({ ...r.headers, bt_header_axon_status_code: r.status, bt_header_axon_status_message: r.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024) });
+    const md = toMetadata({
+      ...r.headers,
+      bt_header_axon_status_code: r.status,
+      bt_header_axon_status_message: r.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024),
+    });
     return { code: grpcCodeFor(r.status), details: r.message, metadata: md };
   }
 
   function prepare(raw: Buffer, md: Metadata, peer: string): { req: CoreRequest; route: string; ip: string } {
     const { ip, port } = peerOf(peer);
     const started = performance.now();
-    if (o.perIp && !o.perIp.take(ip)) throw Object.assign(new Reject(429, 'Too many requests from this address', 'rate_limited_ip'), { ip });
+    if (o.perIp && !o.perIp.take(ip))
+      throw Object.assign(new Reject(429, 'Too many requests from this address', 'rate_limited_ip'), { ip });
     let parsed: Record<string, unknown>;
     let route: string;
     try {
       const msg = decodeSynapseMessage(raw);
       route = msg.name;
       const r0 = o.routes.get(route);
-      if (!r0) throw new Reject(404, `Synapse name '${route}' not found. Available synapses ${JSON.stringify([...o.routes.keys()])}`, 'not_found');
+      if (!r0)
+        throw new Reject(
+          404,
+          `Synapse name '${route}' not found. Available synapses ${JSON.stringify([...o.routes.keys()])}`,
+          'not_found',
+        );
       parsed = joinSynapse(msg);
     } catch (e) {
       if (e instanceof Reject) throw e;
       throw new Reject(400, `Invalid synapse message: ${(e as Error).message}`, 'bad_body');
     }
     const r = o.routes.get(route)!;
-    return { req: { route: r, routeName: route, headers: metadataHeaders(md), body: raw, parsed, ip, port, started }, route, ip };
+    return {
+      req: { route: r, routeName: route, headers: metadataHeaders(md), body: raw, parsed, ip, port, started },
+      route,
+      ip,
+    };
   }
 
   server.addService(AXON_SERVICE as never, {
@@ -131,7 +161,9 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
         }
         const bytes = encodeSynapseMessage(splitSynapse(out.synapse, route));
         // A session reply's MAC covers the bytes this transport sends, not the JSON the HTTP path would have sent.
-        const headers = out.session ? { ...out.headers, [SESSION_HEADERS.mac]: responseMac(out.session.key, out.session.seq, out.status, bytes) } : out.headers;
+        const headers = out.session
+          ? { ...out.headers, [SESSION_HEADERS.mac]: responseMac(out.session.key, out.session.seq, out.status, bytes) }
+          : out.headers;
         call.sendMetadata(toMetadata(headers));
         callback(null, bytes);
         o.onDone(route, out.status, p.req.started, out.ctx);
@@ -174,9 +206,13 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
     },
   });
 
-  const creds = o.tls ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(o.tls.key), cert_chain: Buffer.from(o.tls.cert) }]) : ServerCredentials.createInsecure();
+  const creds = o.tls
+    ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(o.tls.key), cert_chain: Buffer.from(o.tls.cert) }])
+    : ServerCredentials.createInsecure();
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:${o.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${o.port}`, creds, (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
     port,
     close: () =>

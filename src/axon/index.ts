@@ -15,7 +15,24 @@
  * @module axon
  */
 export { createAxon, responseSigningMessage, VERSION_AS_INT } from './server.js';
-export type { Axon, AxonLoad, RateLimitOptions, TlsOptions, BlacklistDecision, AxonOptions, AxonInfo, AxonMetrics, AxonEvents, AttachOptions, Handler, BlacklistFn, BlacklistVerdict, PriorityFn, RequestContext, AnySynapseClass } from './types.js';
+export type {
+  Axon,
+  AxonLoad,
+  RateLimitOptions,
+  TlsOptions,
+  BlacklistDecision,
+  AxonOptions,
+  AxonInfo,
+  AxonMetrics,
+  AxonEvents,
+  AttachOptions,
+  Handler,
+  BlacklistFn,
+  BlacklistVerdict,
+  PriorityFn,
+  RequestContext,
+  AnySynapseClass,
+} from './types.js';
 export { ipToInt, intToIp, ipVersion } from './ip.js';
 export { createTokenBuckets } from './rate-limit.js';
 export type { BucketOptions, TokenBuckets } from './rate-limit.js';

@@ -6,11 +6,26 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'eventemitter3';
 import { sign } from '../keys/index.js';
-import { Synapse, SynapseError, pythonFloatRepr, sha3Hex, type JsonValue, type StreamingResponse } from '../synapse/index.js';
+import {
+  Synapse,
+  SynapseError,
+  pythonFloatRepr,
+  sha3Hex,
+  type JsonValue,
+  type StreamingResponse,
+} from '../synapse/index.js';
 import type { PriorityGate } from './priority-queue.js';
 import type { TokenBuckets } from './rate-limit.js';
 import { SESSION_HEADERS, responseMac, type SessionStore } from './session.js';
-import type { AnySynapseClass, AttachOptions, AxonEvents, AxonOptions, BlacklistVerdict, Handler, RequestContext } from './types.js';
+import type {
+  AnySynapseClass,
+  AttachOptions,
+  AxonEvents,
+  AxonOptions,
+  BlacklistVerdict,
+  Handler,
+  RequestContext,
+} from './types.js';
 
 /** Largest synapse timeout an axon accepts, in seconds. */
 export const MAX_TIMEOUT_S = 3600;
@@ -47,7 +62,15 @@ export interface CoreRequest {
 }
 
 export type CoreResult =
-  | { kind: 'reply'; status: number; headers: Record<string, string | number>; body: string; synapse: Synapse; ctx: RequestContext; session?: { key: Buffer; seq: string } }
+  | {
+      kind: 'reply';
+      status: number;
+      headers: Record<string, string | number>;
+      body: string;
+      synapse: Synapse;
+      ctx: RequestContext;
+      session?: { key: Buffer; seq: string };
+    }
   | { kind: 'stream'; response: StreamingResponse; ctx: RequestContext; release: () => void };
 
 function verdictOf(v: BlacklistVerdict): [boolean, string] {
@@ -58,7 +81,14 @@ function verdictOf(v: BlacklistVerdict): [boolean, string] {
 }
 
 function isStreaming(x: unknown): x is StreamingResponse {
-  return typeof x === 'object' && x !== null && 'body' in x && 'headers' in x && (x as { status?: unknown }).status === 200 && !(x instanceof Synapse);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'body' in x &&
+    'headers' in x &&
+    (x as { status?: unknown }).status === 200 &&
+    !(x instanceof Synapse)
+  );
 }
 
 function header(h: CoreRequest['headers'], name: string): string | undefined {
@@ -99,7 +129,8 @@ function preprocessAxonInfo(synapse: Synapse, deps: CoreDeps, hotkey: string): (
   Object.defineProperty(a, 'signature', {
     configurable: true,
     enumerable: true,
-    get: () => (signature ??= sign(deps.options.keypair, `${nonce}.${synapse.dendrite.hotkey ?? ''}.${hotkey}.${deps.uuid}`)),
+    get: () =>
+      (signature ??= sign(deps.options.keypair, `${nonce}.${synapse.dendrite.hotkey ?? ''}.${hotkey}.${deps.uuid}`)),
     set: (v: string | null) => (signature = v),
   });
   return () => {
@@ -118,7 +149,13 @@ function preprocessAxonInfo(synapse: Synapse, deps: CoreDeps, hotkey: string): (
  * verify(responseSigningMessage(axonNonce, myNonce, myHotkey, axonHotkey, bodyText), signature, axonHotkey);
  * ```
  */
-export function responseSigningMessage(axonNonce: bigint, dendriteNonce: bigint | null, dendriteHotkey: string | null, axonHotkey: string, body: string): string {
+export function responseSigningMessage(
+  axonNonce: bigint,
+  dendriteNonce: bigint | null,
+  dendriteHotkey: string | null,
+  axonHotkey: string,
+  body: string,
+): string {
   return `${axonNonce}.${dendriteNonce ?? ''}.${dendriteHotkey ?? ''}.${axonHotkey}.${sha3Hex(body)}`;
 }
 
@@ -139,7 +176,10 @@ export function createCore(deps: CoreDeps) {
       // as the route's own field types, and the body carries the real values anyway. A session request carries
       // only its timeout there.
       const timeout = header(req.headers, 'timeout');
-      fromHeaders = session !== undefined ? new Synapse(timeout === undefined ? {} : { timeout: Number(timeout) }) : Synapse.fromHeaders(req.headers);
+      fromHeaders =
+        session !== undefined
+          ? new Synapse(timeout === undefined ? {} : { timeout: Number(timeout) })
+          : Synapse.fromHeaders(req.headers);
     } catch (e) {
       throw new Reject(400, `Invalid synapse headers: ${(e as Error).message}`, 'bad_headers');
     }
@@ -147,28 +187,53 @@ export function createCore(deps: CoreDeps) {
     let sessionKey: Buffer | null = null;
     let sessionSeq = '';
     if (session !== undefined) {
-      if (!sessions) throw new Reject(401, 'Not Verified with error: sessions are disabled on this axon', 'unverified', false, { [SESSION_HEADERS.error]: 'disabled' });
-      const c = sessions.check(session, header(req.headers, SESSION_HEADERS.seq), header(req.headers, SESSION_HEADERS.mac), req.routeName, req.body);
-      if (!c.ok) throw new Reject(401, `Not Verified with error: ${c.message}`, 'unverified', false, { [SESSION_HEADERS.error]: c.message });
+      if (!sessions)
+        throw new Reject(401, 'Not Verified with error: sessions are disabled on this axon', 'unverified', false, {
+          [SESSION_HEADERS.error]: 'disabled',
+        });
+      const c = sessions.check(
+        session,
+        header(req.headers, SESSION_HEADERS.seq),
+        header(req.headers, SESSION_HEADERS.mac),
+        req.routeName,
+        req.body,
+      );
+      if (!c.ok)
+        throw new Reject(401, `Not Verified with error: ${c.message}`, 'unverified', false, {
+          [SESSION_HEADERS.error]: c.message,
+        });
       fromHeaders.dendrite.hotkey = c.hotkey;
       sessionKey = c.key;
       sessionSeq = c.seq;
     }
     try {
-      synapse = r.cls.fromJSON((req.parsed as JsonValue | undefined) ?? (req.body.length ? req.body.toString('utf8') : '{}'));
+      synapse = r.cls.fromJSON(
+        (req.parsed as JsonValue | undefined) ?? (req.body.length ? req.body.toString('utf8') : '{}'),
+      );
     } catch (e) {
       const code = e instanceof SynapseError ? e.code : '';
-      throw new Reject(code === 'SYNAPSE_INVALID_JSON' ? 422 : 400, `Invalid synapse body: ${(e as Error).message}`, 'bad_body');
+      throw new Reject(
+        code === 'SYNAPSE_INVALID_JSON' ? 422 : 400,
+        `Invalid synapse body: ${(e as Error).message}`,
+        'bad_body',
+      );
     }
     // An infinite or absurd timeout would open the nonce window and hold a queue slot forever.
     if (!Number.isFinite(fromHeaders.timeout) || fromHeaders.timeout < 0 || fromHeaders.timeout > MAX_TIMEOUT_S) {
       throw new Reject(400, `Invalid timeout: must be between 0 and ${MAX_TIMEOUT_S} seconds`, 'bad_headers');
     }
-    const ctx: RequestContext = { ip, port, hotkey: fromHeaders.dendrite.hotkey, route: req.routeName, elapsedMs: () => performance.now() - started };
+    const ctx: RequestContext = {
+      ip,
+      port,
+      hotkey: fromHeaders.dendrite.hotkey,
+      route: req.routeName,
+      elapsedMs: () => performance.now() - started,
+    };
 
     // 3b. Signature path: body hash, then signature and nonce (the nonce is stored only once all of it holds).
     if (!sessionKey) {
-      if (synapse.bodyHash !== fromHeaders.computed_body_hash) throw new Reject(400, 'Body hash mismatch: computed_body_hash does not match the body', 'body_hash');
+      if (synapse.bodyHash !== fromHeaders.computed_body_hash)
+        throw new Reject(400, 'Body hash mismatch: computed_body_hash does not match the body', 'body_hash');
       const why = await verifier(fromHeaders);
       if (why) throw new Reject(401, `Not Verified with error: ${why}`, 'unverified');
     }
@@ -187,7 +252,8 @@ export function createCore(deps: CoreDeps) {
       }
       if (extra) throw new Reject(401, `Not Verified with error: ${extra}`, 'unverified');
     }
-    if (perHotkey && ctx.hotkey && !perHotkey.take(ctx.hotkey)) throw new Reject(429, 'Too many requests from this hotkey', 'rate_limited_hotkey');
+    if (perHotkey && ctx.hotkey && !perHotkey.take(ctx.hotkey))
+      throw new Reject(429, 'Too many requests from this hotkey', 'rate_limited_hotkey');
 
     // 4. Blacklist.
     for (const fn of [options.blacklist, r.hooks.blacklist]) {
@@ -205,7 +271,8 @@ export function createCore(deps: CoreDeps) {
     try {
       release = await gate.acquire(priority, timeoutS * 1000 - ctx.elapsedMs());
     } catch (why) {
-      if (why === 'timeout') throw new Reject(408, `Response timeout after: ${pythonFloatRepr(timeoutS)}s`, 'priority_timeout');
+      if (why === 'timeout')
+        throw new Reject(408, `Response timeout after: ${pythonFloatRepr(timeoutS)}s`, 'priority_timeout');
       throw new Reject(503, 'Service unavailable: request queue is full', 'queue_full');
     }
 
@@ -238,7 +305,11 @@ export function createCore(deps: CoreDeps) {
         return {
           kind: 'reply',
           status,
-          headers: { 'content-type': 'application/json', bt_header_axon_status_code: String(status), [SESSION_HEADERS.mac]: responseMac(sessionKey, sessionSeq, status, body) },
+          headers: {
+            'content-type': 'application/json',
+            bt_header_axon_status_code: String(status),
+            [SESSION_HEADERS.mac]: responseMac(sessionKey, sessionSeq, status, body),
+          },
           body,
           synapse: out,
           ctx,
@@ -249,7 +320,10 @@ export function createCore(deps: CoreDeps) {
       if (options.signResponses) {
         const nonce = BigInt(Date.now()) * 1_000_000n;
         headers.bt_header_axon_nonce = String(nonce);
-        headers.bt_header_axon_signature = sign(options.keypair, responseSigningMessage(nonce, synapse.dendrite.nonce, synapse.dendrite.hotkey, hotkey, body));
+        headers.bt_header_axon_signature = sign(
+          options.keypair,
+          responseSigningMessage(nonce, synapse.dendrite.nonce, synapse.dendrite.hotkey, hotkey, body),
+        );
       }
       return { kind: 'reply', status, headers, body, synapse: out, ctx };
     } finally {

@@ -101,11 +101,14 @@ export function createPriorityGate(options: PriorityGateOptions = {}): PriorityG
           else hi = mid;
         }
         queue.splice(lo, 0, w);
-        w.timer = setTimeout(() => {
-          const i = queue.indexOf(w);
-          if (i >= 0) queue.splice(i, 1);
-          reject('timeout');
-        }, Math.max(0, timeoutMs));
+        w.timer = setTimeout(
+          () => {
+            const i = queue.indexOf(w);
+            if (i >= 0) queue.splice(i, 1);
+            reject('timeout');
+          },
+          Math.max(0, timeoutMs),
+        );
       });
     },
     /** Requests running and waiting now. */

@@ -19,7 +19,17 @@ import { availableParallelism } from 'node:os';
 import { createCore, Reject, type Route } from './pipeline.js';
 import { SESSION_ROUTE, createSessionStore } from './session.js';
 import type { GrpcListener } from './grpc.js';
-import type { AnySynapseClass, AttachOptions, Axon, AxonEvents, AxonInfo, AxonMetrics, AxonOptions, Handler, RequestContext } from './types.js';
+import type {
+  AnySynapseClass,
+  AttachOptions,
+  Axon,
+  AxonEvents,
+  AxonInfo,
+  AxonMetrics,
+  AxonOptions,
+  Handler,
+  RequestContext,
+} from './types.js';
 
 /**
  * bittensor 10.2.0 as an int (major·10⁶ + minor·10³ + patch), sent as `dendrite.version` and in AxonInfo.
@@ -44,7 +54,8 @@ const LATENCY_BOUNDS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, Infinity];
  * ```
  */
 export function createAxon(options: AxonOptions): Axon {
-  if (!options?.keypair?.ss58Address) throw new AxonError('AXON_INVALID_CONFIG', 'options.keypair (the axon hotkey) is required');
+  if (!options?.keypair?.ss58Address)
+    throw new AxonError('AXON_INVALID_CONFIG', 'options.keypair (the axon hotkey) is required');
   const hotkey = options.keypair.ss58Address;
   const host = options.host ?? '0.0.0.0';
   const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
@@ -53,14 +64,43 @@ export function createAxon(options: AxonOptions): Axon {
   const routes = new Map<string, Route>();
   const workerCount = options.verify?.workers ?? Math.min(4, Math.max(0, availableParallelism() - 1));
   let pool: VerifyPool | undefined;
-  const verifier = createVerifier(hotkey, options.verify, (m, sig, addr) => (pool ? pool.verify(m, sig, addr) : verifySignature(m, sig, addr)));
-  const perIp = options.rateLimit?.perIp === false ? null : createTokenBuckets(options.rateLimit?.perIp ?? { burst: 200, perSecond: 100 });
-  const perHotkey = options.rateLimit?.perHotkey === false ? null : createTokenBuckets(options.rateLimit?.perHotkey ?? { burst: 400, perSecond: 200 });
+  const verifier = createVerifier(hotkey, options.verify, (m, sig, addr) =>
+    pool ? pool.verify(m, sig, addr) : verifySignature(m, sig, addr),
+  );
+  const perIp =
+    options.rateLimit?.perIp === false
+      ? null
+      : createTokenBuckets(options.rateLimit?.perIp ?? { burst: 200, perSecond: 100 });
+  const perHotkey =
+    options.rateLimit?.perHotkey === false
+      ? null
+      : createTokenBuckets(options.rateLimit?.perHotkey ?? { burst: 400, perSecond: 200 });
   const gate = createPriorityGate(options.priority);
-  const metrics: AxonMetrics = { served: 0, rejected: {}, latencyMs: Object.fromEntries(LATENCY_BOUNDS.map((b) => [String(b), 0])) };
-  const sessions = options.sessions === false ? null : createSessionStore(options.keypair, (m, sig, addr) => (pool ? pool.verify(m, sig, addr) : verifySignature(m, sig, addr)), options.sessions ?? {});
+  const metrics: AxonMetrics = {
+    served: 0,
+    rejected: {},
+    latencyMs: Object.fromEntries(LATENCY_BOUNDS.map((b) => [String(b), 0])),
+  };
+  const sessions =
+    options.sessions === false
+      ? null
+      : createSessionStore(
+          options.keypair,
+          (m, sig, addr) => (pool ? pool.verify(m, sig, addr) : verifySignature(m, sig, addr)),
+          options.sessions ?? {},
+        );
   const axonUuid = randomUUID();
-  const core = createCore({ options, hotkey, verifier, sessions, perHotkey, gate, events, uuid: axonUuid, version: VERSION_AS_INT });
+  const core = createCore({
+    options,
+    hotkey,
+    verifier,
+    sessions,
+    perHotkey,
+    gate,
+    events,
+    uuid: axonUuid,
+    version: VERSION_AS_INT,
+  });
   let grpc: GrpcListener | undefined;
   const sockets = new Set<Socket>();
   let inFlight = 0;
@@ -69,7 +109,8 @@ export function createAxon(options: AxonOptions): Axon {
 
   function attach<S extends Synapse>(cls: AnySynapseClass<S>, handler: Handler<S>, hooks: AttachOptions<S> = {}): Axon {
     const name = cls.synapseName;
-    if (routes.has(name) && name !== 'Synapse') throw new AxonError('AXON_ALREADY_ATTACHED', `a handler for ${name} is already attached`);
+    if (routes.has(name) && name !== 'Synapse')
+      throw new AxonError('AXON_ALREADY_ATTACHED', `a handler for ${name} is already attached`);
     routes.set(name, { cls, handler, hooks });
     return api;
   }
@@ -102,7 +143,8 @@ export function createAxon(options: AxonOptions): Axon {
 
   function readBody(req: IncomingMessage, cap = maxBody): Promise<Buffer> {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > cap) return Promise.reject(new Reject(413, `Request body exceeds ${cap} bytes`, 'body_too_large', true));
+    if (declared > cap)
+      return Promise.reject(new Reject(413, `Request body exceeds ${cap} bytes`, 'body_too_large', true));
     // Events rather than an async iterator: one promise per body instead of one per chunk.
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -160,11 +202,17 @@ export function createAxon(options: AxonOptions): Axon {
       events.emit('request', { route, ip });
       // 1. Limits: cheap, constant-size refusals before any parsing.
       if (perIp && !perIp.take(ip)) throw new Reject(429, 'Too many requests from this address', 'rate_limited_ip');
-      if (req.rawHeaders.length / 2 > maxHeaderCount) throw new Reject(431, 'Too many header fields', 'header_flood', true);
+      if (req.rawHeaders.length / 2 > maxHeaderCount)
+        throw new Reject(431, 'Too many header fields', 'header_flood', true);
       if (route === SESSION_ROUTE) return await handshake(req, res);
       if (req.method !== 'POST' && req.method !== 'GET') throw new Reject(405, 'Method not allowed', 'method');
       const r = routes.get(route);
-      if (!r) throw new Reject(404, `Synapse name '${route}' not found. Available synapses ${pythonRepr([...routes.keys()])}`, 'not_found');
+      if (!r)
+        throw new Reject(
+          404,
+          `Synapse name '${route}' not found. Available synapses ${pythonRepr([...routes.keys()])}`,
+          'not_found',
+        );
       const body = await readBody(req);
       const out = await core({ route: r, routeName: route, headers: req.headers, body, ip, port, started });
       if (out.kind === 'stream') return await stream(res, out.response, route, started, out.ctx, out.release);
@@ -194,7 +242,14 @@ export function createAxon(options: AxonOptions): Axon {
     events.emit('rejected', { route, status: r.status, reason: r.reason, ip });
   }
 
-  async function stream(res: ServerResponse, out: StreamingResponse, route: string, started: number, ctx: RequestContext, release: () => void) {
+  async function stream(
+    res: ServerResponse,
+    out: StreamingResponse,
+    route: string,
+    started: number,
+    ctx: RequestContext,
+    release: () => void,
+  ) {
     try {
       // As Python's streaming axon: the status and the time to the first byte travel in the headers.
       res.writeHead(200, {
@@ -232,7 +287,9 @@ export function createAxon(options: AxonOptions): Axon {
         connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeout / 4))),
       };
       const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
-      const s = options.tls ? createHttpsServer({ ...common, key: options.tls.key, cert: options.tls.cert }, onRequest) : createHttpServer(common, onRequest);
+      const s = options.tls
+        ? createHttpsServer({ ...common, key: options.tls.key, cert: options.tls.cert }, onRequest)
+        : createHttpServer(common, onRequest);
       s.keepAliveTimeout = 5_000;
       s.on('connection', (sock: Socket) => {
         sockets.add(sock);
@@ -240,10 +297,21 @@ export function createAxon(options: AxonOptions): Axon {
       });
       s.on('clientError', (err: NodeJS.ErrnoException, sock) => {
         // Malformed requests, oversized headers and slow senders: answer once, then drop the socket outright.
-        const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-        const reason = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'slow_client' : err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'malformed_http';
+        const status =
+          err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : err.code === 'HPE_HEADER_OVERFLOW'
+              ? '431 Request Header Fields Too Large'
+              : '400 Bad Request';
+        const reason =
+          err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? 'slow_client'
+            : err.code === 'HPE_HEADER_OVERFLOW'
+              ? 'headers_too_large'
+              : 'malformed_http';
         metrics.rejected[reason] = (metrics.rejected[reason] ?? 0) + 1;
-        if (sock.writable) sock.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => sock.destroy());
+        if (sock.writable)
+          sock.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => sock.destroy());
         else sock.destroy();
       });
       await new Promise<void>((resolve, reject) => {
@@ -260,7 +328,11 @@ export function createAxon(options: AxonOptions): Axon {
           ({ startGrpc } = await import('./grpc.js'));
         } catch (cause) {
           await api.stop();
-          throw new AxonError('AXON_GRPC_MISSING', 'serving gRPC needs the @grpc/grpc-js package: npm install @grpc/grpc-js', { cause });
+          throw new AxonError(
+            'AXON_GRPC_MISSING',
+            'serving gRPC needs the @grpc/grpc-js package: npm install @grpc/grpc-js',
+            { cause },
+          );
         }
         try {
           grpc = await startGrpc({
@@ -278,7 +350,9 @@ export function createAxon(options: AxonOptions): Axon {
           });
         } catch (e) {
           await api.stop();
-          throw new AxonError('AXON_LISTEN_FAILED', `gRPC listener failed to start: ${(e as Error).message}`, { cause: e });
+          throw new AxonError('AXON_LISTEN_FAILED', `gRPC listener failed to start: ${(e as Error).message}`, {
+            cause: e,
+          });
         }
       }
       return api;

@@ -11,7 +11,16 @@
  *    window of sequence numbers rejects replays, also when concurrent requests arrive out of order; the response
  *    carries HMAC-SHA256(key, "res" | seq | status | body), so the dendrite knows who answered.
  */
-import { createHmac, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import type { Keypair } from '../keys/index.js';
 import { sign } from '../keys/index.js';
 
@@ -57,7 +66,13 @@ export function x25519Shared(privateKey: KeyObject, peerRaw: Buffer): Buffer {
   return diffieHellman({ privateKey, publicKey });
 }
 
-export function sessionKey(shared: Buffer, clientNonce: Buffer, axonHotkey: string, hotkey: string, id: string): Buffer {
+export function sessionKey(
+  shared: Buffer,
+  clientNonce: Buffer,
+  axonHotkey: string,
+  hotkey: string,
+  id: string,
+): Buffer {
   return Buffer.from(hkdfSync('sha256', shared, clientNonce, `subnetkit-session-v1|${axonHotkey}|${hotkey}|${id}`, 32));
 }
 
@@ -102,7 +117,11 @@ export type HandshakeResult = { ok: true; body: string } | { ok: false; status: 
 export type CheckResult = { ok: true; hotkey: string; key: Buffer; seq: string } | { ok: false; message: string };
 
 /** The axon side: handshakes and per-request checks. */
-export function createSessionStore(axonKey: Keypair, verify: (message: string, signature: string, address: string) => boolean | Promise<boolean>, options: SessionOptions = {}) {
+export function createSessionStore(
+  axonKey: Keypair,
+  verify: (message: string, signature: string, address: string) => boolean | Promise<boolean>,
+  options: SessionOptions = {},
+) {
   const sessions = new Map<string, ServerSession>();
   const max = options.maxSessions ?? 10_000;
   const ttl = options.ttlMs ?? 3_600_000;
@@ -118,8 +137,21 @@ export function createSessionStore(axonKey: Keypair, verify: (message: string, s
       return { ok: false, status: 400, message: 'handshake is not JSON' };
     }
     const { hotkey, pub, nonce, ts, signature } = req ?? {};
-    if (req?.v !== 1 || typeof hotkey !== 'string' || typeof pub !== 'string' || !/^[0-9a-f]{64}$/.test(pub) || typeof nonce !== 'string' || !/^[0-9a-f]{32}$/.test(nonce) || typeof ts !== 'number' || typeof signature !== 'string') {
-      return { ok: false, status: 400, message: 'handshake needs v=1, hotkey, pub (32-byte hex), nonce (16-byte hex), ts (ms) and signature' };
+    if (
+      req?.v !== 1 ||
+      typeof hotkey !== 'string' ||
+      typeof pub !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(pub) ||
+      typeof nonce !== 'string' ||
+      !/^[0-9a-f]{32}$/.test(nonce) ||
+      typeof ts !== 'number' ||
+      typeof signature !== 'string'
+    ) {
+      return {
+        ok: false,
+        status: 400,
+        message: 'handshake needs v=1, hotkey, pub (32-byte hex), nonce (16-byte hex), ts (ms) and signature',
+      };
     }
     if (Math.abs(Date.now() - ts) > skew) return { ok: false, status: 401, message: 'handshake timestamp is stale' };
     let valid = false;
@@ -142,17 +174,33 @@ export function createSessionStore(axonKey: Keypair, verify: (message: string, s
     const now = Date.now();
     sessions.set(id, { hotkey, key, expires: now + ttl, idleUntil: now + idle, max: 0n, seen: 0n });
     const serverPub = mine.publicRaw.toString('hex');
-    return { ok: true, body: JSON.stringify({ v: 1, id, pub: serverPub, ttlMs: ttl, signature: sign(axonKey, acceptMessage(hotkey, pub, serverPub, id)) }) };
+    return {
+      ok: true,
+      body: JSON.stringify({
+        v: 1,
+        id,
+        pub: serverPub,
+        ttlMs: ttl,
+        signature: sign(axonKey, acceptMessage(hotkey, pub, serverPub, id)),
+      }),
+    };
   }
 
-  function check(id: string | undefined, seqText: string | undefined, mac: string | undefined, route: string, body: Uint8Array): CheckResult {
+  function check(
+    id: string | undefined,
+    seqText: string | undefined,
+    mac: string | undefined,
+    route: string,
+    body: Uint8Array,
+  ): CheckResult {
     const s = id ? sessions.get(id) : undefined;
     const now = Date.now();
     if (!s || s.expires < now || s.idleUntil < now) {
       if (s) sessions.delete(id!);
       return { ok: false, message: 'unknown or expired session' };
     }
-    if (!seqText || !/^\d{1,19}$/.test(seqText) || !mac || !/^[0-9a-f]{64}$/.test(mac)) return { ok: false, message: 'session request needs a sequence number and a MAC' };
+    if (!seqText || !/^\d{1,19}$/.test(seqText) || !mac || !/^[0-9a-f]{64}$/.test(mac))
+      return { ok: false, message: 'session request needs a sequence number and a MAC' };
     const expected = Buffer.from(requestMac(s.key, seqText, route, body), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(mac, 'hex'))) return { ok: false, message: 'session MAC is invalid' };
     // Replay window: the MAC holds, so the sequence number is the sender's; accept each one once.

@@ -1,6 +1,13 @@
 /** Public types of the axon: options, handlers, hooks, request context, info and metrics. */
 import type { Keypair } from '../keys/index.js';
-import type { FromHeadersOptions, HeaderInput, JsonValue, StreamingResponse, Synapse, SynapseClass } from '../synapse/index.js';
+import type {
+  FromHeadersOptions,
+  HeaderInput,
+  JsonValue,
+  StreamingResponse,
+  Synapse,
+  SynapseClass,
+} from '../synapse/index.js';
 import type { BucketOptions } from './rate-limit.js';
 import type { PriorityGateOptions } from './priority-queue.js';
 import type { VerifyOptions } from './verify.js';
@@ -30,11 +37,17 @@ export interface BlacklistDecision {
   reason?: string;
 }
 /** Decides whether to refuse a verified request (403). */
-export type BlacklistFn<S extends Synapse = Synapse> = (synapse: S, ctx: RequestContext) => BlacklistVerdict | Promise<BlacklistVerdict>;
+export type BlacklistFn<S extends Synapse = Synapse> = (
+  synapse: S,
+  ctx: RequestContext,
+) => BlacklistVerdict | Promise<BlacklistVerdict>;
 /** The priority of a request: higher runs first (default: the caller's stake from `stakeOf`, else 0). */
 export type PriorityFn<S extends Synapse = Synapse> = (synapse: S, ctx: RequestContext) => number | Promise<number>;
 /** A handler fills the response fields and returns the synapse (or nothing: the same synapse is returned). */
-export type Handler<S extends Synapse> = (synapse: S, ctx: RequestContext) => S | void | StreamingResponse | Promise<S | void | StreamingResponse>;
+export type Handler<S extends Synapse> = (
+  synapse: S,
+  ctx: RequestContext,
+) => S | void | StreamingResponse | Promise<S | void | StreamingResponse>;
 
 /** Per-synapse hooks, like Python's `attach(forward, blacklist, priority, verify)`. */
 export interface AttachOptions<S extends Synapse> {
@@ -173,7 +186,10 @@ export interface AxonEvents {
  * `defineSynapse(...)` with methods of its own (the v3 text synapses, say) is served as itself: its inherited static
  * `fromJSON` is typed with the base instance type but returns the subclass at run time.
  */
-export type AnySynapseClass<S extends Synapse = Synapse> = Omit<SynapseClass<S, any>, 'fromJSON' | 'fromHeaders' | 'prototype'> & {
+export type AnySynapseClass<S extends Synapse = Synapse> = Omit<
+  SynapseClass<S, any>,
+  'fromJSON' | 'fromHeaders' | 'prototype'
+> & {
   /** The instance prototype. */
   readonly prototype: S;
   /** Parses a body into an instance of this class. */

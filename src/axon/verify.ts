@@ -86,7 +86,11 @@ export function createVerifier(
       return `Nonce is too old: acceptable delta is ${(Number(ALLOWED_DELTA_NS) / 1e9 + timeout).toFixed(2)} seconds but request was ${(Number(now() - nonce) / 1e9).toFixed(2)} seconds old`;
     }
     // Above the highest nonce: accepted (as in Python). Below it: only fresh, inside the reorder window, and unseen.
-    if (state && nonce <= state.max && (nonce <= state.floor || nonce <= state.max - reorder || state.seen.has(nonce) || !fresh)) {
+    if (
+      state &&
+      nonce <= state.max &&
+      (nonce <= state.floor || nonce <= state.max - reorder || state.seen.has(nonce) || !fresh)
+    ) {
       return 'Nonce is too old, a newer one was last processed';
     }
     if (!d.signature && !options.allowUnsigned) return 'missing signature';
@@ -109,7 +113,8 @@ export function createVerifier(
       // A key first seen by this request may have been created by another one while we waited (existing state is
       // mutated in place and was checked above).
       const after = state ? undefined : nonces.get(key);
-      if (after && (after.seen.has(nonce) || nonce <= after.floor)) return 'Nonce is too old, a newer one was last processed';
+      if (after && (after.seen.has(nonce) || nonce <= after.floor))
+        return 'Nonce is too old, a newer one was last processed';
     }
     // Record only after every check passed.
     const st = nonces.get(key) ?? { max: nonce, floor: -1n, seen: new Set<bigint>() };

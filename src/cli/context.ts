@@ -27,8 +27,14 @@ export interface CommonFlags {
 /** Adds `--subtensor.network` and `--subtensor.chain_endpoint`. */
 export function withChain(cmd: Command): Command {
   return cmd
-    .option('--subtensor.network <network>', 'finney, test, archive, local, or a ws:// URL (env BT_SUBTENSOR_NETWORK; default finney)')
-    .option('--subtensor.chain_endpoint <url>', 'node URL; overrides --subtensor.network (env BT_SUBTENSOR_CHAIN_ENDPOINT)');
+    .option(
+      '--subtensor.network <network>',
+      'finney, test, archive, local, or a ws:// URL (env BT_SUBTENSOR_NETWORK; default finney)',
+    )
+    .option(
+      '--subtensor.chain_endpoint <url>',
+      'node URL; overrides --subtensor.network (env BT_SUBTENSOR_CHAIN_ENDPOINT)',
+    );
 }
 
 /** Adds `--wallet.name`, `--wallet.hotkey` and `--wallet.path`. */
@@ -41,12 +47,20 @@ export function withWallet(cmd: Command): Command {
 
 /** Adds `--json` (machine-readable output) and `--no-prompt` (never ask; fail instead). */
 export function withOutput(cmd: Command): Command {
-  return cmd.option('--json', 'print JSON instead of text').option('--no-prompt', 'never ask for input (for scripts): fail if something is missing');
+  return cmd
+    .option('--json', 'print JSON instead of text')
+    .option('--no-prompt', 'never ask for input (for scripts): fail if something is missing');
 }
 
 /** The network a command should use. */
 export function networkOf(o: CommonFlags): string {
-  return o['subtensor.chain_endpoint'] ?? process.env.BT_SUBTENSOR_CHAIN_ENDPOINT ?? o['subtensor.network'] ?? process.env.BT_SUBTENSOR_NETWORK ?? 'finney';
+  return (
+    o['subtensor.chain_endpoint'] ??
+    process.env.BT_SUBTENSOR_CHAIN_ENDPOINT ??
+    o['subtensor.network'] ??
+    process.env.BT_SUBTENSOR_NETWORK ??
+    'finney'
+  );
 }
 
 /** Connects to the chain, or fails with one line. */
@@ -80,8 +94,10 @@ export async function coldkeyOf(wallet: Wallet, o: CommonFlags, io: CliIO): Prom
   try {
     return await wallet.getColdkey();
   } catch (e) {
-    if (!isSubnetkitError(e, 'KEYFILE_NEEDS_PASSWORD')) throw new CliError('CLI_FAILED', (e as Error).message, { cause: e });
-    if (o.prompt === false || !io.prompt) throw usage(`${(e as Error).message}; run it in a terminal to be asked for the password`);
+    if (!isSubnetkitError(e, 'KEYFILE_NEEDS_PASSWORD'))
+      throw new CliError('CLI_FAILED', (e as Error).message, { cause: e });
+    if (o.prompt === false || !io.prompt)
+      throw usage(`${(e as Error).message}; run it in a terminal to be asked for the password`);
     const pw = await io.prompt(`password for ${wallet.coldkeyPath}: `, { hidden: true });
     try {
       return await wallet.getColdkey(pw);
@@ -97,24 +113,40 @@ export async function hotkeyOf(wallet: Wallet): Promise<Keypair> {
   try {
     return await wallet.getHotkey();
   } catch (e) {
-    throw new CliError('CLI_FAILED', `${(e as Error).message} (create it with \`subnetkit wallet new-hotkey --wallet.name ${wallet.name} --wallet.hotkey ${wallet.hotkeyName}\`)`, { cause: e });
+    throw new CliError(
+      'CLI_FAILED',
+      `${(e as Error).message} (create it with \`subnetkit wallet new-hotkey --wallet.name ${wallet.name} --wallet.hotkey ${wallet.hotkeyName}\`)`,
+      { cause: e },
+    );
   }
 }
 
 /** Parses an integer flag. */
 export function intFlag(v: unknown, name: string, min: number, max: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v ?? null)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw usage(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v ?? null)}`);
   return n;
 }
 
 /** Parses a comma-separated list of numbers. */
-export function numberList(v: unknown, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number[] {
+export function numberList(
+  v: unknown,
+  name: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number[] {
   if (typeof v !== 'string' || v.trim() === '') throw usage(`${name} must be a comma-separated list of numbers`);
   return v.split(',').map((s) => {
     const n = Number(s.trim());
-    if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-      throw usage(`${name}: ${JSON.stringify(s.trim())} is not ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` in [${opts.min}, ${opts.max ?? '∞'}]` : ''}`);
+    if (
+      !Number.isFinite(n) ||
+      (opts.integer && !Number.isInteger(n)) ||
+      (opts.min !== undefined && n < opts.min) ||
+      (opts.max !== undefined && n > opts.max)
+    ) {
+      throw usage(
+        `${name}: ${JSON.stringify(s.trim())} is not ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` in [${opts.min}, ${opts.max ?? '∞'}]` : ''}`,
+      );
     }
     return n;
   });

@@ -33,7 +33,11 @@ export { DEVNET_CLI_DEFAULTS } from './commands/devnet.js';
  * process.exitCode = await runCli(process.argv.slice(2));
  * ```
  */
-export async function runCli(argv: readonly string[], io: CliIO = processIO(), onStarted?: (stop: () => Promise<void>) => void): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIO = processIO(),
+  onStarted?: (stop: () => Promise<void>) => void,
+): Promise<number> {
   const program = buildProgram({ io, ...(onStarted ? { onStarted } : {}) });
   if (argv.length === 0) {
     io.err(program.helpInformation().trimEnd());

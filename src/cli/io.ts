@@ -22,7 +22,10 @@ export interface CliIO {
 export function processIO(): CliIO {
   // A reader that stops early (`subnetkit … | head`) closes the pipe: that is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listenerCount('error') === 0) stream.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : undefined));
+    if (stream.listenerCount('error') === 0)
+      stream.on('error', (e: NodeJS.ErrnoException) =>
+        e.code === 'EPIPE' ? process.exit(process.exitCode ?? 0) : undefined,
+      );
   }
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   return {
@@ -57,17 +60,37 @@ export function promptTerminal(question: string, options: { hidden?: boolean } =
 export function table(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string[] {
   if (rows.length === 0) return ['(none)'];
   const cols = columns ?? Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined
+      ? '-'
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? String(v)
+          : v.toFixed(4)
+        : String(v);
   const cells = rows.map((r) => cols.map((c) => cell(r[c])));
   const width = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const numeric = cols.map((c) => rows.every((r) => typeof r[c] === 'number' || r[c] === null || r[c] === undefined));
-  const line = (vals: string[]) => vals.map((v, i) => (numeric[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!))).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => (numeric[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(cols.map((c) => c.toUpperCase())), ...cells.map(line)];
 }
 
 /** JSON with bigints as strings and typed arrays as lists. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), 2);
+  return JSON.stringify(
+    value,
+    (_, v) =>
+      typeof v === 'bigint'
+        ? v.toString()
+        : ArrayBuffer.isView(v) && !(v instanceof DataView)
+          ? Array.from(v as unknown as ArrayLike<number>)
+          : v,
+    2,
+  );
 }
 
 /** A spinner on stderr while a promise runs (only on a terminal); resolves with the promise's value. */

@@ -14,7 +14,9 @@ export const VERSION = '0.1.0';
 /** Builds the `subnetkit` program; output goes through `ctx.io`. */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('subnetkit')
-    .description('subnetkit: wallets, subnets, staking, weights, a local devnet and a demo subnet (btcli\'s nouns and verbs)')
+    .description(
+      "subnetkit: wallets, subnets, staking, weights, a local devnet and a demo subnet (btcli's nouns and verbs)",
+    )
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -27,7 +29,10 @@ export function buildProgram(ctx: CliContext): Command {
   demoCommands(program, ctx);
   // Every subcommand inherits the output settings and exits through the runner, never through process.exit.
   const apply = (cmd: Command) => {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) }).showHelpAfterError('(run with --help for usage)');
+    cmd
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => ctx.io.out(s.trimEnd()), writeErr: (s) => ctx.io.err(s.trimEnd()) })
+      .showHelpAfterError('(run with --help for usage)');
     for (const c of cmd.commands) apply(c);
   };
   for (const c of program.commands) apply(c);

@@ -64,7 +64,10 @@ export function expGolombBits(x: number, g: number): number {
 export class BitReader {
   private pos = 0; // bit position
 
-  constructor(private readonly buf: Uint8Array, private readonly start = 0) {
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly start = 0,
+  ) {
     this.pos = start * 8;
   }
 

@@ -24,11 +24,19 @@ export const CAUSAL_LM_VOCAB = 50258;
  * const wire = encodeCausalLMTopk(logits, { positions: B * S, topk: 512 });
  * ```
  */
-export function encodeCausalLMTopk(logits: ArrayLike<number>, options: { positions: number; topk: number }): Float32Array {
+export function encodeCausalLMTopk(
+  logits: ArrayLike<number>,
+  options: { positions: number; topk: number },
+): Float32Array {
   const { positions, topk } = options;
-  if (!Number.isInteger(positions) || positions < 1 || logits.length % positions !== 0) throw new CodecError('CODEC_INVALID_INPUT', `logits length ${logits.length} is not a multiple of ${positions} positions`);
+  if (!Number.isInteger(positions) || positions < 1 || logits.length % positions !== 0)
+    throw new CodecError(
+      'CODEC_INVALID_INPUT',
+      `logits length ${logits.length} is not a multiple of ${positions} positions`,
+    );
   const vocab = logits.length / positions;
-  if (!Number.isInteger(topk) || topk < 1 || topk > vocab) throw new CodecError('CODEC_INVALID_INPUT', `topk must be in [1, ${vocab}]`);
+  if (!Number.isInteger(topk) || topk < 1 || topk > vocab)
+    throw new CodecError('CODEC_INVALID_INPUT', `topk must be in [1, ${vocab}]`);
   const out = new Float32Array(positions * 2 * topk);
   const row = new Float64Array(vocab);
   for (let s = 0; s < positions; s++) {
@@ -55,11 +63,19 @@ export function encodeCausalLMTopk(logits: ArrayLike<number>, options: { positio
  * const logprobs = decodeCausalLMTopk(wire, { topk: 2 }); // Float32Array(positions × 50258)
  * ```
  */
-export function decodeCausalLMTopk(encoded: ArrayLike<number>, options: { topk: number; vocab?: number }): Float32Array {
+export function decodeCausalLMTopk(
+  encoded: ArrayLike<number>,
+  options: { topk: number; vocab?: number },
+): Float32Array {
   const { topk } = options;
   const vocab = options.vocab ?? CAUSAL_LM_VOCAB;
-  if (!Number.isInteger(topk) || topk < 1 || topk >= vocab) throw new CodecError('CODEC_INVALID_INPUT', `topk must be in [1, ${vocab - 1}]`);
-  if (encoded.length % (2 * topk) !== 0) throw new CodecError('CODEC_MALFORMED', `encoded length ${encoded.length} is not a multiple of 2·topk = ${2 * topk}`);
+  if (!Number.isInteger(topk) || topk < 1 || topk >= vocab)
+    throw new CodecError('CODEC_INVALID_INPUT', `topk must be in [1, ${vocab - 1}]`);
+  if (encoded.length % (2 * topk) !== 0)
+    throw new CodecError(
+      'CODEC_MALFORMED',
+      `encoded length ${encoded.length} is not a multiple of 2·topk = ${2 * topk}`,
+    );
   const positions = encoded.length / (2 * topk);
   const out = new Float32Array(positions * vocab);
   for (let s = 0; s < positions; s++) {
@@ -70,8 +86,10 @@ export function decodeCausalLMTopk(encoded: ArrayLike<number>, options: { topk: 
     for (let j = 0; j < topk; j++) {
       const p = encoded[s * 2 * topk + j]!;
       const id = encoded[s * 2 * topk + topk + j]!;
-      if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new CodecError('CODEC_MALFORMED', `token id ${id} at position ${s} is outside [0, ${vocab})`);
-      if (!(p >= 0 && p <= 1 + 1e-6)) throw new CodecError('CODEC_MALFORMED', `probability ${p} at position ${s} is outside [0, 1]`);
+      if (!Number.isInteger(id) || id < 0 || id >= vocab)
+        throw new CodecError('CODEC_MALFORMED', `token id ${id} at position ${s} is outside [0, ${vocab})`);
+      if (!(p >= 0 && p <= 1 + 1e-6))
+        throw new CodecError('CODEC_MALFORMED', `probability ${p} at position ${s} is outside [0, 1]`);
       out[s * vocab + id] = Math.log(p + 1e-40);
     }
   }

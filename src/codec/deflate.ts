@@ -10,7 +10,10 @@ import { CodecError } from './errors.js';
  * const small = deflateBytes(encodeTopk(batch));
  * ```
  */
-export function deflateBytes(bytes: Uint8Array, options: { level?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 } = {}): Uint8Array {
+export function deflateBytes(
+  bytes: Uint8Array,
+  options: { level?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 } = {},
+): Uint8Array {
   const chunks: Uint8Array[] = [];
   const d = new Deflate({ level: options.level ?? 6 }, (chunk) => chunks.push(chunk));
   d.push(bytes, true);

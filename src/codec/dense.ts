@@ -10,7 +10,8 @@ function encode16(values: ArrayLike<number>, conv: (x: number) => number): Uint8
 }
 
 function decode16(bytes: Uint8Array, conv: (h: number) => number, what: string): Float32Array {
-  if (!(bytes instanceof Uint8Array) || bytes.length % 2 !== 0) throw new CodecError('CODEC_MALFORMED', `${what} bytes must be a Uint8Array of even length`);
+  if (!(bytes instanceof Uint8Array) || bytes.length % 2 !== 0)
+    throw new CodecError('CODEC_MALFORMED', `${what} bytes must be a Uint8Array of even length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(bytes.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = conv(dv.getUint16(i * 2, true));

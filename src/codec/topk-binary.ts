@@ -87,11 +87,15 @@ export function encodeTopk(batch: TopkBatch, options: EncodeTopkOptions = {}): U
   const vocab = options.vocab ?? 50257;
   const step = options.step ?? 0.05;
   const m = options.exactHead ?? 0;
-  if (!Number.isInteger(rows) || rows < 0 || rows > MAX_ROWS) throw new CodecError('CODEC_INVALID_INPUT', `rows must be in [0, ${MAX_ROWS}]`);
-  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new CodecError('CODEC_INVALID_INPUT', `k must be in [1, ${MAX_K}]`);
-  if (!Number.isInteger(vocab) || vocab < k || vocab > MAX_VOCAB) throw new CodecError('CODEC_INVALID_INPUT', `vocab must be in [k, ${MAX_VOCAB}]`);
+  if (!Number.isInteger(rows) || rows < 0 || rows > MAX_ROWS)
+    throw new CodecError('CODEC_INVALID_INPUT', `rows must be in [0, ${MAX_ROWS}]`);
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K)
+    throw new CodecError('CODEC_INVALID_INPUT', `k must be in [1, ${MAX_K}]`);
+  if (!Number.isInteger(vocab) || vocab < k || vocab > MAX_VOCAB)
+    throw new CodecError('CODEC_INVALID_INPUT', `vocab must be in [k, ${MAX_VOCAB}]`);
   if (!(step > 1e-6 && step <= 10)) throw new CodecError('CODEC_INVALID_INPUT', 'step must be in (1e-6, 10]');
-  if (!Number.isInteger(m) || m < 0 || m > k) throw new CodecError('CODEC_INVALID_INPUT', `exactHead must be in [0, ${k}]`);
+  if (!Number.isInteger(m) || m < 0 || m > k)
+    throw new CodecError('CODEC_INVALID_INPUT', `exactHead must be in [0, ${k}]`);
   if (ids.length !== rows * k || logprobs.length !== rows * k || residual.length !== rows) {
     throw new CodecError('CODEC_INVALID_INPUT', `expected ${rows * k} ids and logprobs and ${rows} residuals`);
   }
@@ -119,12 +123,15 @@ export function encodeTopk(batch: TopkBatch, options: EncodeTopkOptions = {}): U
     for (let j = 0; j < k; j++) {
       const src = base + order[j]!;
       const id = ids[src]!;
-      if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: id ${id} is outside [0, ${vocab})`);
-      if (j > 0 && id === sortedIds[j - 1]) throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: id ${id} appears twice`);
+      if (!Number.isInteger(id) || id < 0 || id >= vocab)
+        throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: id ${id} is outside [0, ${vocab})`);
+      if (j > 0 && id === sortedIds[j - 1])
+        throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: id ${id} appears twice`);
       sortedIds[j] = id;
       gaps[j] = j === 0 ? id : id - sortedIds[j - 1]! - 1;
       const lp = logprobs[src]!;
-      if (!(lp <= 1e-6)) throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: log-probability ${lp} is positive or NaN`);
+      if (!(lp <= 1e-6))
+        throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: log-probability ${lp} is positive or NaN`);
       const qi = Math.min(Math.round(-Math.min(lp, 0) / stepF), MAX_Q);
       q[j] = qi;
       if (qi < qTop) qTop = qi;
@@ -150,11 +157,14 @@ export function encodeTopk(batch: TopkBatch, options: EncodeTopkOptions = {}): U
     w.write(width, 5);
     if (width > 0) for (let j = 0; j < k; j++) w.write(q[j]! - qTop, width);
     const res = residual[r]!;
-    if (!(res >= 0 && res <= 1 + 1e-6)) throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: residual ${res} is outside [0, 1]`);
+    if (!(res >= 0 && res <= 1 + 1e-6))
+      throw new CodecError('CODEC_INVALID_INPUT', `row ${r}: residual ${res} is outside [0, 1]`);
     w.expGolomb(res > 0 ? Math.min(Math.round(-Math.log(Math.min(res, 1)) / stepF), MAX_Q) + 1 : 0, 6);
     if (m > 0) {
       // The m most probable entries, by sorted position, travel again as fp16.
-      const byProb = Array.from(order, (_, j) => j).sort((a, b) => logprobs[base + order[a]!]! - logprobs[base + order[b]!]! || a - b).reverse();
+      const byProb = Array.from(order, (_, j) => j)
+        .sort((a, b) => logprobs[base + order[a]!]! - logprobs[base + order[b]!]! || a - b)
+        .reverse();
       const head = byProb.slice(0, m).sort((a, b) => a - b);
       for (const j of head) {
         w.write(j, posBits);
@@ -188,17 +198,24 @@ export interface DecodeTopkOptions {
 export function decodeTopk(bytes: Uint8Array, options: DecodeTopkOptions = {}): TopkBatch {
   if (!(bytes instanceof Uint8Array)) throw new CodecError('CODEC_INVALID_INPUT', 'bytes must be a Uint8Array');
   if (bytes.length < 2) throw new CodecError('CODEC_MALFORMED', 'input shorter than its header');
-  if (bytes[0] !== TOPK_CODEC_VERSION) throw new CodecError('CODEC_UNSUPPORTED_VERSION', `top-k codec version ${bytes[0]} is not supported (this build reads ${TOPK_CODEC_VERSION})`);
+  if (bytes[0] !== TOPK_CODEC_VERSION)
+    throw new CodecError(
+      'CODEC_UNSUPPORTED_VERSION',
+      `top-k codec version ${bytes[0]} is not supported (this build reads ${TOPK_CODEC_VERSION})`,
+    );
   const flags = bytes[1]!;
   if (flags & ~FLAG_EXACT_HEAD) throw new CodecError('CODEC_MALFORMED', `unknown flags 0x${flags.toString(16)}`);
   const pos = { at: 2 };
   const rows = readVarint(bytes, pos);
   const k = readVarint(bytes, pos);
   const vocab = readVarint(bytes, pos);
-  if (k < 1 || k > MAX_K || rows > MAX_ROWS || vocab < k || vocab > MAX_VOCAB) throw new CodecError('CODEC_MALFORMED', `implausible header: rows ${rows}, k ${k}, vocab ${vocab}`);
-  if (rows * k > (options.maxEntries ?? 2 ** 24)) throw new CodecError('CODEC_TOO_LARGE', `${rows * k} entries exceed the limit`);
+  if (k < 1 || k > MAX_K || rows > MAX_ROWS || vocab < k || vocab > MAX_VOCAB)
+    throw new CodecError('CODEC_MALFORMED', `implausible header: rows ${rows}, k ${k}, vocab ${vocab}`);
+  if (rows * k > (options.maxEntries ?? 2 ** 24))
+    throw new CodecError('CODEC_TOO_LARGE', `${rows * k} entries exceed the limit`);
   // Each entry takes at least one bit: more entries than bits is a lie, refused before allocating.
-  if (rows * k > (bytes.length - pos.at) * 8) throw new CodecError('CODEC_MALFORMED', `${rows * k} entries cannot fit in ${bytes.length} bytes`);
+  if (rows * k > (bytes.length - pos.at) * 8)
+    throw new CodecError('CODEC_MALFORMED', `${rows * k} entries cannot fit in ${bytes.length} bytes`);
   if (pos.at + 4 > bytes.length) throw new CodecError('CODEC_MALFORMED', 'header truncated');
   const step = new DataView(bytes.buffer, bytes.byteOffset + pos.at, 4).getFloat32(0, true);
   pos.at += 4;
@@ -232,6 +249,7 @@ export function decodeTopk(bytes: Uint8Array, options: DecodeTopkOptions = {}): 
       logprobs[base + j] = fromFloat16Bits(r0.read(16));
     }
   }
-  if (bytes.length - r0.bytePos > 0) throw new CodecError('CODEC_MALFORMED', `${bytes.length - r0.bytePos} trailing bytes`);
+  if (bytes.length - r0.bytePos > 0)
+    throw new CodecError('CODEC_MALFORMED', `${bytes.length - r0.bytePos} trailing bytes`);
   return { rows, k, ids, logprobs, residual };
 }

@@ -62,9 +62,11 @@ export interface BuildTopkPhrasesOptions {
  */
 export function buildTopkTokenPhrases(options: BuildTopkPhrasesOptions): TopkPhrases {
   const { logits, batch, topk, phraseOf } = options;
-  if (!Number.isInteger(batch) || batch < 1 || logits.length % batch !== 0) throw new CodecError('CODEC_INVALID_INPUT', `logits length ${logits.length} is not a multiple of batch ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1 || logits.length % batch !== 0)
+    throw new CodecError('CODEC_INVALID_INPUT', `logits length ${logits.length} is not a multiple of batch ${batch}`);
   const vocab = logits.length / batch;
-  if (!Number.isInteger(topk) || topk < 1 || topk >= vocab) throw new CodecError('CODEC_INVALID_INPUT', `topk must be in [1, ${vocab - 1}]`);
+  if (!Number.isInteger(topk) || topk < 1 || topk >= vocab)
+    throw new CodecError('CODEC_INVALID_INPUT', `topk must be in [1, ${vocab - 1}]`);
   const probs = new Float64Array(batch * topk);
   const floors = new Float64Array(batch);
   const phrases: number[][] = [];
@@ -77,7 +79,7 @@ export function buildTopkTokenPhrases(options: BuildTopkPhrasesOptions): TopkPhr
     }
     if (!Number.isFinite(max)) throw new CodecError('CODEC_INVALID_INPUT', `row ${b} has no finite logit`);
     let sum = 0;
-    for (let i = 0; i < vocab; i++) sum += (row[i] = Math.fround(Math.exp(row[i]! - max)));
+    for (let i = 0; i < vocab; i++) sum += row[i] = Math.fround(Math.exp(row[i]! - max));
     for (let i = 0; i < vocab; i++) row[i] = row[i]! / sum;
     const ids = selectTopIds(row, topk);
     let mass = 0;
@@ -130,16 +132,23 @@ export function compactTopkTokenPhrases(tp: TopkPhrases): Float32Array {
  * ```
  */
 export function unravelTopkTokenPhrases(compact: ArrayLike<number>, topk: number): TopkPhrases {
-  if (!Number.isInteger(topk) || topk < 1) throw new CodecError('CODEC_INVALID_INPUT', `topk must be a positive integer, got ${topk}`);
+  if (!Number.isInteger(topk) || topk < 1)
+    throw new CodecError('CODEC_INVALID_INPUT', `topk must be a positive integer, got ${topk}`);
   const markers: number[] = [];
   for (let i = 0; i < compact.length; i++) {
     const v = compact[i]!;
     if (Number.isNaN(v)) throw new CodecError('CODEC_MALFORMED', `value ${i} is NaN`);
     if (v > -1e-6 && v < 1 + 1e-6) markers.push(i);
-    else if (v < 2 - 1e-6) throw new CodecError('CODEC_MALFORMED', `value ${i} = ${v} is neither a probability nor a shifted token id`);
+    else if (v < 2 - 1e-6)
+      throw new CodecError('CODEC_MALFORMED', `value ${i} = ${v} is neither a probability nor a shifted token id`);
   }
-  if (markers.length === 0 || markers[0] !== 0) throw new CodecError('CODEC_MALFORMED', 'the tensor must start with a probability');
-  if (markers.length % (topk + 1) !== 0) throw new CodecError('CODEC_MALFORMED', `${markers.length} probability markers do not divide into rows of ${topk + 1}`);
+  if (markers.length === 0 || markers[0] !== 0)
+    throw new CodecError('CODEC_MALFORMED', 'the tensor must start with a probability');
+  if (markers.length % (topk + 1) !== 0)
+    throw new CodecError(
+      'CODEC_MALFORMED',
+      `${markers.length} probability markers do not divide into rows of ${topk + 1}`,
+    );
   const batch = markers.length / (topk + 1);
   const probs = new Float64Array(batch * topk);
   const floors = new Float64Array(batch);
@@ -162,7 +171,8 @@ export function unravelTopkTokenPhrases(compact: ArrayLike<number>, topk: number
       for (let i = at + 1; i < end; i++) phrase.push(Math.round(compact[i]!) - 2);
       phrases.push(phrase);
     }
-    if (!(mass > -1e-6 && mass < 1 + 1e-6)) throw new CodecError('CODEC_MALFORMED', `row ${b} probabilities sum to ${mass}`);
+    if (!(mass > -1e-6 && mass < 1 + 1e-6))
+      throw new CodecError('CODEC_MALFORMED', `row ${b} probabilities sum to ${mass}`);
   }
   return { batch, topk, probs, floors, phrases };
 }
@@ -205,7 +215,8 @@ export function phraseCrossEntropy(
   options: { vocabSizeMin?: number } = {},
 ): PhraseLoss {
   const vocabSizeMin = options.vocabSizeMin ?? STD_VOCAB_SIZE;
-  if (targets.length !== tp.batch) throw new CodecError('CODEC_INVALID_INPUT', `${targets.length} targets for a batch of ${tp.batch}`);
+  if (targets.length !== tp.batch)
+    throw new CodecError('CODEC_INVALID_INPUT', `${targets.length} targets for a batch of ${tp.batch}`);
   const k = tp.topk;
   let maxPhrase = 1;
   for (const ph of tp.phrases) if (ph.length > maxPhrase) maxPhrase = ph.length;
@@ -262,7 +273,10 @@ export function phraseCrossEntropy(
  * const dense = topkTokensToVocab(tp); // Float32Array(batch × 50258)
  * ```
  */
-export function topkTokensToVocab(tp: TopkPhrases, options: { vocabSizeStd?: number; vocabSizeMin?: number } = {}): Float32Array {
+export function topkTokensToVocab(
+  tp: TopkPhrases,
+  options: { vocabSizeStd?: number; vocabSizeMin?: number } = {},
+): Float32Array {
   const vStd = options.vocabSizeStd ?? STD_VOCAB_SIZE + 1;
   const vMin = options.vocabSizeMin ?? STD_VOCAB_SIZE;
   const out = new Float32Array(tp.batch * vStd);
@@ -270,7 +284,8 @@ export function topkTokensToVocab(tp: TopkPhrases, options: { vocabSizeStd?: num
     const { p } = normalised(tp, b, vMin);
     for (let j = 0; j < tp.topk; j++) {
       const first = tp.phrases[b * tp.topk + j]![0]!;
-      if (first < 0 || first >= vStd) throw new CodecError('CODEC_INVALID_INPUT', `token ${first} is outside the vocabulary of ${vStd}`);
+      if (first < 0 || first >= vStd)
+        throw new CodecError('CODEC_INVALID_INPUT', `token ${first} is outside the vocabulary of ${vStd}`);
       out[b * vStd + first] = out[b * vStd + first]! + p[j]!;
     }
   }

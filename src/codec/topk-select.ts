@@ -22,7 +22,8 @@ export interface TopkRow {
  */
 export function topkFromLogits(logits: ArrayLike<number>, k: number): TopkRow {
   const v = logits.length;
-  if (!Number.isInteger(k) || k < 1 || k > v) throw new CodecError('CODEC_INVALID_INPUT', `k must be an integer in [1, ${v}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > v)
+    throw new CodecError('CODEC_INVALID_INPUT', `k must be an integer in [1, ${v}], got ${k}`);
   let max = -Infinity;
   for (let i = 0; i < v; i++) {
     const x = logits[i]!;
@@ -89,6 +90,8 @@ export function selectTopIds(values: ArrayLike<number>, k: number): Int32Array {
       siftDown(0);
     }
   }
-  const order = Array.from({ length: size }, (_, j) => j).sort((a, b) => heapV[b]! - heapV[a]! || heapI[a]! - heapI[b]!);
+  const order = Array.from({ length: size }, (_, j) => j).sort(
+    (a, b) => heapV[b]! - heapV[a]! || heapI[a]! - heapI[b]!,
+  );
   return Int32Array.from(order, (j) => heapI[j]!);
 }

@@ -14,7 +14,15 @@ export interface Arith {
   toFloat(x: number): number;
 }
 
-export const EXACT: Arith = { exact: true, one: ONE, mul: fxMul, div: fxDiv, ratio: fxRatio, toU16: fxToU16, toFloat: (x) => x / ONE };
+export const EXACT: Arith = {
+  exact: true,
+  one: ONE,
+  mul: fxMul,
+  div: fxDiv,
+  ratio: fxRatio,
+  toU16: fxToU16,
+  toFloat: (x) => x / ONE,
+};
 
 export const FLOAT: Arith = {
   exact: false,

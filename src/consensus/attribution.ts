@@ -37,7 +37,6 @@ export interface AttributionResult {
   maxDepthReached: number;
 }
 
-
 const f32 = Math.fround;
 
 /**

@@ -32,7 +32,7 @@ export function blockEmission(issuance: bigint, options: { blockReward?: bigint;
   const remaining = total - (issuance < 0n ? 0n : issuance);
   // halvings = floor(log2(total / remaining)), exactly, on integers.
   let h = 0n;
-  while ((remaining << (h + 1n)) <= total) h++;
+  while (remaining << (h + 1n) <= total) h++;
   return reward >> h;
 }
 
@@ -45,8 +45,10 @@ export function blockEmission(issuance: bigint, options: { blockReward?: bigint;
  * ```
  */
 export function activityCutoffBlocks(tempo: number, factorMilli = 13_889): number {
-  if (!Number.isInteger(tempo) || tempo < 0 || tempo > 65535) invalidInput(`tempo must be an integer in [0, 65535], got ${String(tempo)}`);
-  if (!Number.isInteger(factorMilli) || factorMilli < 0) invalidInput(`factorMilli must be a non-negative integer, got ${String(factorMilli)}`);
+  if (!Number.isInteger(tempo) || tempo < 0 || tempo > 65535)
+    invalidInput(`tempo must be an integer in [0, 65535], got ${String(tempo)}`);
+  if (!Number.isInteger(factorMilli) || factorMilli < 0)
+    invalidInput(`factorMilli must be a non-negative integer, got ${String(factorMilli)}`);
   return Math.max(1, Math.floor((factorMilli * tempo) / 1000));
 }
 
@@ -78,7 +80,8 @@ export interface SimulationResult {
  * ```
  */
 export function simulateEpochs(input: YumaInput, options: SimulateOptions): SimulationResult {
-  if (!options || !Number.isInteger(options.epochs) || options.epochs < 0 || options.epochs > 1_000_000) invalidInput(`epochs must be an integer in [0, 1000000], got ${String(options?.epochs)}`);
+  if (!options || !Number.isInteger(options.epochs) || options.epochs < 0 || options.epochs > 1_000_000)
+    invalidInput(`epochs must be an integer in [0, 1000000], got ${String(options?.epochs)}`);
   const ar = options.exact ? EXACT : FLOAT;
   const earned = new BigUint64Array(input.n);
   const perEpoch: YumaOutput[] = [];

@@ -12,7 +12,15 @@ import type { YumaInput, YumaOutput } from './types.js';
 import { colNormalize, emaSparse, emptyRows, readRows, toCsr, type Rows } from './sparse-rows.js';
 
 /** Liquid-alpha α for one cell (the chain's `alpha_sigmoid`). */
-function alphaSigmoid(ar: Arith, c: number, w: number, b: number, low: number, high: number, steepness: number): number {
+function alphaSigmoid(
+  ar: Arith,
+  c: number,
+  w: number,
+  b: number,
+  low: number,
+  high: number,
+  steepness: number,
+): number {
   const clamp01 = (x: number) => (x < 0 ? 0 : x > ar.one ? ar.one : x);
   const d = w >= b ? clamp01(w - c) : clamp01(b - w);
   const slope = ar.div(steepness * ar.one, -100 * ar.one);
@@ -33,7 +41,11 @@ function bigOf(x: bigint | number, what: string): bigint {
 export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   checkYumaInput(input);
   const n = input.n;
-  for (const [name, arr] of [['lastUpdate', input.lastUpdate], ['blockAtRegistration', input.blockAtRegistration], ['stake', input.stake]] as const) {
+  for (const [name, arr] of [
+    ['lastUpdate', input.lastUpdate],
+    ['blockAtRegistration', input.blockAtRegistration],
+    ['stake', input.stake],
+  ] as const) {
     if (arr.length !== n) fail(`${name} has ${arr.length} entries, expected n = ${n}`);
   }
   const permitLen = input.validatorPermit.length;
@@ -109,7 +121,10 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
   const kappa = ar.ratio(input.kappa ?? 32767, 65535);
   const validators: number[] = [];
   for (let i = 0; i < n; i++) if (A[i]! > 0) validators.push(i);
-  const useStake = normalize(ar, Float64Array.from(validators, (i) => A[i]!));
+  const useStake = normalize(
+    ar,
+    Float64Array.from(validators, (i) => A[i]!),
+  );
   let stakeSum = 0;
   for (const s of useStake) stakeSum += s;
   const minority = stakeSum - kappa;
@@ -123,7 +138,8 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
       for (let c = 0; c < wc.length; c++) scores[wc[c]! * m + r] = wv[c]!;
     }
     const idx = Array.from({ length: m }, (_, r) => r);
-    for (let j = 0; j < n; j++) C[j] = weightedMedian(useStake, scores.subarray(j * m, (j + 1) * m), idx, minority, 0, stakeSum);
+    for (let j = 0; j < n; j++)
+      C[j] = weightedMedian(useStake, scores.subarray(j * m, (j + 1) * m), idx, minority, 0, stakeSum);
   }
 
   // 7–9. Clip, validator trust, ranks → incentive.
@@ -368,6 +384,13 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
     serverEmission: toRao(server),
     validatorEmission: toRao(validator),
     bonds: toCsr(stored),
-    real: { stake: real(S), activeStake: real(A), consensus: real(C), incentive: real(I), dividends: real(D), validatorTrust: real(VT) },
+    real: {
+      stake: real(S),
+      activeStake: real(A),
+      consensus: real(C),
+      incentive: real(I),
+      dividends: real(D),
+      validatorTrust: real(VT),
+    },
   };
 }

@@ -3,7 +3,7 @@ import { SubnetkitError, type SubnetkitErrorOptions } from '../errors/index.js';
 /** Codes of the errors thrown by the consensus module. */
 export type ConsensusErrorCode =
   /** Epoch or weight inputs are inconsistent: lengths, ranges, negative weights, uids out of range. */
-  | 'CONSENSUS_INVALID_INPUT';
+  'CONSENSUS_INVALID_INPUT';
 
 /**
  * Thrown when epoch or weight inputs are inconsistent (lengths, ranges, negative weights, uids out of range).

@@ -46,7 +46,12 @@ export function yumaEpochFloat(input: YumaInput): YumaOutput {
 
 export { weightedMedian } from './median.js';
 export { fxMul, fxDiv, fxRatio, fxToU16, ONE as I32F32_ONE } from './fixed.js';
-export { normalizeMaxWeight, convertWeightsAndUidsForEmit, processWeightsForNetuid, vecMaxUpscaleToU16 } from './weights.js';
+export {
+  normalizeMaxWeight,
+  convertWeightsAndUidsForEmit,
+  processWeightsForNetuid,
+  vecMaxUpscaleToU16,
+} from './weights.js';
 export type { WeightLimits, EmitWeights, ProcessedWeights } from './weights.js';
 export { blockEmission, activityCutoffBlocks, simulateEpochs, TOTAL_SUPPLY_RAO } from './emission.js';
 export type { SimulateOptions, SimulationResult } from './emission.js';

@@ -3,7 +3,6 @@ import { invalidInput as fail } from './errors.js';
 import type { Arith } from './arith.js';
 import type { SparseRows } from './types.js';
 
-
 /** Sparse rows as parallel column and value lists, in stored order. */
 export type Rows = { cols: number[][]; vals: number[][] };
 
@@ -19,7 +18,8 @@ export function readRows(m: SparseRows, n: number, what: string): Rows {
   for (let i = 0; i < Math.min(rowsIn, n); i++) {
     const a = m.indptr[i]!;
     const b = m.indptr[i + 1]!;
-    if (!(a <= b && b <= m.indices.length && m.indices.length === m.values.length)) fail(`${what}: bad row offsets at row ${i}`);
+    if (!(a <= b && b <= m.indices.length && m.indices.length === m.values.length))
+      fail(`${what}: bad row offsets at row ${i}`);
     for (let c = a; c < b; c++) {
       const j = m.indices[c]!;
       const v = m.values[c]!;
@@ -115,4 +115,3 @@ export function emaSparse(ar: Arith, fresh: Rows, old: Rows, alpha: number, n: n
   }
   return out;
 }
-

@@ -9,19 +9,23 @@ import type { SparseRows, YumaInput } from './types.js';
 const U64 = 1n << 64n;
 
 function block(v: unknown, what: string): void {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${what} must be a block number (a non-negative integer), got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    fail(`${what} must be a block number (a non-negative integer), got ${String(v)}`);
 }
 
 function intIn(v: unknown, what: string, lo: number, hi: number): void {
   if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(`${what} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
+    fail(`${what} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
 }
 
 function rows(m: SparseRows | undefined, n: number, what: string): void {
-  if (!m || typeof m !== 'object' || m.indptr === undefined || m.indices === undefined || m.values === undefined) fail(`${what} must be { indptr, indices, values }`);
+  if (!m || typeof m !== 'object' || m.indptr === undefined || m.indices === undefined || m.values === undefined)
+    fail(`${what} must be { indptr, indices, values }`);
   if (m.indptr.length !== n + 1) fail(`${what}.indptr has ${m.indptr.length} offsets, expected n + 1 = ${n + 1}`);
   if (m.indices.length !== m.values.length) fail(`${what}: ${m.indices.length} indices but ${m.values.length} values`);
-  if (m.indptr[0] !== 0 || m.indptr[n] !== m.indices.length) fail(`${what}.indptr must run from 0 to ${m.indices.length}`);
+  if (m.indptr[0] !== 0 || m.indptr[n] !== m.indices.length)
+    fail(`${what}.indptr must run from 0 to ${m.indices.length}`);
   for (let i = 0; i < n; i++) {
     const a = m.indptr[i]!;
     const b = m.indptr[i + 1]!;
@@ -42,23 +46,36 @@ export function checkYumaInput(input: YumaInput): void {
   intIn(input.tempo, 'tempo', 0, 65535);
   block(input.activityCutoff, 'activityCutoff');
   if (input.lastMechanismStepBlock !== undefined) block(input.lastMechanismStepBlock, 'lastMechanismStepBlock');
-  for (const [name, arr] of [['lastUpdate', input.lastUpdate], ['blockAtRegistration', input.blockAtRegistration]] as const) {
+  for (const [name, arr] of [
+    ['lastUpdate', input.lastUpdate],
+    ['blockAtRegistration', input.blockAtRegistration],
+  ] as const) {
     if (!arr || arr.length !== n) fail(`${name} has ${arr?.length} entries, expected n = ${n}`);
     for (let i = 0; i < n; i++) block(arr[i], `${name}[${i}]`);
   }
-  if (input.commitBlocks) for (let i = 0; i < input.commitBlocks.length; i++) if (input.commitBlocks[i] !== null) block(input.commitBlocks[i], `commitBlocks[${i}]`);
+  if (input.commitBlocks)
+    for (let i = 0; i < input.commitBlocks.length; i++)
+      if (input.commitBlocks[i] !== null) block(input.commitBlocks[i], `commitBlocks[${i}]`);
   intIn(input.maxAllowedValidators, 'maxAllowedValidators', 0, 65535);
   intIn(input.kappa, 'kappa', 0, 65535);
   intIn(input.bondsPenalty, 'bondsPenalty', 0, 65535);
   intIn(input.alphaLow, 'alphaLow', 0, 65535);
   intIn(input.alphaHigh, 'alphaHigh', 0, 65535);
   intIn(input.bondsMovingAverage, 'bondsMovingAverage', 0, 1_000_000);
-  if (input.alphaSigmoidSteepness !== undefined && (typeof input.alphaSigmoidSteepness !== 'number' || !Number.isFinite(input.alphaSigmoidSteepness))) {
+  if (
+    input.alphaSigmoidSteepness !== undefined &&
+    (typeof input.alphaSigmoidSteepness !== 'number' || !Number.isFinite(input.alphaSigmoidSteepness))
+  ) {
     fail(`alphaSigmoidSteepness must be a finite number, got ${String(input.alphaSigmoidSteepness)}`);
   }
   if (input.ownerUid !== undefined && input.ownerUid !== null) intIn(input.ownerUid, 'ownerUid', 0, 65535);
   rows(input.weights, n, 'weights');
   rows(input.bonds, n, 'bonds');
-  if (typeof input.raoEmission !== 'bigint' || input.raoEmission < 0n || input.raoEmission >= U64) fail(`raoEmission must be a bigint in [0, 2^64), got ${String(input.raoEmission)}`);
-  if (input.stakeThreshold !== undefined && (typeof input.stakeThreshold !== 'bigint' || input.stakeThreshold < 0n || input.stakeThreshold >= U64)) fail('stakeThreshold must be a bigint in [0, 2^64)');
+  if (typeof input.raoEmission !== 'bigint' || input.raoEmission < 0n || input.raoEmission >= U64)
+    fail(`raoEmission must be a bigint in [0, 2^64), got ${String(input.raoEmission)}`);
+  if (
+    input.stakeThreshold !== undefined &&
+    (typeof input.stakeThreshold !== 'bigint' || input.stakeThreshold < 0n || input.stakeThreshold >= U64)
+  )
+    fail('stakeThreshold must be a bigint in [0, 2^64)');
 }

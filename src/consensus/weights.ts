@@ -5,7 +5,6 @@
 import { invalidInput as fail } from './errors.js';
 import { ONE, fxDiv } from './fixed.js';
 
-
 /**
  * Caps every weight at `limit` of the total and renormalises (Python's `normalize_max_weight`); uniform when the sum
  * is 0 or `n·limit ≤ 1`.
@@ -23,7 +22,9 @@ export function normalizeMaxWeight(x: ArrayLike<number>, limit = 0.1): Float64Ar
   for (const v of w) sum += v;
   if (n === 0) return w;
   if (sum === 0 || n * limit <= 1) return w.fill(1 / n);
-  const est = Float64Array.from(w).sort().map((v) => v / sum);
+  const est = Float64Array.from(w)
+    .sort()
+    .map((v) => v / sum);
   if (Math.max(...est) <= limit) return w.map((v) => v / sum);
   const cumsum = new Float64Array(n);
   let acc = 0;
@@ -151,7 +152,11 @@ export interface WeightLimits {
  * const { uids, weights } = processWeightsForNetuid([0, 1, 2], [0.2, 0.3, 0.5], { n: 3, minAllowedWeights: 1, maxWeightsLimit: 65535 });
  * ```
  */
-export function processWeightsForNetuid(uids: ArrayLike<number>, weights: ArrayLike<number>, limits: WeightLimits): ProcessedWeights {
+export function processWeightsForNetuid(
+  uids: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  limits: WeightLimits,
+): ProcessedWeights {
   if (uids.length !== weights.length) fail(`${uids.length} uids but ${weights.length} weights`);
   const { n, minAllowedWeights } = limits;
   const maxWeightLimit = limits.maxWeightsLimit / 65535;
@@ -177,6 +182,9 @@ export function processWeightsForNetuid(uids: ArrayLike<number>, weights: ArrayL
   const keep = nzIdx.filter((i) => w32[i]! >= threshold);
   return {
     uids: Int32Array.from(keep, (i) => uids[i]!),
-    weights: normalizeMaxWeight(Float64Array.from(keep, (i) => w32[i]!), maxWeightLimit),
+    weights: normalizeMaxWeight(
+      Float64Array.from(keep, (i) => w32[i]!),
+      maxWeightLimit,
+    ),
   };
 }

@@ -6,7 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Pool } from 'undici';
 import { sign, verify } from '../keys/index.js';
-import { Synapse as BaseSynapse, StreamingSynapse, TerminalInfo, consumeStreamingResponse, parseJson, pythonFloatRepr, type JsonValue, type Synapse, type SynapseClass } from '../synapse/index.js';
+import {
+  Synapse as BaseSynapse,
+  StreamingSynapse,
+  TerminalInfo,
+  consumeStreamingResponse,
+  parseJson,
+  pythonFloatRepr,
+  type JsonValue,
+  type Synapse,
+  type SynapseClass,
+} from '../synapse/index.js';
 import { responseSigningMessage, VERSION_AS_INT } from '../axon/index.js';
 import { SESSION_HEADERS, requestMac, responseMac } from '../axon/session.js';
 import { encodeSynapseMessage, decodeSynapseMessage, joinSynapse, splitSynapse } from '../internal/grpc-wire.js';
@@ -30,7 +40,8 @@ import type { AxonTarget, CallOptions, Dendrite, DendriteOptions } from './types
  * ```
  */
 export function createDendrite(options: DendriteOptions): Dendrite {
-  if (!options?.keypair?.secretKey) throw new DendriteError('DENDRITE_INVALID_CONFIG', 'options.keypair must be a hotkey with its secret');
+  if (!options?.keypair?.secretKey)
+    throw new DendriteError('DENDRITE_INVALID_CONFIG', 'options.keypair must be a hotkey with its secret');
   const keypair = options.keypair;
   const uuid = randomUUID();
   const pools = new Map<string, Pool>();
@@ -46,11 +57,19 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       (m) => m.createGrpcClients(maxBytes),
       (cause) => {
         grpcLoad = null;
-        throw new DendriteError('DENDRITE_GRPC_MISSING', 'the gRPC transport needs the @grpc/grpc-js package: npm install @grpc/grpc-js', { cause });
+        throw new DendriteError(
+          'DENDRITE_GRPC_MISSING',
+          'the gRPC transport needs the @grpc/grpc-js package: npm install @grpc/grpc-js',
+          { cause },
+        );
       },
     ));
   const defaultTransport = options.transport ?? 'http';
-  if (!['http', 'session', 'grpc', 'auto'].includes(defaultTransport)) throw new DendriteError('DENDRITE_INVALID_CONFIG', `transport must be http, session, grpc or auto, got ${String(defaultTransport)}`);
+  if (!['http', 'session', 'grpc', 'auto'].includes(defaultTransport))
+    throw new DendriteError(
+      'DENDRITE_INVALID_CONFIG',
+      `transport must be http, session, grpc or auto, got ${String(defaultTransport)}`,
+    );
 
   function transportFor(target: AxonTarget, opts: CallOptions): 'http' | 'session' | 'grpc' {
     const t = opts.transport ?? defaultTransport;
@@ -86,11 +105,23 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   }
 
   /** Terminal info and body for the session paths: no signature, the MAC authenticates. */
-  function prepareSession<S extends Synapse, B extends string | Uint8Array>(target: AxonTarget, synapse: S, timeout: number, s: ClientSession, route: string, encode: (s: S) => B) {
+  function prepareSession<S extends Synapse, B extends string | Uint8Array>(
+    target: AxonTarget,
+    synapse: S,
+    timeout: number,
+    s: ClientSession,
+    route: string,
+    encode: (s: S) => B,
+  ) {
     synapse.timeout = timeout;
     // No nonce: the session's sequence number replaces it, and a body without 19-digit integers parses on
     // JSON.parse's native path at both ends.
-    synapse.dendrite = new TerminalInfo({ ip: options.externalIp ?? '127.0.0.1', version: options.version ?? VERSION_AS_INT, uuid, hotkey: keypair.ss58Address });
+    synapse.dendrite = new TerminalInfo({
+      ip: options.externalIp ?? '127.0.0.1',
+      version: options.version ?? VERSION_AS_INT,
+      uuid,
+      hotkey: keypair.ss58Address,
+    });
     synapse.axon = new TerminalInfo({ ip: target.ip, port: target.port, hotkey: target.hotkey });
     const body = encode(synapse);
     const seq = String(++s.seq);
@@ -127,9 +158,20 @@ export function createDendrite(options: DendriteOptions): Dendrite {
   }
 
   /** Fills terminal info and signs, as Python's `preprocess_synapse_for_request`. */
-  function prepare<S extends Synapse>(target: AxonTarget, synapse: S, timeout: number, laneUuid: string): { body: string; headers: Record<string, string> } {
+  function prepare<S extends Synapse>(
+    target: AxonTarget,
+    synapse: S,
+    timeout: number,
+    laneUuid: string,
+  ): { body: string; headers: Record<string, string> } {
     synapse.timeout = timeout;
-    synapse.dendrite = new TerminalInfo({ ip: options.externalIp ?? '127.0.0.1', version: options.version ?? VERSION_AS_INT, nonce: nextNonce(), uuid: laneUuid, hotkey: keypair.ss58Address });
+    synapse.dendrite = new TerminalInfo({
+      ip: options.externalIp ?? '127.0.0.1',
+      version: options.version ?? VERSION_AS_INT,
+      nonce: nextNonce(),
+      uuid: laneUuid,
+      hotkey: keypair.ss58Address,
+    });
     synapse.axon = new TerminalInfo({ ip: target.ip, port: target.port, hotkey: target.hotkey });
     const d = synapse.dendrite;
     const bodyHash = synapse.bodyHash;
@@ -148,22 +190,46 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     return synapse;
   }
 
-  function mapError<S extends Synapse>(synapse: S, e: unknown, target: AxonTarget, timeout: number, started: number): S {
+  function mapError<S extends Synapse>(
+    synapse: S,
+    e: unknown,
+    target: AxonTarget,
+    timeout: number,
+    started: number,
+  ): S {
     const err = e as { name?: string; code?: string; message?: string };
     const name = (synapse.constructor as SynapseClass).synapseName;
     if (err instanceof TooLarge) return fail(synapse, 422, `Failed to parse response: ${err.message}`, started);
-    if (err?.name === 'TimeoutError' || err?.name === 'AbortError' || err?.code === 'UND_ERR_HEADERS_TIMEOUT' || err?.code === 'UND_ERR_BODY_TIMEOUT') {
+    if (
+      err?.name === 'TimeoutError' ||
+      err?.name === 'AbortError' ||
+      err?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      err?.code === 'UND_ERR_BODY_TIMEOUT'
+    ) {
       return fail(synapse, 408, `Request timeout after ${pythonFloatRepr(timeout)} seconds`, started);
     }
-    if (err?.code === 'ECONNREFUSED' || err?.code === 'ENOTFOUND' || err?.code === 'EHOSTUNREACH' || err?.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    if (
+      err?.code === 'ECONNREFUSED' ||
+      err?.code === 'ENOTFOUND' ||
+      err?.code === 'EHOSTUNREACH' ||
+      err?.code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
       return fail(synapse, 503, `Service unavailable at ${target.ip}:${target.port}/${name}`, started);
     }
-    if (err?.code === 'UND_ERR_SOCKET' || err?.code === 'ECONNRESET') return fail(synapse, 503, `Service disconnected: ${err.message}`, started);
+    if (err?.code === 'UND_ERR_SOCKET' || err?.code === 'ECONNRESET')
+      return fail(synapse, 503, `Service disconnected: ${err.message}`, started);
     return fail(synapse, 422, `Failed to parse response: ${err?.message ?? String(e)}`, started);
   }
 
   /** Applies a response as Python's `process_server_response` does. */
-  function apply<S extends Synapse>(synapse: S, status: number, headers: Record<string, string>, input: string | JsonValue, target: AxonTarget, started: number): S {
+  function apply<S extends Synapse>(
+    synapse: S,
+    status: number,
+    headers: Record<string, string>,
+    input: string | JsonValue,
+    target: AxonTarget,
+    started: number,
+  ): S {
     const Cls = synapse.constructor as SynapseClass<S>;
     // One bigint-safe parse of the body serves both the status message and the synapse.
     let json: JsonValue | undefined;
@@ -181,7 +247,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       } catch (e) {
         return fail(synapse, 422, `Failed to parse response: ${(e as Error).message}`, started);
       }
-      for (const k of Object.keys(Cls.fields)) (synapse as Record<string, unknown>)[k] = (server as Record<string, unknown>)[k];
+      for (const k of Object.keys(Cls.fields))
+        (synapse as Record<string, unknown>)[k] = (server as Record<string, unknown>)[k];
       synapse.axon = server.axon;
     } else {
       synapse.axon.status_code = status;
@@ -195,7 +262,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         // need not be present as input-object dummies.
         const fromHeaders = BaseSynapse.fromHeaders(headers);
         for (const part of ['dendrite', 'axon'] as const) {
-          for (const [k, v] of Object.entries(fromHeaders[part])) if (v !== null) (synapse[part] as unknown as Record<string, unknown>)[k] = v;
+          for (const [k, v] of Object.entries(fromHeaders[part]))
+            if (v !== null) (synapse[part] as unknown as Record<string, unknown>)[k] = v;
         }
       } catch {
         // A malformed header set from the axon leaves the body-derived state as it is.
@@ -204,7 +272,16 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     if (status === 200 && options.requireSignedResponses) {
       const sig = headers.bt_header_axon_signature;
       const nonce = headers.bt_header_axon_nonce;
-      const ok = Boolean(sig && nonce && /^\d+$/.test(nonce) && verify(responseSigningMessage(BigInt(nonce), synapse.dendrite.nonce, keypair.ss58Address, target.hotkey, text), sig, target.hotkey));
+      const ok = Boolean(
+        sig &&
+          nonce &&
+          /^\d+$/.test(nonce) &&
+          verify(
+            responseSigningMessage(BigInt(nonce), synapse.dendrite.nonce, keypair.ss58Address, target.hotkey, text),
+            sig,
+            target.hotkey,
+          ),
+      );
       if (!ok) return fail(synapse, 401, 'Response signature missing or invalid', started);
     }
     synapse.axon.status_code ??= status;
@@ -218,14 +295,23 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     timeout: number;
     started: number;
     /** Resolves to the HTTP response, or rejects with a network error. */
-    response: Promise<{ statusCode: number; headers: Record<string, string>; body: AsyncIterable<Uint8Array> & { destroy?: () => void } }>;
+    response: Promise<{
+      statusCode: number;
+      headers: Record<string, string>;
+      body: AsyncIterable<Uint8Array> & { destroy?: () => void };
+    }>;
     session?: { s: ClientSession; seq: string; origin: string };
     /** The lane a signed request holds until its reply is read. */
     lane?: { set: LaneSet; lane: Lane };
   }
 
   /** Signs (or MACs) and sends over HTTP. */
-  async function send<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, transport: 'http' | 'session'): Promise<Sent> {
+  async function send<S extends Synapse>(
+    target: AxonTarget,
+    synapse: S,
+    opts: CallOptions,
+    transport: 'http' | 'session',
+  ): Promise<Sent> {
     if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
     const o = origin(target);
     const timeout = opts.timeout ?? 12;
@@ -235,7 +321,9 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     if (transport === 'session') {
       const s = await sessionFor(o, target, timeout);
       const { body, headers, seq } = prepareSession(target, synapse, timeout, s, name, (x) => x.toJSON());
-      const response = pool(o).request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
+      const response = pool(o)
+        .request({ path: `/${name}`, method: 'POST', headers, body, signal })
+        .then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
       return { timeout, started, response, session: { s, seq, origin: o } };
     }
     // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
@@ -249,12 +337,20 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       throw e;
     }
     const { body, headers } = prepared;
-    const response = lane.client.request({ path: `/${name}`, method: 'POST', headers, body, signal }).then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
+    const response = lane.client
+      .request({ path: `/${name}`, method: 'POST', headers, body, signal })
+      .then((r) => ({ statusCode: r.statusCode, headers: headerRecord(r.headers), body: r.body }));
     return { timeout, started, response, lane: { set, lane } };
   }
 
   /** Checks the session MAC of a response; false means the reply cannot be trusted. */
-  function sessionReplyOk(sent: Sent, status: number, headers: Record<string, string>, body: Uint8Array | string, target: AxonTarget): boolean {
+  function sessionReplyOk(
+    sent: Sent,
+    status: number,
+    headers: Record<string, string>,
+    body: Uint8Array | string,
+    target: AxonTarget,
+  ): boolean {
     if (!sent.session) return true;
     if (status === 401 && headers[SESSION_HEADERS.error]) {
       dropSession(sent.session.origin, target, sent.session.s);
@@ -265,7 +361,13 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     return typeof mac === 'string' && mac === responseMac(sent.session.s.key, sent.session.seq, status, body);
   }
 
-  async function callHttp<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, transport: 'http' | 'session', retry = true): Promise<S> {
+  async function callHttp<S extends Synapse>(
+    target: AxonTarget,
+    synapse: S,
+    opts: CallOptions,
+    transport: 'http' | 'session',
+    retry = true,
+  ): Promise<S> {
     const timeout = opts.timeout ?? 12;
     const started = performance.now();
     let sent: Sent | undefined;
@@ -276,20 +378,28 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       const text = await readCapped(res.body, maxBytes);
       broken = false;
       sent.lane?.set.release(sent.lane.lane);
-      if (!sessionReplyOk(sent, res.statusCode, res.headers, text, target)) return fail(synapse, 401, 'Response MAC missing or invalid', started);
+      if (!sessionReplyOk(sent, res.statusCode, res.headers, text, target))
+        return fail(synapse, 401, 'Response MAC missing or invalid', started);
       // An axon that forgot our session (restart, expiry): handshake again once.
-      if (sent.session && res.statusCode === 401 && res.headers[SESSION_HEADERS.error] && retry) return callHttp(target, synapse, opts, transport, false);
+      if (sent.session && res.statusCode === 401 && res.headers[SESSION_HEADERS.error] && retry)
+        return callHttp(target, synapse, opts, transport, false);
       return apply(synapse, res.statusCode, res.headers, text, target, started);
     } catch (e) {
       // A request that failed mid-flight may leave its connection in any state: that lane starts afresh.
       if (broken) sent?.lane?.set.release(sent.lane.lane, true);
       if (e instanceof DendriteError && e.code === 'DENDRITE_CLOSED') throw e;
-      if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') return fail(synapse, 401, e.message, started);
+      if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED')
+        return fail(synapse, 401, e.message, started);
       return mapError(synapse, e, target, timeout, started);
     }
   }
 
-  async function callGrpc<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions, retry = true): Promise<S> {
+  async function callGrpc<S extends Synapse>(
+    target: AxonTarget,
+    synapse: S,
+    opts: CallOptions,
+    retry = true,
+  ): Promise<S> {
     if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
     const timeout = opts.timeout ?? 12;
     const started = performance.now();
@@ -299,7 +409,11 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     try {
       const o = origin(target);
       const s = await sessionFor(o, target, timeout);
-      const { body: message, headers, seq } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
+      const {
+        body: message,
+        headers,
+        seq,
+      } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
       let reply;
       try {
         reply = await (await grpcClients()).unary(address, message, headers, timeout * 1000);
@@ -314,7 +428,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         throw e;
       }
       const status = Number(reply.headers.bt_header_axon_status_code ?? 200);
-      if (reply.headers[SESSION_HEADERS.mac] !== responseMac(s.key, seq, status, reply.message)) return fail(synapse, 401, 'Response MAC missing or invalid', started);
+      if (reply.headers[SESSION_HEADERS.mac] !== responseMac(s.key, seq, status, reply.message))
+        return fail(synapse, 401, 'Response MAC missing or invalid', started);
       let json: JsonValue;
       try {
         json = joinSynapse(decodeSynapseMessage(reply.message)) as JsonValue;
@@ -324,25 +439,41 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       return apply(synapse, status, reply.headers, json, target, started);
     } catch (e) {
       if (e instanceof DendriteError && e.code === 'DENDRITE_GRPC_MISSING') throw e;
-      if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') return fail(synapse, 401, e.message, started);
+      if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED')
+        return fail(synapse, 401, e.message, started);
       return mapError(synapse, e, target, timeout, started);
     }
   }
 
   /** An axon that never served (0.0.0.0, port 0): Python's dendrite fails to connect; so do we, without trying. */
   function unserved(target: AxonTarget): boolean {
-    return Boolean(target) && typeof target === 'object' && (target.ip === '0.0.0.0' || target.ip === '::' || target.port === 0) && typeof target.hotkey === 'string';
+    return (
+      Boolean(target) &&
+      typeof target === 'object' &&
+      (target.ip === '0.0.0.0' || target.ip === '::' || target.port === 0) &&
+      typeof target.hotkey === 'string'
+    );
   }
 
   async function call<S extends Synapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): Promise<S> {
     if (closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
-    if (unserved(target)) return fail(synapse, 503, `Service unavailable at ${target.ip}:${target.port}/${(synapse.constructor as SynapseClass).synapseName}: the axon is not serving`, performance.now());
+    if (unserved(target))
+      return fail(
+        synapse,
+        503,
+        `Service unavailable at ${target.ip}:${target.port}/${(synapse.constructor as SynapseClass).synapseName}: the axon is not serving`,
+        performance.now(),
+      );
     origin(target);
     const transport = transportFor(target, opts);
     return transport === 'grpc' ? callGrpc(target, synapse, opts) : callHttp(target, synapse, opts, transport);
   }
 
-  async function* stream<S extends StreamingSynapse>(target: AxonTarget, synapse: S, opts: CallOptions = {}): AsyncGenerator<unknown> {
+  async function* stream<S extends StreamingSynapse>(
+    target: AxonTarget,
+    synapse: S,
+    opts: CallOptions = {},
+  ): AsyncGenerator<unknown> {
     origin(target);
     const transport = transportFor(target, opts);
     const timeout = opts.timeout ?? 12;
@@ -360,7 +491,9 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         }
         const name = (synapse.constructor as SynapseClass).synapseName;
         const s = await sessionFor(origin(target), target, timeout);
-        const { body: message, headers } = prepareSession(target, synapse, timeout, s, name, (x) => encodeSynapseMessage(splitSynapse(x, name)));
+        const { body: message, headers } = prepareSession(target, synapse, timeout, s, name, (x) =>
+          encodeSynapseMessage(splitSynapse(x, name)),
+        );
         const call = (await grpcClients()).stream(address, message, headers, timeout * 1000);
         h = await call.headers;
         status = Number(h.bt_header_axon_status_code ?? 200);
@@ -377,7 +510,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
       sent?.lane?.set.release(sent.lane.lane, true);
       if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING')) throw e;
       if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
-      else if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED') yield fail(synapse, 401, e.message, started);
+      else if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED')
+        yield fail(synapse, 401, e.message, started);
       else yield mapError(synapse, e, target, timeout, started);
       return;
     }
@@ -388,7 +522,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         const text = await readCapped(body, maxBytes);
         laneBroken = false;
         releaseLane();
-        if (sent && !sessionReplyOk(sent, status, h, text, target)) yield fail(synapse, 401, 'Response MAC missing or invalid', started);
+        if (sent && !sessionReplyOk(sent, status, h, text, target))
+          yield fail(synapse, 401, 'Response MAC missing or invalid', started);
         else yield apply(synapse, status, h, text, target, started);
       } catch (e) {
         releaseLane();
@@ -431,7 +566,8 @@ export function createDendrite(options: DendriteOptions): Dendrite {
         targets.map((t) => {
           const copy = synapse.copy();
           return call(t, copy, opts).catch((e) => {
-            if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING')) throw e;
+            if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING'))
+              throw e;
             return fail(copy, 503, `Service unavailable: ${(e as Error).message}`, performance.now());
           });
         }),
@@ -450,4 +586,3 @@ export function createDendrite(options: DendriteOptions): Dendrite {
     },
   };
 }
-

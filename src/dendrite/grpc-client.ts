@@ -1,5 +1,12 @@
 /** gRPC channels of a dendrite, one per axon address, speaking proto/subnetkit/axon/v1/axon.proto. */
-import { Metadata, credentials, makeGenericClientConstructor, status as GrpcStatus, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  Metadata,
+  credentials,
+  makeGenericClientConstructor,
+  status as GrpcStatus,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { AXON_SERVICE, decodeChunk } from '../internal/grpc-wire.js';
 import { GrpcCallError } from './grpc-error.js';
 
@@ -61,14 +68,24 @@ export function createGrpcClients(maxBytes: number) {
     unary(address: string, message: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<GrpcReply> {
       return new Promise((resolve, reject) => {
         let replyHeaders: Record<string, string> = {};
-        const call = client(address).forward(message, toMetadata(headers), { deadline: Date.now() + timeoutMs }, (err: ServiceError | null, res: Buffer) => {
-          if (err) reject(callError(err));
-          else resolve({ headers: replyHeaders, message: res });
-        });
+        const call = client(address).forward(
+          message,
+          toMetadata(headers),
+          { deadline: Date.now() + timeoutMs },
+          (err: ServiceError | null, res: Buffer) => {
+            if (err) reject(callError(err));
+            else resolve({ headers: replyHeaders, message: res });
+          },
+        );
         call.on('metadata', (md: Metadata) => (replyHeaders = record(md)));
       });
     },
-    stream(address: string, message: Buffer, headers: Record<string, string>, timeoutMs: number): { headers: Promise<Record<string, string>>; chunks: AsyncIterable<Uint8Array> } {
+    stream(
+      address: string,
+      message: Buffer,
+      headers: Record<string, string>,
+      timeoutMs: number,
+    ): { headers: Promise<Record<string, string>>; chunks: AsyncIterable<Uint8Array> } {
       const call = client(address).forwardStream(message, toMetadata(headers), { deadline: Date.now() + timeoutMs });
       const first = new Promise<Record<string, string>>((resolve, reject) => {
         call.once('metadata', (md: Metadata) => resolve(record(md)));

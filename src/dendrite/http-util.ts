@@ -6,8 +6,20 @@ import type { AxonTarget } from './types.js';
 export class TooLarge extends Error {}
 
 export function origin(t: AxonTarget): string {
-  if (!t || typeof t.ip !== 'string' || !isIP(t.ip) || !Number.isInteger(t.port) || t.port <= 0 || t.port > 65535 || typeof t.hotkey !== 'string' || !t.hotkey) {
-    throw new DendriteError('DENDRITE_INVALID_TARGET', `axon target needs an IP address, a port and a hotkey, got ${JSON.stringify(t)}`);
+  if (
+    !t ||
+    typeof t.ip !== 'string' ||
+    !isIP(t.ip) ||
+    !Number.isInteger(t.port) ||
+    t.port <= 0 ||
+    t.port > 65535 ||
+    typeof t.hotkey !== 'string' ||
+    !t.hotkey
+  ) {
+    throw new DendriteError(
+      'DENDRITE_INVALID_TARGET',
+      `axon target needs an IP address, a port and a hotkey, got ${JSON.stringify(t)}`,
+    );
   }
   return isIP(t.ip) === 6 ? `http://[${t.ip}]:${t.port}` : `http://${t.ip}:${t.port}`;
 }
@@ -29,6 +41,7 @@ export async function readCapped(body: AsyncIterable<Uint8Array>, max: number): 
 
 export function headerRecord(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }

@@ -47,7 +47,8 @@ export function adminSetter(ctx: DispatchContext, method: string, args: readonly
     return true;
   }
   const netuid = Number(args[0]!.toJSON());
-  if (!(ctx.storage.get('subtensorModule', 'networksAdded', netuid) as unknown as { isTrue: boolean }).isTrue) throw moduleError(ctx.registry, 'AdminUtils', 'SubnetDoesNotExist');
+  if (!(ctx.storage.get('subtensorModule', 'networksAdded', netuid) as unknown as { isTrue: boolean }).isTrue)
+    throw moduleError(ctx.registry, 'AdminUtils', 'SubnetDoesNotExist');
   const owner = ctx.storage.get('subtensorModule', 'subnetOwner', netuid).toString();
   if (!ctx.root && (s.origin === 'root' || owner !== ctx.signer)) throw new DispatchFailure({ BadOrigin: null });
   ctx.storage.set('subtensorModule', s.item, [netuid], value);

@@ -35,7 +35,11 @@ function setWeightsCall(call: Uint8Array): DecodedCall | null {
   const weights = u16Vec(call, dests[1]);
   if (!weights || weights[1] + 8 !== call.length) return null;
   const versionKey = new DataView(call.buffer, call.byteOffset + weights[1], 8).getBigUint64(0, true);
-  return { section: 'subtensorModule', method: 'setWeights', args: [arg(netuid), arg(dests[0]), arg(weights[0]), arg(versionKey)] };
+  return {
+    section: 'subtensorModule',
+    method: 'setWeights',
+    args: [arg(netuid), arg(dests[0]), arg(weights[0]), arg(versionKey)],
+  };
 }
 
 export function decodeCall(registry: TypeRegistry, call: Uint8Array): DecodedCall {

@@ -63,7 +63,10 @@ export interface DecodedCall {
 
 /** Substrate's invalid-transaction error, as author_submit* returns it. */
 export class InvalidTransaction extends Error {
-  constructor(readonly reason: string, readonly code = 1010) {
+  constructor(
+    readonly reason: string,
+    readonly code = 1010,
+  ) {
     super(reason);
   }
 }
@@ -84,8 +87,16 @@ export interface DevAccount {
 }
 
 export function devAccounts(): DevAccount[] {
-  const big = ['Alice', 'Bob', 'Charlie'].map((n) => ({ name: n, address: keypairFromUri(`//${n}`).ss58Address, free: 1_000_000n * TAO }));
-  const small = ['Dave', 'Eve', 'Ferdie'].map((n) => ({ name: n, address: keypairFromUri(`//${n}`).ss58Address, free: 2_000n * TAO }));
+  const big = ['Alice', 'Bob', 'Charlie'].map((n) => ({
+    name: n,
+    address: keypairFromUri(`//${n}`).ss58Address,
+    free: 1_000_000n * TAO,
+  }));
+  const small = ['Dave', 'Eve', 'Ferdie'].map((n) => ({
+    name: n,
+    address: keypairFromUri(`//${n}`).ss58Address,
+    free: 2_000n * TAO,
+  }));
   return [...big, ...small];
 }
 
@@ -150,19 +161,34 @@ export function createChain(options: ChainOptions = {}) {
   }
 
   function genesis(): void {
-  let issuance = 0n;
-  for (const a of devAccounts()) {
-    storage.set('system', 'account', [a.address], { nonce: 0, consumers: 0, providers: 1, sufficients: 0, data: { free: a.free, reserved: 0, frozen: 0, flags: 0n } });
-    issuance += a.free;
-  }
-  storage.set('balances', 'totalIssuance', [], issuance);
-  storage.set('subtensorModule', 'totalIssuance', [], issuance); // what the TAO block emission halves on
-  storage.set('sudo', 'key', [], devAccounts()[0]!.address);
-  storage.set('subtensorModule', 'networksAdded', [0], true);
-  storage.set('subtensorModule', 'totalNetworks', [], 2);
+    let issuance = 0n;
+    for (const a of devAccounts()) {
+      storage.set('system', 'account', [a.address], {
+        nonce: 0,
+        consumers: 0,
+        providers: 1,
+        sufficients: 0,
+        data: { free: a.free, reserved: 0, frozen: 0, flags: 0n },
+      });
+      issuance += a.free;
+    }
+    storage.set('balances', 'totalIssuance', [], issuance);
+    storage.set('subtensorModule', 'totalIssuance', [], issuance); // what the TAO block emission halves on
+    storage.set('sudo', 'key', [], devAccounts()[0]!.address);
+    storage.set('subtensorModule', 'networksAdded', [0], true);
+    storage.set('subtensorModule', 'totalNetworks', [], 2);
     // Subnet 1 as localnet creates it (owned by Alice here; localnet's owner is the all-zero account).
-  initSubnet({ storage }, 1, devAccounts()[0]!.address, devAccounts()[0]!.address, 0, options.tempo ?? 10, options.commitReveal ?? false, options.weightsRateLimit);
-  seedPool({ storage }, 1, 10n * TAO); // localnet: 10 TAO / 10 alpha
+    initSubnet(
+      { storage },
+      1,
+      devAccounts()[0]!.address,
+      devAccounts()[0]!.address,
+      0,
+      options.tempo ?? 10,
+      options.commitReveal ?? false,
+      options.weightsRateLimit,
+    );
+    seedPool({ storage }, 1, 10n * TAO); // localnet: 10 TAO / 10 alpha
   }
 
   function seal(extrinsics: string[]): Block {
@@ -170,14 +196,31 @@ export function createChain(options: ChainOptions = {}) {
     const number = parent ? parent.number + 1 : 0;
     storage.set('system', 'number', [], number);
     const records = eventRecords.splice(0);
-    storage.map.set(storage.key('system', 'events'), Buffer.concat([Buffer.from(compactToU8a(records.length)), ...records.map((r) => Buffer.from(r))]));
+    storage.map.set(
+      storage.key('system', 'events'),
+      Buffer.concat([Buffer.from(compactToU8a(records.length)), ...records.map((r) => Buffer.from(r))]),
+    );
     storage.set('timestamp', 'now', [], Date.now());
     if (parent) storage.set('system', 'blockHash', [parent.number], parent.hash);
     const extrinsicsRoot = u8aToHex(blake2AsU8a(Buffer.concat(extrinsics.map((x) => Buffer.from(x.slice(2), 'hex')))));
     // Not a trie root (no client checks it): a digest chained over the parent's root, the extrinsics and the
     // number, so it costs nothing per block whatever the size of the state.
-    const stateRoot = u8aToHex(blake2AsU8a(Buffer.concat([Buffer.from((parent?.header.stateRoot as string | undefined)?.slice(2) ?? '', 'hex'), Buffer.from(extrinsicsRoot.slice(2), 'hex'), Buffer.from(String(number))])));
-    const header = { parentHash: parent?.hash ?? `0x${'00'.repeat(32)}`, number, stateRoot, extrinsicsRoot, digest: { logs: [] } };
+    const stateRoot = u8aToHex(
+      blake2AsU8a(
+        Buffer.concat([
+          Buffer.from((parent?.header.stateRoot as string | undefined)?.slice(2) ?? '', 'hex'),
+          Buffer.from(extrinsicsRoot.slice(2), 'hex'),
+          Buffer.from(String(number)),
+        ]),
+      ),
+    );
+    const header = {
+      parentHash: parent?.hash ?? `0x${'00'.repeat(32)}`,
+      number,
+      stateRoot,
+      extrinsicsRoot,
+      digest: { logs: [] },
+    };
     const headerCodec = registry.createType('Header', header) as unknown as Block['headerCodec'];
     const hash = headerCodec.hash.toHex();
     if (number === 0) storage.set('system', 'blockHash', [0], hash);
@@ -185,7 +228,17 @@ export function createChain(options: ChainOptions = {}) {
     blocks.push(block);
     byHash.set(hash, block);
     // Durable before anyone hears of it: the record is fsynced before the block is announced.
-    store?.append({ number, hash, header, extrinsics, diff: stateDiff(parent?.state, block.state!) }, () => blocks.map(({ number: n, hash: h, header: hd, extrinsics: x }) => ({ number: n, hash: h, header: hd, extrinsics: x })), block.state!);
+    store?.append(
+      { number, hash, header, extrinsics, diff: stateDiff(parent?.state, block.state!) },
+      () =>
+        blocks.map(({ number: n, hash: h, header: hd, extrinsics: x }) => ({
+          number: n,
+          hash: h,
+          header: hd,
+          extrinsics: x,
+        })),
+      block.state!,
+    );
     const old = blocks[blocks.length - 258];
     if (old) old.state = undefined;
     events.emit('block', block);
@@ -240,7 +293,8 @@ export function createChain(options: ChainOptions = {}) {
     const current = onChain + pending.filter((p) => p.signer === signer).length;
     if (nonce < onChain) throw new InvalidTransaction('Transaction is outdated');
     if (nonce > current) throw new InvalidTransaction('Transaction will be valid in the future');
-    if (nonce !== current) throw new InvalidTransaction('Priority is too low: a transaction with this nonce is already pending', 1014);
+    if (nonce !== current)
+      throw new InvalidTransaction('Priority is too low: a transaction with this nonce is already pending', 1014);
   }
 
   /** The hash of the block a mortal era was born at (genesis for an immortal one); throws once it has died. */
@@ -253,7 +307,8 @@ export function createChain(options: ChainOptions = {}) {
   }
 
   function checkCanPay(signer: string, amount: bigint): void {
-    if (amount > 0n && freeOf(storage, signer) < amount) throw new InvalidTransaction('Inability to pay some fees (e.g. account balance too low)');
+    if (amount > 0n && freeOf(storage, signer) < amount)
+      throw new InvalidTransaction('Inability to pay some fees (e.g. account balance too low)');
   }
 
   function checkSignature(message: Uint8Array, sigType: number, signature: Uint8Array, signer: string): void {
@@ -264,7 +319,8 @@ export function createChain(options: ChainOptions = {}) {
     const ok =
       sigType === 1
         ? verifyRaw(message, signature, decodeAddress(signer))
-        : declared !== undefined && (() => {
+        : declared !== undefined &&
+          (() => {
             const r = signatureVerify(message, new Uint8Array([sigType, ...signature]), signer);
             return r.isValid && r.crypto === declared;
           })();
@@ -282,10 +338,23 @@ export function createChain(options: ChainOptions = {}) {
       const signer = encodeAddress(raw.signer, 42);
       checkNonce(signer, raw.nonce);
       const birthHash = birthHashOf(raw.era.length === 2 ? mortalWindow(raw.era, best().number) : null);
-      checkSignature(signingPayload(raw, SPEC_VERSION, TRANSACTION_VERSION, hexToU8a(genesisHash), hexToU8a(birthHash)), raw.sigType, raw.signature, signer);
+      checkSignature(
+        signingPayload(raw, SPEC_VERSION, TRANSACTION_VERSION, hexToU8a(genesisHash), hexToU8a(birthHash)),
+        raw.sigType,
+        raw.signature,
+        signer,
+      );
       const fee = feeOf(bytes.length, raw.call[0]!, raw.call[1]!);
       checkCanPay(signer, fee + raw.tip);
-      return { hex, hash: u8aToHex(raw.hash), signer, nonce: raw.nonce, fee, tip: raw.tip, call: () => decodeCall(registry, raw.call) };
+      return {
+        hex,
+        hash: u8aToHex(raw.hash),
+        signer,
+        nonce: raw.nonce,
+        fee,
+        tip: raw.tip,
+        call: () => decodeCall(registry, raw.call),
+      };
     }
     let xt: Extrinsic;
     try {
@@ -293,11 +362,16 @@ export function createChain(options: ChainOptions = {}) {
     } catch (e) {
       throw new InvalidTransaction(`Could not decode the extrinsic: ${(e as Error).message}`, 1002);
     }
-    if (!xt.isSigned) throw new InvalidTransaction('Transaction has a bad signature: unsigned transactions are not accepted');
+    if (!xt.isSigned)
+      throw new InvalidTransaction('Transaction has a bad signature: unsigned transactions are not accepted');
     const signer = xt.signer.toString();
     checkNonce(signer, xt.nonce.toNumber());
     const era = xt.era;
-    const birthHash = birthHashOf(era.isMortalEra ? { birth: era.asMortalEra.birth(best().number), death: era.asMortalEra.death(best().number) } : null);
+    const birthHash = birthHashOf(
+      era.isMortalEra
+        ? { birth: era.asMortalEra.birth(best().number), death: era.asMortalEra.death(best().number) }
+        : null,
+    );
     const payload = registry.createType(
       'ExtrinsicPayload',
       {
@@ -315,7 +389,9 @@ export function createChain(options: ChainOptions = {}) {
     );
     let message = payload.toU8a({ method: true });
     if (message.length > 256) message = blake2AsU8a(message);
-    const multi = (xt as unknown as { inner: { signature: { multiSignature: { index: number; value: { toU8a(): Uint8Array } } } } }).inner.signature.multiSignature;
+    const multi = (
+      xt as unknown as { inner: { signature: { multiSignature: { index: number; value: { toU8a(): Uint8Array } } } } }
+    ).inner.signature.multiSignature;
     checkSignature(message, multi.index, multi.value.toU8a(), signer);
     const fee = feeOf(xt.encodedLength, xt.callIndex[0]!, xt.callIndex[1]!);
     const tip = xt.tip.toBigInt();
@@ -336,9 +412,24 @@ export function createChain(options: ChainOptions = {}) {
     const charged = tx.fee + tx.tip <= free ? tx.fee + tx.tip : free;
     view.setBigUint64(16, free - charged, true);
     storage.setRaw('system', 'account', [signer], account);
-    const ctx: DispatchContext = { registry, storage, signer, block: best().number + 1, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, weightsRateLimit: options.weightsRateLimit, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)) };
+    const ctx: DispatchContext = {
+      registry,
+      storage,
+      signer,
+      block: best().number + 1,
+      tempo: options.tempo ?? 10,
+      commitReveal: options.commitReveal ?? false,
+      weightsRateLimit: options.weightsRateLimit,
+      allowLoopback: options.allowLoopback ?? true,
+      deposit: (event) => eventRecords.push(eventRecord(index, event as Record<string, Record<string, unknown>>)),
+    };
     if (charged > 0n) {
-      storage.set('balances', 'totalIssuance', [], BigInt(storage.get('balances', 'totalIssuance').toString()) - charged); // burned: no block author
+      storage.set(
+        'balances',
+        'totalIssuance',
+        [],
+        BigInt(storage.get('balances', 'totalIssuance').toString()) - charged,
+      ); // burned: no block author
       ctx.deposit({ Balances: { Withdraw: { who: signer, amount: charged } } });
     }
     const dispatchInfo = { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', paysFee: tx.fee > 0n ? 'Yes' : 'No' };
@@ -391,12 +482,39 @@ export function createChain(options: ChainOptions = {}) {
     pending = [];
     // on_initialize: emission and due epochs, before the block's extrinsics.
     const block = best().number + 1;
-    blockStep(storage, block, (signer) => ({ registry, storage, signer, block, tempo: options.tempo ?? 10, commitReveal: options.commitReveal ?? false, weightsRateLimit: options.weightsRateLimit, allowLoopback: options.allowLoopback ?? true, deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)), notice: (n) => events.emit('notice', n) }));
+    blockStep(storage, block, (signer) => ({
+      registry,
+      storage,
+      signer,
+      block,
+      tempo: options.tempo ?? 10,
+      commitReveal: options.commitReveal ?? false,
+      weightsRateLimit: options.weightsRateLimit,
+      allowLoopback: options.allowLoopback ?? true,
+      deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)),
+      notice: (n) => events.emit('notice', n),
+    }));
     batch.forEach((p, i) => apply(p, i));
     return seal(batch.map((p) => p.hex));
   }
 
-  return { rt, registry, storage, events, blocks, genesisHash, best, at, submit, produce, accountNonce, nextIndex, pendingExtrinsics, validate, close: () => store?.close() };
+  return {
+    rt,
+    registry,
+    storage,
+    events,
+    blocks,
+    genesisHash,
+    best,
+    at,
+    submit,
+    produce,
+    accountNonce,
+    nextIndex,
+    pendingExtrinsics,
+    validate,
+    close: () => store?.close(),
+  };
 }
 
 export type Chain = ReturnType<typeof createChain>;

@@ -14,20 +14,37 @@ const MAX_UNREVEALED = 10;
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; toHex?(): string };
 type Commit = [string, number, number, number];
 
-
 /** The committing hotkey's uid and the subnet's LastUpdate, once it is registered and not committing too fast. */
 function committer(ctx: DispatchContext, netuid: number, hotkey: string): { uid: number; lastUpdate: number[] } {
   const uid = uidOf(ctx, netuid, hotkey);
   if (uid === null) throw fail(ctx, 'HotKeyNotRegisteredInSubNet');
   const lastUpdate = (ctx.storage.get('subtensorModule', 'lastUpdate', netuid).toJSON() as number[]) ?? [];
   const last = Number(lastUpdate[uid] ?? 0);
-  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid)) throw fail(ctx, 'CommittingWeightsTooFast');
+  if (last !== 0 && ctx.block - last < num(ctx, 'weightsSetRateLimit', netuid))
+    throw fail(ctx, 'CommittingWeightsTooFast');
   return { uid, lastUpdate };
 }
 
 /** The CRv2 commit hash: BlakeTwo256 of SCALE (hotkey, netuid_index u16, uids, values, salt, version_key u64). */
-export function weightCommitHash(ctx: Pick<DispatchContext, 'registry'>, hotkey: string, netuid: number, uids: number[], values: number[], salt: number[], versionKey: bigint): string {
-  const bytes = ctx.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [hotkey, netuid, uids, values, salt, versionKey]).toU8a();
+export function weightCommitHash(
+  ctx: Pick<DispatchContext, 'registry'>,
+  hotkey: string,
+  netuid: number,
+  uids: number[],
+  values: number[],
+  salt: number[],
+  versionKey: bigint,
+): string {
+  const bytes = ctx.registry
+    .createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [
+      hotkey,
+      netuid,
+      uids,
+      values,
+      salt,
+      versionKey,
+    ])
+    .toU8a();
   return blake2AsHex(bytes, 256);
 }
 
@@ -41,7 +58,9 @@ export function commitWeights(ctx: DispatchContext, args: readonly Arg[]): void 
   const epoch = num(ctx, 'subnetEpochIndex', netuid);
   const period = num(ctx, 'revealPeriodEpochs', netuid);
   // Expired commits fall out of the queue first; the rest count against the limit.
-  const queue = ((ctx.storage.get('subtensorModule', 'weightCommits', netuid, hotkey).toJSON() as Commit[] | null) ?? []).filter((c) => Number(c[1]) + period >= epoch);
+  const queue = (
+    (ctx.storage.get('subtensorModule', 'weightCommits', netuid, hotkey).toJSON() as Commit[] | null) ?? []
+  ).filter((c) => Number(c[1]) + period >= epoch);
   if (queue.length >= MAX_UNREVEALED) throw fail(ctx, 'TooManyUnrevealedCommits');
   queue.push([hash, epoch, ctx.block, 0]);
   ctx.storage.set('subtensorModule', 'weightCommits', [netuid, hotkey], queue);
@@ -99,13 +118,16 @@ export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[], wit
   if (version !== num(ctx, 'commitRevealWeightsVersion')) throw fail(ctx, 'IncorrectCommitRevealVersion');
   const { uid, lastUpdate } = committer(ctx, netuid, hotkey);
   const epoch = num(ctx, 'subnetEpochIndex', netuid);
-  const queue = (ctx.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, epoch).toJSON() as Queue | null) ?? [];
+  const queue =
+    (ctx.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, epoch).toJSON() as Queue | null) ?? [];
   if (queue.filter((c) => c[0] === hotkey).length >= MAX_UNREVEALED) throw fail(ctx, 'TooManyUnrevealedCommits');
   queue.push([hotkey, ctx.block, commit, revealRound.toString()]);
   ctx.storage.set('subtensorModule', 'timelockedWeightCommits', [netuid, epoch], queue);
   lastUpdate[uid] = ctx.block;
   ctx.storage.set('subtensorModule', 'lastUpdate', [netuid], lastUpdate);
-  ctx.deposit({ SubtensorModule: { TimelockedWeightsCommitted: [hotkey, netuid, blake2AsHex(commit, 256), revealRound] } });
+  ctx.deposit({
+    SubtensorModule: { TimelockedWeightsCommitted: [hotkey, netuid, blake2AsHex(commit, 256), revealRound] },
+  });
 }
 
 /** The payload of a commit: a TLE ciphertext is opened with the devnet beacon's signature of its round. */
@@ -122,11 +144,16 @@ function openCommit(commit: Uint8Array, round: bigint): Uint8Array {
  * Reveals the timelocked commits of epoch `current − RevealPeriodEpochs` through the set-weights path; a payload that
  * does not decode, names another hotkey, or fails a weights check is dropped, as on subtensor.
  */
-export function revealTimelocked(ctxFor: (signer: string) => DispatchContext, netuid: number, currentEpoch: number): void {
+export function revealTimelocked(
+  ctxFor: (signer: string) => DispatchContext,
+  netuid: number,
+  currentEpoch: number,
+): void {
   const probe = ctxFor('');
   const from = currentEpoch - num(probe, 'revealPeriodEpochs', netuid);
   if (from < 0) return;
-  const queue = (probe.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, from).toJSON() as Queue | null) ?? [];
+  const queue =
+    (probe.storage.get('subtensorModule', 'timelockedWeightCommits', netuid, from).toJSON() as Queue | null) ?? [];
   if (queue.length === 0) return;
   probe.storage.remove('subtensorModule', 'timelockedWeightCommits', netuid, from);
   for (const [who, , commit, round] of queue) {
@@ -148,7 +175,9 @@ export function revealTimelocked(ctxFor: (signer: string) => DispatchContext, ne
       continue;
     }
     try {
-      const [hotkey, uids, values, versionKey] = ctx.registry.createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', payload).toJSON() as [string, number[], number[], number];
+      const [hotkey, uids, values, versionKey] = ctx.registry
+        .createType('(Vec<u8>, Vec<u16>, Vec<u16>, u64)', payload)
+        .toJSON() as [string, number[], number[], number];
       if (hotkey !== u8aToHex(decodeAddress(who))) continue;
       applyWeights(ctx, netuid, uids, values, BigInt(versionKey), false);
       ctx.deposit({ SubtensorModule: { TimelockedWeightsRevealed: [netuid, who] } });

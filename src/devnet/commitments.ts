@@ -23,12 +23,16 @@ export function setCommitment(ctx: DispatchContext, args: readonly Arg[]): void 
   const netuid = args[0]!.toNumber();
   const info = args[1]!.toJSON() as { fields: (Record<string, unknown> | string)[] };
   const who = ctx.signer;
-  if (!bool(ctx, 'networksAdded', netuid) || uidOf(ctx, netuid, who) === null) throw fail(ctx, 'AccountNotAllowedCommit');
+  if (!bool(ctx, 'networksAdded', netuid) || uidOf(ctx, netuid, who) === null)
+    throw fail(ctx, 'AccountNotAllowedCommit');
   if (info.fields.length > 3) throw fail(ctx, 'TooManyFieldsInCommitmentInfo');
   const space = info.fields.reduce((n, f) => n + spaceOf(f), 0);
   const tempo = Math.max(1, num(ctx, 'tempo', netuid));
   const epoch = Math.floor(ctx.block / tempo);
-  const usage = (ctx.storage.get('commitments', 'usedSpaceOf', netuid, who).toJSON() as { lastEpoch: number; usedSpace: number } | null) ?? { lastEpoch: epoch, usedSpace: 0 };
+  const usage = (ctx.storage.get('commitments', 'usedSpaceOf', netuid, who).toJSON() as {
+    lastEpoch: number;
+    usedSpace: number;
+  } | null) ?? { lastEpoch: epoch, usedSpace: 0 };
   const used = Number(usage.lastEpoch) === epoch ? Number(usage.usedSpace) : 0;
   const max = Number(ctx.storage.get('commitments', 'maxSpace').toString());
   if (used + space > max) throw fail(ctx, 'SpaceLimitExceeded');

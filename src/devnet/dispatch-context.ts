@@ -56,5 +56,7 @@ export function moduleError(registry: TypeRegistry, pallet: string, name: string
   const errorType = registry.lookup.getSiType(meta.errors.unwrap().type);
   const index = errorType.def.asVariant.variants.findIndex((v) => v.name.toString() === name);
   if (index < 0) return new DispatchFailure({ Other: null });
-  return new DispatchFailure({ Module: { index: meta.index.toNumber(), error: `0x${index.toString(16).padStart(2, '0')}000000` } });
+  return new DispatchFailure({
+    Module: { index: meta.index.toNumber(), error: `0x${index.toString(16).padStart(2, '0')}000000` },
+  });
 }

@@ -14,7 +14,6 @@ import { decodeU16Pairs, encodeBoolVec, encodePairs, encodeU16Vec, encodeU64Vec 
 
 const OWNER_CUT = 11_796n; // of 65 535, 18 %
 
-
 function rows(s: Storage, item: string, netuid: number, n: number): SparseRows {
   const indptr = [0];
   const indices: number[] = [];
@@ -37,7 +36,12 @@ export function blockStep(s: Storage, block: number, ctxFor?: (signer: string) =
   injectTao(s, block);
   // The devnet's beacon stands in for drand: its round at this block is the last one "stored".
   const info = devnetBeacon().info;
-  s.set('drand', 'lastStoredRound', [], BigInt(Math.max(0, Math.floor((Date.now() / 1000 - info.genesisTime) / info.period) + 1)));
+  s.set(
+    'drand',
+    'lastStoredRound',
+    [],
+    BigInt(Math.max(0, Math.floor((Date.now() / 1000 - info.genesisTime) / info.period) + 1)),
+  );
   for (let netuid = 1; netuid < SUBNET_LIMIT; netuid++) {
     if (!bool(s, 'networksAdded', netuid)) continue;
     decayBurn(s, netuid);
@@ -45,7 +49,8 @@ export function blockStep(s: Storage, block: number, ctxFor?: (signer: string) =
     const tempo = num(s, 'tempo', netuid);
     const due = tempo > 0 && block - num(s, 'lastEpochBlock', netuid) >= tempo;
     // Timelocked commits mature before the epoch; the epoch index is looked ahead by one when an epoch is due.
-    if (ctxFor && bool(s, 'commitRevealWeightsEnabled', netuid)) revealTimelocked(ctxFor, netuid, num(s, 'subnetEpochIndex', netuid) + (due ? 1 : 0));
+    if (ctxFor && bool(s, 'commitRevealWeightsEnabled', netuid))
+      revealTimelocked(ctxFor, netuid, num(s, 'subnetEpochIndex', netuid) + (due ? 1 : 0));
     if (due) {
       epoch(s, netuid, block, tempo);
       ran.push(netuid);
@@ -67,7 +72,10 @@ function decayBurn(s: Storage, netuid: number): void {
 
 /** Whether a subnet receives emission this block: started, with its subtoken enabled. */
 function emitting(s: Storage, netuid: number, block: number): boolean {
-  const first = s.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as { isSome: boolean; unwrap(): { toNumber(): number } };
+  const first = s.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as {
+    isSome: boolean;
+    unwrap(): { toNumber(): number };
+  };
   return first.isSome && block >= first.unwrap().toNumber() && bool(s, 'subtokenEnabled', netuid);
 }
 
@@ -119,7 +127,12 @@ function emit(s: Storage, netuid: number, block: number): void {
   s.set('subtensorModule', 'subnetAlphaOutEmission', [netuid], alphaOut);
   s.set('subtensorModule', 'pendingOwnerCut', [netuid], big(s, 'pendingOwnerCut', netuid) + ownerCut);
   s.set('subtensorModule', 'pendingServerEmission', [netuid], big(s, 'pendingServerEmission', netuid) + server);
-  s.set('subtensorModule', 'pendingValidatorEmission', [netuid], big(s, 'pendingValidatorEmission', netuid) + rest - server);
+  s.set(
+    'subtensorModule',
+    'pendingValidatorEmission',
+    [netuid],
+    big(s, 'pendingValidatorEmission', netuid) + rest - server,
+  );
 }
 
 function epoch(s: Storage, netuid: number, block: number, tempo: number): void {
@@ -154,10 +167,12 @@ function epoch(s: Storage, netuid: number, block: number, tempo: number): void {
     lastMechanismStepBlock: num(s, 'lastMechansimStepBlock', netuid),
     raoEmission: pending,
   });
-  const set = (item: string, value: unknown, ...keys: unknown[]) => s.set('subtensorModule', item, keys.length ? keys : [netuid], value);
+  const set = (item: string, value: unknown, ...keys: unknown[]) =>
+    s.set('subtensorModule', item, keys.length ? keys : [netuid], value);
   // The per-uid vectors and the bonds rows are written as raw SCALE: encoding them through polkadot-js was most of
   // an epoch block's time at n = 256.
-  const setRaw = (item: string, bytes: Uint8Array, ...keys: unknown[]) => s.setRaw('subtensorModule', item, keys.length ? keys : [netuid], bytes);
+  const setRaw = (item: string, bytes: Uint8Array, ...keys: unknown[]) =>
+    s.setRaw('subtensorModule', item, keys.length ? keys : [netuid], bytes);
   setRaw('active', encodeBoolVec(out.active));
   setRaw('validatorPermit', encodeBoolVec(out.validatorPermit));
   setRaw('stakeWeight', encodeU16Vec(out.stakeWeight));
@@ -168,17 +183,20 @@ function epoch(s: Storage, netuid: number, block: number, tempo: number): void {
   setRaw('emission', encodeU64Vec(Array.from(out.emission, (e) => BigInt(e))));
   for (let uid = 0; uid < n; uid++) {
     const row: [number, number][] = [];
-    for (let k = Number(out.bonds.indptr[uid]); k < Number(out.bonds.indptr[uid + 1]); k++) row.push([Number(out.bonds.indices[k]), Number(out.bonds.values[k])]);
+    for (let k = Number(out.bonds.indptr[uid]); k < Number(out.bonds.indptr[uid + 1]); k++)
+      row.push([Number(out.bonds.indices[k]), Number(out.bonds.values[k])]);
     if (row.length) setRaw('bonds', encodePairs(row), netuid, uid);
     else s.remove('subtensorModule', 'bonds', netuid, uid);
     // What the hotkey earned as a validator this epoch (the metagraph's alpha_dividends_per_hotkey).
-    if (out.validatorEmission[uid]! > 0n) set('alphaDividendsPerSubnet', out.validatorEmission[uid]!, netuid, hotkeys[uid]!);
+    if (out.validatorEmission[uid]! > 0n)
+      set('alphaDividendsPerSubnet', out.validatorEmission[uid]!, netuid, hotkeys[uid]!);
     else s.remove('subtensorModule', 'alphaDividendsPerSubnet', netuid, hotkeys[uid]!);
     const earned = out.serverEmission[uid]! + out.validatorEmission[uid]!;
     if (earned > 0n) distributeToHotkey({ storage: s }, hotkeys[uid]!, netuid, earned);
   }
   const ownerCut = big(s, 'pendingOwnerCut', netuid);
-  if (ownerCut > 0n && s.has('subtensorModule', 'owner', ownerHotkey)) distributeToHotkey({ storage: s }, ownerHotkey, netuid, ownerCut);
+  if (ownerCut > 0n && s.has('subtensorModule', 'owner', ownerHotkey))
+    distributeToHotkey({ storage: s }, ownerHotkey, netuid, ownerCut);
   set('pendingServerEmission', 0);
   set('pendingValidatorEmission', 0);
   set('pendingOwnerCut', 0);

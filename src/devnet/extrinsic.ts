@@ -55,7 +55,18 @@ export function parseSigned(bytes: Uint8Array): RawExtrinsic | null {
   const nonceTip = bytes.subarray(extraStart, p);
   const mode = bytes[p++];
   if (mode !== 0 || p >= bytes.length) return null; // metadata-hash mode 1 takes the general path
-  return { signer, sigType, signature, era, nonce: Number(nonce[0]), tip: tip[0], nonceTip, mode, call: bytes.subarray(p), hash: blake2AsU8a(bytes) };
+  return {
+    signer,
+    sigType,
+    signature,
+    era,
+    nonce: Number(nonce[0]),
+    tip: tip[0],
+    nonceTip,
+    mode,
+    call: bytes.subarray(p),
+    hash: blake2AsU8a(bytes),
+  };
 }
 
 /** Substrate's `Era::birth` and `death` for a mortal era's two bytes at block `current`. */
@@ -69,11 +80,26 @@ export function mortalWindow(era: Uint8Array, current: number): { birth: number;
 }
 
 /** The signing payload of a parsed extrinsic (blake2-256'd when over 256 bytes, as signers do). */
-export function signingPayload(x: RawExtrinsic, specVersion: number, txVersion: number, genesis: Uint8Array, birthHash: Uint8Array): Uint8Array {
+export function signingPayload(
+  x: RawExtrinsic,
+  specVersion: number,
+  txVersion: number,
+  genesis: Uint8Array,
+  birthHash: Uint8Array,
+): Uint8Array {
   const versions = new Uint8Array(8);
   const dv = new DataView(versions.buffer);
   dv.setUint32(0, specVersion, true);
   dv.setUint32(4, txVersion, true);
-  const out = u8aConcat(x.call, x.era, x.nonceTip, new Uint8Array([x.mode]), versions, genesis, birthHash, new Uint8Array([0]));
+  const out = u8aConcat(
+    x.call,
+    x.era,
+    x.nonceTip,
+    new Uint8Array([x.mode]),
+    versions,
+    genesis,
+    birthHash,
+    new Uint8Array([0]),
+  );
   return out.length > 256 ? blake2AsU8a(out) : out;
 }

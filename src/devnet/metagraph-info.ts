@@ -12,17 +12,80 @@ import { big, bool, existingNetuids, num, str } from './read.js';
  * always filled). Positions 1–71 are the fields of `Metagraph`; 72 and 73 exist only in the selective form.
  */
 const SELECTIVE_FIELDS = [
-  'netuid', 'name', 'symbol', 'identity', 'networkRegisteredAt', 'ownerHotkey', 'ownerColdkey', 'block', 'tempo',
-  'lastStep', 'blocksSinceLastStep', 'subnetEmission', 'alphaIn', 'alphaOut', 'taoIn', 'alphaOutEmission',
-  'alphaInEmission', 'taoInEmission', 'pendingAlphaEmission', 'pendingRootEmission', 'subnetVolume', 'movingPrice',
-  'rho', 'kappa', 'minAllowedWeights', 'maxWeightsLimit', 'weightsVersion', 'weightsRateLimit', 'activityCutoff',
-  'maxValidators', 'numUids', 'maxUids', 'burn', 'difficulty', 'registrationAllowed', 'powRegistrationAllowed',
-  'immunityPeriod', 'minDifficulty', 'maxDifficulty', 'minBurn', 'maxBurn', 'adjustmentAlpha', 'adjustmentInterval',
-  'targetRegsPerInterval', 'maxRegsPerBlock', 'servingRateLimit', 'commitRevealWeightsEnabled', 'commitRevealPeriod',
-  'liquidAlphaEnabled', 'alphaHigh', 'alphaLow', 'bondsMovingAvg', 'hotkeys', 'coldkeys', 'identities', 'axons',
-  'active', 'validatorPermit', 'pruningScore', 'lastUpdate', 'emission', 'dividends', 'incentives', 'consensus',
-  'trust', 'rank', 'blockAtRegistration', 'alphaStake', 'taoStake', 'totalStake', 'taoDividendsPerHotkey',
-  'alphaDividendsPerHotkey', 'validators', 'commitments',
+  'netuid',
+  'name',
+  'symbol',
+  'identity',
+  'networkRegisteredAt',
+  'ownerHotkey',
+  'ownerColdkey',
+  'block',
+  'tempo',
+  'lastStep',
+  'blocksSinceLastStep',
+  'subnetEmission',
+  'alphaIn',
+  'alphaOut',
+  'taoIn',
+  'alphaOutEmission',
+  'alphaInEmission',
+  'taoInEmission',
+  'pendingAlphaEmission',
+  'pendingRootEmission',
+  'subnetVolume',
+  'movingPrice',
+  'rho',
+  'kappa',
+  'minAllowedWeights',
+  'maxWeightsLimit',
+  'weightsVersion',
+  'weightsRateLimit',
+  'activityCutoff',
+  'maxValidators',
+  'numUids',
+  'maxUids',
+  'burn',
+  'difficulty',
+  'registrationAllowed',
+  'powRegistrationAllowed',
+  'immunityPeriod',
+  'minDifficulty',
+  'maxDifficulty',
+  'minBurn',
+  'maxBurn',
+  'adjustmentAlpha',
+  'adjustmentInterval',
+  'targetRegsPerInterval',
+  'maxRegsPerBlock',
+  'servingRateLimit',
+  'commitRevealWeightsEnabled',
+  'commitRevealPeriod',
+  'liquidAlphaEnabled',
+  'alphaHigh',
+  'alphaLow',
+  'bondsMovingAvg',
+  'hotkeys',
+  'coldkeys',
+  'identities',
+  'axons',
+  'active',
+  'validatorPermit',
+  'pruningScore',
+  'lastUpdate',
+  'emission',
+  'dividends',
+  'incentives',
+  'consensus',
+  'trust',
+  'rank',
+  'blockAtRegistration',
+  'alphaStake',
+  'taoStake',
+  'totalStake',
+  'taoDividendsPerHotkey',
+  'alphaDividendsPerHotkey',
+  'validators',
+  'commitments',
 ] as const;
 
 const EMPTY_AXON = { block: 0, version: 0, ip: 0, port: 0, ipType: 0, protocol: 0, placeholder1: 0, placeholder2: 0 };
@@ -117,7 +180,12 @@ export function allMetagraphs(s: Storage, blockNumber: number): (Record<string, 
 }
 
 /** `get_mechagraph(netuid, mecid)`: the devnet's subnets have one mechanism, 0; any other is None. */
-export function mechagraphInfo(s: Storage, netuid: number, mecid: number, blockNumber: number): Record<string, unknown> | null {
+export function mechagraphInfo(
+  s: Storage,
+  netuid: number,
+  mecid: number,
+  blockNumber: number,
+): Record<string, unknown> | null {
   return mecid === 0 ? metagraphInfo(s, netuid, blockNumber) : null;
 }
 
@@ -125,7 +193,12 @@ export function mechagraphInfo(s: Storage, netuid: number, mecid: number, blockN
  * `get_selective_metagraph(netuid, indexes)`: netuid always, and each field whose position is listed; the others
  * None. Positions past the last field are ignored, as the runtime ignores unknown indexes.
  */
-export function selectiveMetagraph(s: Storage, netuid: number, indexes: readonly number[], blockNumber: number): Record<string, unknown> | null {
+export function selectiveMetagraph(
+  s: Storage,
+  netuid: number,
+  indexes: readonly number[],
+  blockNumber: number,
+): Record<string, unknown> | null {
   const full = metagraphInfo(s, netuid, blockNumber);
   if (!full) return null;
   const wanted = new Set(indexes);
@@ -133,7 +206,8 @@ export function selectiveMetagraph(s: Storage, netuid: number, indexes: readonly
   SELECTIVE_FIELDS.forEach((field, i) => {
     if (i === 0) out.netuid = netuid;
     else if (!wanted.has(i)) out[field] = null;
-    else if (field === 'validators') out.validators = (full.validatorPermit as boolean[]).flatMap((permit, uid) => (permit ? [uid] : []));
+    else if (field === 'validators')
+      out.validators = (full.validatorPermit as boolean[]).flatMap((permit, uid) => (permit ? [uid] : []));
     // The Commitments pallet is not part of the devnet: no commitments.
     else if (field === 'commitments') out.commitments = [];
     else out[field] = full[field];

@@ -43,7 +43,8 @@ function encodeNeuron(s: Storage, netuid: number, uid: number, full: boolean, v:
   const hotkey = encodeAddress(keyBytes, 42);
   const coldkey = s.raw('subtensorModule', 'owner', hotkey);
   const axon = s.map.get(s.key('subtensorModule', 'axons', netuid, hotkey)) ?? new Uint8Array(AXON_BYTES);
-  const prometheus = s.map.get(s.key('subtensorModule', 'prometheus', netuid, hotkey)) ?? new Uint8Array(PROMETHEUS_BYTES);
+  const prometheus =
+    s.map.get(s.key('subtensorModule', 'prometheus', netuid, hotkey)) ?? new Uint8Array(PROMETHEUS_BYTES);
   const alpha = readUint(s.raw('subtensorModule', 'totalHotkeyAlpha', hotkey, netuid));
   const parts: Uint8Array[] = [
     keyBytes,
@@ -76,7 +77,6 @@ function encodeNeuron(s: Storage, netuid: number, uid: number, full: boolean, v:
   parts.push(compactToU8a(65535)); // pruning_score
   return u8aConcat(...parts);
 }
-
 
 /** `get_neuron(_lite)(netuid, uid)`: SCALE `Option<NeuronInfo(Lite)>`. */
 export function encodeNeuronOption(s: Storage, netuid: number, uid: number, full: boolean): Uint8Array {

@@ -9,7 +9,13 @@ import { setCommitment } from './commitments.js';
 
 const ED = 500n;
 
-type AccountData = { nonce: number; consumers: number; providers: number; sufficients: number; data: { free: string | number; reserved: string | number; frozen: string | number; flags: string | number } };
+type AccountData = {
+  nonce: number;
+  consumers: number;
+  providers: number;
+  sufficients: number;
+  data: { free: string | number; reserved: string | number; frozen: string | number; flags: string | number };
+};
 
 function account(storage: Storage, who: string): AccountData {
   return storage.get('system', 'account', who).toJSON() as unknown as AccountData;
@@ -26,7 +32,11 @@ function transfer(ctx: DispatchContext, to: string, amount: bigint, keepAlive: b
   const destFree = BigInt(dest.data.free);
   if (!existed && amount < ED) throw moduleError(registry, 'Balances', 'ExistentialDeposit');
   storage.set('system', 'account', [signer], { ...from, data: { ...from.data, free: free - amount } });
-  storage.set('system', 'account', [to], { ...dest, providers: existed ? dest.providers : 1, data: { ...dest.data, free: destFree + amount } });
+  storage.set('system', 'account', [to], {
+    ...dest,
+    providers: existed ? dest.providers : 1,
+    data: { ...dest.data, free: destFree + amount },
+  });
   if (!existed) {
     ctx.deposit({ System: { NewAccount: { account: to } } });
     ctx.deposit({ Balances: { Endowed: { account: to, freeBalance: amount } } });
@@ -45,7 +55,12 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
   switch (key) {
     case 'balances.transferKeepAlive':
     case 'balances.transferAllowDeath':
-      return transfer(ctx, addressOf(args[0]), BigInt((args[1] as { toString(): string }).toString()), key === 'balances.transferKeepAlive');
+      return transfer(
+        ctx,
+        addressOf(args[0]),
+        BigInt((args[1] as { toString(): string }).toString()),
+        key === 'balances.transferKeepAlive',
+      );
     case 'balances.transferAll': {
       // Everything free, or everything but the existential deposit with keep_alive.
       const keepAlive = (args[1] as { isTrue: boolean }).isTrue;
@@ -91,7 +106,9 @@ export function dispatch(ctx: DispatchContext, section: string, method: string, 
       // mecid 0 is the plain call on the devnet's one-mechanism subnets
       const [netuid, mecid, ...rest] = args as { toNumber(): number }[];
       if (mecid!.toNumber() !== 0) throw moduleError(ctx.registry, 'SubtensorModule', 'MechanismDoesNotExist');
-      return key === 'subtensorModule.commitMechanismWeights' ? commitWeights(ctx, [netuid, ...rest] as never) : revealWeights(ctx, [netuid, ...rest] as never);
+      return key === 'subtensorModule.commitMechanismWeights'
+        ? commitWeights(ctx, [netuid, ...rest] as never)
+        : revealWeights(ctx, [netuid, ...rest] as never);
     }
     case 'subtensorModule.commitTimelockedWeights':
       return commitTimelocked(ctx, args as never, false);

@@ -4,7 +4,17 @@
  * up to the last complete, checksummed record; a torn tail (a crash mid-write) is cut off.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** What is stored of a block. */
@@ -41,7 +51,11 @@ export function createBlockStore(dir: string) {
     let blocks: StoredBlock[] = [];
     const state = new Map<string, Uint8Array>();
     if (existsSync(snapPath)) {
-      const snap = JSON.parse(readFileSync(snapPath, 'utf8')) as { version: number; blocks: StoredBlock[]; state: [string, string][] };
+      const snap = JSON.parse(readFileSync(snapPath, 'utf8')) as {
+        version: number;
+        blocks: StoredBlock[];
+        state: [string, string][];
+      };
       blocks = snap.blocks;
       for (const [k, v] of snap.state) state.set(k, bytes(v));
     }
@@ -119,7 +133,10 @@ export function createBlockStore(dir: string) {
 export type BlockStore = ReturnType<typeof createBlockStore>;
 
 /** The changes from `before` to `after`. */
-export function stateDiff(before: Map<string, Uint8Array> | undefined, after: Map<string, Uint8Array>): [string, string | null][] {
+export function stateDiff(
+  before: Map<string, Uint8Array> | undefined,
+  after: Map<string, Uint8Array>,
+): [string, string | null][] {
   const diff: [string, string | null][] = [];
   for (const [k, v] of after) {
     const old = before?.get(k);

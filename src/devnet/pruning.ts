@@ -21,8 +21,11 @@ export function neuronToPrune(ctx: DispatchContext, netuid: number): number | nu
     candidates.push({ uid, emission: emission[uid] ?? 0n, registered, immune: ctx.block - registered < immunity });
   }
   const nonImmune = candidates.filter((c) => !c.immune);
-  const pool = nonImmune.length > MIN_NON_IMMUNE_UIDS || nonImmune.length === candidates.length ? nonImmune : candidates;
-  pool.sort((a, b) => (a.emission < b.emission ? -1 : a.emission > b.emission ? 1 : a.registered - b.registered || a.uid - b.uid));
+  const pool =
+    nonImmune.length > MIN_NON_IMMUNE_UIDS || nonImmune.length === candidates.length ? nonImmune : candidates;
+  pool.sort((a, b) =>
+    a.emission < b.emission ? -1 : a.emission > b.emission ? 1 : a.registered - b.registered || a.uid - b.uid,
+  );
   return pool[0]?.uid ?? null;
 }
 
@@ -43,7 +46,13 @@ export function replaceNeuron(ctx: DispatchContext, netuid: number, uid: number,
   const n = num(ctx, 'subnetworkN', netuid);
   for (let row = 0; row < n; row++) {
     const w = vec<[number, number]>(ctx, 'weights', netuid, row);
-    if (w.some(([j, v]) => j === uid && v !== 0)) s.set('subtensorModule', 'weights', [netuid, row], w.map(([j, v]) => [j, j === uid ? 0 : v]));
+    if (w.some(([j, v]) => j === uid && v !== 0))
+      s.set(
+        'subtensorModule',
+        'weights',
+        [netuid, row],
+        w.map(([j, v]) => [j, j === uid ? 0 : v]),
+      );
   }
   const reset = <T>(item: string, value: T) => {
     const v = vec<T>(ctx, item, netuid);

@@ -11,8 +11,10 @@ const get = (x: Source, item: string, args: unknown[]) => of(x).get('subtensorMo
 export const num = (x: Source, item: string, ...args: unknown[]): number => Number(get(x, item, args).toString());
 export const big = (x: Source, item: string, ...args: unknown[]): bigint => BigInt(get(x, item, args).toString());
 export const str = (x: Source, item: string, ...args: unknown[]): string => get(x, item, args).toString();
-export const bool = (x: Source, item: string, ...args: unknown[]): boolean => (get(x, item, args) as unknown as { isTrue: boolean }).isTrue;
-export const vec = <T>(x: Source, item: string, ...args: unknown[]): T[] => (get(x, item, args).toJSON() as T[] | null) ?? [];
+export const bool = (x: Source, item: string, ...args: unknown[]): boolean =>
+  (get(x, item, args) as unknown as { isTrue: boolean }).isTrue;
+export const vec = <T>(x: Source, item: string, ...args: unknown[]): T[] =>
+  (get(x, item, args).toJSON() as T[] | null) ?? [];
 
 /** How many netuids the devnet checks for subnets (the subnet limit). */
 export const SUBNET_LIMIT = 128;
@@ -20,7 +22,8 @@ export const SUBNET_LIMIT = 128;
 /** The netuids of the subnets that exist, in order; root (0) only when asked for. */
 export function existingNetuids(x: Source, withRoot: boolean): number[] {
   const out: number[] = [];
-  for (let netuid = withRoot ? 0 : 1; netuid < SUBNET_LIMIT; netuid++) if (bool(x, 'networksAdded', netuid)) out.push(netuid);
+  for (let netuid = withRoot ? 0 : 1; netuid < SUBNET_LIMIT; netuid++)
+    if (bool(x, 'networksAdded', netuid)) out.push(netuid);
   return out;
 }
 
@@ -31,7 +34,8 @@ export function uidOf(x: Source, netuid: number, hotkey: string): number | null 
 }
 
 /** A SubtensorModule module error. */
-export const fail = (ctx: Pick<DispatchContext, 'registry'>, name: string) => moduleError(ctx.registry, 'SubtensorModule', name);
+export const fail = (ctx: Pick<DispatchContext, 'registry'>, name: string) =>
+  moduleError(ctx.registry, 'SubtensorModule', name);
 
 /** Free balance of an account, read from AccountInfo's bytes (four u32 counters, then `free` as u64). */
 export function freeOf(x: Source, who: string): bigint {

@@ -25,7 +25,10 @@ export interface RpcConnection {
 type Handler = (params: unknown[], conn: RpcConnection | null) => unknown;
 
 // Substrate sends the block number as hex ("0x19"), as every header field; the codec's JSON has a plain number.
-const header = (b: Block) => ({ ...(b.headerCodec.toJSON() as Record<string, unknown>), number: `0x${b.number.toString(16)}` });
+const header = (b: Block) => ({
+  ...(b.headerCodec.toJSON() as Record<string, unknown>),
+  number: `0x${b.number.toString(16)}`,
+});
 
 function str(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new RpcError(-32602, `Invalid params: ${what} must be a string`);
@@ -34,7 +37,8 @@ function str(v: unknown, what: string): string {
 
 /** A netuid parameter as SCALE u16 bytes. */
 function u16Param(v: unknown): Uint8Array {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) throw new RpcError(-32602, 'Invalid params: netuid must be an integer in [0, 65535]');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535)
+    throw new RpcError(-32602, 'Invalid params: netuid must be an integer in [0, 65535]');
   return new Uint8Array([v & 0xff, v >> 8]);
 }
 
@@ -113,7 +117,8 @@ export function createRpc(chain: Chain) {
     system_accountNextIndex: ([address]) => chain.nextIndex(str(address, 'address')),
     chain_getBlockHash: ([n]) => {
       if (n === undefined || n === null) return chain.best().hash;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new RpcError(-32602, 'Invalid params: block number');
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+        throw new RpcError(-32602, 'Invalid params: block number');
       return chain.blocks[n]?.hash ?? null;
     },
     chain_getHeader: ([hash]) => header(blockAt(hash)),
@@ -150,15 +155,21 @@ export function createRpc(chain: Chain) {
     state_getStorageSize: ([key, at]) => stateAt(at).get(hexParam(key, 'storage key'))?.length ?? null,
     state_getKeysPaged: ([prefix, count, startKey, at]) => {
       const p = prefix === null || prefix === undefined ? '0x' : hexParam(prefix, 'prefix');
-      if (typeof count !== 'number' || count < 0 || count > 1000) throw new RpcError(-32602, 'Invalid params: count must be in [0, 1000]');
+      if (typeof count !== 'number' || count < 0 || count > 1000)
+        throw new RpcError(-32602, 'Invalid params: count must be in [0, 1000]');
       const start = startKey ? hexParam(startKey, 'start key') : '';
-      return [...stateAt(at).keys()].filter((k) => k.startsWith(p) && k > start).sort().slice(0, count);
+      return [...stateAt(at).keys()]
+        .filter((k) => k.startsWith(p) && k > start)
+        .sort()
+        .slice(0, count);
     },
     state_queryStorageAt: ([keys, at]) => {
       if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
       const b = blockAt(at);
       const st = stateAt(at);
-      return [{ block: b.hash, changes: keys.map((k) => [hexParam(k, 'key'), st.has(k) ? u8aToHex(st.get(k)!) : null]) }];
+      return [
+        { block: b.hash, changes: keys.map((k) => [hexParam(k, 'key'), st.has(k) ? u8aToHex(st.get(k)!) : null]) },
+      ];
     },
     state_subscribeStorage: ([keys], conn) => {
       if (!Array.isArray(keys)) throw new RpcError(-32602, 'Invalid params: keys must be an array');
@@ -182,10 +193,13 @@ export function createRpc(chain: Chain) {
       });
     },
     state_unsubscribeStorage: unsubscribe,
-    state_call: ([method, data, at]) => runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(looseHexParam(data, 'data'))),
+    state_call: ([method, data, at]) =>
+      runtimeCall(chain, blockAt(at), str(method, 'method'), hexToU8a(looseHexParam(data, 'data'))),
     // subtensor's custom RPCs: the same structs as the runtime APIs, as a JSON array of SCALE bytes.
-    neuronInfo_getNeuronsLite: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons_lite', u16Param(netuid)))),
-    neuronInfo_getNeurons: ([netuid, at]) => Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons', u16Param(netuid)))),
+    neuronInfo_getNeuronsLite: ([netuid, at]) =>
+      Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons_lite', u16Param(netuid)))),
+    neuronInfo_getNeurons: ([netuid, at]) =>
+      Array.from(hexToU8a(runtimeCall(chain, blockAt(at), 'NeuronInfoRuntimeApi_get_neurons', u16Param(netuid)))),
     author_submitExtrinsic: ([xt]) => {
       try {
         return chain.submit(hexParam(xt, 'extrinsic')).hash;
@@ -226,7 +240,8 @@ export function createRpc(chain: Chain) {
     // Manual sealing, as a node started with --sealing manual offers it: seals `count` blocks (default 1).
     dev_newBlock: ([opts]) => {
       const count = (opts as { count?: unknown } | undefined)?.count ?? 1;
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000) throw new RpcError(-32602, 'Invalid params: count must be an integer in [1, 100000]');
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000)
+        throw new RpcError(-32602, 'Invalid params: count must be an integer in [1, 100000]');
       for (let i = 0; i < count; i++) chain.produce();
       return chain.best().hash;
     },
@@ -234,11 +249,20 @@ export function createRpc(chain: Chain) {
     // key are opened by the devnet at their reveal epoch.
     dev_drandInfo: () => {
       const info = devnetBeacon().info;
-      return { public_key: info.publicKey, period: info.period, genesis_time: info.genesisTime, schemeID: 'bls-unchained-g1-rfc9380' };
+      return {
+        public_key: info.publicKey,
+        period: info.period,
+        genesis_time: info.genesisTime,
+        schemeID: 'bls-unchained-g1-rfc9380',
+      };
     },
     payment_queryInfo: ([xt]) => {
       const bytes = hexToU8a(hexParam(xt, 'extrinsic'));
-      return { weight: { refTime: 0, proofSize: 0 }, class: 'normal', partialFee: feeForExtrinsic(chain.registry, bytes, bytes.length).toString() };
+      return {
+        weight: { refTime: 0, proofSize: 0 },
+        class: 'normal',
+        partialFee: feeForExtrinsic(chain.registry, bytes, bytes.length).toString(),
+      };
     },
   };
 
@@ -248,17 +272,27 @@ export function createRpc(chain: Chain) {
   methods.account_nextIndex = methods.system_accountNextIndex!;
 
   function invalid(e: unknown): RpcError {
-    if (e instanceof InvalidTransaction) return new RpcError(e.code, e.code === 1002 ? 'Verification Error' : e.code === 1013 ? 'Transaction Already Imported' : 'Invalid Transaction', e.reason);
+    if (e instanceof InvalidTransaction)
+      return new RpcError(
+        e.code,
+        e.code === 1002
+          ? 'Verification Error'
+          : e.code === 1013
+            ? 'Transaction Already Imported'
+            : 'Invalid Transaction',
+        e.reason,
+      );
     if (e instanceof RpcError) return e;
     return new RpcError(-32603, `Internal error: ${(e as Error).message}`);
   }
 
   async function handle(method: unknown, params: unknown, conn: RpcConnection | null): Promise<unknown> {
-    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(methods, method)) throw new RpcError(-32601, `Method not found: ${String(method)}`);
-    if (params !== undefined && !Array.isArray(params)) throw new RpcError(-32602, 'Invalid params: params must be an array');
+    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(methods, method))
+      throw new RpcError(-32601, `Method not found: ${String(method)}`);
+    if (params !== undefined && !Array.isArray(params))
+      throw new RpcError(-32602, 'Invalid params: params must be an array');
     return methods[method]!((params as unknown[]) ?? [], conn);
   }
 
   return { handle, methods: Object.keys(methods) };
 }
-

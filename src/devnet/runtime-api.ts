@@ -2,7 +2,14 @@
 import { compactAddLength, u8aToHex } from '@polkadot/util';
 import type { Block, Chain } from './chain.js';
 import { encodeNeuronOption, encodeNeurons } from './neurons.js';
-import { dynamicInfo, subnetHyperparamsV2, subnetHyperparamsV3, subnetInfo, subnetsInfo, subnetState } from './subnet-info.js';
+import {
+  dynamicInfo,
+  subnetHyperparamsV2,
+  subnetHyperparamsV3,
+  subnetInfo,
+  subnetsInfo,
+  subnetState,
+} from './subnet-info.js';
 import {
   currentAlphaPrice,
   currentAlphaPriceAll,
@@ -18,7 +25,14 @@ import {
   stakeInfoForHotkeyColdkeyNetuid,
 } from './stake-info.js';
 import { RpcError } from './rpc.js';
-import { allDynamicInfo, allMetagraphs, mechagraphInfo, metagraphInfo, nextEpochStartBlock, selectiveMetagraph } from './metagraph-info.js';
+import {
+  allDynamicInfo,
+  allMetagraphs,
+  mechagraphInfo,
+  metagraphInfo,
+  nextEpochStartBlock,
+  selectiveMetagraph,
+} from './metagraph-info.js';
 import { feeOf } from './fees.js';
 import type { TypeRegistry } from '@polkadot/types';
 
@@ -62,7 +76,10 @@ function apiMethods(chain: Chain): Map<string, ApiMethod> {
  * The subtensor runtime APIs implemented from storage: name → (decoded args, storage at the block) → the output as
  * JSON for the metadata's type, or as SCALE bytes already encoded.
  */
-const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof createStorage>, blockNumber: number) => unknown> = {
+const IMPLEMENTED: Record<
+  string,
+  (args: unknown[], storage: ReturnType<typeof createStorage>, blockNumber: number) => unknown
+> = {
   NeuronInfoRuntimeApi_get_neurons_lite: ([netuid], s) => encodeNeurons(s, Number(netuid), false),
   NeuronInfoRuntimeApi_get_neurons: ([netuid], s) => encodeNeurons(s, Number(netuid), true),
   NeuronInfoRuntimeApi_get_neuron_lite: ([netuid, uid], s) => encodeNeuronOption(s, Number(netuid), Number(uid), false),
@@ -82,20 +99,27 @@ const IMPLEMENTED: Record<string, (args: unknown[], storage: ReturnType<typeof c
   SubnetInfoRuntimeApi_get_all_metagraphs: (_args, s, b) => allMetagraphs(s, b),
   SubnetInfoRuntimeApi_get_mechagraph: ([netuid, mecid], s, b) => mechagraphInfo(s, Number(netuid), Number(mecid), b),
   SubnetInfoRuntimeApi_get_all_mechagraphs: (_args, s, b) => allMetagraphs(s, b),
-  SubnetInfoRuntimeApi_get_selective_metagraph: ([netuid, indexes], s, b) => selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b),
-  SubnetInfoRuntimeApi_get_selective_mechagraph: ([netuid, mecid, indexes], s, b) => (Number(mecid) === 0 ? selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b) : null),
+  SubnetInfoRuntimeApi_get_selective_metagraph: ([netuid, indexes], s, b) =>
+    selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b),
+  SubnetInfoRuntimeApi_get_selective_mechagraph: ([netuid, mecid, indexes], s, b) =>
+    Number(mecid) === 0 ? selectiveMetagraph(s, Number(netuid), (indexes as number[]).map(Number), b) : null,
   SubnetInfoRuntimeApi_get_next_epoch_start_block: ([netuid], s) => nextEpochStartBlock(s, Number(netuid)),
   StakeInfoRuntimeApi_get_stake_info_for_coldkey: ([coldkey], s) => stakeInfoForColdkey(s, String(coldkey)),
-  StakeInfoRuntimeApi_get_stake_info_for_coldkeys: ([coldkeys], s) => stakeInfoForColdkeys(s, (coldkeys as string[]).map(String)),
-  StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid: ([hotkey, coldkey, netuid], s) => stakeInfoForHotkeyColdkeyNetuid(s, String(hotkey), String(coldkey), Number(netuid)),
-  StakeInfoRuntimeApi_get_stake_fee: ([origin, , destination, , amount]) => stakeFee(origin as [string, number] | null, destination as [string, number] | null, BigInt(amount as string)),
+  StakeInfoRuntimeApi_get_stake_info_for_coldkeys: ([coldkeys], s) =>
+    stakeInfoForColdkeys(s, (coldkeys as string[]).map(String)),
+  StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid: ([hotkey, coldkey, netuid], s) =>
+    stakeInfoForHotkeyColdkeyNetuid(s, String(hotkey), String(coldkey), Number(netuid)),
+  StakeInfoRuntimeApi_get_stake_fee: ([origin, , destination, , amount]) =>
+    stakeFee(origin as [string, number] | null, destination as [string, number] | null, BigInt(amount as string)),
   DelegateInfoRuntimeApi_get_delegates: (_args, s) => delegates(s),
   DelegateInfoRuntimeApi_get_delegate: ([hotkey], s) => delegate(s, String(hotkey)),
   DelegateInfoRuntimeApi_get_delegated: ([coldkey], s) => delegated(s, String(coldkey)),
   SwapRuntimeApi_current_alpha_price: ([netuid], s) => currentAlphaPrice(s, Number(netuid)),
   SwapRuntimeApi_current_alpha_price_all: (_args, s) => currentAlphaPriceAll(s),
-  SwapRuntimeApi_sim_swap_tao_for_alpha: ([netuid, tao], s) => simSwapTaoForAlpha(s, Number(netuid), BigInt(tao as string)),
-  SwapRuntimeApi_sim_swap_alpha_for_tao: ([netuid, alpha], s) => simSwapAlphaForTao(s, Number(netuid), BigInt(alpha as string)),
+  SwapRuntimeApi_sim_swap_tao_for_alpha: ([netuid, tao], s) =>
+    simSwapTaoForAlpha(s, Number(netuid), BigInt(tao as string)),
+  SwapRuntimeApi_sim_swap_alpha_for_tao: ([netuid, alpha], s) =>
+    simSwapAlphaForTao(s, Number(netuid), BigInt(alpha as string)),
   SubnetRegistrationRuntimeApi_get_network_registration_cost: (_args, s, b) => networkRegistrationCost(s, b + 1),
 };
 
@@ -122,13 +146,19 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
     }
     case 'TransactionPaymentApi_query_info': {
       // (uxt, len): the fee of the extrinsic by the devnet's rule.
-      const len = data.length >= 4 ? new DataView(data.buffer, data.byteOffset + data.length - 4, 4).getUint32(0, true) : 0;
-      return enc('RuntimeDispatchInfo', { weight: { refTime: 0, proofSize: 0 }, class: 'Normal', partialFee: feeForExtrinsic(registry, data.subarray(0, data.length - 4), len) });
+      const len =
+        data.length >= 4 ? new DataView(data.buffer, data.byteOffset + data.length - 4, 4).getUint32(0, true) : 0;
+      return enc('RuntimeDispatchInfo', {
+        weight: { refTime: 0, proofSize: 0 },
+        class: 'Normal',
+        partialFee: feeForExtrinsic(registry, data.subarray(0, data.length - 4), len),
+      });
     }
     default: {
       const impl = IMPLEMENTED[method];
       const def = apiMethods(chain).get(method);
-      if (!impl || !def) throw new RpcError(-32000, `Client error: Execution failed: Other: Exported method ${method} is not found`);
+      if (!impl || !def)
+        throw new RpcError(-32000, `Client error: Execution failed: Other: Exported method ${method} is not found`);
       const args: unknown[] = [];
       try {
         // Arguments are concatenated SCALE values, decoded one after another.
@@ -140,7 +170,10 @@ export function runtimeCall(chain: Chain, block: Block, method: string, data: Ui
         }
         if (offset !== data.length) throw new Error(`${data.length - offset} bytes left over`);
       } catch (e) {
-        throw new RpcError(-32000, `Client error: Execution failed: Execution aborted due to trap: could not decode the arguments of ${method}: ${(e as Error).message}`);
+        throw new RpcError(
+          -32000,
+          `Client error: Execution failed: Execution aborted due to trap: could not decode the arguments of ${method}: ${(e as Error).message}`,
+        );
       }
       if (!block.state) throw new RpcError(4003, `Client error: State already discarded for ${block.hash}`);
       const out = impl(args, createStorage(chain.rt, block.state), block.number);

@@ -6,7 +6,11 @@ import { Metadata, TypeRegistry } from '@polkadot/types';
 import { expandMetadata } from '@polkadot/types/metadata';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { inflateSync } from 'fflate';
-import { DEVNET_METADATA_DEFLATED_BASE64, DEVNET_METADATA_V14_DEFLATED_BASE64, DEVNET_METADATA_V15_DEFLATED_BASE64 } from './metadata.generated.js';
+import {
+  DEVNET_METADATA_DEFLATED_BASE64,
+  DEVNET_METADATA_V14_DEFLATED_BASE64,
+  DEVNET_METADATA_V15_DEFLATED_BASE64,
+} from './metadata.generated.js';
 
 /** finney's four custom transaction extensions carry no data on either side. */
 export const EMPTY_EXTENSIONS = {
@@ -38,7 +42,9 @@ export function loadRuntime(): Runtime {
   registry.setSignedExtensions(undefined, EMPTY_EXTENSIONS);
   const metadata = new Metadata(registry, metadataBytes);
   registry.setMetadata(metadata, undefined, EMPTY_EXTENSIONS);
-  registry.setChainProperties(registry.createType('ChainProperties', { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }) as never);
+  registry.setChainProperties(
+    registry.createType('ChainProperties', { ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }) as never,
+  );
   const decorated = expandMetadata(registry, metadata);
   const apis = (metadata.asV16.apis.toJSON() as { name: string; version: number }[]).map((a) => [
     `0x${Buffer.from(blake2AsU8a(a.name, 64)).toString('hex')}`,

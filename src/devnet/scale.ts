@@ -7,7 +7,10 @@ export function readCompact(b: Uint8Array, pos: number): [bigint, number] | null
   const mode = b[pos]! & 3;
   if (mode === 0) return [BigInt(b[pos]! >> 2), pos + 1];
   if (mode === 1) return pos + 2 <= b.length ? [BigInt((b[pos]! | (b[pos + 1]! << 8)) >> 2), pos + 2] : null;
-  if (mode === 2) return pos + 4 <= b.length ? [BigInt(((b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) >>> 0) + b[pos + 3]! * 2 ** 24) >> 2n, pos + 4] : null;
+  if (mode === 2)
+    return pos + 4 <= b.length
+      ? [BigInt(((b[pos]! | (b[pos + 1]! << 8) | (b[pos + 2]! << 16)) >>> 0) + b[pos + 3]! * 2 ** 24) >> 2n, pos + 4]
+      : null;
   const n = (b[pos]! >> 2) + 4;
   if (pos + 1 + n > b.length || n > 16) return null;
   let v = 0n;
@@ -75,7 +78,11 @@ export function decodeU16Vec(b: Uint8Array): number[] {
 export function decodeU16Pairs(b: Uint8Array): [number, number][] {
   if (b.length === 0) return [];
   const [n, p] = compactAt(b, 0);
-  return Array.from({ length: n }, (_, i) => [b[p + 4 * i]! | (b[p + 4 * i + 1]! << 8), b[p + 4 * i + 2]! | (b[p + 4 * i + 3]! << 8)] as [number, number]);
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      [b[p + 4 * i]! | (b[p + 4 * i + 1]! << 8), b[p + 4 * i + 2]! | (b[p + 4 * i + 3]! << 8)] as [number, number],
+  );
 }
 
 export function encodeU16Vec(values: ArrayLike<number>): Uint8Array {

@@ -52,7 +52,11 @@ function reply(id: unknown, result: unknown) {
 
 function replyError(id: unknown, e: unknown) {
   const err = e instanceof RpcError ? e : new RpcError(-32603, `Internal error: ${(e as Error)?.message ?? String(e)}`);
-  return JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error: { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) } });
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: id ?? null,
+    error: { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) },
+  });
 }
 
 /**
@@ -67,11 +71,19 @@ function replyError(id: unknown, e: unknown) {
  */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const port = options.port ?? 9944;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DevnetError('DEVNET_INVALID_CONFIG', `port must be in [0, 65535], got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new DevnetError('DEVNET_INVALID_CONFIG', `port must be in [0, 65535], got ${port}`);
   const maxBytes = options.maxMessageBytes ?? 16 << 20;
   const sealing = options.sealing ?? 'instant';
-  if (sealing !== 'instant' && sealing !== 'manual' && !(typeof sealing === 'number' && Number.isFinite(sealing) && sealing >= 10)) {
-    throw new DevnetError('DEVNET_INVALID_CONFIG', `sealing must be 'instant', 'manual' or an interval of at least 10 ms, got ${String(sealing)}`);
+  if (
+    sealing !== 'instant' &&
+    sealing !== 'manual' &&
+    !(typeof sealing === 'number' && Number.isFinite(sealing) && sealing >= 10)
+  ) {
+    throw new DevnetError(
+      'DEVNET_INVALID_CONFIG',
+      `sealing must be 'instant', 'manual' or an interval of at least 10 ms, got ${String(sealing)}`,
+    );
   }
   await cryptoReady(); // WASM sr25519 for transaction signatures
   const chain = createChain(options);
@@ -87,7 +99,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     }
     const one = async (m: unknown): Promise<string> => {
       const r = m as { id?: unknown; method?: unknown; params?: unknown; jsonrpc?: unknown };
-      if (!r || typeof r !== 'object' || r.jsonrpc !== '2.0') return replyError(r?.id, new RpcError(-32600, 'Invalid request'));
+      if (!r || typeof r !== 'object' || r.jsonrpc !== '2.0')
+        return replyError(r?.id, new RpcError(-32600, 'Invalid request'));
       try {
         return reply(r.id, await rpc.handle(r.method, r.params, conn));
       } catch (e) {
@@ -123,7 +136,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const closers: (() => void)[] = [];
     const conn: RpcConnection = {
       notify(method, subscription, result) {
-        if (ws.readyState === ws.OPEN && !stalled) ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
+        if (ws.readyState === ws.OPEN && !stalled)
+          ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
       },
       onClose: (fn) => closers.push(fn),
     };
@@ -138,7 +152,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    http.once('error', (e) => reject(new DevnetError('DEVNET_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e })));
+    http.once('error', (e) =>
+      reject(new DevnetError('DEVNET_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e })),
+    );
     http.listen(port, host, () => resolve());
   }).catch((e) => {
     chain.close(); // nothing may keep the process alive after a failed start
@@ -155,14 +171,17 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     genesisHash: chain.genesisHash,
     bestNumber: () => chain.best().number,
     newBlock(count = 1) {
-      if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw new DevnetError('DEVNET_INVALID_CONFIG', `count must be an integer in [1, 1000000], got ${count}`);
+      if (!Number.isInteger(count) || count < 1 || count > 1_000_000)
+        throw new DevnetError('DEVNET_INVALID_CONFIG', `count must be an integer in [1, 1000000], got ${count}`);
       for (let i = 0; i < count; i++) chain.produce();
     },
     onBlock(fn) {
       const listener = (b: { number: number; hash: string; extrinsics: string[] }) => {
         const calls = b.extrinsics.map((hex) => {
           try {
-            const x = chain.registry.createType('Extrinsic', hex) as unknown as { method: { section: string; method: string } };
+            const x = chain.registry.createType('Extrinsic', hex) as unknown as {
+              method: { section: string; method: string };
+            };
             return `${x.method.section}.${x.method.method}`;
           } catch {
             return 'undecodable';

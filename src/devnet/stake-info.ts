@@ -12,7 +12,8 @@ import { big, bool, existingNetuids, num, str, uidOf } from './read.js';
 const DEFAULT_TAKE = 11_796;
 const RAO_PER_TAO = 1_000_000_000n;
 
-const prefixOf = (item: string) => u8aToHex(new Uint8Array([...xxhashAsU8a('SubtensorModule', 128), ...xxhashAsU8a(item, 128)]));
+const prefixOf = (item: string) =>
+  u8aToHex(new Uint8Array([...xxhashAsU8a('SubtensorModule', 128), ...xxhashAsU8a(item, 128)]));
 
 /** Every (hotkey, coldkey, netuid) with an entry in the `Alpha` share map. */
 function* alphaEntries(s: Storage): Generator<{ hotkey: string; coldkey: string; netuid: number }> {
@@ -22,14 +23,28 @@ function* alphaEntries(s: Storage): Generator<{ hotkey: string; coldkey: string;
     // Alpha is an NMap: blake2_128 ‖ hotkey, blake2_128 ‖ coldkey, netuid (Identity, u16 LE).
     const rest = Buffer.from(key.slice(prefix.length), 'hex');
     if (rest.length !== 16 + 32 + 16 + 32 + 2) continue;
-    yield { hotkey: encodeAddress(rest.subarray(16, 48), 42), coldkey: encodeAddress(rest.subarray(64, 96), 42), netuid: rest.readUInt16LE(96) };
+    yield {
+      hotkey: encodeAddress(rest.subarray(16, 48), 42),
+      coldkey: encodeAddress(rest.subarray(64, 96), 42),
+      netuid: rest.readUInt16LE(96),
+    };
   }
 }
 
 function stakeInfo(s: Storage, hotkey: string, coldkey: string, netuid: number): Record<string, unknown> | null {
   const stake = stakeOf({ storage: s }, hotkey, coldkey, netuid);
   if (stake === 0n) return null;
-  return { hotkey, coldkey, netuid, stake, locked: 0, emission: 0, taoEmission: 0, drain: 0, isRegistered: uidOf(s, netuid, hotkey) !== null };
+  return {
+    hotkey,
+    coldkey,
+    netuid,
+    stake,
+    locked: 0,
+    emission: 0,
+    taoEmission: 0,
+    drain: 0,
+    isRegistered: uidOf(s, netuid, hotkey) !== null,
+  };
 }
 
 /** `get_stake_info_for_coldkey(coldkey)`: one entry per (hotkey, netuid) the coldkey holds stake in. */
@@ -50,10 +65,27 @@ export function stakeInfoForColdkeys(s: Storage, coldkeys: readonly string[]): [
 }
 
 /** `get_stake_info_for_hotkey_coldkey_netuid(hotkey, coldkey, netuid)`: always Some, with zero stake when there is none, as the chain answers (the Python SDK does not handle None here). */
-export function stakeInfoForHotkeyColdkeyNetuid(s: Storage, hotkey: string, coldkey: string, netuid: number): Record<string, unknown> {
+export function stakeInfoForHotkeyColdkeyNetuid(
+  s: Storage,
+  hotkey: string,
+  coldkey: string,
+  netuid: number,
+): Record<string, unknown> {
   const h = encodeAddress(hotkey, 42);
   const c = encodeAddress(coldkey, 42);
-  return stakeInfo(s, h, c, netuid) ?? { hotkey: h, coldkey: c, netuid, stake: 0, locked: 0, emission: 0, taoEmission: 0, drain: 0, isRegistered: uidOf(s, netuid, h) !== null };
+  return (
+    stakeInfo(s, h, c, netuid) ?? {
+      hotkey: h,
+      coldkey: c,
+      netuid,
+      stake: 0,
+      locked: 0,
+      emission: 0,
+      taoEmission: 0,
+      drain: 0,
+      isRegistered: uidOf(s, netuid, h) !== null,
+    }
+  );
 }
 
 /**
@@ -61,7 +93,11 @@ export function stakeInfoForHotkeyColdkeyNetuid(s: Storage, hotkey: string, cold
  * amount) for each leg that swaps through a subnet's pool; root (netuid 0) legs and transfers within one subnet are
  * free. A leg is None when the TAO comes from, or goes to, the coldkey's balance.
  */
-export function stakeFee(origin: [string, number] | null, destination: [string, number] | null, amount: bigint): bigint {
+export function stakeFee(
+  origin: [string, number] | null,
+  destination: [string, number] | null,
+  amount: bigint,
+): bigint {
   if (origin && destination && origin[1] === destination[1]) return 0n;
   const legs = [origin, destination].filter((leg): leg is [string, number] => leg !== null && Number(leg[1]) !== 0);
   return legs.length ? swapFee(amount) : 0n;
@@ -86,12 +122,27 @@ export function currentAlphaPriceAll(s: Storage): { netuid: number; price: bigin
  * spot price. Root swaps 1:1 with no fee.
  */
 export function simSwapTaoForAlpha(s: Storage, netuid: number, amount: bigint): Record<string, bigint> {
-  if (netuid === 0 || !bool(s, 'networksAdded', netuid)) return { taoAmount: amount, alphaAmount: netuid === 0 ? amount : 0n, taoFee: 0n, alphaFee: 0n, taoSlippage: 0n, alphaSlippage: 0n };
+  if (netuid === 0 || !bool(s, 'networksAdded', netuid))
+    return {
+      taoAmount: amount,
+      alphaAmount: netuid === 0 ? amount : 0n,
+      taoFee: 0n,
+      alphaFee: 0n,
+      taoSlippage: 0n,
+      alphaSlippage: 0n,
+    };
   const tao = big(s, 'subnetTAO', netuid);
   const alphaIn = big(s, 'subnetAlphaIn', netuid);
   const { fee, taoIn, alphaOut } = swapTaoForAlpha(tao, alphaIn, amount);
   const atSpot = tao === 0n ? 0n : (taoIn * alphaIn) / tao;
-  return { taoAmount: amount, alphaAmount: alphaOut, taoFee: fee, alphaFee: 0n, taoSlippage: 0n, alphaSlippage: atSpot > alphaOut ? atSpot - alphaOut : 0n };
+  return {
+    taoAmount: amount,
+    alphaAmount: alphaOut,
+    taoFee: fee,
+    alphaFee: 0n,
+    taoSlippage: 0n,
+    alphaSlippage: atSpot > alphaOut ? atSpot - alphaOut : 0n,
+  };
 }
 
 /**
@@ -99,12 +150,27 @@ export function simSwapTaoForAlpha(s: Storage, netuid: number, amount: bigint): 
  * fee, `tao_fee` the fee, `tao_slippage` what the price impact cost against the spot price.
  */
 export function simSwapAlphaForTao(s: Storage, netuid: number, alpha: bigint): Record<string, bigint> {
-  if (netuid === 0 || !bool(s, 'networksAdded', netuid)) return { taoAmount: netuid === 0 ? alpha : 0n, alphaAmount: alpha, taoFee: 0n, alphaFee: 0n, taoSlippage: 0n, alphaSlippage: 0n };
+  if (netuid === 0 || !bool(s, 'networksAdded', netuid))
+    return {
+      taoAmount: netuid === 0 ? alpha : 0n,
+      alphaAmount: alpha,
+      taoFee: 0n,
+      alphaFee: 0n,
+      taoSlippage: 0n,
+      alphaSlippage: 0n,
+    };
   const tao = big(s, 'subnetTAO', netuid);
   const alphaIn = big(s, 'subnetAlphaIn', netuid);
   const { gross, fee, taoOut } = swapAlphaForTao(tao, alphaIn, alpha);
   const atSpot = alphaIn === 0n ? 0n : (alpha * tao) / alphaIn;
-  return { taoAmount: taoOut, alphaAmount: alpha, taoFee: fee, alphaFee: 0n, taoSlippage: atSpot > gross ? atSpot - gross : 0n, alphaSlippage: 0n };
+  return {
+    taoAmount: taoOut,
+    alphaAmount: alpha,
+    taoFee: fee,
+    alphaFee: 0n,
+    taoSlippage: atSpot > gross ? atSpot - gross : 0n,
+    alphaSlippage: 0n,
+  };
 }
 
 /** `get_network_registration_cost()`: the lock a subnet registered in the next block would take. */
@@ -124,7 +190,11 @@ function hotkeys(s: Storage): string[] {
   return out;
 }
 
-function delegateInfo(s: Storage, hotkey: string, entries: { hotkey: string; coldkey: string; netuid: number }[]): Record<string, unknown> {
+function delegateInfo(
+  s: Storage,
+  hotkey: string,
+  entries: { hotkey: string; coldkey: string; netuid: number }[],
+): Record<string, unknown> {
   const nominators = new Map<string, [number, bigint][]>();
   for (const e of entries) {
     if (e.hotkey !== hotkey) continue;

@@ -10,30 +10,56 @@ const FEE_RATE = 33n;
 const ONE_64 = 1n << 64n;
 
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string };
-const sharesOf = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) => BigInt((ctx.storage.get('subtensorModule', item, ...args).toJSON() as { bits: string | number }).bits) / ONE_64;
+const sharesOf = (ctx: Pick<DispatchContext, 'storage'>, item: string, ...args: unknown[]) =>
+  BigInt((ctx.storage.get('subtensorModule', item, ...args).toJSON() as { bits: string | number }).bits) / ONE_64;
 
 /** Adds alpha to a hotkey's pool on a subnet, issuing shares to `coldkey` at the pool's current share price. */
-export function creditStake(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, coldkey: string, netuid: number, alpha: bigint): void {
+export function creditStake(
+  ctx: Pick<DispatchContext, 'storage'>,
+  hotkey: string,
+  coldkey: string,
+  netuid: number,
+  alpha: bigint,
+): void {
   const total = big(ctx, 'totalHotkeyAlpha', hotkey, netuid);
   const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
   const newShares = total === 0n || totalShares === 0n ? alpha : (alpha * totalShares) / total;
-  ctx.storage.set('subtensorModule', 'alpha', [hotkey, coldkey, netuid], { bits: (sharesOf(ctx, 'alpha', hotkey, coldkey, netuid) + newShares) * ONE_64 });
-  ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], { bits: (totalShares + newShares) * ONE_64 });
+  ctx.storage.set('subtensorModule', 'alpha', [hotkey, coldkey, netuid], {
+    bits: (sharesOf(ctx, 'alpha', hotkey, coldkey, netuid) + newShares) * ONE_64,
+  });
+  ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], {
+    bits: (totalShares + newShares) * ONE_64,
+  });
   ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], total + alpha);
 }
 
 /** Adds alpha to a hotkey's pool without new shares: every nominator gains pro rata (emission). */
-export function distributeToHotkey(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, netuid: number, alpha: bigint): void {
+export function distributeToHotkey(
+  ctx: Pick<DispatchContext, 'storage'>,
+  hotkey: string,
+  netuid: number,
+  alpha: bigint,
+): void {
   if (sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid) === 0n) {
     const owner = ctx.storage.get('subtensorModule', 'owner', hotkey).toString();
     creditStake(ctx, hotkey, owner, netuid, alpha);
     return;
   }
-  ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], big(ctx, 'totalHotkeyAlpha', hotkey, netuid) + alpha);
+  ctx.storage.set(
+    'subtensorModule',
+    'totalHotkeyAlpha',
+    [hotkey, netuid],
+    big(ctx, 'totalHotkeyAlpha', hotkey, netuid) + alpha,
+  );
 }
 
 /** A coldkey's alpha staked to a hotkey on a subnet. */
-export function stakeOf(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, coldkey: string, netuid: number): bigint {
+export function stakeOf(
+  ctx: Pick<DispatchContext, 'storage'>,
+  hotkey: string,
+  coldkey: string,
+  netuid: number,
+): bigint {
   const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
   if (totalShares === 0n) return 0n;
   return (sharesOf(ctx, 'alpha', hotkey, coldkey, netuid) * big(ctx, 'totalHotkeyAlpha', hotkey, netuid)) / totalShares;
@@ -42,8 +68,11 @@ export function stakeOf(ctx: Pick<DispatchContext, 'storage'>, hotkey: string, c
 export function startCall(ctx: DispatchContext, args: readonly Arg[]): void {
   const netuid = args[0]!.toNumber();
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
-  if (!ctx.root && ctx.storage.get('subtensorModule', 'subnetOwner', netuid).toString() !== ctx.signer) throw fail(ctx, 'NotSubnetOwner');
-  const first = ctx.storage.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as { isSome: boolean };
+  if (!ctx.root && ctx.storage.get('subtensorModule', 'subnetOwner', netuid).toString() !== ctx.signer)
+    throw fail(ctx, 'NotSubnetOwner');
+  const first = ctx.storage.get('subtensorModule', 'firstEmissionBlockNumber', netuid) as unknown as {
+    isSome: boolean;
+  };
   if (first.isSome) throw fail(ctx, 'FirstEmissionBlockNumberAlreadySet');
   ctx.storage.set('subtensorModule', 'firstEmissionBlockNumber', [netuid], ctx.block + 1);
   ctx.storage.set('subtensorModule', 'subtokenEnabled', [netuid], true);
@@ -59,7 +88,11 @@ function sqrtBig(v: bigint): bigint {
 }
 
 /** TAO in, alpha out of a constant-product pool (reserves `tao`, `alphaIn`): the fee is taken from the input. */
-export function swapTaoForAlpha(tao: bigint, alphaIn: bigint, amount: bigint): { fee: bigint; taoIn: bigint; alphaOut: bigint } {
+export function swapTaoForAlpha(
+  tao: bigint,
+  alphaIn: bigint,
+  amount: bigint,
+): { fee: bigint; taoIn: bigint; alphaOut: bigint } {
   const fee = (amount * FEE_RATE) / 65535n;
   const taoIn = amount - fee;
   const alphaOut = tao + taoIn === 0n ? 0n : (alphaIn * taoIn) / (tao + taoIn);
@@ -67,7 +100,11 @@ export function swapTaoForAlpha(tao: bigint, alphaIn: bigint, amount: bigint): {
 }
 
 /** Alpha in, TAO out: `gross` leaves the pool, the fee is taken from it. */
-export function swapAlphaForTao(tao: bigint, alphaIn: bigint, alpha: bigint): { gross: bigint; fee: bigint; taoOut: bigint } {
+export function swapAlphaForTao(
+  tao: bigint,
+  alphaIn: bigint,
+  alpha: bigint,
+): { gross: bigint; fee: bigint; taoOut: bigint } {
   const gross = alphaIn + alpha === 0n ? 0n : (tao * alpha) / (alphaIn + alpha);
   const fee = (gross * FEE_RATE) / 65535n;
   return { gross, fee, taoOut: gross - fee };
@@ -147,8 +184,12 @@ export function removeStake(ctx: DispatchContext, args: readonly Arg[], limited 
   const totalShares = sharesOf(ctx, 'totalHotkeyShares', hotkey, netuid);
   const total = big(ctx, 'totalHotkeyAlpha', hotkey, netuid);
   const burnShares = (alpha * totalShares + total - 1n) / total;
-  ctx.storage.set('subtensorModule', 'alpha', [hotkey, ctx.signer, netuid], { bits: (sharesOf(ctx, 'alpha', hotkey, ctx.signer, netuid) - burnShares) * ONE_64 });
-  ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], { bits: (totalShares - burnShares) * ONE_64 });
+  ctx.storage.set('subtensorModule', 'alpha', [hotkey, ctx.signer, netuid], {
+    bits: (sharesOf(ctx, 'alpha', hotkey, ctx.signer, netuid) - burnShares) * ONE_64,
+  });
+  ctx.storage.set('subtensorModule', 'totalHotkeyShares', [hotkey, netuid], {
+    bits: (totalShares - burnShares) * ONE_64,
+  });
   ctx.storage.set('subtensorModule', 'totalHotkeyAlpha', [hotkey, netuid], total - alpha);
   ctx.storage.set('subtensorModule', 'subnetTAO', [netuid], tao - gross);
   ctx.storage.set('subtensorModule', 'subnetVolume', [netuid], big(ctx, 'subnetVolume', netuid) + gross);

@@ -3,7 +3,13 @@ import type { Codec } from '@polkadot/types/types';
 import { compactStripLength, u8aToHex } from '@polkadot/util';
 import type { Runtime } from './runtime.js';
 
-type Entry = ((...args: unknown[]) => Uint8Array) & { meta: { type: { isPlain: boolean; asPlain: { toNumber(): number }; asMap: { value: { toNumber(): number } } }; fallback: Uint8Array; modifier: { isOptional: boolean } } };
+type Entry = ((...args: unknown[]) => Uint8Array) & {
+  meta: {
+    type: { isPlain: boolean; asPlain: { toNumber(): number }; asMap: { value: { toNumber(): number } } };
+    fallback: Uint8Array;
+    modifier: { isOptional: boolean };
+  };
+};
 
 export interface Storage {
   /** Raw map: hex key → SCALE bytes. */
@@ -52,7 +58,8 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
     }
     return t;
   }
-  const hashKey = (section: string, item: string, args: unknown[]) => u8aToHex(compactStripLength(entry(section, item)(...args))[1]);
+  const hashKey = (section: string, item: string, args: unknown[]) =>
+    u8aToHex(compactStripLength(entry(section, item)(...args))[1]);
   // Building a key through polkadot-js costs ≈ 0.1 ms (codec objects, then the hashers); the hot paths ask for the
   // same few keys again and again, so keys whose arguments are plain numbers, bigints or strings are remembered.
   let keyCache = keyCaches.get(rt);
@@ -81,7 +88,8 @@ export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Stor
       const e = entry(section, item);
       const t = typeOf(section, item);
       // Optional items read as Option<T>, as polkadot-js presents them.
-      if (e.meta.modifier.isOptional) return rt.registry.createType(`Option<${t}>`, raw ? rt.registry.createType(t, raw) : null);
+      if (e.meta.modifier.isOptional)
+        return rt.registry.createType(`Option<${t}>`, raw ? rt.registry.createType(t, raw) : null);
       return rt.registry.createType(t, raw ?? e.meta.fallback);
     },
     set(section, item, args, value) {

@@ -2,7 +2,6 @@
 import type { Storage } from './state.js';
 import { bool, existingNetuids, num, str } from './read.js';
 
-
 /** `get_subnet_hyperparams_v2(netuid)`: None for a subnet that does not exist. */
 export function subnetHyperparamsV2(s: Storage, netuid: number): Record<string, unknown> | null {
   if (!bool(s, 'networksAdded', netuid)) return null;
@@ -47,10 +46,14 @@ export function subnetHyperparamsV2(s: Storage, netuid: number): Record<string, 
 }
 
 /** `get_subnet_hyperparams_v3(netuid)`: name/value entries in finney's order, valued as their storage items are typed. */
-export function subnetHyperparamsV3(s: Storage, netuid: number): { name: string; value: Record<string, unknown> }[] | null {
+export function subnetHyperparamsV3(
+  s: Storage,
+  netuid: number,
+): { name: string; value: Record<string, unknown> }[] | null {
   const v2 = subnetHyperparamsV2(s, netuid);
   if (!v2) return null;
-  const fixed = (item: string) => (s.get('subtensorModule', item, netuid).toJSON() as { bits: string | number }) ?? { bits: 0 };
+  const fixed = (item: string) =>
+    (s.get('subtensorModule', item, netuid).toJSON() as { bits: string | number }) ?? { bits: 0 };
   const entries: [string, string, unknown][] = [
     ['kappa', 'U16', v2.kappa],
     ['immunity_period', 'U16', v2.immunityPeriod],
@@ -84,7 +87,10 @@ export function subnetHyperparamsV3(s: Storage, netuid: number): { name: string;
     ['user_liquidity_enabled', 'Bool', v2.userLiquidityEnabled],
     ['owner_cut_enabled', 'Bool', bool(s, 'ownerCutEnabled', netuid)],
   ];
-  return entries.map(([name, kind, value]) => ({ name: `0x${Buffer.from(name).toString('hex')}`, value: { [kind]: value } }));
+  return entries.map(([name, kind, value]) => ({
+    name: `0x${Buffer.from(name).toString('hex')}`,
+    value: { [kind]: value },
+  }));
 }
 
 /** `get_dynamic_info(netuid)`: the subnet's pool and emission state. */
@@ -109,7 +115,8 @@ export function dynamicInfo(s: Storage, netuid: number): Record<string, unknown>
     alphaOutEmission: str(s, 'subnetAlphaOutEmission', netuid),
     alphaInEmission: str(s, 'subnetAlphaInEmission', netuid),
     taoInEmission: str(s, 'subnetTaoInEmission', netuid),
-    pendingAlphaEmission: BigInt(str(s, 'pendingServerEmission', netuid)) + BigInt(str(s, 'pendingValidatorEmission', netuid)),
+    pendingAlphaEmission:
+      BigInt(str(s, 'pendingServerEmission', netuid)) + BigInt(str(s, 'pendingValidatorEmission', netuid)),
     pendingRootEmission: 0,
     subnetVolume: str(s, 'subnetVolume', netuid),
     networkRegisteredAt: str(s, 'networkRegisteredAt', netuid),

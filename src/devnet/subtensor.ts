@@ -15,7 +15,8 @@ const LOCK_REDUCTION_INTERVAL = 100_800n;
 const SUBNET_LIMIT = 128;
 
 type Arg = { toNumber(): number; toBigInt(): bigint; toString(): string; toJSON(): unknown; isTrue?: boolean };
-const set = (ctx: DispatchContext, item: string, args: unknown[], value: unknown) => ctx.storage.set('subtensorModule', item, args, value);
+const set = (ctx: DispatchContext, item: string, args: unknown[], value: unknown) =>
+  ctx.storage.set('subtensorModule', item, args, value);
 
 /** Takes `amount` from an account and burns it from the total issuance (locks and registration burns). */
 function charge(ctx: DispatchContext, who: string, amount: bigint): void {
@@ -25,8 +26,18 @@ function charge(ctx: DispatchContext, who: string, amount: bigint): void {
 }
 
 /** The hyperparameters `init_new_network` writes (subtensor's new-subnet values), with the devnet's tempo and CR off. */
-export function initSubnet(ctx: Pick<DispatchContext, 'storage'>, netuid: number, owner: string, ownerHotkey: string, block: number, tempo: number, commitReveal = false, weightsRateLimit?: number): void {
-  const s = (item: string, value: unknown, ...keys: unknown[]) => ctx.storage.set('subtensorModule', item, keys.length ? keys : [netuid], value);
+export function initSubnet(
+  ctx: Pick<DispatchContext, 'storage'>,
+  netuid: number,
+  owner: string,
+  ownerHotkey: string,
+  block: number,
+  tempo: number,
+  commitReveal = false,
+  weightsRateLimit?: number,
+): void {
+  const s = (item: string, value: unknown, ...keys: unknown[]) =>
+    ctx.storage.set('subtensorModule', item, keys.length ? keys : [netuid], value);
   s('networksAdded', true);
   s('subnetOwner', owner);
   s('subnetOwnerHotkey', ownerHotkey);
@@ -60,7 +71,8 @@ export function seedPool(ctx: Pick<DispatchContext, 'storage'>, netuid: number, 
 export function networkLockCost(x: Pick<DispatchContext, 'storage'>, block: number): bigint {
   const last = big(x, 'networkLastLockCost');
   let lastLockBlock = 0;
-  for (let u = 1; u < SUBNET_LIMIT; u++) if (bool(x, 'networksAdded', u)) lastLockBlock = Math.max(lastLockBlock, num(x, 'networkRegisteredAt', u));
+  for (let u = 1; u < SUBNET_LIMIT; u++)
+    if (bool(x, 'networksAdded', u)) lastLockBlock = Math.max(lastLockBlock, num(x, 'networkRegisteredAt', u));
   const since = BigInt(Math.max(0, block - lastLockBlock));
   const mult = x.storage.has('subtensorModule', 'networkLastLockCost') ? 2n : 1n; // 1 until a lock has happened
   const decayed = mult * last - (last / LOCK_REDUCTION_INTERVAL) * since;
@@ -110,7 +122,11 @@ export function burnedRegister(ctx: DispatchContext, args: readonly Arg[]): void
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (!bool(ctx, 'networkRegistrationAllowed', netuid)) throw fail(ctx, 'SubNetRegistrationDisabled');
   if (uidOf(ctx, netuid, hotkey) !== null) throw fail(ctx, 'HotKeyAlreadyRegisteredInSubNet');
-  if (ctx.storage.has('subtensorModule', 'owner', hotkey) && ctx.storage.get('subtensorModule', 'owner', hotkey).toString() !== cold) throw fail(ctx, 'NonAssociatedColdKey');
+  if (
+    ctx.storage.has('subtensorModule', 'owner', hotkey) &&
+    ctx.storage.get('subtensorModule', 'owner', hotkey).toString() !== cold
+  )
+    throw fail(ctx, 'NonAssociatedColdKey');
   const burn = big(ctx, 'burn', netuid);
   if (freeOf(ctx, cold) < burn) throw fail(ctx, 'NotEnoughBalanceToStake');
   const full = num(ctx, 'subnetworkN', netuid) >= num(ctx, 'maxAllowedUids', netuid);
@@ -141,18 +157,39 @@ function validIp(ip: bigint, ipType: number, allowLoopback: boolean): boolean {
  * The checks serve_axon and serve_prometheus share, in finney's order: registered, ip_type, IP, port, then the
  * serving rate limit against the previous record in `item`.
  */
-function checkServe(ctx: DispatchContext, netuid: number, ipType: number, ip: bigint, port: number, item: 'axons' | 'prometheus', allowZeroIp: boolean): void {
+function checkServe(
+  ctx: DispatchContext,
+  netuid: number,
+  ipType: number,
+  ip: bigint,
+  port: number,
+  item: 'axons' | 'prometheus',
+  allowZeroIp: boolean,
+): void {
   if (uidOf(ctx, netuid, ctx.signer) === null) throw fail(ctx, 'HotKeyNotRegisteredInNetwork');
   if (ipType !== 4 && ipType !== 6) throw fail(ctx, 'InvalidIpType');
   if ((!allowZeroIp && ip === 0n) || !validIp(ip, ipType, ctx.allowLoopback)) throw fail(ctx, 'InvalidIpAddress');
   if (port === 0) throw fail(ctx, 'InvalidPort');
-  const prev = ctx.storage.get('subtensorModule', item, netuid, ctx.signer) as unknown as { isSome: boolean; unwrap(): { block: { toNumber(): number } } };
+  const prev = ctx.storage.get('subtensorModule', item, netuid, ctx.signer) as unknown as {
+    isSome: boolean;
+    unwrap(): { block: { toNumber(): number } };
+  };
   const prevBlock = prev.isSome ? prev.unwrap().block.toNumber() : 0;
-  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid)) throw fail(ctx, 'ServingRateLimitExceeded');
+  if (prevBlock !== 0 && ctx.block - prevBlock < num(ctx, 'servingRateLimit', netuid))
+    throw fail(ctx, 'ServingRateLimitExceeded');
 }
 
 export function serveAxon(ctx: DispatchContext, args: readonly Arg[], withCertificate = false): void {
-  const [netuidA, versionA, ipA, portA, ipTypeA, protocolA, p1A, p2A] = args as [Arg, Arg, Arg, Arg, Arg, Arg, Arg, Arg];
+  const [netuidA, versionA, ipA, portA, ipTypeA, protocolA, p1A, p2A] = args as [
+    Arg,
+    Arg,
+    Arg,
+    Arg,
+    Arg,
+    Arg,
+    Arg,
+    Arg,
+  ];
   const netuid = netuidA.toNumber();
   const hotkey = ctx.signer;
   const ip = ipA.toBigInt();
@@ -170,7 +207,11 @@ export function serveAxon(ctx: DispatchContext, args: readonly Arg[], withCertif
   if (withCertificate) {
     // serve_axon_tls: the first byte of the certificate is the algorithm, the rest a public key of up to 64 bytes.
     const cert = Buffer.from((args[8] as Arg).toString().slice(2), 'hex');
-    if (cert.length >= 1) set(ctx, 'neuronCertificates', [netuid, hotkey], { publicKey: `0x${cert.subarray(1, 65).toString('hex')}`, algorithm: cert[0] });
+    if (cert.length >= 1)
+      set(ctx, 'neuronCertificates', [netuid, hotkey], {
+        publicKey: `0x${cert.subarray(1, 65).toString('hex')}`,
+        algorithm: cert[0],
+      });
   }
   ctx.deposit({ SubtensorModule: { AxonServed: [netuid, hotkey] } });
 }
@@ -181,7 +222,13 @@ export function servePrometheus(ctx: DispatchContext, args: readonly Arg[]): voi
   const ip = ipA.toBigInt();
   // Prometheus endpoints may not use IP 0 (axons may).
   checkServe(ctx, netuid, ipTypeA.toNumber(), ip, portA.toNumber(), 'prometheus', false);
-  set(ctx, 'prometheus', [netuid, ctx.signer], { block: ctx.block, version: versionA.toNumber(), ip, port: portA.toNumber(), ipType: ipTypeA.toNumber() });
+  set(ctx, 'prometheus', [netuid, ctx.signer], {
+    block: ctx.block,
+    version: versionA.toNumber(),
+    ip,
+    port: portA.toNumber(),
+    ipType: ipTypeA.toNumber(),
+  });
   ctx.deposit({ SubtensorModule: { PrometheusServed: [netuid, ctx.signer] } });
 }
 
@@ -201,7 +248,14 @@ export function setWeights(ctx: DispatchContext, args: readonly Arg[]): void {
  * The checks and the write shared by `set_weights` and a CRv2 reveal (subtensor's checks from the second on). The rate limit applies
  * only without commit-reveal: with it, LastUpdate was set at commit time.
  */
-export function applyWeights(ctx: DispatchContext, netuid: number, uids: number[], values: number[], versionKey: bigint, rateLimited: boolean): void {
+export function applyWeights(
+  ctx: DispatchContext,
+  netuid: number,
+  uids: number[],
+  values: number[],
+  versionKey: bigint,
+  rateLimited: boolean,
+): void {
   // The hot path of every subnet: storage is read and written as raw SCALE here (see scale.ts).
   const hotkey = ctx.signer;
   const raw = (item: string, ...args: unknown[]) => ctx.storage.raw('subtensorModule', item, ...args);
@@ -215,25 +269,33 @@ export function applyWeights(ctx: DispatchContext, netuid: number, uids: number[
   const uid = Number(readUint(uidBytes));
   // (6) stake threshold: stake below StakeThreshold cannot set weights (the owner is exempt).
   const ownerHotkey = encodeAddress(raw('subnetOwnerHotkey', netuid), 42);
-  if (hotkey !== ownerHotkey && uint('totalHotkeyAlpha', hotkey, netuid) < uint('stakeThreshold')) throw fail(ctx, 'NotEnoughStakeToSetWeights');
+  if (hotkey !== ownerHotkey && uint('totalHotkeyAlpha', hotkey, netuid) < uint('stakeThreshold'))
+    throw fail(ctx, 'NotEnoughStakeToSetWeights');
   const required = uint('weightsVersionKey', netuid);
   if (required !== 0n && versionKey < required) throw fail(ctx, 'IncorrectWeightVersionKey');
   const lastUpdate = decodeU64Vec(raw('lastUpdate', netuid));
   const last = Number(lastUpdate[uid] ?? 0n);
-  if (rateLimited && last !== 0 && ctx.block - last < Number(uint('weightsSetRateLimit', netuid))) throw fail(ctx, 'SettingWeightsTooFast');
+  if (rateLimited && last !== 0 && ctx.block - last < Number(uint('weightsSetRateLimit', netuid)))
+    throw fail(ctx, 'SettingWeightsTooFast');
   const selfWeight = uids.length === 1 && uids[0] === uid;
   const permits = decodeBoolVec(raw('validatorPermit', netuid));
   if (!selfWeight && hotkey !== ownerHotkey && !permits[uid]) throw fail(ctx, 'NeuronNoValidatorPermit');
   if (new Set(uids).size !== uids.length) throw fail(ctx, 'DuplicateUids');
   if (uids.some((u) => u >= n)) throw fail(ctx, 'UidVecContainInvalidOne');
-  if (!selfWeight && uids.length < Math.min(Number(uint('minAllowedWeights', netuid)), n)) throw fail(ctx, 'WeightVecLengthIsLow');
+  if (!selfWeight && uids.length < Math.min(Number(uint('minAllowedWeights', netuid)), n))
+    throw fail(ctx, 'WeightVecLengthIsLow');
   const maxLimit = Number(uint('maxWeightsLimit', netuid));
   if (maxLimit !== 65535) {
     const total = values.reduce((a, b) => a + b, 0);
     if (total > 0 && values.some((v) => (v * 65535) / total > maxLimit)) throw fail(ctx, 'MaxWeightExceeded');
   }
   const scaled = vecMaxUpscaleToU16(values);
-  ctx.storage.setRaw('subtensorModule', 'weights', [netuid, uid], encodePairs(uids.map((u, i) => [u, scaled[i]!] as const)));
+  ctx.storage.setRaw(
+    'subtensorModule',
+    'weights',
+    [netuid, uid],
+    encodePairs(uids.map((u, i) => [u, scaled[i]!] as const)),
+  );
   if (rateLimited) {
     while (lastUpdate.length <= uid) lastUpdate.push(0n);
     lastUpdate[uid] = BigInt(ctx.block);

@@ -57,7 +57,12 @@ export {
   NAN_LOSS,
 } from './scorers/v3-math.js';
 export type { SynergyShares, V3NeuronStat, V3Observation, V3NeuronStats } from './scorers/v3-math.js';
-export { textCausalLMNextQuery, textCausalLMQuery, textCausalLMNextScorer, textCausalLMScorer } from './scorers/text.js';
+export {
+  textCausalLMNextQuery,
+  textCausalLMQuery,
+  textCausalLMNextScorer,
+  textCausalLMScorer,
+} from './scorers/text.js';
 export type { TextTargets, TextQueryOptions, TextScorerOptions, TextScoreDetail } from './scorers/text.js';
 export {
   Capacity,
@@ -74,7 +79,15 @@ export {
   createCapacityLedger,
   fetchCapacities,
 } from './scorers/sn19.js';
-export type { SpeedConfig, CapacityTask, PeriodRecord, TaskScores, RequestOutcome, CapacityLedger, SyntheticPlan } from './scorers/sn19.js';
+export type {
+  SpeedConfig,
+  CapacityTask,
+  PeriodRecord,
+  TaskScores,
+  RequestOutcome,
+  CapacityLedger,
+  SyntheticPlan,
+} from './scorers/sn19.js';
 export { latencyFactor, correctnessLatencyReward, correctnessScorer } from './scorers/generic.js';
 export { EpochError } from './errors.js';
 export type { EpochErrorCode } from './errors.js';

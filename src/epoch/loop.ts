@@ -10,24 +10,46 @@ import type { AxonTarget } from '../dendrite/index.js';
 import type { Synapse } from '../synapse/index.js';
 import { EpochError } from './errors.js';
 import { emptyState, loadState, saveState, type EpochState } from './state.js';
-import type { Epoch, EpochEvents, EpochOptions, QueryPlan, RunOptions, ScoreResult, Scorer, StepReport, WeightsEvent, ResyncEvent } from './types.js';
-import { lastWeightsBlock, readSchedule, revealDue, sendWeights, weightsInterval, type WeightSchedule } from './weights.js';
+import type {
+  Epoch,
+  EpochEvents,
+  EpochOptions,
+  QueryPlan,
+  RunOptions,
+  ScoreResult,
+  Scorer,
+  StepReport,
+  WeightsEvent,
+  ResyncEvent,
+} from './types.js';
+import {
+  lastWeightsBlock,
+  readSchedule,
+  revealDue,
+  sendWeights,
+  weightsInterval,
+  type WeightSchedule,
+} from './weights.js';
 
 function checkOptions<S extends Synapse, C>(o: EpochOptions<S, C>): void {
   const bad = (msg: string): never => {
     throw new EpochError('EPOCH_INVALID_CONFIG', msg);
   };
   if (!o || typeof o !== 'object') bad('options are required');
-  if (!o.subtensor || typeof o.subtensor.setWeights !== 'function') bad('options.subtensor must be a chain client (createSubtensor)');
+  if (!o.subtensor || typeof o.subtensor.setWeights !== 'function')
+    bad('options.subtensor must be a chain client (createSubtensor)');
   if (!o.dendrite || typeof o.dendrite.call !== 'function') bad('options.dendrite must be a dendrite (createDendrite)');
   if (!o.hotkey?.ss58Address || !o.hotkey.secretKey) bad('options.hotkey must be the validator hotkey with its secret');
-  if (!Number.isInteger(o.netuid) || o.netuid < 0 || o.netuid > 65535) bad(`options.netuid must be an integer in [0, 65535], got ${String(o.netuid)}`);
+  if (!Number.isInteger(o.netuid) || o.netuid < 0 || o.netuid > 65535)
+    bad(`options.netuid must be an integer in [0, 65535], got ${String(o.netuid)}`);
   if (typeof o.query !== 'function') bad('options.query must be a function that builds the request');
   const score = o.score as unknown;
-  if (typeof score !== 'function' && typeof (score as Scorer<S, C>)?.score !== 'function') bad('options.score must be a function or { score }');
+  if (typeof score !== 'function' && typeof (score as Scorer<S, C>)?.score !== 'function')
+    bad('options.score must be a function or { score }');
   const num = (v: number | undefined, name: string, lo: number, hi: number, int = false) => {
     if (v === undefined) return;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) bad(`options.${name} must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v)))
+      bad(`options.${name} must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${String(v)}`);
   };
   num(o.alpha, 'alpha', Number.MIN_VALUE, 1);
   num(o.sampleSize, 'sampleSize', 1, 65535, true);
@@ -37,13 +59,17 @@ function checkOptions<S extends Synapse, C>(o: EpochOptions<S, C>): void {
   num(o.resyncInterval, 'resyncInterval', 1, 1e9, true);
   num(o.stepInterval, 'stepInterval', 0, 86_400_000);
   num(o.excludeQuantile, 'excludeQuantile', 0, 65535, true);
-  if (o.commitReveal !== undefined && o.commitReveal !== 'timelock' && o.commitReveal !== 'hash') bad(`options.commitReveal must be 'timelock' or 'hash', got ${String(o.commitReveal)}`);
+  if (o.commitReveal !== undefined && o.commitReveal !== 'timelock' && o.commitReveal !== 'hash')
+    bad(`options.commitReveal must be 'timelock' or 'hash', got ${String(o.commitReveal)}`);
   const pen = (score as Scorer<S, C>)?.penalty;
-  if (pen !== undefined && !(typeof pen === 'number' && pen >= 0 && pen <= 1)) bad(`score.penalty must be a number in [0, 1], got ${String(pen)}`);
+  if (pen !== undefined && !(typeof pen === 'number' && pen >= 0 && pen <= 1))
+    bad(`score.penalty must be a number in [0, 1], got ${String(pen)}`);
 }
 
 function asEpochError(e: unknown, code: EpochError['code'], what: string): EpochError {
-  return e instanceof EpochError ? e : new EpochError(code, `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  return e instanceof EpochError
+    ? e
+    : new EpochError(code, `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }
 
 /** Fisher–Yates with Math.random: the order only has to be unpredictable to miners, not reproducible. */
@@ -85,7 +111,8 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
   const events = new EventEmitter<EpochEvents>();
   const tracker = createMetagraphTracker(st, { netuid });
   const me = { netuid, hotkey: hotkey.ss58Address };
-  const state: EpochState = (options.statePath ? loadState(options.statePath, me) : null) ?? emptyState(netuid, hotkey.ss58Address);
+  const state: EpochState =
+    (options.statePath ? loadState(options.statePath, me) : null) ?? emptyState(netuid, hotkey.ss58Address);
   let mg: Metagraph | null = null;
   let myUid: number | null = null;
   let schedule: WeightSchedule | null = null;
@@ -143,8 +170,12 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
   /** The next uids of the pass: a random order of the serving uids (ourselves excluded), refilled when used up. */
   function pick(block: number, metagraph: Metagraph): number[] {
     const candidates: number[] = [];
-    for (let uid = 0; uid < metagraph.n; uid++) if (uid !== myUid && metagraph.axons[uid]!.isServing) candidates.push(uid);
-    if (options.select) return options.select({ step: state.step, block, metagraph, candidates }).filter((u) => Number.isInteger(u) && u >= 0 && u < metagraph.n);
+    for (let uid = 0; uid < metagraph.n; uid++)
+      if (uid !== myUid && metagraph.axons[uid]!.isServing) candidates.push(uid);
+    if (options.select)
+      return options
+        .select({ step: state.step, block, metagraph, candidates })
+        .filter((u) => Number.isInteger(u) && u >= 0 && u < metagraph.n);
     const serving = new Set(candidates);
     state.order = state.order.filter((u) => serving.has(u));
     const out: number[] = [];
@@ -178,22 +209,39 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     return out;
   }
 
-  function rewardsOf(result: ScoreResult, uids: number[], responses: S[]): { rewards: Float64Array; detail: (Record<string, unknown> | undefined)[] } {
+  function rewardsOf(
+    result: ScoreResult,
+    uids: number[],
+    responses: S[],
+  ): { rewards: Float64Array; detail: (Record<string, unknown> | undefined)[] } {
     const raw = (result as { rewards?: ArrayLike<number> }).rewards ?? (result as ArrayLike<number>);
     if (!raw || typeof raw.length !== 'number' || raw.length !== uids.length) {
-      throw new EpochError('EPOCH_SCORER_FAILED', `the scorer returned ${raw?.length ?? 'no'} rewards for ${uids.length} uids`);
+      throw new EpochError(
+        'EPOCH_SCORER_FAILED',
+        `the scorer returned ${raw?.length ?? 'no'} rewards for ${uids.length} uids`,
+      );
     }
-    const detail = Array.from({ length: uids.length }, (_, i) => (result as { detail?: ReadonlyArray<Record<string, unknown> | undefined> }).detail?.[i]);
+    const detail = Array.from(
+      { length: uids.length },
+      (_, i) => (result as { detail?: ReadonlyArray<Record<string, unknown> | undefined> }).detail?.[i],
+    );
     const rewards = new Float64Array(uids.length);
     for (let i = 0; i < uids.length; i++) {
       if (!scorer.scoresFailures && !responses[i]!.isSuccess) {
         rewards[i] = scorer.penalty ?? 0;
-        detail[i] = { ...detail[i], failed: responses[i]!.dendrite.status_code, reason: responses[i]!.dendrite.status_message };
+        detail[i] = {
+          ...detail[i],
+          failed: responses[i]!.dendrite.status_code,
+          reason: responses[i]!.dendrite.status_message,
+        };
         continue;
       }
       const r = raw[i]!;
       if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
-        throw new EpochError('EPOCH_INVALID_REWARD', `the scorer gave uid ${uids[i]} the reward ${String(r)}; rewards must be finite numbers in [0, 1]`);
+        throw new EpochError(
+          'EPOCH_INVALID_REWARD',
+          `the scorer gave uid ${uids[i]} the reward ${String(r)}; rewards must be finite numbers in [0, 1]`,
+        );
       }
       rewards[i] = r;
     }
@@ -204,26 +252,60 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     const t = performance.now();
     if (!schedule || !mg) return 0;
     if (state.pendingReveals.length) {
-      for (const ev of await revealDue({ st, hotkey, netuid, state, revealPeriod: schedule.revealPeriod, onExpired: fail })) {
-        log.info({ block: ev.block, kind: ev.kind, uids: ev.receipt.uids, weights: ev.receipt.weights }, 'weights revealed');
+      for (const ev of await revealDue({
+        st,
+        hotkey,
+        netuid,
+        state,
+        revealPeriod: schedule.revealPeriod,
+        onExpired: fail,
+      })) {
+        log.info(
+          { block: ev.block, kind: ev.kind, uids: ev.receipt.uids, weights: ev.receipt.weights },
+          'weights revealed',
+        );
         events.emit('weights', ev);
       }
     }
     // A validator that has never set weights from this state sets them as soon as the chain allows; after that,
     // once per interval.
-    const interval = state.lastWeightsBlock === 0 ? Math.max(schedule.rateLimit, 1) : weightsInterval(schedule, options.weightsInterval);
-    if (options.setWeights !== false && block - lastWeightsBlock(state, mg, myUid) >= interval && block >= weightsRetryAfter) await setWeightsNow(true);
+    const interval =
+      state.lastWeightsBlock === 0
+        ? Math.max(schedule.rateLimit, 1)
+        : weightsInterval(schedule, options.weightsInterval);
+    if (
+      options.setWeights !== false &&
+      block - lastWeightsBlock(state, mg, myUid) >= interval &&
+      block >= weightsRetryAfter
+    )
+      await setWeightsNow(true);
     return performance.now() - t;
   }
 
   async function setWeightsNow(fresh: boolean): Promise<WeightsEvent | null> {
     if (fresh) await resync(); // v3 and the template resync before weights: new hotkeys must not inherit averages
     if (!mg) await resync();
-    if (myUid === null) throw new EpochError('EPOCH_NOT_REGISTERED', `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}`);
+    if (myUid === null)
+      throw new EpochError(
+        'EPOCH_NOT_REGISTERED',
+        `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}`,
+      );
     try {
-      const ev = await sendWeights({ st, hotkey, netuid, state, n: mg!.n, commitReveal: options.commitReveal, excludeQuantile: options.excludeQuantile, versionKey: options.versionKey });
+      const ev = await sendWeights({
+        st,
+        hotkey,
+        netuid,
+        state,
+        n: mg!.n,
+        commitReveal: options.commitReveal,
+        excludeQuantile: options.excludeQuantile,
+        versionKey: options.versionKey,
+      });
       if (ev) {
-        log.info({ block: ev.block, kind: ev.kind, uids: ev.receipt.uids, weights: ev.receipt.weights }, `weights ${ev.kind}`);
+        log.info(
+          { block: ev.block, kind: ev.kind, uids: ev.receipt.uids, weights: ev.receipt.weights },
+          `weights ${ev.kind}`,
+        );
         events.emit('weights', ev);
         persist();
       }
@@ -243,7 +325,15 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     chainMs += performance.now() - tc;
     const metagraph = mg!;
     const uids = pick(block, metagraph);
-    const report: StepReport = { step: state.step, block, uids, rewards: new Float64Array(0), detail: [], responded: 0, timing: { queryMs: 0, scoreMs: 0, chainMs: 0, bookkeepingMs: 0, totalMs: 0 } };
+    const report: StepReport = {
+      step: state.step,
+      block,
+      uids,
+      rewards: new Float64Array(0),
+      detail: [],
+      responded: 0,
+      timing: { queryMs: 0, scoreMs: 0, chainMs: 0, bookkeepingMs: 0, totalMs: 0 },
+    };
     if (uids.length) {
       let plan: QueryPlan<S, C>;
       try {
@@ -251,9 +341,11 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
       } catch (e) {
         throw asEpochError(e, 'EPOCH_QUERY_FAILED', 'the query hook threw');
       }
-      const isSynapse = (x: unknown): x is S => typeof (x as S)?.copy === 'function' && typeof (x as S)?.toJSON === 'function';
+      const isSynapse = (x: unknown): x is S =>
+        typeof (x as S)?.copy === 'function' && typeof (x as S)?.toJSON === 'function';
       const request = isSynapse(plan) ? plan : plan?.synapse;
-      if (!isSynapse(request)) throw new EpochError('EPOCH_QUERY_FAILED', 'the query hook must return a synapse or { synapse }');
+      if (!isSynapse(request))
+        throw new EpochError('EPOCH_QUERY_FAILED', 'the query hook must return a synapse or { synapse }');
       const context = (isSynapse(plan) ? undefined : plan.context) as C;
       const targets = !isSynapse(plan) && plan.uids ? plan.uids.filter((u) => uids.includes(u)) : uids;
       report.uids = targets;
@@ -287,8 +379,20 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     }
     report.timing.chainMs = chainMs;
     report.timing.totalMs = performance.now() - t0;
-    report.timing.bookkeepingMs = Math.max(0, report.timing.totalMs - report.timing.queryMs - report.timing.scoreMs - chainMs);
-    log.trace({ step: report.step, block, uids: report.uids.length, responded: report.responded, ms: Math.round(report.timing.totalMs) }, 'step');
+    report.timing.bookkeepingMs = Math.max(
+      0,
+      report.timing.totalMs - report.timing.queryMs - report.timing.scoreMs - chainMs,
+    );
+    log.trace(
+      {
+        step: report.step,
+        block,
+        uids: report.uids.length,
+        responded: report.responded,
+        ms: Math.round(report.timing.totalMs),
+      },
+      'step',
+    );
     events.emit('step', report);
     return report;
   }
@@ -310,7 +414,11 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     const started = performance.now();
     const startBlock = await st.blockNumber();
     await resync();
-    if (myUid === null) throw new EpochError('EPOCH_NOT_REGISTERED', `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}: register it first (subnetkit subnet register --netuid ${netuid})`);
+    if (myUid === null)
+      throw new EpochError(
+        'EPOCH_NOT_REGISTERED',
+        `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}: register it first (subnetkit subnet register --netuid ${netuid})`,
+      );
     let steps = 0;
     const onAbort = () => void stop();
     run.signal?.addEventListener('abort', onAbort, { once: true });
@@ -361,8 +469,16 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
       return state.pendingReveals.length;
     },
     record(uid: number, reward: number) {
-      if (!Number.isInteger(uid) || uid < 0 || uid >= state.scores.length) throw new EpochError('EPOCH_INVALID_CONFIG', `uid ${String(uid)} is not in the synced metagraph (n = ${state.scores.length})`);
-      if (typeof reward !== 'number' || !Number.isFinite(reward) || reward < 0 || reward > 1) throw new EpochError('EPOCH_INVALID_REWARD', `reward ${String(reward)} for uid ${uid} is not a finite number in [0, 1]`);
+      if (!Number.isInteger(uid) || uid < 0 || uid >= state.scores.length)
+        throw new EpochError(
+          'EPOCH_INVALID_CONFIG',
+          `uid ${String(uid)} is not in the synced metagraph (n = ${state.scores.length})`,
+        );
+      if (typeof reward !== 'number' || !Number.isFinite(reward) || reward < 0 || reward > 1)
+        throw new EpochError(
+          'EPOCH_INVALID_REWARD',
+          `reward ${String(reward)} for uid ${uid} is not a finite number in [0, 1]`,
+        );
       state.scores[uid] = alpha * reward + (1 - alpha) * state.scores[uid]!;
     },
     step,
@@ -372,7 +488,10 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
       if (running) return Promise.reject(new EpochError('EPOCH_BUSY', 'this epoch is already running'));
       for (const k of ['blocks', 'timeLimit', 'steps'] as const) {
         const v = run[k];
-        if (v !== undefined && !(Number.isFinite(v) && v >= 0)) return Promise.reject(new EpochError('EPOCH_INVALID_CONFIG', `run.${k} must be a non-negative number, got ${String(v)}`));
+        if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+          return Promise.reject(
+            new EpochError('EPOCH_INVALID_CONFIG', `run.${k} must be a non-negative number, got ${String(v)}`),
+          );
       }
       stopRequested = false;
       running = loop(run).finally(() => (running = null));

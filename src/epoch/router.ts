@@ -69,12 +69,15 @@ export interface Router<S extends Synapse> {
  * ```
  */
 export function createRouter<S extends Synapse>(options: RouterOptions<S>): Router<S> {
-  if (!options?.dendrite || typeof options.dendrite.call !== 'function') throw new EpochError('EPOCH_INVALID_CONFIG', 'options.dendrite must be a dendrite');
+  if (!options?.dendrite || typeof options.dendrite.call !== 'function')
+    throw new EpochError('EPOCH_INVALID_CONFIG', 'options.dendrite must be a dendrite');
   const scores = options.scores ?? (options.epoch ? () => options.epoch!.scores : null);
   const metagraph = options.metagraph ?? (options.epoch ? () => options.epoch!.metagraph : null);
-  if (!scores || !metagraph) throw new EpochError('EPOCH_INVALID_CONFIG', 'pass an epoch, or both scores and metagraph');
+  if (!scores || !metagraph)
+    throw new EpochError('EPOCH_INVALID_CONFIG', 'pass an epoch, or both scores and metagraph');
   const attempts = options.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new EpochError('EPOCH_INVALID_CONFIG', `attempts must be a positive integer, got ${attempts}`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new EpochError('EPOCH_INVALID_CONFIG', `attempts must be a positive integer, got ${attempts}`);
   const cooldownMs = options.cooldownMs ?? 60_000;
   const latency = new Map<number, number>();
   const cooling = new Map<number, number>();
@@ -101,12 +104,18 @@ export function createRouter<S extends Synapse>(options: RouterOptions<S>): Rout
   async function route(synapse: S, opts: { timeout?: number; signal?: AbortSignal } = {}): Promise<RouteResult<S>> {
     const mg = metagraph!();
     const order = rank(synapse).slice(0, attempts);
-    if (!mg || order.length === 0) throw new EpochError('EPOCH_NO_ROUTE', 'no miner can take this request (none serving, all cooling down after 429s, or no capacity)');
+    if (!mg || order.length === 0)
+      throw new EpochError(
+        'EPOCH_NO_ROUTE',
+        'no miner can take this request (none serving, all cooling down after 429s, or no capacity)',
+      );
     const tried: RouteResult<S>['tried'] = [];
     let last: { reply: S; uid: number } | null = null;
     for (const uid of order) {
       if (opts.signal?.aborted) break;
-      const reply = await options.dendrite.call(mg.axons[uid] as AxonTarget, synapse.copy() as S, { timeout: opts.timeout ?? options.timeout ?? 12 });
+      const reply = await options.dendrite.call(mg.axons[uid] as AxonTarget, synapse.copy() as S, {
+        timeout: opts.timeout ?? options.timeout ?? 12,
+      });
       const status = reply.dendrite.status_code;
       tried.push({ uid, status });
       const secs = reply.dendrite.process_time;

@@ -50,7 +50,16 @@ export interface EpochState {
 
 /** A fresh state. */
 export function emptyState(netuid: number, hotkey: string): EpochState {
-  return { netuid, hotkey, step: 0, scores: new Float64Array(0), hotkeys: [], order: [], lastWeightsBlock: 0, pendingReveals: [] };
+  return {
+    netuid,
+    hotkey,
+    step: 0,
+    scores: new Float64Array(0),
+    hotkeys: [],
+    order: [],
+    lastWeightsBlock: 0,
+    pendingReveals: [],
+  };
 }
 
 function checksum(body: string): string {
@@ -74,10 +83,12 @@ export function encodeState(s: EpochState): string {
   return `${body}\n${checksum(body)}\n`;
 }
 
-const corrupt = (path: string, why: string) => new EpochError('EPOCH_STATE_CORRUPT', `epoch state ${path} is unreadable: ${why}; move it aside to start afresh`);
+const corrupt = (path: string, why: string) =>
+  new EpochError('EPOCH_STATE_CORRUPT', `epoch state ${path} is unreadable: ${why}; move it aside to start afresh`);
 
 function intArray(v: unknown, what: string, path: string): number[] {
-  if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < 0 || x > 65535)) throw corrupt(path, `${what} is not a list of u16`);
+  if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < 0 || x > 65535))
+    throw corrupt(path, `${what} is not a list of u16`);
   return v as number[];
 }
 
@@ -94,21 +105,46 @@ export function decodeState(text: string, expect: { netuid: number; hotkey: stri
   } catch (e) {
     throw corrupt(path, `not JSON (${(e as Error).message})`);
   }
-  if (j.format !== FORMAT) throw new EpochError('EPOCH_STATE_FOREIGN', `${path} is not an epoch state file (format ${String(j.format)})`);
-  if (j.version !== VERSION) throw new EpochError('EPOCH_STATE_FOREIGN', `${path} has state version ${String(j.version)}; this subnetkit reads version ${VERSION}`);
+  if (j.format !== FORMAT)
+    throw new EpochError('EPOCH_STATE_FOREIGN', `${path} is not an epoch state file (format ${String(j.format)})`);
+  if (j.version !== VERSION)
+    throw new EpochError(
+      'EPOCH_STATE_FOREIGN',
+      `${path} has state version ${String(j.version)}; this subnetkit reads version ${VERSION}`,
+    );
   if (j.netuid !== expect.netuid || j.hotkey !== expect.hotkey) {
-    throw new EpochError('EPOCH_STATE_FOREIGN', `${path} belongs to hotkey ${String(j.hotkey)} on subnet ${String(j.netuid)}, not ${expect.hotkey} on subnet ${expect.netuid}`);
+    throw new EpochError(
+      'EPOCH_STATE_FOREIGN',
+      `${path} belongs to hotkey ${String(j.hotkey)} on subnet ${String(j.netuid)}, not ${expect.hotkey} on subnet ${expect.netuid}`,
+    );
   }
   const scores = j.scores;
-  if (!Array.isArray(scores) || scores.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > 1)) throw corrupt(path, 'scores are not numbers in [0, 1]');
+  if (!Array.isArray(scores) || scores.some((x) => typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > 1))
+    throw corrupt(path, 'scores are not numbers in [0, 1]');
   const hotkeys = j.hotkeys;
-  if (!Array.isArray(hotkeys) || hotkeys.length !== scores.length || hotkeys.some((h) => typeof h !== 'string')) throw corrupt(path, 'hotkeys do not match the scores');
+  if (!Array.isArray(hotkeys) || hotkeys.length !== scores.length || hotkeys.some((h) => typeof h !== 'string'))
+    throw corrupt(path, 'hotkeys do not match the scores');
   if (!Number.isInteger(j.step) || (j.step as number) < 0) throw corrupt(path, 'step is not a count');
-  if (!Number.isInteger(j.lastWeightsBlock) || (j.lastWeightsBlock as number) < 0) throw corrupt(path, 'lastWeightsBlock is not a block number');
+  if (!Number.isInteger(j.lastWeightsBlock) || (j.lastWeightsBlock as number) < 0)
+    throw corrupt(path, 'lastWeightsBlock is not a block number');
   if (!Array.isArray(j.pendingReveals)) throw corrupt(path, 'pendingReveals is not a list');
   const pendingReveals = (j.pendingReveals as Record<string, unknown>[]).map((p) => {
-    if (!p || typeof p.versionKey !== 'string' || !/^\d+$/.test(p.versionKey) || !Number.isInteger(p.commitEpoch) || !Number.isInteger(p.block)) throw corrupt(path, 'a pending reveal is malformed');
-    return { uids: intArray(p.uids, 'a reveal\'s uids', path), weights: intArray(p.weights, 'a reveal\'s weights', path), salt: intArray(p.salt, 'a reveal\'s salt', path), versionKey: BigInt(p.versionKey), commitEpoch: p.commitEpoch as number, block: p.block as number };
+    if (
+      !p ||
+      typeof p.versionKey !== 'string' ||
+      !/^\d+$/.test(p.versionKey) ||
+      !Number.isInteger(p.commitEpoch) ||
+      !Number.isInteger(p.block)
+    )
+      throw corrupt(path, 'a pending reveal is malformed');
+    return {
+      uids: intArray(p.uids, "a reveal's uids", path),
+      weights: intArray(p.weights, "a reveal's weights", path),
+      salt: intArray(p.salt, "a reveal's salt", path),
+      versionKey: BigInt(p.versionKey),
+      commitEpoch: p.commitEpoch as number,
+      block: p.block as number,
+    };
   });
   return {
     netuid: expect.netuid,
@@ -129,7 +165,9 @@ export function loadState(path: string, expect: { netuid: number; hotkey: string
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new EpochError('EPOCH_STATE_CORRUPT', `epoch state ${path} cannot be read: ${(e as Error).message}`, { cause: e });
+    throw new EpochError('EPOCH_STATE_CORRUPT', `epoch state ${path} cannot be read: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return decodeState(text, expect, path);
 }

@@ -28,8 +28,17 @@ export interface WeightSchedule {
 /** Reads tempo, `weights_rate_limit` and the commit-reveal settings of a subnet. */
 export async function readSchedule(st: Subtensor, netuid: number): Promise<WeightSchedule> {
   const q = st.query.subtensorModule;
-  const [tempo, rateLimit, cr] = await Promise.all([q.tempo(netuid), q.weightsSetRateLimit(netuid), st.commitReveal(netuid)]);
-  return { tempo: Number(tempo), rateLimit: Number(rateLimit), commitReveal: cr.enabled, revealPeriod: Number(cr.revealPeriodEpochs) };
+  const [tempo, rateLimit, cr] = await Promise.all([
+    q.tempo(netuid),
+    q.weightsSetRateLimit(netuid),
+    st.commitReveal(netuid),
+  ]);
+  return {
+    tempo: Number(tempo),
+    rateLimit: Number(rateLimit),
+    commitReveal: cr.enabled,
+    revealPeriod: Number(cr.revealPeriodEpochs),
+  };
 }
 
 /** Blocks between weight settings: the requested interval (default tempo), never under the rate limit. */
@@ -86,14 +95,25 @@ export async function sendWeights(args: {
       ...(args.versionKey !== undefined ? { versionKey: args.versionKey } : {}),
     });
   } catch (e) {
-    throw new EpochError('EPOCH_WEIGHTS_FAILED', `setting weights on subnet ${netuid} failed: ${(e as Error).message}`, { cause: e });
+    throw new EpochError(
+      'EPOCH_WEIGHTS_FAILED',
+      `setting weights on subnet ${netuid} failed: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const block = receipt.blockNumber ?? (await st.blockNumber());
   state.lastWeightsBlock = block;
   if (receipt.mode === 'hash-commit') {
     const at = receipt.blockHash ? st.at(receipt.blockHash) : st;
     const commitEpoch = Number(await at.query.subtensorModule.subnetEpochIndex(netuid));
-    state.pendingReveals.push({ uids: receipt.uids, weights: receipt.weights, salt: receipt.salt!, versionKey: receipt.versionKey, commitEpoch, block });
+    state.pendingReveals.push({
+      uids: receipt.uids,
+      weights: receipt.weights,
+      salt: receipt.salt!,
+      versionKey: receipt.versionKey,
+      commitEpoch,
+      block,
+    });
   }
   return { kind: receipt.mode === 'set' ? 'set' : 'committed', block, receipt };
 }
@@ -102,7 +122,14 @@ export async function sendWeights(args: {
  * Reveals the CRv2 commits whose reveal epoch has come (commit epoch + `RevealPeriodEpochs`); drops the ones whose
  * epoch has passed. Resolves with one event per reveal sent.
  */
-export async function revealDue(args: { st: Subtensor; hotkey: Keypair; netuid: number; state: EpochState; revealPeriod: number; onExpired: (e: EpochError) => void }): Promise<WeightsEvent[]> {
+export async function revealDue(args: {
+  st: Subtensor;
+  hotkey: Keypair;
+  netuid: number;
+  state: EpochState;
+  revealPeriod: number;
+  onExpired: (e: EpochError) => void;
+}): Promise<WeightsEvent[]> {
   const { st, hotkey, netuid, state } = args;
   if (state.pendingReveals.length === 0) return [];
   const epoch = Number(await st.query.subtensorModule.subnetEpochIndex(netuid));
@@ -115,15 +142,30 @@ export async function revealDue(args: { st: Subtensor; hotkey: Keypair; netuid: 
       continue;
     }
     if (epoch > due) {
-      args.onExpired(new EpochError('EPOCH_WEIGHTS_FAILED', `the CRv2 commit of block ${p.block} expired unrevealed (reveal epoch ${due}, now ${epoch})`));
+      args.onExpired(
+        new EpochError(
+          'EPOCH_WEIGHTS_FAILED',
+          `the CRv2 commit of block ${p.block} expired unrevealed (reveal epoch ${due}, now ${epoch})`,
+        ),
+      );
       continue;
     }
     try {
       const r = await st.revealWeights(hotkey, netuid, p.uids, p.weights, p.salt, p.versionKey);
-      out.push({ kind: 'revealed', block: r.blockNumber ?? 0, receipt: { ...r, mode: 'reveal', uids: p.uids, weights: p.weights, versionKey: p.versionKey, salt: p.salt } });
+      out.push({
+        kind: 'revealed',
+        block: r.blockNumber ?? 0,
+        receipt: { ...r, mode: 'reveal', uids: p.uids, weights: p.weights, versionKey: p.versionKey, salt: p.salt },
+      });
     } catch (e) {
       keep.push(p); // still in its epoch: the next step tries again
-      args.onExpired(new EpochError('EPOCH_WEIGHTS_FAILED', `revealing the CRv2 commit of block ${p.block} failed: ${(e as Error).message}`, { cause: e }));
+      args.onExpired(
+        new EpochError(
+          'EPOCH_WEIGHTS_FAILED',
+          `revealing the CRv2 commit of block ${p.block} failed: ${(e as Error).message}`,
+          { cause: e },
+        ),
+      );
     }
   }
   state.pendingReveals = keep;

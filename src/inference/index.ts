@@ -28,7 +28,13 @@ export type {
 } from './types.js';
 export { toTokenBatch, residualMass } from './batch.js';
 export { createOnnxAdapter } from './onnx/adapter.js';
-export type { OnnxAdapter, OnnxAdapterStats, OnnxAdapterOptions, ExecutionProviderName, ProviderAttempt } from './onnx/adapter.js';
+export type {
+  OnnxAdapter,
+  OnnxAdapterStats,
+  OnnxAdapterOptions,
+  ExecutionProviderName,
+  ProviderAttempt,
+} from './onnx/adapter.js';
 export { appendTopk, inspectModel, findLogitsOutput, blockedTopkLimit, TOPK_IO } from './onnx/surgery.js';
 export type { AppendTopkOptions, ModelSummary, ModelValue } from './onnx/surgery.js';
 export { createOpenAIAdapter } from './openai/client.js';
@@ -37,7 +43,14 @@ export { createOpenAIServer } from './openai/server.js';
 export type { OpenAIServer, OpenAIServerOptions } from './openai/server.js';
 export { loadGpt2Tokenizer, createPhraseTable, tokenizersEquivalent, GPT2_EOS } from './tokenizer.js';
 export type { Tokenizer, PhraseTableOptions } from './tokenizer.js';
-export { textCausalLMNextHandler, textCausalLMHandler, textSeq2SeqHandler, textStreamHandler, streamText, TextStream } from './miner.js';
+export {
+  textCausalLMNextHandler,
+  textCausalLMHandler,
+  textSeq2SeqHandler,
+  textStreamHandler,
+  streamText,
+  TextStream,
+} from './miner.js';
 export type { TextHandlerOptions } from './miner.js';
 export { buildGptModel, gptWeights, GPT2_SMALL, GPT_MASK_VALUE } from './models/gpt.js';
 export type { GptConfig, GptWeights, GptBlockWeights, BuiltGptModel } from './models/gpt.js';

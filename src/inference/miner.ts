@@ -3,7 +3,15 @@
  * synapse for generation.
  */
 import { compactTopkTokenPhrases } from '../codec/index.js';
-import { Tensor, TextCausalLM, TextCausalLMNext, TextSeq2Seq, defineStreamingSynapse, createStreamingResponse, t } from '../synapse/index.js';
+import {
+  Tensor,
+  TextCausalLM,
+  TextCausalLMNext,
+  TextSeq2Seq,
+  defineStreamingSynapse,
+  createStreamingResponse,
+  t,
+} from '../synapse/index.js';
 import type { StreamingResponse } from '../synapse/index.js';
 import { InferenceError } from './errors.js';
 import type { InferenceAdapter, TokenBatch } from './types.js';
@@ -23,14 +31,23 @@ export interface TextHandlerOptions {
 }
 
 function requestBatch(tensor: Tensor, maxTokens: number): TokenBatch {
-  if (tensor.shape.length !== 2) throw new InferenceError('INFERENCE_INVALID_INPUT', `token tensor must be [batch, sequence], got [${tensor.shape.join(', ')}]`);
+  if (tensor.shape.length !== 2)
+    throw new InferenceError(
+      'INFERENCE_INVALID_INPUT',
+      `token tensor must be [batch, sequence], got [${tensor.shape.join(', ')}]`,
+    );
   const [batch, length] = tensor.shape as [number, number];
-  if (batch * length > maxTokens) throw new InferenceError('INFERENCE_INVALID_INPUT', `request carries ${batch * length} tokens, the limit is ${maxTokens}`);
+  if (batch * length > maxTokens)
+    throw new InferenceError(
+      'INFERENCE_INVALID_INPUT',
+      `request carries ${batch * length} tokens, the limit is ${maxTokens}`,
+    );
   const values = tensor.toArray();
   const ids = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = Number(values[i]);
-    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new InferenceError('INFERENCE_INVALID_INPUT', `token ${String(values[i])} is not a valid id`);
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff)
+      throw new InferenceError('INFERENCE_INVALID_INPUT', `token ${String(values[i])} is not a valid id`);
     ids[i] = v;
   }
   return { ids, batch, length };
@@ -38,7 +55,10 @@ function requestBatch(tensor: Tensor, maxTokens: number): TokenBatch {
 
 function checkTopk(k: number, adapter: InferenceAdapter, max: number): void {
   if (!Number.isInteger(k) || k < 1 || k > max || k >= adapter.vocabSize) {
-    throw new InferenceError('INFERENCE_INVALID_INPUT', `topk ${k} must be in [1, ${Math.min(max, adapter.vocabSize - 1)}]`);
+    throw new InferenceError(
+      'INFERENCE_INVALID_INPUT',
+      `topk ${k} must be in [1, ${Math.min(max, adapter.vocabSize - 1)}]`,
+    );
   }
 }
 
@@ -117,7 +137,10 @@ export function textCausalLMHandler(adapter: InferenceAdapter, options: TextHand
  * axon.attach(TextSeq2Seq, textSeq2SeqHandler(adapter, { maxGenerate: 64 }));
  * ```
  */
-export function textSeq2SeqHandler(adapter: InferenceAdapter, options: TextHandlerOptions & { maxGenerate?: number; eosId?: number } = {}) {
+export function textSeq2SeqHandler(
+  adapter: InferenceAdapter,
+  options: TextHandlerOptions & { maxGenerate?: number; eosId?: number } = {},
+) {
   const maxGenerate = options.maxGenerate ?? 256;
   return async (synapse: TextSeq2Seq): Promise<TextSeq2Seq> => {
     synapse.checkRequest();
@@ -176,13 +199,20 @@ export class TextStream extends defineStreamingSynapse({
  * axon.attach(TextStream, textStreamHandler(adapter, await loadGpt2Tokenizer()));
  * ```
  */
-export function textStreamHandler(adapter: InferenceAdapter, tokenizer: Tokenizer, options: { maxTokens?: number } = {}) {
+export function textStreamHandler(
+  adapter: InferenceAdapter,
+  tokenizer: Tokenizer,
+  options: { maxTokens?: number } = {},
+) {
   const cap = options.maxTokens ?? 512;
   return (synapse: TextStream): StreamingResponse => {
     const prompt = tokenizer.encode(synapse.prompt);
     if (prompt.length === 0) throw new InferenceError('INFERENCE_INVALID_INPUT', 'the prompt is empty');
     const maxTokens = Math.max(1, Math.min(synapse.max_tokens, cap));
-    return createStreamingResponse(synapse, streamText(adapter, tokenizer, prompt, { maxTokens, temperature: synapse.temperature }));
+    return createStreamingResponse(
+      synapse,
+      streamText(adapter, tokenizer, prompt, { maxTokens, temperature: synapse.temperature }),
+    );
   };
 }
 

@@ -50,7 +50,8 @@ export function loadGpt2Tokenizer(): Promise<Tokenizer> {
       },
       decode: (ids: readonly number[]) => {
         for (const id of ids) {
-          if (!Number.isInteger(id) || id < 0 || id >= 50257) throw new InferenceError('INFERENCE_INVALID_INPUT', `token id ${id} is outside the GPT-2 vocabulary`);
+          if (!Number.isInteger(id) || id < 0 || id >= 50257)
+            throw new InferenceError('INFERENCE_INVALID_INPUT', `token id ${id} is outside the GPT-2 vocabulary`);
         }
         // gpt-tokenizer decodes bytes through one shared streaming TextDecoder that keeps an unfinished character's
         // bytes for the next call. Appending byte 0xFF (id 187), which can never continue or start a character,
@@ -61,7 +62,11 @@ export function loadGpt2Tokenizer(): Promise<Tokenizer> {
     }),
     (cause) => {
       gpt2 = undefined;
-      throw new InferenceError('INFERENCE_RUNTIME_MISSING', 'the GPT-2 tokenizer needs the gpt-tokenizer package: npm install gpt-tokenizer', { cause });
+      throw new InferenceError(
+        'INFERENCE_RUNTIME_MISSING',
+        'the GPT-2 tokenizer needs the gpt-tokenizer package: npm install gpt-tokenizer',
+        { cause },
+      );
     },
   );
   return gpt2;
@@ -102,7 +107,11 @@ export interface PhraseTableOptions {
  * phraseOf(1234); // e.g. [640, 1143]
  * ```
  */
-export function createPhraseTable(server: Tokenizer, standard: Tokenizer, options: PhraseTableOptions = {}): (serverId: number) => number[] {
+export function createPhraseTable(
+  server: Tokenizer,
+  standard: Tokenizer,
+  options: PhraseTableOptions = {},
+): (serverId: number) => number[] {
   if (server === standard) return (id) => [id];
   let ws = options.whitespacePreserving;
   if (ws === undefined) {
@@ -117,7 +126,11 @@ export function createPhraseTable(server: Tokenizer, standard: Tokenizer, option
   return (id: number) => {
     let phrase = cache.get(id);
     if (!phrase) {
-      if (!Number.isInteger(id) || id < 0 || id >= server.vocabSize) throw new InferenceError('INFERENCE_INVALID_INPUT', `server token id ${id} is outside [0, ${server.vocabSize})`);
+      if (!Number.isInteger(id) || id < 0 || id >= server.vocabSize)
+        throw new InferenceError(
+          'INFERENCE_INVALID_INPUT',
+          `server token id ${id} is outside [0, ${server.vocabSize})`,
+        );
       const text = server.decode([id]);
       phrase = standard.encode(ws ? text : ` ${text}`);
       if (phrase.length === 0) phrase = [fallback]; // a token that decodes to nothing still needs a phrase of >= 1 token

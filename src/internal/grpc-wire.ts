@@ -21,7 +21,10 @@ export interface SynapseMessage {
   tensors: TensorData[];
 }
 
-export const GRPC_PATHS = { forward: '/subnetkit.axon.v1.Axon/Forward', stream: '/subnetkit.axon.v1.Axon/ForwardStream' } as const;
+export const GRPC_PATHS = {
+  forward: '/subnetkit.axon.v1.Axon/Forward',
+  stream: '/subnetkit.axon.v1.Axon/ForwardStream',
+} as const;
 
 export function encodeSynapseMessage(m: SynapseMessage): Buffer {
   const w = new ProtoWriter().string(1, m.name).bytes(2, m.json);
@@ -82,8 +85,24 @@ const identity = (b: Buffer) => b;
 
 /** The service definition (grpc-js `ServiceDefinition` shape); messages stay Buffers, decoded by the caller. */
 export const AXON_SERVICE = {
-  forward: { path: GRPC_PATHS.forward, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
-  forwardStream: { path: GRPC_PATHS.stream, requestStream: false, responseStream: true, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+  forward: {
+    path: GRPC_PATHS.forward,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+  forwardStream: {
+    path: GRPC_PATHS.stream,
+    requestStream: false,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
 } as const;
 
 /** Splits a synapse into its JSON without Tensor fields and those tensors' raw bytes. */
@@ -94,7 +113,12 @@ export function splitSynapse(synapse: Synapse, name: string): SynapseMessage {
     const v = (synapse as unknown as Record<string, unknown>)[key];
     if (v instanceof Tensor) {
       const arr = v.toArray();
-      tensors.push({ field: key, dtype: v.dtype, shape: [...v.shape], data: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength) });
+      tensors.push({
+        field: key,
+        dtype: v.dtype,
+        shape: [...v.shape],
+        data: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength),
+      });
       delete dump[key];
     }
   }
@@ -115,8 +139,11 @@ const ARRAYS: Record<string, new (buffer: ArrayBuffer) => ArrayLike<number> | Bi
 
 /** Rebuilds the JSON object of a synapse, tensors as Tensor instances (the field codec accepts them). */
 export function joinSynapse(m: SynapseMessage): Record<string, unknown> {
-  const obj = (m.json.length ? parseJson(Buffer.from(m.json.buffer, m.json.byteOffset, m.json.byteLength).toString('utf8')) : {}) as Record<string, unknown>;
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new MalformedProtobuf('json is not an object');
+  const obj = (
+    m.json.length ? parseJson(Buffer.from(m.json.buffer, m.json.byteOffset, m.json.byteLength).toString('utf8')) : {}
+  ) as Record<string, unknown>;
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new MalformedProtobuf('json is not an object');
   for (const t of m.tensors) {
     const base = t.dtype.replace(/^torch\./, '');
     const Ctor = ARRAYS[base];

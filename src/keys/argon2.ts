@@ -14,7 +14,9 @@ import { KeysError } from './errors.js';
  * NACL_SALT.length; // 16
  * ```
  */
-export const NACL_SALT = new Uint8Array([0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1]);
+export const NACL_SALT = new Uint8Array([
+  0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1,
+]);
 
 // Runs as an eval'd CommonJS worker: it loads hash-wasm from the path the parent resolved.
 const WORKER_SOURCE = `
@@ -43,7 +45,8 @@ let hashWasmPath: string | undefined;
  * ```
  */
 export async function deriveKeyfileKey(password: string): Promise<Uint8Array> {
-  if (typeof password !== 'string' || password.length === 0) throw new KeysError('KEYFILE_NEEDS_PASSWORD', 'a non-empty password is required');
+  if (typeof password !== 'string' || password.length === 0)
+    throw new KeysError('KEYFILE_NEEDS_PASSWORD', 'a non-empty password is required');
   hashWasmPath ??= createRequire(import.meta.url).resolve('hash-wasm');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,

@@ -107,7 +107,8 @@ export function parseKeyfile(data: Uint8Array): Keypair {
   } catch (cause) {
     throw new KeysError('KEYFILE_CORRUPT', 'keyfile is not valid UTF-8 JSON', { cause });
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new KeysError('KEYFILE_CORRUPT', 'keyfile JSON is not an object');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new KeysError('KEYFILE_CORRUPT', 'keyfile JSON is not an object');
   let keypair: Keypair;
   try {
     if (typeof json.secretPhrase === 'string' && json.secretPhrase) keypair = keypairFromMnemonic(json.secretPhrase);
@@ -120,7 +121,10 @@ export function parseKeyfile(data: Uint8Array): Keypair {
     throw new KeysError('KEYFILE_CORRUPT', `keyfile holds no usable key: ${(cause as Error).message}`, { cause });
   }
   if (json.ss58Address && keypair.secretKey && json.ss58Address !== keypair.ss58Address) {
-    throw new KeysError('KEYFILE_CORRUPT', `keyfile secret belongs to ${keypair.ss58Address}, not its ss58Address ${json.ss58Address}`);
+    throw new KeysError(
+      'KEYFILE_CORRUPT',
+      `keyfile secret belongs to ${keypair.ss58Address}, not its ss58Address ${json.ss58Address}`,
+    );
   }
   return keypair;
 }
@@ -138,7 +142,8 @@ export type KeyfileSecret =
 
 async function keyOf(secret: KeyfileSecret): Promise<Uint8Array> {
   if ('key' in secret) {
-    if (!(secret.key instanceof Uint8Array) || secret.key.length !== 32) throw new KeysError('KEYFILE_NEEDS_PASSWORD', 'key must be 32 bytes');
+    if (!(secret.key instanceof Uint8Array) || secret.key.length !== 32)
+      throw new KeysError('KEYFILE_NEEDS_PASSWORD', 'key must be 32 bytes');
     return secret.key;
   }
   return deriveKeyfileKey(secret.password);
@@ -153,7 +158,11 @@ async function keyOf(secret: KeyfileSecret): Promise<Uint8Array> {
  * const encrypted = await encryptKeyfileData(serializeKeyfile(keypair), { password: 'correct horse' });
  * ```
  */
-export async function encryptKeyfileData(data: Uint8Array, secret: KeyfileSecret, options: { nonce?: Uint8Array } = {}): Promise<Uint8Array> {
+export async function encryptKeyfileData(
+  data: Uint8Array,
+  secret: KeyfileSecret,
+  options: { nonce?: Uint8Array } = {},
+): Promise<Uint8Array> {
   const key = await keyOf(secret);
   const nonce = options.nonce ?? new Uint8Array(randomBytes(24));
   if (nonce.length !== 24) throw new KeysError('KEYFILE_CORRUPT', 'nonce must be 24 bytes');
@@ -179,8 +188,13 @@ export async function encryptKeyfileData(data: Uint8Array, secret: KeyfileSecret
 export async function decryptKeyfileData(data: Uint8Array, secret: KeyfileSecret): Promise<Uint8Array> {
   const kind = keyfileEncryption(data);
   if (kind === null) return data;
-  if (kind !== 'nacl') throw new KeysError('KEYFILE_UNSUPPORTED_ENCRYPTION', `${kind} keyfile encryption is not supported; re-create the key from its mnemonic`);
-  if (data.length < NACL_PREFIX.length + 24 + 16) throw new KeysError('KEYFILE_CORRUPT', 'encrypted keyfile is truncated');
+  if (kind !== 'nacl')
+    throw new KeysError(
+      'KEYFILE_UNSUPPORTED_ENCRYPTION',
+      `${kind} keyfile encryption is not supported; re-create the key from its mnemonic`,
+    );
+  if (data.length < NACL_PREFIX.length + 24 + 16)
+    throw new KeysError('KEYFILE_CORRUPT', 'encrypted keyfile is truncated');
   const key = await keyOf(secret);
   const nonce = data.subarray(NACL_PREFIX.length, NACL_PREFIX.length + 24);
   const plain = naclDecrypt(data.subarray(NACL_PREFIX.length + 24), nonce, key);
@@ -197,7 +211,10 @@ export async function decryptKeyfileData(data: Uint8Array, secret: KeyfileSecret
  * passwordFromEnvironment(envVarNameForKeyfile(coldkeyPath));
  * ```
  */
-export function passwordFromEnvironment(envVarName: string, env: Record<string, string | undefined> = process.env): string | undefined {
+export function passwordFromEnvironment(
+  envVarName: string,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
   const value = env[envVarName];
   if (value === undefined) return undefined;
   const bytes = Buffer.from(value.trim(), 'base64');

@@ -54,13 +54,21 @@ export interface Keypair {
   readonly seed?: Uint8Array;
 }
 
-function toBytes(input: string | Uint8Array, what: string, code: 'KEY_INVALID_SEED' | 'KEY_INVALID_PRIVATE_KEY'): Uint8Array {
+function toBytes(
+  input: string | Uint8Array,
+  what: string,
+  code: 'KEY_INVALID_SEED' | 'KEY_INVALID_PRIVATE_KEY',
+): Uint8Array {
   if (input instanceof Uint8Array) return input;
   if (typeof input === 'string' && isHex(input)) return hexToU8a(input);
   throw new KeysError(code, `${what} must be 0x-prefixed hex or bytes`);
 }
 
-function make(publicKey: Uint8Array, secretKey: Uint8Array | undefined, extra: { mnemonic?: string; seed?: Uint8Array } = {}): Keypair {
+function make(
+  publicKey: Uint8Array,
+  secretKey: Uint8Array | undefined,
+  extra: { mnemonic?: string; seed?: Uint8Array } = {},
+): Keypair {
   return Object.freeze({
     type: 'sr25519' as const,
     publicKey,
@@ -94,7 +102,8 @@ export function generateMnemonic(words: 12 | 15 | 18 | 21 | 24 = 12): string {
  */
 export function keypairFromMnemonic(mnemonic: string, options: { password?: string } = {}): Keypair {
   const words = typeof mnemonic === 'string' ? mnemonic.trim().split(/\s+/).join(' ') : '';
-  if (!words || !mnemonicValidate(words)) throw new KeysError('KEY_INVALID_MNEMONIC', 'invalid mnemonic (wrong word, count or checksum)');
+  if (!words || !mnemonicValidate(words))
+    throw new KeysError('KEY_INVALID_MNEMONIC', 'invalid mnemonic (wrong word, count or checksum)');
   const seed = mnemonicToMiniSecret(words, options.password ?? '');
   const pair = sr25519PairFromSeed(seed);
   return make(pair.publicKey, pair.secretKey, { mnemonic: words, seed });
@@ -127,7 +136,8 @@ export function keypairFromSeed(seed: string | Uint8Array): Keypair {
  * ```
  */
 export function keypairFromUri(uri: string): Keypair {
-  if (typeof uri !== 'string' || uri.length === 0) throw new KeysError('KEY_INVALID_URI', 'secret URI must be a non-empty string');
+  if (typeof uri !== 'string' || uri.length === 0)
+    throw new KeysError('KEY_INVALID_URI', 'secret URI must be a non-empty string');
   const full = uri.startsWith('/') ? `${DEV_PHRASE}${uri}` : uri;
   let parts: ReturnType<typeof keyExtractSuri>;
   try {
@@ -135,7 +145,9 @@ export function keypairFromUri(uri: string): Keypair {
   } catch (cause) {
     throw new KeysError('KEY_INVALID_URI', `cannot parse secret URI: ${(cause as Error).message}`, { cause });
   }
-  const base = isHex(parts.phrase) ? keypairFromSeed(parts.phrase) : keypairFromMnemonic(parts.phrase, { password: parts.password ?? '' });
+  const base = isHex(parts.phrase)
+    ? keypairFromSeed(parts.phrase)
+    : keypairFromMnemonic(parts.phrase, { password: parts.password ?? '' });
   if (parts.path.length === 0) return base;
   const derived = keyFromPath({ publicKey: base.publicKey, secretKey: base.secretKey! }, parts.path, 'sr25519');
   return make(derived.publicKey, derived.secretKey);
@@ -152,7 +164,8 @@ export function keypairFromUri(uri: string): Keypair {
  */
 export function keypairFromPrivateKey(privateKey: string | Uint8Array): Keypair {
   const canonical = toBytes(privateKey, 'privateKey', 'KEY_INVALID_PRIVATE_KEY');
-  if (canonical.length !== 64) throw new KeysError('KEY_INVALID_PRIVATE_KEY', `privateKey must be 64 bytes, got ${canonical.length}`);
+  if (canonical.length !== 64)
+    throw new KeysError('KEY_INVALID_PRIVATE_KEY', `privateKey must be 64 bytes, got ${canonical.length}`);
   const secretKey = scalarTimesCofactor(canonical);
   let publicKey: Uint8Array;
   try {
@@ -191,7 +204,11 @@ export function publicKeyOf(address: string | Uint8Array): Uint8Array {
     if (pk.length !== 32) throw new Error(`expected 32 bytes, got ${pk.length}`);
     return pk;
   } catch (cause) {
-    throw new KeysError('KEY_INVALID_ADDRESS', `not an SS58 address or 32-byte public key: ${String(address).slice(0, 64)}`, { cause });
+    throw new KeysError(
+      'KEY_INVALID_ADDRESS',
+      `not an SS58 address or 32-byte public key: ${String(address).slice(0, 64)}`,
+      { cause },
+    );
   }
 }
 
@@ -238,7 +255,8 @@ export function canonicalPrivateKey(keypair: Keypair): string {
 }
 
 function requireSecret(keypair: Keypair): Uint8Array {
-  if (!keypair?.secretKey) throw new KeysError('KEY_NO_SECRET', `keypair ${keypair?.ss58Address ?? ''} has no secret key (public only)`);
+  if (!keypair?.secretKey)
+    throw new KeysError('KEY_NO_SECRET', `keypair ${keypair?.ss58Address ?? ''} has no secret key (public only)`);
   return keypair.secretKey;
 }
 
@@ -296,12 +314,21 @@ export function sign(keypair: Keypair, message: string | Uint8Array): string {
  * verify(message, signature, '5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX'); // true
  * ```
  */
-export function verify(message: string | Uint8Array, signature: string | Uint8Array, signer: string | Uint8Array | Keypair): boolean {
+export function verify(
+  message: string | Uint8Array,
+  signature: string | Uint8Array,
+  signer: string | Uint8Array | Keypair,
+): boolean {
   let publicKey: Uint8Array;
   let sig: Uint8Array;
   try {
     publicKey = typeof signer === 'object' && !(signer instanceof Uint8Array) ? signer.publicKey : publicKeyOf(signer);
-    sig = typeof signature === 'string' ? (signature.startsWith('0x') && isHex(signature) ? hexToU8a(signature) : new Uint8Array(0)) : signature;
+    sig =
+      typeof signature === 'string'
+        ? signature.startsWith('0x') && isHex(signature)
+          ? hexToU8a(signature)
+          : new Uint8Array(0)
+        : signature;
   } catch {
     return false;
   }

@@ -9,7 +9,14 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KeysError } from './errors.js';
-import { generateMnemonic, keypairFromMnemonic, keypairFromSeed, keypairFromUri, keypairFromAddress, type Keypair } from './keypair.js';
+import {
+  generateMnemonic,
+  keypairFromMnemonic,
+  keypairFromSeed,
+  keypairFromUri,
+  keypairFromAddress,
+  type Keypair,
+} from './keypair.js';
 import {
   decryptKeyfileData,
   encryptKeyfileData,
@@ -115,7 +122,10 @@ function expandHome(p: string): string {
 
 function checkName(kind: string, name: string): string {
   if (typeof name !== 'string' || !NAME.test(name) || name === '.' || name === '..') {
-    throw new KeysError('WALLET_INVALID_NAME', `${kind} name ${JSON.stringify(name)} must be 1-64 of [A-Za-z0-9_.-] (no path separators)`);
+    throw new KeysError(
+      'WALLET_INVALID_NAME',
+      `${kind} name ${JSON.stringify(name)} must be 1-64 of [A-Za-z0-9_.-] (no path separators)`,
+    );
   }
   return name;
 }
@@ -140,7 +150,8 @@ async function exists(path: string): Promise<boolean> {
  * the new one, never a torn keyfile.
  */
 async function writeAtomic(path: string, data: Uint8Array, overwrite: boolean): Promise<void> {
-  if (!overwrite && (await exists(path))) throw new KeysError('KEYFILE_EXISTS', `${path} exists; pass overwrite: true to replace it`);
+  if (!overwrite && (await exists(path)))
+    throw new KeysError('KEYFILE_EXISTS', `${path} exists; pass overwrite: true to replace it`);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
@@ -187,15 +198,28 @@ export function createWallet(options: WalletOptions = {}): Wallet {
   const hotkeyPath = join(root, name, 'hotkeys', hotkeyName);
   const hotkeypubPath = join(root, name, 'hotkeys', `${hotkeyName}pub.txt`);
 
-  async function writeKey(path: string, pubPath: string, keypair: Keypair, opts: CreateKeyOptions, encryptByDefault: boolean): Promise<Keypair> {
+  async function writeKey(
+    path: string,
+    pubPath: string,
+    keypair: Keypair,
+    opts: CreateKeyOptions,
+    encryptByDefault: boolean,
+  ): Promise<Keypair> {
     const overwrite = opts.overwrite ?? false;
     // Check both targets first, so a refusal writes nothing at all.
-    if (!overwrite) for (const p of [path, pubPath]) if (await exists(p)) throw new KeysError('KEYFILE_EXISTS', `${p} exists; pass overwrite: true to replace it`);
+    if (!overwrite)
+      for (const p of [path, pubPath])
+        if (await exists(p)) throw new KeysError('KEYFILE_EXISTS', `${p} exists; pass overwrite: true to replace it`);
     const encrypt = opts.usePassword ?? encryptByDefault;
     let data = serializeKeyfile(keypair);
     if (encrypt) {
-      if (!opts.password) throw new KeysError('KEYFILE_NEEDS_PASSWORD', `a password is required to encrypt ${path} (or pass usePassword: false)`);
-      if (opts.password.length < 6) throw new KeysError('KEYFILE_WEAK_PASSWORD', 'passwords must be at least 6 characters');
+      if (!opts.password)
+        throw new KeysError(
+          'KEYFILE_NEEDS_PASSWORD',
+          `a password is required to encrypt ${path} (or pass usePassword: false)`,
+        );
+      if (opts.password.length < 6)
+        throw new KeysError('KEYFILE_WEAK_PASSWORD', 'passwords must be at least 6 characters');
       data = await encryptKeyfileData(data, { password: opts.password });
     }
     await writeAtomic(pubPath, serializeKeyfile(keypair, { publicOnly: true }), overwrite);
@@ -207,7 +231,11 @@ export function createWallet(options: WalletOptions = {}): Wallet {
     const data = await readKeyfile(path);
     if (keyfileEncryption(data) === null) return parseKeyfile(data);
     const pw = password ?? passwordFromEnvironment(envVarNameForKeyfile(path), env);
-    if (!pw) throw new KeysError('KEYFILE_NEEDS_PASSWORD', `${path} is encrypted: pass its password (or set ${envVarNameForKeyfile(path)})`);
+    if (!pw)
+      throw new KeysError(
+        'KEYFILE_NEEDS_PASSWORD',
+        `${path} is encrypted: pass its password (or set ${envVarNameForKeyfile(path)})`,
+      );
     return parseKeyfile(await decryptKeyfileData(data, { password: pw }));
   }
 
@@ -221,11 +249,17 @@ export function createWallet(options: WalletOptions = {}): Wallet {
     hotkeypubPath,
     async createNewColdkey(opts = {}) {
       const mnemonic = generateMnemonic(opts.words ?? 12);
-      return { mnemonic, keypair: await writeKey(coldkeyPath, coldkeypubPath, keypairFromMnemonic(mnemonic), opts, true) };
+      return {
+        mnemonic,
+        keypair: await writeKey(coldkeyPath, coldkeypubPath, keypairFromMnemonic(mnemonic), opts, true),
+      };
     },
     async createNewHotkey(opts = {}) {
       const mnemonic = generateMnemonic(opts.words ?? 12);
-      return { mnemonic, keypair: await writeKey(hotkeyPath, hotkeypubPath, keypairFromMnemonic(mnemonic), opts, false) };
+      return {
+        mnemonic,
+        keypair: await writeKey(hotkeyPath, hotkeypubPath, keypairFromMnemonic(mnemonic), opts, false),
+      };
     },
     regenerateColdkey: (from, opts = {}) => writeKey(coldkeyPath, coldkeypubPath, keypairOf(from), opts, true),
     regenerateHotkey: (from, opts = {}) => writeKey(hotkeyPath, hotkeypubPath, keypairOf(from), opts, false),
@@ -240,7 +274,8 @@ export function createWallet(options: WalletOptions = {}): Wallet {
     async getHotkeypub() {
       if (await exists(hotkeypubPath)) return parseKeyfile(await readKeyfile(hotkeypubPath));
       const data = await readKeyfile(hotkeyPath);
-      if (keyfileEncryption(data) !== null) throw new KeysError('KEYFILE_NOT_FOUND', `${hotkeypubPath} is missing and the hotkey is encrypted`);
+      if (keyfileEncryption(data) !== null)
+        throw new KeysError('KEYFILE_NOT_FOUND', `${hotkeypubPath} is missing and the hotkey is encrypted`);
       return keypairFromAddress(parseKeyfile(data).publicKey);
     },
   };

@@ -12,7 +12,19 @@ import { withAliases, type AxonEndpoint, type Metagraph, type MetagraphData } fr
 
 const MAGIC = [0x53, 0x4e, 0x4b, 0x4d, 0x47, 0x01]; // "SNKMG" v1
 
-type Column = 'uids' | 'active' | 'validatorPermit' | 'lastUpdate' | 'incentive' | 'consensus' | 'dividends' | 'validatorTrust' | 'emission' | 'stake' | 'alphaStake' | 'taoStake';
+type Column =
+  | 'uids'
+  | 'active'
+  | 'validatorPermit'
+  | 'lastUpdate'
+  | 'incentive'
+  | 'consensus'
+  | 'dividends'
+  | 'validatorTrust'
+  | 'emission'
+  | 'stake'
+  | 'alphaStake'
+  | 'taoStake';
 const COLUMNS: [Column, new (n: number) => ArrayBufferView & ArrayLike<number>][] = [
   ['uids', Uint16Array],
   ['active', Uint8Array],
@@ -42,7 +54,17 @@ function bytesOf(v: ArrayBufferView): Uint8Array {
  */
 export function saveMetagraph(m: Metagraph): Uint8Array {
   const axons = m.axons.map(({ hotkey: _h, coldkey: _c, ...rest }) => rest);
-  const header = new TextEncoder().encode(JSON.stringify({ netuid: m.netuid, network: m.network, block: m.block, blockHash: m.blockHash, n: m.n, lite: m.lite, axons }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      netuid: m.netuid,
+      network: m.network,
+      block: m.block,
+      blockHash: m.blockHash,
+      n: m.n,
+      lite: m.lite,
+      axons,
+    }),
+  );
   const parts: Uint8Array[] = [Uint8Array.from(MAGIC), new Uint8Array(new Uint32Array([header.length]).buffer), header];
   for (const k of [m.hotkeys, m.coldkeys]) for (const a of k) parts.push(publicKeyOf(a));
   for (const [name] of COLUMNS) parts.push(bytesOf(m[name]));
@@ -78,21 +100,32 @@ export function loadMetagraph(bytes: Uint8Array): Metagraph {
     return s;
   };
   const hlen = new DataView(take(4).buffer).getUint32(0, true);
-  let header: { netuid: number; network: string; block: number; blockHash: string; n: number; lite: boolean; axons: Omit<AxonEndpoint, 'hotkey' | 'coldkey'>[] };
+  let header: {
+    netuid: number;
+    network: string;
+    block: number;
+    blockHash: string;
+    n: number;
+    lite: boolean;
+    axons: Omit<AxonEndpoint, 'hotkey' | 'coldkey'>[];
+  };
   try {
     header = JSON.parse(new TextDecoder().decode(take(hlen)));
   } catch {
     return bad('header is not JSON');
   }
   const n = header.n;
-  if (!Number.isInteger(n) || n < 0 || n > 65536 || !Array.isArray(header.axons) || header.axons.length !== n) bad('inconsistent header');
+  if (!Number.isInteger(n) || n < 0 || n > 65536 || !Array.isArray(header.axons) || header.axons.length !== n)
+    bad('inconsistent header');
   const keys = () => Array.from({ length: n }, () => ss58Of(take(32)));
   const hotkeys = keys();
   const coldkeys = keys();
   const cols = {} as Record<Column, ArrayLike<number>>;
   for (const [name, Ctor] of COLUMNS) {
     const probe = new Ctor(0) as unknown as { BYTES_PER_ELEMENT: number };
-    cols[name] = new (Ctor as unknown as new (b: ArrayBufferLike) => ArrayLike<number>)(take(n * probe.BYTES_PER_ELEMENT).buffer);
+    cols[name] = new (Ctor as unknown as new (b: ArrayBufferLike) => ArrayLike<number>)(
+      take(n * probe.BYTES_PER_ELEMENT).buffer,
+    );
   }
   const matrix = () => new Float32Array(take(n * n * 4).buffer);
   const weights = header.lite ? null : matrix();

@@ -43,7 +43,11 @@ class Reader {
   pos = 0;
   constructor(readonly b: Uint8Array) {}
   need(k: number): void {
-    if (this.pos + k > this.b.length) throw new MetagraphError('METAGRAPH_DECODE_FAILED', `neuron data ends early at byte ${this.pos} (needs ${k} more of ${this.b.length})`);
+    if (this.pos + k > this.b.length)
+      throw new MetagraphError(
+        'METAGRAPH_DECODE_FAILED',
+        `neuron data ends early at byte ${this.pos} (needs ${k} more of ${this.b.length})`,
+      );
   }
   u8(): number {
     this.need(1);
@@ -118,7 +122,8 @@ function pairs(r: Reader): Uint16Array {
 export function decodeNeurons(bytes: Uint8Array, full: boolean): NeuronColumns {
   const r = new Reader(bytes);
   const n = r.compact();
-  if (n > 65536 || n * 100 > bytes.length) throw new MetagraphError('METAGRAPH_DECODE_FAILED', `a neuron list claims ${n} neurons in ${bytes.length} bytes`);
+  if (n > 65536 || n * 100 > bytes.length)
+    throw new MetagraphError('METAGRAPH_DECODE_FAILED', `a neuron list claims ${n} neurons in ${bytes.length} bytes`);
   const c: NeuronColumns = {
     n,
     hotkeys: new Array(n),
@@ -184,7 +189,8 @@ export function decodeNeurons(bytes: Uint8Array, full: boolean): NeuronColumns {
     }
     c.pruningScore[i] = r.compact();
   }
-  if (r.pos !== bytes.length) throw new MetagraphError('METAGRAPH_DECODE_FAILED', `${bytes.length - r.pos} bytes left after ${n} neurons`);
+  if (r.pos !== bytes.length)
+    throw new MetagraphError('METAGRAPH_DECODE_FAILED', `${bytes.length - r.pos} bytes left after ${n} neurons`);
   return c;
 }
 

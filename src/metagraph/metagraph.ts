@@ -171,7 +171,13 @@ function tao(a: ArrayLike<bigint>, factor = 1): Float64Array {
 }
 
 /** An axon from the decoded columns, reusing `previous` when nothing changed (incremental resync). */
-function axonAt(c: NeuronColumns, i: number, hotkey: string, coldkey: string, previous: AxonEndpoint | undefined): AxonEndpoint {
+function axonAt(
+  c: NeuronColumns,
+  i: number,
+  hotkey: string,
+  coldkey: string,
+  previous: AxonEndpoint | undefined,
+): AxonEndpoint {
   const ip = c.axonIp[i]!;
   const ipType = c.axonIpType[i]!;
   const ipText = ip === 0n ? (ipType === 6 ? '::' : '0.0.0.0') : intToIp(ip);
@@ -238,7 +244,8 @@ export function buildMetagraph(
     coldkeys[i] = ss58Of(c.coldkeys[i]!);
     axons[i] = axonAt(c, i, hotkeys[i]!, coldkeys[i]!, previous?.axons[c.uids[i]!]);
   }
-  const pick = (key: keyof SubnetStakes) => (stakes && stakes[key].length === c.n ? stakes[key] : Array.from(c.stakeRao));
+  const pick = (key: keyof SubnetStakes) =>
+    stakes && stakes[key].length === c.n ? stakes[key] : Array.from(c.stakeRao);
   const full = at.lite ? null : matrices(c);
   return withAliases({
     ...at,
@@ -257,7 +264,10 @@ export function buildMetagraph(
     emission: tao(c.emissionRao),
     stake: tao(pick('totalStake')),
     alphaStake: tao(pick('alphaStake')),
-    taoStake: tao(stakes && stakes.taoStake.length === c.n ? stakes.taoStake : new Array<bigint>(c.n).fill(0n), ROOT_TAO_STAKE_WEIGHT),
+    taoStake: tao(
+      stakes && stakes.taoStake.length === c.n ? stakes.taoStake : new Array<bigint>(c.n).fill(0n),
+      ROOT_TAO_STAKE_WEIGHT,
+    ),
     weights: full?.weights ?? null,
     bonds: full?.bonds ?? null,
   });

@@ -16,8 +16,13 @@ export interface SyncOptions {
 }
 
 function checkOptions(o: SyncOptions): void {
-  if (!o || !Number.isInteger(o.netuid) || o.netuid < 0 || o.netuid > 65535) throw new MetagraphError('METAGRAPH_INVALID_ARGUMENT', `netuid must be an integer in [0, 65535], got ${String(o?.netuid)}`);
-  if (o.block !== undefined && (!Number.isInteger(o.block) || o.block < 0)) throw new MetagraphError('METAGRAPH_INVALID_ARGUMENT', `block must be a non-negative integer, got ${o.block}`);
+  if (!o || !Number.isInteger(o.netuid) || o.netuid < 0 || o.netuid > 65535)
+    throw new MetagraphError(
+      'METAGRAPH_INVALID_ARGUMENT',
+      `netuid must be an integer in [0, 65535], got ${String(o?.netuid)}`,
+    );
+  if (o.block !== undefined && (!Number.isInteger(o.block) || o.block < 0))
+    throw new MetagraphError('METAGRAPH_INVALID_ARGUMENT', `block must be a non-negative integer, got ${o.block}`);
 }
 
 async function blockOf(st: Subtensor, block: number | undefined): Promise<{ block: number; blockHash: string }> {
@@ -28,7 +33,12 @@ async function blockOf(st: Subtensor, block: number | undefined): Promise<{ bloc
   return { block: typeof h.number === 'number' ? h.number : Number.parseInt(h.number, 16), blockHash };
 }
 
-async function read(st: Subtensor, o: SyncOptions, at: { block: number; blockHash: string }, previous: Metagraph | null): Promise<Metagraph> {
+async function read(
+  st: Subtensor,
+  o: SyncOptions,
+  at: { block: number; blockHash: string },
+  previous: Metagraph | null,
+): Promise<Metagraph> {
   const lite = o.lite ?? true;
   const [neuronBytes, state] = await Promise.all([
     st.stateCall('neuronInfoRuntimeApi', lite ? 'getNeuronsLite' : 'getNeurons', [o.netuid], at.blockHash),
@@ -38,8 +48,15 @@ async function read(st: Subtensor, o: SyncOptions, at: { block: number; blockHas
   if (cols.n === 0 && !(await st.at(at.blockHash).query.subtensorModule.networksAdded(o.netuid))) {
     throw new MetagraphError('METAGRAPH_SUBNET_NOT_FOUND', `subnet ${o.netuid} does not exist at block ${at.block}`);
   }
-  const stakes: SubnetStakes | null = state ? { alphaStake: state.alphaStake, taoStake: state.taoStake, totalStake: state.totalStake } : null;
-  return buildMetagraph(cols, stakes, { netuid: o.netuid, network: st.network, block: at.block, blockHash: at.blockHash, lite }, previous);
+  const stakes: SubnetStakes | null = state
+    ? { alphaStake: state.alphaStake, taoStake: state.taoStake, totalStake: state.totalStake }
+    : null;
+  return buildMetagraph(
+    cols,
+    stakes,
+    { netuid: o.netuid, network: st.network, block: at.block, blockHash: at.blockHash, lite },
+    previous,
+  );
 }
 
 /**
@@ -84,7 +101,16 @@ export interface MetagraphDiff {
 }
 
 function sameAxon(a: AxonEndpoint, b: AxonEndpoint): boolean {
-  return a === b || (a.ip === b.ip && a.port === b.port && a.ipType === b.ipType && a.protocol === b.protocol && a.version === b.version && a.placeholder1 === b.placeholder1 && a.placeholder2 === b.placeholder2);
+  return (
+    a === b ||
+    (a.ip === b.ip &&
+      a.port === b.port &&
+      a.ipType === b.ipType &&
+      a.protocol === b.protocol &&
+      a.version === b.version &&
+      a.placeholder1 === b.placeholder1 &&
+      a.placeholder2 === b.placeholder2)
+  );
 }
 
 /**
@@ -97,7 +123,11 @@ function sameAxon(a: AxonEndpoint, b: AxonEndpoint): boolean {
  * ```
  */
 export function diffMetagraphs(before: Metagraph, after: Metagraph): MetagraphDiff {
-  if (before.netuid !== after.netuid) throw new MetagraphError('METAGRAPH_INVALID_ARGUMENT', `cannot diff subnet ${before.netuid} with subnet ${after.netuid}`);
+  if (before.netuid !== after.netuid)
+    throw new MetagraphError(
+      'METAGRAPH_INVALID_ARGUMENT',
+      `cannot diff subnet ${before.netuid} with subnet ${after.netuid}`,
+    );
   const d: MetagraphDiff = { registered: [], deregistered: [], axonChanged: [] };
   const prev = new Map<number, number>();
   before.uids.forEach((uid, i) => prev.set(uid, i));
@@ -110,7 +140,8 @@ export function diffMetagraphs(before: Metagraph, after: Metagraph): MetagraphDi
     else if (before.hotkeys[j] !== hotkey) {
       d.deregistered.push({ uid, hotkey: before.hotkeys[j]! });
       d.registered.push({ uid, hotkey });
-    } else if (!sameAxon(before.axons[j]!, after.axons[i]!)) d.axonChanged.push({ uid, hotkey, before: before.axons[j]!, after: after.axons[i]! });
+    } else if (!sameAxon(before.axons[j]!, after.axons[i]!))
+      d.axonChanged.push({ uid, hotkey, before: before.axons[j]!, after: after.axons[i]! });
   });
   before.uids.forEach((uid, j) => {
     if (!seen.has(uid)) d.deregistered.push({ uid, hotkey: before.hotkeys[j]! });

@@ -28,32 +28,148 @@ interface FlagSpec {
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'netuid', kind: 'int', help: 'subnet to run on', default: 1, min: 0, max: 65535 },
-  { name: 'subtensor.network', kind: 'string', help: 'finney, test, archive, local, or a ws:// URL', default: 'finney' },
+  {
+    name: 'subtensor.network',
+    kind: 'string',
+    help: 'finney, test, archive, local, or a ws:// URL',
+    default: 'finney',
+  },
   { name: 'subtensor.chain_endpoint', kind: 'string', help: 'node URL; overrides --subtensor.network', default: null },
   { name: 'wallet.name', kind: 'string', help: 'wallet (coldkey) name', default: 'default' },
   { name: 'wallet.hotkey', kind: 'string', help: 'hotkey name', default: 'default' },
   { name: 'wallet.path', kind: 'string', help: 'wallets folder', default: '~/.bittensor/wallets/' },
   { name: 'axon.port', kind: 'int', help: 'port the axon listens on', default: 8091, min: 0, max: 65535 },
   { name: 'axon.ip', kind: 'string', help: 'address the axon binds', default: '0.0.0.0' },
-  { name: 'axon.external_ip', kind: 'string', help: 'address announced on chain (default: --axon.ip, or 127.0.0.1 for 0.0.0.0)', default: null },
-  { name: 'axon.external_port', kind: 'int', help: 'port announced on chain (default: --axon.port)', default: null, min: 1, max: 65535 },
+  {
+    name: 'axon.external_ip',
+    kind: 'string',
+    help: 'address announced on chain (default: --axon.ip, or 127.0.0.1 for 0.0.0.0)',
+    default: null,
+  },
+  {
+    name: 'axon.external_port',
+    kind: 'int',
+    help: 'port announced on chain (default: --axon.port)',
+    default: null,
+    min: 1,
+    max: 65535,
+  },
   { name: 'logging.debug', kind: 'bool', help: 'log debug lines', default: false },
   { name: 'logging.trace', kind: 'bool', help: 'log trace lines', default: false },
-  { name: 'logging.format', kind: 'string', help: 'pretty, json, or auto (pretty on a terminal, JSON when piped)', default: 'auto', choices: ['pretty', 'json', 'auto'] },
-  { name: 'neuron.epoch_length', kind: 'int', help: 'blocks between metagraph resyncs', default: 100, min: 1, max: 1_000_000 },
-  { name: 'neuron.full_path', kind: 'string', help: 'folder for state (default ~/.bittensor/miners/<wallet>/<hotkey>/netuid<N>/<role>)', default: null },
-  { name: 'neuron.sync_interval', kind: 'float', help: 'seconds between metagraph resyncs of a miner', default: 60, min: 0.1, max: 86_400, role: 'miner' },
+  {
+    name: 'logging.format',
+    kind: 'string',
+    help: 'pretty, json, or auto (pretty on a terminal, JSON when piped)',
+    default: 'auto',
+    choices: ['pretty', 'json', 'auto'],
+  },
+  {
+    name: 'neuron.epoch_length',
+    kind: 'int',
+    help: 'blocks between metagraph resyncs',
+    default: 100,
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    name: 'neuron.full_path',
+    kind: 'string',
+    help: 'folder for state (default ~/.bittensor/miners/<wallet>/<hotkey>/netuid<N>/<role>)',
+    default: null,
+  },
+  {
+    name: 'neuron.sync_interval',
+    kind: 'float',
+    help: 'seconds between metagraph resyncs of a miner',
+    default: 60,
+    min: 0.1,
+    max: 86_400,
+    role: 'miner',
+  },
   { name: 'neuron.axon_off', kind: 'bool', help: 'do not serve an axon', default: false, role: 'validator' },
-  { name: 'neuron.timeout', kind: 'float', help: 'seconds a miner has to answer', default: 12, min: 0.01, max: 3600, role: 'validator' },
-  { name: 'neuron.sample_size', kind: 'int', help: 'miners queried per step', default: 16, min: 1, max: 65535, role: 'validator' },
-  { name: 'neuron.moving_average_alpha', kind: 'float', help: 'weight of a new reward in the moving average', default: 0.1, min: 1e-9, max: 1, role: 'validator' },
-  { name: 'neuron.weights_interval', kind: 'int', help: 'blocks between weight settings (default: the tempo)', default: null, min: 1, max: 1_000_000, role: 'validator' },
-  { name: 'neuron.step_interval', kind: 'float', help: 'least seconds between the starts of two steps', default: 1, min: 0, max: 86_400, role: 'validator' },
-  { name: 'neuron.disable_set_weights', kind: 'bool', help: 'score but never set weights', default: false, role: 'validator' },
-  { name: 'blacklist.allow_non_registered', kind: 'bool', help: 'answer hotkeys that are not registered on the subnet', default: false, role: 'miner' },
-  { name: 'blacklist.force_validator_permit', kind: 'bool', help: 'answer only hotkeys with a validator permit (pass false to turn off)', default: true, role: 'miner' },
-  { name: 'blacklist.min_stake', kind: 'float', help: 'least stake (TAO) a caller needs', default: 0, min: 0, max: 1e12, role: 'miner' },
-  { name: 'metrics.port', kind: 'int', help: 'serve /metrics (Prometheus) and /health on this port', default: null, min: 0, max: 65535 },
+  {
+    name: 'neuron.timeout',
+    kind: 'float',
+    help: 'seconds a miner has to answer',
+    default: 12,
+    min: 0.01,
+    max: 3600,
+    role: 'validator',
+  },
+  {
+    name: 'neuron.sample_size',
+    kind: 'int',
+    help: 'miners queried per step',
+    default: 16,
+    min: 1,
+    max: 65535,
+    role: 'validator',
+  },
+  {
+    name: 'neuron.moving_average_alpha',
+    kind: 'float',
+    help: 'weight of a new reward in the moving average',
+    default: 0.1,
+    min: 1e-9,
+    max: 1,
+    role: 'validator',
+  },
+  {
+    name: 'neuron.weights_interval',
+    kind: 'int',
+    help: 'blocks between weight settings (default: the tempo)',
+    default: null,
+    min: 1,
+    max: 1_000_000,
+    role: 'validator',
+  },
+  {
+    name: 'neuron.step_interval',
+    kind: 'float',
+    help: 'least seconds between the starts of two steps',
+    default: 1,
+    min: 0,
+    max: 86_400,
+    role: 'validator',
+  },
+  {
+    name: 'neuron.disable_set_weights',
+    kind: 'bool',
+    help: 'score but never set weights',
+    default: false,
+    role: 'validator',
+  },
+  {
+    name: 'blacklist.allow_non_registered',
+    kind: 'bool',
+    help: 'answer hotkeys that are not registered on the subnet',
+    default: false,
+    role: 'miner',
+  },
+  {
+    name: 'blacklist.force_validator_permit',
+    kind: 'bool',
+    help: 'answer only hotkeys with a validator permit (pass false to turn off)',
+    default: true,
+    role: 'miner',
+  },
+  {
+    name: 'blacklist.min_stake',
+    kind: 'float',
+    help: 'least stake (TAO) a caller needs',
+    default: 0,
+    min: 0,
+    max: 1e12,
+    role: 'miner',
+  },
+  {
+    name: 'metrics.port',
+    kind: 'int',
+    help: 'serve /metrics (Prometheus) and /health on this port',
+    default: null,
+    min: 0,
+    max: 65535,
+  },
   { name: 'metrics.host', kind: 'string', help: 'address the metrics server binds', default: '127.0.0.1' },
 ];
 
@@ -207,8 +323,10 @@ function convert(spec: FlagSpec | ExtraFlag, raw: unknown, from: string): string
     case 'float': {
       const n = typeof raw === 'number' ? raw : String(raw).trim() === '' ? NaN : Number(raw);
       const range = `${spec.min ?? '-∞'}, ${spec.max ?? '∞'}`;
-      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n))) return bad(`${spec.kind === 'int' ? 'an integer' : 'a number'} in [${range}]`);
-      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) return bad(`in [${range}]`);
+      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n)))
+        return bad(`${spec.kind === 'int' ? 'an integer' : 'a number'} in [${range}]`);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max))
+        return bad(`in [${range}]`);
       return n;
     }
     default: {
@@ -236,7 +354,8 @@ function readConfigFile(path: string): Map<string, unknown> {
     }
     for (const [k, v] of Object.entries(obj)) walk(v, prefix ? `${prefix}.${k}` : k);
   };
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new NeuronError('NEURON_INVALID_CONFIG', `--config ${path} must hold a JSON object`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new NeuronError('NEURON_INVALID_CONFIG', `--config ${path} must hold a JSON object`);
   walk(json, '');
   return out;
 }
@@ -254,7 +373,10 @@ function readConfigFile(path: string): Map<string, unknown> {
  */
 export function parseNeuronConfig(argv: readonly string[], options: ParseConfigOptions): ParsedConfig {
   const env = options.env ?? process.env;
-  const specs: (FlagSpec | ExtraFlag)[] = [...FLAGS.filter((f) => !f.role || f.role === options.role), ...(options.extraFlags ?? [])];
+  const specs: (FlagSpec | ExtraFlag)[] = [
+    ...FLAGS.filter((f) => !f.role || f.role === options.role),
+    ...(options.extraFlags ?? []),
+  ];
   let printed = '';
   const program = new Command(options.name ?? options.role)
     .description(options.description ?? `a subnetkit ${options.role}`)
@@ -266,14 +388,18 @@ export function parseNeuronConfig(argv: readonly string[], options: ParseConfigO
   for (const s of specs) {
     const envName = envNameOf(s.name);
     const def = s.default === null || s.default === undefined ? '' : ` (default: ${String(s.default)})`;
-    const opt = new Option(s.kind === 'bool' ? `--${s.name} [value]` : `--${s.name} <value>`, `${s.help}${def}; env ${envName}`);
+    const opt = new Option(
+      s.kind === 'bool' ? `--${s.name} [value]` : `--${s.name} <value>`,
+      `${s.help}${def}; env ${envName}`,
+    );
     program.addOption(opt);
   }
   try {
     program.parse(['node', 'x', ...argv]);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return { print: printed.trimEnd() };
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return { print: printed.trimEnd() };
       throw new NeuronError('NEURON_INVALID_CONFIG', e.message.replace(/^error: /, ''));
     }
     throw e;
@@ -281,11 +407,14 @@ export function parseNeuronConfig(argv: readonly string[], options: ParseConfigO
   const cli = program.opts() as Record<string, unknown>;
   const file = typeof cli.config === 'string' ? readConfigFile(cli.config) : new Map<string, unknown>();
   const known = new Set(specs.map((s) => s.name));
-  for (const k of file.keys()) if (!known.has(k)) throw new NeuronError('NEURON_INVALID_CONFIG', `--config ${String(cli.config)}: unknown setting ${k}`);
+  for (const k of file.keys())
+    if (!known.has(k))
+      throw new NeuronError('NEURON_INVALID_CONFIG', `--config ${String(cli.config)}: unknown setting ${k}`);
   const values = new Map<string, string | number | boolean | null>();
   for (const s of specs) {
     const envName = envNameOf(s.name);
-    if (cli[s.name] !== undefined) values.set(s.name, convert(s, cli[s.name] === true && s.kind === 'bool' ? true : cli[s.name], `--${s.name}`));
+    if (cli[s.name] !== undefined)
+      values.set(s.name, convert(s, cli[s.name] === true && s.kind === 'bool' ? true : cli[s.name], `--${s.name}`));
     else if (env[envName] !== undefined && env[envName] !== '') values.set(s.name, convert(s, env[envName], envName));
     else if (file.has(s.name)) values.set(s.name, convert(s, file.get(s.name), `${s.name} in ${String(cli.config)}`));
     else values.set(s.name, (s.default ?? null) as string | number | boolean | null);
@@ -294,9 +423,22 @@ export function parseNeuronConfig(argv: readonly string[], options: ParseConfigO
   const config: NeuronConfig = {
     netuid: v('netuid', 1),
     subtensor: { network: v('subtensor.network', 'finney'), chainEndpoint: v('subtensor.chain_endpoint', null) },
-    wallet: { name: v('wallet.name', 'default'), hotkey: v('wallet.hotkey', 'default'), path: v('wallet.path', '~/.bittensor/wallets/') },
-    axon: { port: v('axon.port', 8091), ip: v('axon.ip', '0.0.0.0'), externalIp: v('axon.external_ip', null), externalPort: v('axon.external_port', null) },
-    logging: { debug: v('logging.debug', false), trace: v('logging.trace', false), format: v('logging.format', 'auto') },
+    wallet: {
+      name: v('wallet.name', 'default'),
+      hotkey: v('wallet.hotkey', 'default'),
+      path: v('wallet.path', '~/.bittensor/wallets/'),
+    },
+    axon: {
+      port: v('axon.port', 8091),
+      ip: v('axon.ip', '0.0.0.0'),
+      externalIp: v('axon.external_ip', null),
+      externalPort: v('axon.external_port', null),
+    },
+    logging: {
+      debug: v('logging.debug', false),
+      trace: v('logging.trace', false),
+      format: v('logging.format', 'auto'),
+    },
     neuron: {
       epochLength: v('neuron.epoch_length', 100),
       fullPath: v('neuron.full_path', null),

@@ -9,7 +9,13 @@ import type { Logger } from '../internal/logger.js';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const LEVELS: Record<Exclude<LogLevel, 'silent'>, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 };
-const COLORS: Record<string, string> = { trace: '\x1b[90m', debug: '\x1b[36m', info: '\x1b[32m', warn: '\x1b[33m', error: '\x1b[31m' };
+const COLORS: Record<string, string> = {
+  trace: '\x1b[90m',
+  debug: '\x1b[36m',
+  info: '\x1b[32m',
+  warn: '\x1b[33m',
+  error: '\x1b[31m',
+};
 
 /** Where log lines go: anything with `write` (a stream, a file, an array in a test). */
 export interface LogStream {
@@ -70,14 +76,15 @@ export function createLogger(options: LoggerOptions = {}): ProcessLogger {
   const level = options.level ?? 'info';
   if (level !== 'silent' && !(level in LEVELS)) throw new TypeError(`unknown log level ${String(level)}`);
   const stream = options.stream ?? process.stdout;
-  const format = options.format === 'pretty' || options.format === 'json' ? options.format : stream.isTTY ? 'pretty' : 'json';
+  const format =
+    options.format === 'pretty' || options.format === 'json' ? options.format : stream.isTTY ? 'pretty' : 'json';
   const floor = level === 'silent' ? Infinity : LEVELS[level];
   const bindings = options.bindings ?? {};
   const color = format === 'pretty' && Boolean(stream.isTTY) && !process.env.NO_COLOR;
 
   function write(name: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown> | string, message?: string): void {
     if (LEVELS[name] < floor) return;
-    const f = typeof fields === 'string' ? {} : fields ?? {};
+    const f = typeof fields === 'string' ? {} : (fields ?? {});
     const msg = typeof fields === 'string' ? fields : (message ?? '');
     if (format === 'json') {
       const line = { level: LEVELS[name], time: Date.now(), ...bindings, ...f, msg };
@@ -95,7 +102,8 @@ export function createLogger(options: LoggerOptions = {}): ProcessLogger {
     stream.write(`${time} ${head}${who} ${msg}${extra ? ` ${extra}` : ''}\n`);
   }
 
-  const method = (name: Exclude<LogLevel, 'silent'>) => (fields: Record<string, unknown>, message: string) => write(name, fields, message);
+  const method = (name: Exclude<LogLevel, 'silent'>) => (fields: Record<string, unknown>, message: string) =>
+    write(name, fields, message);
   return {
     level,
     trace: method('trace'),

@@ -40,11 +40,37 @@ export function createNeuronMetrics(labels: { role: string; netuid: number }): N
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    requests: new Counter({ name: 'subnetkit_requests_total', help: 'Requests answered by a handler', labelNames: ['synapse', 'status'], registers: [registry] }),
-    rejections: new Counter({ name: 'subnetkit_rejections_total', help: 'Requests refused before the handler', labelNames: ['synapse', 'reason'], registers: [registry] }),
-    latency: new Histogram({ name: 'subnetkit_request_seconds', help: 'Time from arrival to reply', labelNames: ['synapse'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 12], registers: [registry] }),
-    steps: new Counter({ name: 'subnetkit_validator_steps_total', help: 'Validator steps', labelNames: ['outcome'], registers: [registry] }),
-    weights: new Counter({ name: 'subnetkit_weights_total', help: 'Weights set, committed or revealed', labelNames: ['kind'], registers: [registry] }),
+    requests: new Counter({
+      name: 'subnetkit_requests_total',
+      help: 'Requests answered by a handler',
+      labelNames: ['synapse', 'status'],
+      registers: [registry],
+    }),
+    rejections: new Counter({
+      name: 'subnetkit_rejections_total',
+      help: 'Requests refused before the handler',
+      labelNames: ['synapse', 'reason'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'subnetkit_request_seconds',
+      help: 'Time from arrival to reply',
+      labelNames: ['synapse'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 12],
+      registers: [registry],
+    }),
+    steps: new Counter({
+      name: 'subnetkit_validator_steps_total',
+      help: 'Validator steps',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    weights: new Counter({
+      name: 'subnetkit_weights_total',
+      help: 'Weights set, committed or revealed',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     block: new Gauge({ name: 'subnetkit_block', help: 'Last block seen', registers: [registry] }),
   };
 }
@@ -65,7 +91,10 @@ export interface MetricsServer {
  * const server = await serveMetrics(metrics.registry, { port: 9100, health: () => ({ uid: 3 }) });
  * ```
  */
-export async function serveMetrics(registry: Registry, options: { port: number; host?: string; health?: () => Record<string, unknown> }): Promise<MetricsServer> {
+export async function serveMetrics(
+  registry: Registry,
+  options: { port: number; host?: string; health?: () => Record<string, unknown> },
+): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -84,17 +113,27 @@ export async function serveMetrics(registry: Registry, options: { port: number; 
       try {
         body = { status: 'ok', ...(options.health?.() ?? {}) };
       } catch (e) {
-        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', message: (e as Error).message }));
+        res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'error', message: (e as Error).message }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
       return;
     }
     res.writeHead(404).end();
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new NeuronError('NEURON_START_FAILED', `metrics: cannot listen on ${host}:${options.port}: ${e.message}`, { cause: e })));
+    server.once('error', (e) =>
+      reject(
+        new NeuronError('NEURON_START_FAILED', `metrics: cannot listen on ${host}:${options.port}: ${e.message}`, {
+          cause: e,
+        }),
+      ),
+    );
     server.listen(options.port, host, () => resolve());
   });
   return {

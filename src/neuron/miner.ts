@@ -4,7 +4,15 @@
  * validator permit or stake too little, admits the rest by stake, logs handler failures with the synapse and caller,
  * exports Prometheus metrics, and drains on shutdown.
  */
-import { createAxon, type AnySynapseClass, type Axon, type AxonOptions, type AttachOptions, type BlacklistFn, type Handler } from '../axon/index.js';
+import {
+  createAxon,
+  type AnySynapseClass,
+  type Axon,
+  type AxonOptions,
+  type AttachOptions,
+  type BlacklistFn,
+  type Handler,
+} from '../axon/index.js';
 import { withLevels, type Logger } from '../internal/logger.js';
 import type { Keypair } from '../keys/index.js';
 import { createMetagraphTracker, type Metagraph } from '../metagraph/index.js';
@@ -116,10 +124,19 @@ export function minerBlacklist(metagraph: () => Metagraph | null, rules: MinerBl
  * ```
  */
 export function createMiner(options: MinerOptions): Miner {
-  if (!options?.subtensor || !options.hotkey?.secretKey) throw new NeuronError('NEURON_INVALID_CONFIG', 'createMiner needs a subtensor and a hotkey with its secret');
-  if (!Number.isInteger(options.netuid) || options.netuid < 0 || options.netuid > 65535) throw new NeuronError('NEURON_INVALID_CONFIG', `netuid must be an integer in [0, 65535], got ${String(options.netuid)}`);
+  if (!options?.subtensor || !options.hotkey?.secretKey)
+    throw new NeuronError('NEURON_INVALID_CONFIG', 'createMiner needs a subtensor and a hotkey with its secret');
+  if (!Number.isInteger(options.netuid) || options.netuid < 0 || options.netuid > 65535)
+    throw new NeuronError(
+      'NEURON_INVALID_CONFIG',
+      `netuid must be an integer in [0, 65535], got ${String(options.netuid)}`,
+    );
   const syncInterval = options.syncInterval ?? 60;
-  if (!(syncInterval > 0)) throw new NeuronError('NEURON_INVALID_CONFIG', `syncInterval must be a positive number of seconds, got ${String(syncInterval)}`);
+  if (!(syncInterval > 0))
+    throw new NeuronError(
+      'NEURON_INVALID_CONFIG',
+      `syncInterval must be a positive number of seconds, got ${String(syncInterval)}`,
+    );
   const { subtensor: st, hotkey, netuid } = options;
   const log = withLevels(options.logger);
   const tracker = createMetagraphTracker(st, { netuid });
@@ -146,9 +163,13 @@ export function createMiner(options: MinerOptions): Miner {
     log.debug({ synapse: r.route, status: r.status, reason: r.reason, ip: r.ip }, 'refused');
   });
   axon.on('error', (err, req) => {
-    log.error({ err, synapse: req?.route, caller: req?.hotkey, ip: req?.ip }, req ? `handler for ${req.route} failed` : 'axon error');
+    log.error(
+      { err, synapse: req?.route, caller: req?.hotkey, ip: req?.ip },
+      req ? `handler for ${req.route} failed` : 'axon error',
+    );
   });
-  const defaultBlacklist = options.blacklist === false ? undefined : minerBlacklist(() => tracker.current, options.blacklist);
+  const defaultBlacklist =
+    options.blacklist === false ? undefined : minerBlacklist(() => tracker.current, options.blacklist);
   let uid: number | null = null;
   let timer: NodeJS.Timeout | null = null;
   let metricsServer: MetricsServer | null = null;
@@ -158,7 +179,11 @@ export function createMiner(options: MinerOptions): Miner {
     const mg = await tracker.sync();
     metrics.block.set(mg.block);
     const now = mg.uidOf(hotkey.ss58Address) ?? null;
-    if (uid !== null && now === null) log.warn({ netuid, hotkey: hotkey.ss58Address }, 'this hotkey is no longer registered (deregistered); validators will stop querying it');
+    if (uid !== null && now === null)
+      log.warn(
+        { netuid, hotkey: hotkey.ss58Address },
+        'this hotkey is no longer registered (deregistered); validators will stop querying it',
+      );
     uid = now;
     return mg;
   }
@@ -183,7 +208,11 @@ export function createMiner(options: MinerOptions): Miner {
     async start() {
       if (started) return miner;
       await sync();
-      if (uid === null) throw new NeuronError('NEURON_NOT_REGISTERED', `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}: register it with \`${registerHint(netuid)}\``);
+      if (uid === null)
+        throw new NeuronError(
+          'NEURON_NOT_REGISTERED',
+          `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}: register it with \`${registerHint(netuid)}\``,
+        );
       try {
         await axon.start();
       } catch (e) {
@@ -194,11 +223,25 @@ export function createMiner(options: MinerOptions): Miner {
       const ip = options.axon?.externalIp ?? (info.ip === '0.0.0.0' || info.ip === '::' ? '127.0.0.1' : info.ip);
       const port = options.axon?.externalPort ?? info.port;
       if (options.serve !== false) {
-        const r = await st.serveAxon(hotkey, netuid, { ip, port, version: info.version, protocol: info.protocol, placeholder1: info.placeholder1, placeholder2: info.placeholder2 });
-        log.info({ ip, port, uid, block: r?.blockNumber ?? null }, r ? 'axon announced on chain (serve_axon)' : 'axon already announced on chain');
+        const r = await st.serveAxon(hotkey, netuid, {
+          ip,
+          port,
+          version: info.version,
+          protocol: info.protocol,
+          placeholder1: info.placeholder1,
+          placeholder2: info.placeholder2,
+        });
+        log.info(
+          { ip, port, uid, block: r?.blockNumber ?? null },
+          r ? 'axon announced on chain (serve_axon)' : 'axon already announced on chain',
+        );
       }
       if (options.metrics) {
-        metricsServer = await serveMetrics(metrics.registry, { port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1', health: () => ({ role: 'miner', netuid, uid, block: tracker.current?.block ?? null, load: axon.load() }) });
+        metricsServer = await serveMetrics(metrics.registry, {
+          port: options.metrics.port,
+          host: options.metrics.host ?? '127.0.0.1',
+          health: () => ({ role: 'miner', netuid, uid, block: tracker.current?.block ?? null, load: axon.load() }),
+        });
         log.info({ port: metricsServer.port }, 'metrics at /metrics, health at /health');
       }
       timer = setInterval(() => {

@@ -30,7 +30,15 @@ export interface NeuronContext {
 export function defaultStateDir(config: NeuronConfig, role: string): string {
   const expand = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
   if (config.neuron.fullPath) return expand(config.neuron.fullPath);
-  return join(homedir(), '.bittensor', 'miners', config.wallet.name, config.wallet.hotkey, `netuid${config.netuid}`, role);
+  return join(
+    homedir(),
+    '.bittensor',
+    'miners',
+    config.wallet.name,
+    config.wallet.hotkey,
+    `netuid${config.netuid}`,
+    role,
+  );
 }
 
 /**
@@ -42,21 +50,36 @@ export function defaultStateDir(config: NeuronConfig, role: string): string {
  * const miner = createMiner({ subtensor: ctx.subtensor, hotkey: ctx.hotkey, netuid: config.netuid, logger: ctx.logger });
  * ```
  */
-export async function openNeuron(config: NeuronConfig, role: 'miner' | 'validator', logger?: ProcessLogger): Promise<NeuronContext> {
-  const log = logger ?? createLogger({ level: logLevelOf(config), format: config.logging.format, bindings: { name: role } });
+export async function openNeuron(
+  config: NeuronConfig,
+  role: 'miner' | 'validator',
+  logger?: ProcessLogger,
+): Promise<NeuronContext> {
+  const log =
+    logger ?? createLogger({ level: logLevelOf(config), format: config.logging.format, bindings: { name: role } });
   await cryptoReady();
   let hotkey: Keypair;
   try {
-    hotkey = await createWallet({ name: config.wallet.name, hotkey: config.wallet.hotkey, path: config.wallet.path }).getHotkey();
+    hotkey = await createWallet({
+      name: config.wallet.name,
+      hotkey: config.wallet.hotkey,
+      path: config.wallet.path,
+    }).getHotkey();
   } catch (e) {
-    throw new NeuronError('NEURON_WALLET', `cannot load hotkey ${config.wallet.name}/${config.wallet.hotkey} from ${config.wallet.path}: ${(e as Error).message} (create one with \`npx subnetkit wallet new-hotkey --wallet.name ${config.wallet.name} --wallet.hotkey ${config.wallet.hotkey}\`)`, { cause: e });
+    throw new NeuronError(
+      'NEURON_WALLET',
+      `cannot load hotkey ${config.wallet.name}/${config.wallet.hotkey} from ${config.wallet.path}: ${(e as Error).message} (create one with \`npx subnetkit wallet new-hotkey --wallet.name ${config.wallet.name} --wallet.hotkey ${config.wallet.hotkey}\`)`,
+      { cause: e },
+    );
   }
   const network = networkOf(config);
   let subtensor: Subtensor;
   try {
     subtensor = await createSubtensor({ network });
   } catch (e) {
-    throw new NeuronError('NEURON_START_FAILED', `cannot reach the chain at ${network}: ${(e as Error).message}`, { cause: e });
+    throw new NeuronError('NEURON_START_FAILED', `cannot reach the chain at ${network}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   log.info({ network: subtensor.url, hotkey: hotkey.ss58Address, netuid: config.netuid }, `${role} connected`);
   return { config, subtensor, hotkey, logger: log, stateDir: defaultStateDir(config, role) };
@@ -71,7 +94,11 @@ export async function openNeuron(config: NeuronConfig, role: 'miner' | 'validato
  * onShutdown(() => miner.stop(), logger);
  * ```
  */
-export function onShutdown(stop: () => Promise<void>, logger?: ProcessLogger, exit: (code: number) => void = (c) => process.exit(c)): () => void {
+export function onShutdown(
+  stop: () => Promise<void>,
+  logger?: ProcessLogger,
+  exit: (code: number) => void = (c) => process.exit(c),
+): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -143,7 +170,11 @@ export async function runNeuronProcess(argv: readonly string[], options: NeuronP
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;
   }
-  const logger = createLogger({ level: logLevelOf(config), format: config.logging.format, bindings: { name: options.name ?? options.role } });
+  const logger = createLogger({
+    level: logLevelOf(config),
+    format: config.logging.format,
+    bindings: { name: options.name ?? options.role },
+  });
   let ctx: NeuronContext | null = null;
   try {
     ctx = await openNeuron(config, options.role, logger);

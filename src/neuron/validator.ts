@@ -13,7 +13,8 @@ import { createNeuronMetrics, serveMetrics, type MetricsServer, type NeuronMetri
 import { registerHint, type MetricsOptions } from './miner.js';
 
 /** Options of {@link createValidator}: the Epoch's, with the dendrite made for you, plus service settings. */
-export interface ValidatorOptions<S extends Synapse, C = unknown> extends Omit<EpochOptions<S, C>, 'dendrite' | 'logger'> {
+export interface ValidatorOptions<S extends Synapse, C = unknown>
+  extends Omit<EpochOptions<S, C>, 'dendrite' | 'logger'> {
   /** A dendrite of your own (default: one signed with `hotkey`). */
   dendrite?: Dendrite;
   /** Serve an axon too, for organic requests (default: none). */
@@ -55,14 +56,17 @@ export interface Validator {
  * ```
  */
 export function createValidator<S extends Synapse, C = unknown>(options: ValidatorOptions<S, C>): Validator {
-  if (!options?.hotkey?.secretKey) throw new NeuronError('NEURON_INVALID_CONFIG', 'createValidator needs a hotkey with its secret');
+  if (!options?.hotkey?.secretKey)
+    throw new NeuronError('NEURON_INVALID_CONFIG', 'createValidator needs a hotkey with its secret');
   const log = withLevels(options.logger);
   const ownDendrite = !options.dendrite;
   const dendrite = options.dendrite ?? createDendrite({ keypair: options.hotkey });
   const { axon: axonOptions, metrics: metricsOptions, dendrite: _d, logger: _l, ...epochOptions } = options;
   const epoch = createEpoch<S, C>({ ...epochOptions, dendrite, ...(options.logger ? { logger: options.logger } : {}) });
   const metrics = createNeuronMetrics({ role: 'validator', netuid: options.netuid });
-  const axon = axonOptions ? createAxon({ host: '0.0.0.0', port: 8091, ...axonOptions, keypair: options.hotkey }) : null;
+  const axon = axonOptions
+    ? createAxon({ host: '0.0.0.0', port: 8091, ...axonOptions, keypair: options.hotkey })
+    : null;
   let metricsServer: MetricsServer | null = null;
   let running: Promise<void> | null = null;
   let resolveDone!: () => void;
@@ -76,7 +80,16 @@ export function createValidator<S extends Synapse, C = unknown>(options: Validat
   epoch.events.on('step', (r) => {
     metrics.steps.inc({ outcome: 'ok' });
     metrics.block.set(r.block);
-    log.info({ step: r.step, block: r.block, queried: r.uids.length, responded: r.responded, ms: Math.round(r.timing.totalMs) }, 'step');
+    log.info(
+      {
+        step: r.step,
+        block: r.block,
+        queried: r.uids.length,
+        responded: r.responded,
+        ms: Math.round(r.timing.totalMs),
+      },
+      'step',
+    );
   });
   epoch.events.on('scores', (scores, step) => {
     log.debug({ step, scores: Array.from(scores, (x) => +x.toFixed(4)) }, 'scores');
@@ -86,7 +99,8 @@ export function createValidator<S extends Synapse, C = unknown>(options: Validat
   });
   epoch.events.on('resync', (e) => log.debug({ block: e.block, n: e.n, reset: e.reset }, 'metagraph resynced'));
   epoch.events.on('error', (e) => {
-    if (e.code === 'EPOCH_SCORER_FAILED' || e.code === 'EPOCH_INVALID_REWARD' || e.code === 'EPOCH_QUERY_FAILED') metrics.steps.inc({ outcome: 'failed' });
+    if (e.code === 'EPOCH_SCORER_FAILED' || e.code === 'EPOCH_INVALID_REWARD' || e.code === 'EPOCH_QUERY_FAILED')
+      metrics.steps.inc({ outcome: 'failed' });
   });
 
   const validator: Validator = {
@@ -102,17 +116,34 @@ export function createValidator<S extends Synapse, C = unknown>(options: Validat
       if (running) return validator;
       const mg = await epoch.resync();
       if (mg.uidOf(options.hotkey.ss58Address) === undefined) {
-        throw new NeuronError('NEURON_NOT_REGISTERED', `hotkey ${options.hotkey.ss58Address} is not registered on subnet ${options.netuid}: register it with \`${registerHint(options.netuid)}\``);
+        throw new NeuronError(
+          'NEURON_NOT_REGISTERED',
+          `hotkey ${options.hotkey.ss58Address} is not registered on subnet ${options.netuid}: register it with \`${registerHint(options.netuid)}\``,
+        );
       }
       if (axon) await axon.start();
       if (metricsOptions) {
         metricsServer = await serveMetrics(metrics.registry, {
           port: metricsOptions.port,
           host: metricsOptions.host ?? '127.0.0.1',
-          health: () => ({ role: 'validator', netuid: options.netuid, step: epoch.stepCount, lastWeightsBlock: epoch.lastWeightsBlock, block: epoch.metagraph?.block ?? null }),
+          health: () => ({
+            role: 'validator',
+            netuid: options.netuid,
+            step: epoch.stepCount,
+            lastWeightsBlock: epoch.lastWeightsBlock,
+            block: epoch.metagraph?.block ?? null,
+          }),
         });
       }
-      log.info({ netuid: options.netuid, hotkey: options.hotkey.ss58Address, uid: mg.uidOf(options.hotkey.ss58Address), step: epoch.stepCount }, epoch.stepCount ? 'validator resumed from its state' : 'validator started');
+      log.info(
+        {
+          netuid: options.netuid,
+          hotkey: options.hotkey.ss58Address,
+          uid: mg.uidOf(options.hotkey.ss58Address),
+          step: epoch.stepCount,
+        },
+        epoch.stepCount ? 'validator resumed from its state' : 'validator started',
+      );
       running = epoch.run().then(resolveDone, (e) => {
         log.error({ err: e }, 'the validator loop stopped');
         rejectDone(e);

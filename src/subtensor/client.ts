@@ -4,13 +4,39 @@ import { hexToU8a } from '@polkadot/util';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { EventEmitter } from 'eventemitter3';
 import type { Devnet, DevnetOptions } from '../devnet/index.js';
-import type { AxonInfo, DynamicInfo, MetagraphInfo, NeuronInfo, NeuronInfoLite, StakeInfo, SubnetHyperparams, SubnetState } from './bindings.generated.js';
-import { acquireConnection, headerNumber, releaseConnection, type Connection, type SubtensorEvents, type WatchdogOptions } from './connection.js';
+import type {
+  AxonInfo,
+  DynamicInfo,
+  MetagraphInfo,
+  NeuronInfo,
+  NeuronInfoLite,
+  StakeInfo,
+  SubnetHyperparams,
+  SubnetState,
+} from './bindings.generated.js';
+import {
+  acquireConnection,
+  headerNumber,
+  releaseConnection,
+  type Connection,
+  type SubtensorEvents,
+  type WatchdogOptions,
+} from './connection.js';
 import { SubtensorError } from './errors.js';
 import { resolveEndpoint, type Network } from './network.js';
 import type { TransportOptions } from './provider.js';
 import { signAndSend, eventsAt, type ChainEvent, type Receipt, type SendOptions, type Signer } from './tx.js';
-import { callRuntimeRaw, typedCallBuilders, typedConsts, typedDoors, type TypedCallBuilders, type TypedCalls, type TypedConsts, type TypedEntries, type TypedQuery } from './typed.js';
+import {
+  callRuntimeRaw,
+  typedCallBuilders,
+  typedConsts,
+  typedDoors,
+  type TypedCallBuilders,
+  type TypedCalls,
+  type TypedConsts,
+  type TypedEntries,
+  type TypedQuery,
+} from './typed.js';
 import { createWrites, type Writes } from './writes.js';
 
 /** Options of {@link createSubtensor}. */
@@ -121,7 +147,8 @@ export interface Subtensor extends Writes {
 }
 
 function u16Arg(v: number, what: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > 65535) throw new SubtensorError('INVALID_ARGUMENT', `${what} must be an integer in [0, 65535], got ${String(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 65535)
+    throw new SubtensorError('INVALID_ARGUMENT', `${what} must be an integer in [0, 65535], got ${String(v)}`);
   return v;
 }
 
@@ -182,7 +209,8 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
 
   const rows = async (item: 'weights' | 'bonds', netuid: number) => {
     const m = new Map<number, [number, number][]>();
-    for (const [keys, value] of await doors.entries.subtensorModule[item](u16Arg(netuid, 'netuid'))) m.set(keys[1] as number, value as [number, number][]);
+    for (const [keys, value] of await doors.entries.subtensorModule[item](u16Arg(netuid, 'netuid')))
+      m.set(keys[1] as number, value as [number, number][]);
     return m;
   };
 
@@ -202,7 +230,8 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
       return hexToU8a((await callRuntimeRaw(live(), section, method, params, at)).bytes);
     },
     at(hash) {
-      if (typeof hash !== 'string' || !/^0x[0-9a-f]{64}$/i.test(hash)) throw new SubtensorError('INVALID_ARGUMENT', `a block hash is 0x and 64 hex digits, got ${String(hash)}`);
+      if (typeof hash !== 'string' || !/^0x[0-9a-f]{64}$/i.test(hash))
+        throw new SubtensorError('INVALID_ARGUMENT', `a block hash is 0x and 64 hex digits, got ${String(hash)}`);
       return typedDoors(conn, hash);
     },
     async blockNumber() {
@@ -210,7 +239,8 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
       return headerNumber(h);
     },
     async blockHash(n) {
-      if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new SubtensorError('INVALID_ARGUMENT', `block number must be a non-negative integer, got ${n}`);
+      if (n !== undefined && (!Number.isInteger(n) || n < 0))
+        throw new SubtensorError('INVALID_ARGUMENT', `block number must be a non-negative integer, got ${n}`);
       return live().rpc<string | null>('chain_getBlockHash', n === undefined ? [] : [n]);
     },
     async finalizedNumber() {
@@ -218,13 +248,18 @@ export async function createSubtensor(options: SubtensorOptions = {}): Promise<S
       return headerNumber(await live().rpc<{ number: string }>('chain_getHeader', [hash]));
     },
     hyperparameters: async (netuid) => call.subnetInfoRuntimeApi.getSubnetHyperparamsV2(u16Arg(netuid, 'netuid')),
-    neuronsLite: async (netuid, at) => (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeuronsLite(u16Arg(netuid, 'netuid')),
-    neurons: async (netuid, at) => (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeurons(u16Arg(netuid, 'netuid')),
-    neuronLite: async (netuid, uid) => call.neuronInfoRuntimeApi.getNeuronLite(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
+    neuronsLite: async (netuid, at) =>
+      (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeuronsLite(u16Arg(netuid, 'netuid')),
+    neurons: async (netuid, at) =>
+      (at ? client.at(at).call : call).neuronInfoRuntimeApi.getNeurons(u16Arg(netuid, 'netuid')),
+    neuronLite: async (netuid, uid) =>
+      call.neuronInfoRuntimeApi.getNeuronLite(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
     neuron: async (netuid, uid) => call.neuronInfoRuntimeApi.getNeuron(u16Arg(netuid, 'netuid'), u16Arg(uid, 'uid')),
-    subnetState: async (netuid, at) => (at ? client.at(at).call : call).subnetInfoRuntimeApi.getSubnetState(u16Arg(netuid, 'netuid')),
+    subnetState: async (netuid, at) =>
+      (at ? client.at(at).call : call).subnetInfoRuntimeApi.getSubnetState(u16Arg(netuid, 'netuid')),
     dynamicInfo: async (netuid) => call.subnetInfoRuntimeApi.getDynamicInfo(u16Arg(netuid, 'netuid')),
-    metagraphInfo: async (netuid, at) => (at ? client.at(at).call : call).subnetInfoRuntimeApi.getMetagraph(u16Arg(netuid, 'netuid')),
+    metagraphInfo: async (netuid, at) =>
+      (at ? client.at(at).call : call).subnetInfoRuntimeApi.getMetagraph(u16Arg(netuid, 'netuid')),
     async balance(address) {
       const account = await query.system.account(address);
       return account.data.free;

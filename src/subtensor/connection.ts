@@ -113,7 +113,12 @@ function parseHead(raw: Head['raw']): Head {
   return { number: headerNumber(raw), raw, at: Date.now() };
 }
 
-async function openConnection(url: string, transport: TransportOptions, watchdog: WatchdogOptions | false, onClose: () => void): Promise<Connection> {
+async function openConnection(
+  url: string,
+  transport: TransportOptions,
+  watchdog: WatchdogOptions | false,
+  onClose: () => void,
+): Promise<Connection> {
   const provider = new ResilientProvider(url, transport);
   await provider.connect();
   const events = new EventEmitter<SubtensorEvents>();
@@ -137,13 +142,23 @@ async function openConnection(url: string, transport: TransportOptions, watchdog
     },
     api() {
       apiPromise ??= (async () => {
-        const api = new ApiPromise({ provider, noInitWarn: true, signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS, metadata: metadataCache });
+        const api = new ApiPromise({
+          provider,
+          noInitWarn: true,
+          signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS,
+          metadata: metadataCache,
+        });
         await api.isReadyOrError;
-        metadataCache[`${api.genesisHash.toHex()}-${api.runtimeVersion.specVersion.toString()}`] = api.runtimeMetadata.toHex();
+        metadataCache[`${api.genesisHash.toHex()}-${api.runtimeVersion.specVersion.toString()}`] =
+          api.runtimeMetadata.toHex();
         return api;
       })().catch((e: unknown) => {
         apiPromise = null;
-        throw e instanceof SubtensorError ? e : new SubtensorError('RPC_ERROR', `cannot load the runtime metadata from ${url}: ${(e as Error).message}`, { cause: e });
+        throw e instanceof SubtensorError
+          ? e
+          : new SubtensorError('RPC_ERROR', `cannot load the runtime metadata from ${url}: ${(e as Error).message}`, {
+              cause: e,
+            });
       });
       return apiPromise;
     },
@@ -160,7 +175,9 @@ async function openConnection(url: string, transport: TransportOptions, watchdog
       events.removeAllListeners();
     },
   };
-  (conn as { nonces: NonceManager }).nonces = createNonceManager((address) => conn.rpc<number>('system_accountNextIndex', [address]));
+  (conn as { nonces: NonceManager }).nonces = createNonceManager((address) =>
+    conn.rpc<number>('system_accountNextIndex', [address]),
+  );
 
   provider.on('connected', () => events.emit('connected'));
   provider.on('disconnected', () => events.emit('disconnected'));
@@ -192,36 +209,45 @@ async function openConnection(url: string, transport: TransportOptions, watchdog
   if (watchdog !== false) {
     const staleMs = watchdog.staleMs ?? 60_000;
     const pingTimeoutMs = watchdog.pingTimeoutMs ?? 10_000;
-    if (!(staleMs >= 100) || !(pingTimeoutMs >= 10)) throw new SubtensorError('INVALID_ARGUMENT', 'watchdog.staleMs must be ≥ 100 and pingTimeoutMs ≥ 10');
+    if (!(staleMs >= 100) || !(pingTimeoutMs >= 10))
+      throw new SubtensorError('INVALID_ARGUMENT', 'watchdog.staleMs must be ≥ 100 and pingTimeoutMs ≥ 10');
     let lastSeen = Date.now();
     events.on('block', () => (lastSeen = Date.now()));
     events.on('connected', () => (lastSeen = Date.now()));
-    timer = setInterval(() => {
-      const since = Date.now() - lastSeen;
-      if (since < staleMs || pinging || !provider.isConnected) return;
-      pinging = true;
-      provider.send('system_health', [], false, pingTimeoutMs).then(
-        () => {
-          pinging = false;
-          if (!staleReported) events.emit('stale', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
-          staleReported = true;
-        },
-        (e: SubtensorError) => {
-          pinging = false;
-          if (closed || e.code === 'CLIENT_CLOSED') return;
-          events.emit('unresponsive', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
-          lastSeen = Date.now();
-          provider.forceReconnect();
-        },
-      );
-    }, Math.max(50, Math.min(staleMs / 4, 5_000)));
+    timer = setInterval(
+      () => {
+        const since = Date.now() - lastSeen;
+        if (since < staleMs || pinging || !provider.isConnected) return;
+        pinging = true;
+        provider.send('system_health', [], false, pingTimeoutMs).then(
+          () => {
+            pinging = false;
+            if (!staleReported) events.emit('stale', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
+            staleReported = true;
+          },
+          (e: SubtensorError) => {
+            pinging = false;
+            if (closed || e.code === 'CLIENT_CLOSED') return;
+            events.emit('unresponsive', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
+            lastSeen = Date.now();
+            provider.forceReconnect();
+          },
+        );
+      },
+      Math.max(50, Math.min(staleMs / 4, 5_000)),
+    );
     timer.unref?.();
   }
   return conn;
 }
 
 /** Takes a reference to the shared connection of `url` (opening it on first use). */
-export async function acquireConnection(url: string, transport: TransportOptions, watchdog: WatchdogOptions | false, share: boolean): Promise<Connection> {
+export async function acquireConnection(
+  url: string,
+  transport: TransportOptions,
+  watchdog: WatchdogOptions | false,
+  share: boolean,
+): Promise<Connection> {
   if (!share) {
     const c = await openConnection(url, transport, watchdog, () => undefined);
     c.refs = 1;

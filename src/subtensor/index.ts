@@ -24,7 +24,14 @@ export type { TransportOptions } from './provider.js';
 export { keyringPairOf } from './tx.js';
 export type { Signer, WaitFor, SendOptions, Receipt, ChainEvent } from './tx.js';
 export { revealRoundFor } from './writes.js';
-export type { Writes, ServeAxonParams, SetWeightsOptions, WeightsReceipt, NetworkReceipt, RegistrationReceipt } from './writes.js';
+export type {
+  Writes,
+  ServeAxonParams,
+  SetWeightsOptions,
+  WeightsReceipt,
+  NetworkReceipt,
+  RegistrationReceipt,
+} from './writes.js';
 export type { TypedQuery, TypedEntries, TypedConsts, TypedCalls, TypedCallBuilders } from './typed.js';
 export { toPlain } from './plain.js';
 export { SubtensorError, ExtrinsicFailedError } from './errors.js';

@@ -34,7 +34,8 @@ export type Network = keyof typeof NETWORKS | 'devnet' | (string & {});
  * ```
  */
 export function resolveEndpoint(network: string): string {
-  if (typeof network !== 'string' || network.trim() === '') throw new SubtensorError('INVALID_ARGUMENT', 'network must be a name or a URL');
+  if (typeof network !== 'string' || network.trim() === '')
+    throw new SubtensorError('INVALID_ARGUMENT', 'network must be a name or a URL');
   const n = network.trim();
   if (n === 'local') return process.env.BT_SUBTENSOR_CHAIN_ENDPOINT || NETWORKS.local;
   if (n in NETWORKS) return NETWORKS[n as keyof typeof NETWORKS];
@@ -46,7 +47,11 @@ export function resolveEndpoint(network: string): string {
     }
     return n;
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n)) throw new SubtensorError('INVALID_ARGUMENT', `only ws:// and wss:// endpoints are supported, got ${n}`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(n))
+    throw new SubtensorError('INVALID_ARGUMENT', `only ws:// and wss:// endpoints are supported, got ${n}`);
   if (/^[\w.-]+(:\d{1,5})?$/.test(n) || /^\[[0-9a-f:]+\](:\d{1,5})?$/i.test(n)) return `ws://${n}`;
-  throw new SubtensorError('INVALID_ARGUMENT', `unknown network '${n}': use finney, test, archive, local, devnet or a ws:// URL`);
+  throw new SubtensorError(
+    'INVALID_ARGUMENT',
+    `unknown network '${n}': use finney, test, archive, local, devnet or a ws:// URL`,
+  );
 }

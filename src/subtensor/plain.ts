@@ -43,7 +43,10 @@ export function toPlain(codec: Codec): unknown {
   if (raw === 'AccountId' || raw === 'AccountId32' || raw === 'AccountId20') return c.toString();
   if (raw.startsWith('Option<')) return c.isSome ? toPlain(c.unwrap!()) : null;
   if (raw.startsWith('Compact<')) return toPlain(c.unwrap!());
-  if (INT.test(raw) || (typeof c.toBigInt === 'function' && typeof c.bitLength === 'function' && typeof c.toNumber === 'function')) {
+  if (
+    INT.test(raw) ||
+    (typeof c.toBigInt === 'function' && typeof c.bitLength === 'function' && typeof c.toNumber === 'function')
+  ) {
     const bits = Number(/\d+/.exec(raw)?.[0] ?? c.bitLength!());
     return bits <= 32 ? c.toNumber!() : c.toBigInt!();
   }
@@ -51,10 +54,13 @@ export function toPlain(codec: Codec): unknown {
   if (raw === 'Text' || raw === 'Str' || raw === 'String') return c.toString();
   if (raw === 'Null') return null;
   if (c instanceof Uint8Array) return c.toU8a(true).slice(); // Bytes, [u8; N], H256, BitVec: the raw bytes
-  if (raw.startsWith('Result<') && typeof c.isOk === 'boolean') return c.isOk ? { ok: toPlain(c.asOk!) } : { err: toPlain(c.asErr!) };
-  if (typeof c.isBasic === 'boolean' && typeof c.type === 'string') return c.isBasic ? c.type : { [c.type]: toPlain(c.value!) };
+  if (raw.startsWith('Result<') && typeof c.isOk === 'boolean')
+    return c.isOk ? { ok: toPlain(c.asOk!) } : { err: toPlain(c.asErr!) };
+  if (typeof c.isBasic === 'boolean' && typeof c.type === 'string')
+    return c.isBasic ? c.type : { [c.type]: toPlain(c.value!) };
   if (c instanceof Map) {
-    if (raw.startsWith('BTreeMap<') || raw.startsWith('HashMap<')) return [...c.entries()].map(([k, v]) => [toPlain(k as Codec), toPlain(v as Codec)]);
+    if (raw.startsWith('BTreeMap<') || raw.startsWith('HashMap<'))
+      return [...c.entries()].map(([k, v]) => [toPlain(k as Codec), toPlain(v as Codec)]);
     const out: Record<string, unknown> = {};
     for (const [k, v] of c.entries()) out[String(k)] = toPlain(v as Codec);
     return out;

@@ -9,7 +9,12 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import WebSocket from 'ws';
-import type { ProviderInterface, ProviderInterfaceCallback, ProviderInterfaceEmitCb, ProviderInterfaceEmitted } from '@polkadot/rpc-provider/types';
+import type {
+  ProviderInterface,
+  ProviderInterfaceCallback,
+  ProviderInterfaceEmitCb,
+  ProviderInterfaceEmitted,
+} from '@polkadot/rpc-provider/types';
 import { SubtensorError } from './errors.js';
 
 /** Reconnection and timeout settings of the transport. */
@@ -108,7 +113,8 @@ export class ResilientProvider implements ProviderInterface {
     });
     ws.on('message', (data) => this.#onMessage(data.toString()));
     ws.on('error', (e) => {
-      if (!opened && onFail) onFail(new SubtensorError('CONNECT_FAILED', `cannot connect to ${this.endpoint}: ${e.message}`, { cause: e }));
+      if (!opened && onFail)
+        onFail(new SubtensorError('CONNECT_FAILED', `cannot connect to ${this.endpoint}: ${e.message}`, { cause: e }));
       this.#events.emit('error', e);
     });
     ws.on('close', () => {
@@ -181,7 +187,13 @@ export class ResilientProvider implements ProviderInterface {
   }
 
   #onMessage(text: string): void {
-    let msg: { id?: number; result?: unknown; error?: { code: number; message: string; data?: unknown }; method?: string; params?: { subscription: string | number; result: unknown; error?: unknown } };
+    let msg: {
+      id?: number;
+      result?: unknown;
+      error?: { code: number; message: string; data?: unknown };
+      method?: string;
+      params?: { subscription: string | number; result: unknown; error?: unknown };
+    };
     try {
       msg = JSON.parse(text);
     } catch {
@@ -207,14 +219,21 @@ export class ResilientProvider implements ProviderInterface {
     clearTimeout(p.timer);
     if (msg.error) {
       const e = msg.error;
-      p.reject(new SubtensorError('RPC_ERROR', `${p.method}: ${e.code}: ${e.message}${e.data !== undefined ? `: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}` : ''}`, { cause: e }));
+      p.reject(
+        new SubtensorError(
+          'RPC_ERROR',
+          `${p.method}: ${e.code}: ${e.message}${e.data !== undefined ? `: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}` : ''}`,
+          { cause: e },
+        ),
+      );
     } else p.resolve(msg.result);
   }
 
   /** Sends one JSON-RPC request; rejects with `RPC_TIMEOUT`, `RPC_ERROR`, `NOT_CONNECTED` or `CONNECTION_LOST`. */
   send<T = unknown>(method: string, params: unknown[], _isCacheable?: boolean, timeoutMs?: number): Promise<T> {
     const ws = this.#ws;
-    if (!ws || !this.#connected) return Promise.reject(new SubtensorError('NOT_CONNECTED', `${method}: not connected to ${this.endpoint}`));
+    if (!ws || !this.#connected)
+      return Promise.reject(new SubtensorError('NOT_CONNECTED', `${method}: not connected to ${this.endpoint}`));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       const ms = timeoutMs ?? this.#opts.requestTimeoutMs;

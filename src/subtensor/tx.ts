@@ -83,7 +83,8 @@ function isKeypair(s: Signer): s is Keypair {
  */
 export function keyringPairOf(signer: Signer): IKeyringPair {
   if (!isKeypair(signer)) return signer;
-  if (!signer.secretKey) throw new SubtensorError('INVALID_ARGUMENT', `keypair ${signer.ss58Address} is public-only and cannot sign`);
+  if (!signer.secretKey)
+    throw new SubtensorError('INVALID_ARGUMENT', `keypair ${signer.ss58Address} is public-only and cannot sign`);
   return {
     address: signer.ss58Address,
     addressRaw: signer.publicKey,
@@ -155,7 +156,14 @@ async function headNumber(conn: Connection, wait: WaitFor): Promise<number> {
   return headerNumber(await conn.rpc<{ number: string }>('chain_getHeader'));
 }
 
-async function findInclusion(conn: Connection, txHash: string, from: number, wait: WaitFor, deadline: number, eraDeath: number | null) {
+async function findInclusion(
+  conn: Connection,
+  txHash: string,
+  from: number,
+  wait: WaitFor,
+  deadline: number,
+  eraDeath: number | null,
+) {
   let scanned = from;
   for (;;) {
     if (conn.closed) throw new SubtensorError('CLIENT_CLOSED', `the client was closed while waiting for ${txHash}`);
@@ -168,13 +176,18 @@ async function findInclusion(conn: Connection, txHash: string, from: number, wai
         if (index >= 0) return { blockHash: b.hash, blockNumber: n, index };
         scanned = n;
       }
-      if (eraDeath !== null && scanned >= eraDeath) throw new SubtensorError('TX_DROPPED', `${txHash} was not included before its era ended at block ${eraDeath}`);
+      if (eraDeath !== null && scanned >= eraDeath)
+        throw new SubtensorError('TX_DROPPED', `${txHash} was not included before its era ended at block ${eraDeath}`);
     } catch (e) {
       const code = (e as SubtensorError).code;
       if (code !== 'CONNECTION_LOST' && code !== 'NOT_CONNECTED' && code !== 'RPC_TIMEOUT') throw e;
       // the socket is down: wait for it to come back, then scan on from where we were
     }
-    if (Date.now() >= deadline) throw new SubtensorError('TX_TIMEOUT', `${txHash} was not ${wait === 'finalized' ? 'finalized' : 'included'} within the timeout`);
+    if (Date.now() >= deadline)
+      throw new SubtensorError(
+        'TX_TIMEOUT',
+        `${txHash} was not ${wait === 'finalized' ? 'finalized' : 'included'} within the timeout`,
+      );
     // Blocks announced while we were fetching: scan them now rather than wait for the next one.
     const known = wait === 'finalized' ? conn.finalized : conn.best;
     if (known && known.number > scanned && conn.provider.isConnected) continue;
@@ -194,14 +207,25 @@ function eventData(data: EventRecord['event']['data']): unknown {
 }
 
 /** The events of block `blockHash`, optionally only those of extrinsic `index`. */
-export async function eventsAt(conn: Connection, api: ApiPromise, blockHash: string, index?: number): Promise<{ records: EventRecord[]; events: ChainEvent[] }> {
+export async function eventsAt(
+  conn: Connection,
+  api: ApiPromise,
+  blockHash: string,
+  index?: number,
+): Promise<{ records: EventRecord[]; events: ChainEvent[] }> {
   const entry = api.query.system!.events!;
   const hex = await conn.rpc<string | null>('state_getStorage', [entry.key(), blockHash]);
   if (!hex) return { records: [], events: [] };
   const type = api.registry.createLookupType(entry.creator.meta.type.asPlain);
   const all = api.registry.createType(type, hexToU8a(hex)) as unknown as EventRecord[];
-  const records = index === undefined ? [...all] : all.filter((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === index);
-  return { records, events: records.map((r) => ({ pallet: r.event.section, name: r.event.method, data: eventData(r.event.data) })) };
+  const records =
+    index === undefined
+      ? [...all]
+      : all.filter((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === index);
+  return {
+    records,
+    events: records.map((r) => ({ pallet: r.event.section, name: r.event.method, data: eventData(r.event.data) })),
+  };
 }
 
 function upperFirst(s: string): string {
@@ -220,13 +244,24 @@ async function waitConnected(conn: Connection, deadline: number): Promise<void> 
  * Signs `call` with `signer`, submits it and (by default) waits for a block that includes it. Resolves with a
  * {@link Receipt}; a call that fails on chain throws {@link ExtrinsicFailedError}.
  */
-export async function signAndSend(conn: Connection, call: Call | SubmittableExtrinsic<'promise'>, signer: Signer, options: SendOptions = {}): Promise<Receipt> {
+export async function signAndSend(
+  conn: Connection,
+  call: Call | SubmittableExtrinsic<'promise'>,
+  signer: Signer,
+  options: SendOptions = {},
+): Promise<Receipt> {
   const wait = options.wait ?? 'inBlock';
-  if (wait !== 'none' && wait !== 'inBlock' && wait !== 'finalized') throw new SubtensorError('INVALID_ARGUMENT', `wait must be none, inBlock or finalized, got ${String(wait)}`);
+  if (wait !== 'none' && wait !== 'inBlock' && wait !== 'finalized')
+    throw new SubtensorError('INVALID_ARGUMENT', `wait must be none, inBlock or finalized, got ${String(wait)}`);
   const period = options.era ?? 64;
-  if (!Number.isInteger(period) || period < 0 || period > 65536) throw new SubtensorError('INVALID_ARGUMENT', `era must be an integer number of blocks in [0, 65536], got ${period}`);
+  if (!Number.isInteger(period) || period < 0 || period > 65536)
+    throw new SubtensorError(
+      'INVALID_ARGUMENT',
+      `era must be an integer number of blocks in [0, 65536], got ${period}`,
+    );
   const tip = options.tip ?? 0n;
-  if (typeof tip !== 'bigint' || tip < 0n) throw new SubtensorError('INVALID_ARGUMENT', 'tip must be a non-negative bigint');
+  if (typeof tip !== 'bigint' || tip < 0n)
+    throw new SubtensorError('INVALID_ARGUMENT', 'tip must be a non-negative bigint');
   const timeoutMs = options.timeoutMs ?? (wait === 'finalized' ? 120_000 : 60_000);
   const deadline = Date.now() + timeoutMs;
   const pair = keyringPairOf(signer);
@@ -238,20 +273,32 @@ export async function signAndSend(conn: Connection, call: Call | SubmittableExtr
       } catch (e) {
         const code = (e as SubtensorError).code;
         if (code !== 'CONNECTION_LOST' && code !== 'NOT_CONNECTED' && code !== 'RPC_TIMEOUT') throw e;
-        if (Date.now() >= deadline) throw new SubtensorError('TX_TIMEOUT', `could not prepare the transaction before the timeout: ${(e as Error).message}`, { cause: e });
+        if (Date.now() >= deadline)
+          throw new SubtensorError(
+            'TX_TIMEOUT',
+            `could not prepare the transaction before the timeout: ${(e as Error).message}`,
+            { cause: e },
+          );
         await waitConnected(conn, deadline);
       }
     }
   };
   const api = await retrying(() => conn.api());
-  const method = 'method' in call && (call as SubmittableExtrinsic<'promise'>).method ? (call as SubmittableExtrinsic<'promise'>).method : (call as Call);
+  const method =
+    'method' in call && (call as SubmittableExtrinsic<'promise'>).method
+      ? (call as SubmittableExtrinsic<'promise'>).method
+      : (call as Call);
 
   for (let attempt = 0; ; attempt++) {
     await waitConnected(conn, deadline);
     const nonce = options.nonce ?? (await retrying(() => conn.nonces.next(pair.address)));
     const head = await retrying(() => headNumber(conn, 'inBlock'));
-    const anchorHash = period ? await retrying(() => conn.rpc<string>('chain_getBlockHash', [head])) : api.genesisHash.toHex();
-    const era = period ? api.registry.createType('ExtrinsicEra', { current: head, period }) : api.registry.createType('ExtrinsicEra', new Uint8Array([0]));
+    const anchorHash = period
+      ? await retrying(() => conn.rpc<string>('chain_getBlockHash', [head]))
+      : api.genesisHash.toHex();
+    const era = period
+      ? api.registry.createType('ExtrinsicEra', { current: head, period })
+      : api.registry.createType('ExtrinsicEra', new Uint8Array([0]));
     const xt = api.tx(method as Call);
     xt.sign(pair, {
       blockHash: anchorHash,
@@ -266,7 +313,9 @@ export async function signAndSend(conn: Connection, call: Call | SubmittableExtr
     const hex = xt.toHex();
     const txHash = xt.hash.toHex();
     // The era's real length is a power of two ≥ 4; it dies at birth + period.
-    const eraDeath = period ? (era as unknown as { asMortalEra: { death(n: number): number } }).asMortalEra.death(head) : null;
+    const eraDeath = period
+      ? (era as unknown as { asMortalEra: { death(n: number): number } }).asMortalEra.death(head)
+      : null;
 
     let sent = false;
     let resent = false;
@@ -279,7 +328,8 @@ export async function signAndSend(conn: Connection, call: Call | SubmittableExtr
         if (err.code === 'NOT_CONNECTED' || err.code === 'CONNECTION_LOST' || err.code === 'RPC_TIMEOUT') {
           // Unknown whether the pool got it: send the same bytes again once connected; "already imported" means it did.
           await waitConnected(conn, deadline);
-          if (Date.now() >= deadline) throw new SubtensorError('TX_TIMEOUT', `${txHash} could not be submitted before the timeout`, { cause: e });
+          if (Date.now() >= deadline)
+            throw new SubtensorError('TX_TIMEOUT', `${txHash} could not be submitted before the timeout`, { cause: e });
           resent = true;
           continue;
         }
@@ -288,7 +338,8 @@ export async function signAndSend(conn: Connection, call: Call | SubmittableExtr
           break;
         }
         if (options.nonce === undefined) conn.nonces.reset(pair.address);
-        if (err.code === 'RPC_ERROR' && NONCE_TROUBLE.test(err.message) && options.nonce === undefined && attempt < 3) break;
+        if (err.code === 'RPC_ERROR' && NONCE_TROUBLE.test(err.message) && options.nonce === undefined && attempt < 3)
+          break;
         throw new SubtensorError('TX_INVALID', `the node refused the transaction: ${err.message}`, { cause: e });
       }
     }
@@ -298,13 +349,18 @@ export async function signAndSend(conn: Connection, call: Call | SubmittableExtr
     const found = await findInclusion(conn, txHash, head, wait, deadline, eraDeath);
     const { records, events } = await eventsAt(conn, api, found.blockHash, found.index);
     let fee = 0n;
-    for (const e of events) if (e.pallet === 'transactionPayment' && e.name === 'TransactionFeePaid') fee = (e.data as { actualFee: bigint }).actualFee;
+    for (const e of events)
+      if (e.pallet === 'transactionPayment' && e.name === 'TransactionFeePaid')
+        fee = (e.data as { actualFee: bigint }).actualFee;
     const failed = records.find((r) => r.event.section === 'system' && r.event.method === 'ExtrinsicFailed');
     if (failed) {
       const de = failed.event.data[0] as DispatchError;
       if (de.isModule) {
         const m = api.registry.findMetaError(de.asModule);
-        throw new ExtrinsicFailedError(upperFirst(m.section), m.name, m.docs.join(' ').trim(), { blockHash: found.blockHash, fee });
+        throw new ExtrinsicFailedError(upperFirst(m.section), m.name, m.docs.join(' ').trim(), {
+          blockHash: found.blockHash,
+          fee,
+        });
       }
       throw new ExtrinsicFailedError(null, de.type, JSON.stringify(de.toJSON()), { blockHash: found.blockHash, fee });
     }

@@ -21,13 +21,17 @@ type ResultOf<T> = T extends { result: infer R } ? R : never;
 
 /** Typed storage reads: `query.subtensorModule.tempo(netuid)`. */
 export type TypedQuery = {
-  [P in keyof StorageTypes]: { [S in keyof StorageTypes[P]]: (...keys: KeysOf<StorageTypes[P][S]>) => Promise<ValueOf<StorageTypes[P][S]>> };
+  [P in keyof StorageTypes]: {
+    [S in keyof StorageTypes[P]]: (...keys: KeysOf<StorageTypes[P][S]>) => Promise<ValueOf<StorageTypes[P][S]>>;
+  };
 };
 
 /** Typed storage-map listings: `entries.subtensorModule.axons(netuid)` → `[keys, value][]`. */
 export type TypedEntries = {
   [P in keyof StorageTypes]: {
-    [S in keyof StorageTypes[P]]: (...partialKeys: unknown[]) => Promise<[KeysOf<StorageTypes[P][S]>, ValueOf<StorageTypes[P][S]>][]>;
+    [S in keyof StorageTypes[P]]: (
+      ...partialKeys: unknown[]
+    ) => Promise<[KeysOf<StorageTypes[P][S]>, ValueOf<StorageTypes[P][S]>][]>;
   };
 };
 
@@ -37,12 +41,18 @@ export type TypedConsts = { [P in keyof ConstTypes]: { [C in keyof ConstTypes[P]
 /** Typed runtime-API calls: `call.neuronInfoRuntimeApi.getNeuronsLite(netuid)`. */
 export type TypedCalls = {
   [A in keyof RuntimeApiTypes]: {
-    [M in keyof RuntimeApiTypes[A]]: (...params: ParamsOf<RuntimeApiTypes[A][M]>) => Promise<ResultOf<RuntimeApiTypes[A][M]>>;
+    [M in keyof RuntimeApiTypes[A]]: (
+      ...params: ParamsOf<RuntimeApiTypes[A][M]>
+    ) => Promise<ResultOf<RuntimeApiTypes[A][M]>>;
   };
 };
 
 /** Typed call builders: `calls.subtensorModule.setWeights({ netuid, dests, weights, versionKey })`. */
-export type TypedCallBuilders = { [P in keyof CallTypes]: { [C in keyof CallTypes[P]]: (args: CallTypes[P][C]) => Promise<SubmittableExtrinsic<'promise'>> } };
+export type TypedCallBuilders = {
+  [P in keyof CallTypes]: {
+    [C in keyof CallTypes[P]]: (args: CallTypes[P][C]) => Promise<SubmittableExtrinsic<'promise'>>;
+  };
+};
 
 function nested<T>(make: (outer: string, inner: string) => unknown): T {
   return new Proxy({} as Record<string, unknown>, {
@@ -81,17 +91,25 @@ function decodeExact(registry: Registry, type: string, bytes: Uint8Array, what: 
   try {
     codec = registry.createType(type, bytes);
   } catch (e) {
-    throw new SubtensorError('DECODE_FAILED', `${what}: the bytes do not decode as ${name}: ${(e as Error).message}`, { cause: e });
+    throw new SubtensorError('DECODE_FAILED', `${what}: the bytes do not decode as ${name}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   if (codec.encodedLength !== bytes.length) {
-    throw new SubtensorError('DECODE_FAILED', `${what}: the bytes are not a ${name} (it reads ${codec.encodedLength} of ${bytes.length} bytes): the node runs another runtime version`);
+    throw new SubtensorError(
+      'DECODE_FAILED',
+      `${what}: the bytes are not a ${name} (it reads ${codec.encodedLength} of ${bytes.length} bytes): the node runs another runtime version`,
+    );
   }
   return toPlain(codec);
 }
 
 function entryOf(api: ApiPromise, pallet: string, item: string) {
-  const entry = (api.query as unknown as Record<string, Record<string, ApiPromise['query']['system']['account']> | undefined>)[pallet]?.[item];
-  if (!entry) throw new SubtensorError('INVALID_ARGUMENT', `no storage item ${pallet}.${item} in this chain's metadata`);
+  const entry = (
+    api.query as unknown as Record<string, Record<string, ApiPromise['query']['system']['account']> | undefined>
+  )[pallet]?.[item];
+  if (!entry)
+    throw new SubtensorError('INVALID_ARGUMENT', `no storage item ${pallet}.${item} in this chain's metadata`);
   return entry;
 }
 
@@ -100,23 +118,44 @@ function valueType(api: ApiPromise, meta: StorageEntryMetadataLatest): string {
 }
 
 /** Reads one storage value at `at` (best block when absent) and decodes it to a plain value. */
-export async function readStorage(conn: Connection, pallet: string, item: string, keys: unknown[], at?: string): Promise<unknown> {
+export async function readStorage(
+  conn: Connection,
+  pallet: string,
+  item: string,
+  keys: unknown[],
+  at?: string,
+): Promise<unknown> {
   const api = await conn.api();
   const entry = entryOf(api, pallet, item);
   let key: string;
   try {
     key = entry.key(...(keys as never[]));
   } catch (e) {
-    throw new SubtensorError('INVALID_ARGUMENT', `${pallet}.${item}: bad key ${String(keys)}: ${(e as Error).message}`, { cause: e });
+    throw new SubtensorError(
+      'INVALID_ARGUMENT',
+      `${pallet}.${item}: bad key ${String(keys)}: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const hex = await conn.rpc<string | null>('state_getStorage', at ? [key, at] : [key]);
   const meta = entry.creator.meta;
   if (hex === null && meta.modifier.isOptional) return null;
-  return decodeExact(api.registry, valueType(api, meta), hex === null ? meta.fallback.toU8a(true) : hexToU8a(hex), `${pallet}.${item}`);
+  return decodeExact(
+    api.registry,
+    valueType(api, meta),
+    hex === null ? meta.fallback.toU8a(true) : hexToU8a(hex),
+    `${pallet}.${item}`,
+  );
 }
 
 /** Lists a storage map (or the part under `partialKeys`) at `at`: pages of keys, then their values in one call each. */
-export async function readEntries(conn: Connection, pallet: string, item: string, partialKeys: unknown[], at?: string): Promise<[unknown[], unknown][]> {
+export async function readEntries(
+  conn: Connection,
+  pallet: string,
+  item: string,
+  partialKeys: unknown[],
+  at?: string,
+): Promise<[unknown[], unknown][]> {
   const api = await conn.api();
   const entry = entryOf(api, pallet, item);
   const prefix = entry.keyPrefix(...(partialKeys as never[]));
@@ -132,7 +171,10 @@ export async function readEntries(conn: Connection, pallet: string, item: string
   const type = valueType(api, entry.creator.meta);
   const out: [unknown[], unknown][] = [];
   for (let i = 0; i < keys.length; i += 1000) {
-    const sets = await conn.rpc<{ changes: [string, string | null][] }[]>('state_queryStorageAt', [keys.slice(i, i + 1000), blockHash]);
+    const sets = await conn.rpc<{ changes: [string, string | null][] }[]>('state_queryStorageAt', [
+      keys.slice(i, i + 1000),
+      blockHash,
+    ]);
     for (const [k, v] of sets[0]?.changes ?? []) {
       if (v === null) continue;
       const sk = api.registry.createType('StorageKey', k);
@@ -183,40 +225,82 @@ async function bundledApiMethod(section: string, method: string): Promise<ApiMet
     if (stringCamelCase(a.name.toString()) !== section) continue;
     for (const m of a.methods) {
       if (stringCamelCase(m.name.toString()) !== method) continue;
-      return { rpc: `${a.name.toString()}_${m.name.toString()}`, inputs: m.inputs.map((i) => registry.createLookupType(i.type)), output: registry.createLookupType(m.output), registry };
+      return {
+        rpc: `${a.name.toString()}_${m.name.toString()}`,
+        inputs: m.inputs.map((i) => registry.createLookupType(i.type)),
+        output: registry.createLookupType(m.output),
+        registry,
+      };
     }
   }
   return null;
 }
 
 /** Calls a runtime API method (`state_call`) and returns its raw SCALE output. */
-export async function callRuntimeRaw(conn: Connection, section: string, method: string, params: unknown[], at?: string): Promise<{ bytes: string; output: string; api: ApiPromise; registry: Registry }> {
+export async function callRuntimeRaw(
+  conn: Connection,
+  section: string,
+  method: string,
+  params: unknown[],
+  at?: string,
+): Promise<{ bytes: string; output: string; api: ApiPromise; registry: Registry }> {
   const api = await conn.api();
-  const m = apiMethod(api, section, method) ?? (api.runtimeMetadata.version < 15 ? await bundledApiMethod(section, method) : null);
+  const m =
+    apiMethod(api, section, method) ??
+    (api.runtimeMetadata.version < 15 ? await bundledApiMethod(section, method) : null);
   if (!m) throw new SubtensorError('INVALID_ARGUMENT', `no runtime API ${section}.${method} in this chain's metadata`);
-  if (params.length !== m.inputs.length) throw new SubtensorError('INVALID_ARGUMENT', `${section}.${method} takes ${m.inputs.length} parameters, got ${params.length}`);
+  if (params.length !== m.inputs.length)
+    throw new SubtensorError(
+      'INVALID_ARGUMENT',
+      `${section}.${method} takes ${m.inputs.length} parameters, got ${params.length}`,
+    );
   let data: string;
   try {
     data = u8aToHex(u8aConcat(...m.inputs.map((t, i) => m.registry.createType(t, params[i]).toU8a())));
   } catch (e) {
-    throw new SubtensorError('INVALID_ARGUMENT', `${section}.${method}: bad parameters: ${(e as Error).message}`, { cause: e });
+    throw new SubtensorError('INVALID_ARGUMENT', `${section}.${method}: bad parameters: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const bytes = await conn.rpc<string>('state_call', at ? [m.rpc, data, at] : [m.rpc, data]);
   return { bytes, output: m.output, api, registry: m.registry };
 }
 
 /** Calls a runtime API method and decodes its output to a plain value. */
-export async function callRuntime(conn: Connection, section: string, method: string, params: unknown[], at?: string): Promise<unknown> {
+export async function callRuntime(
+  conn: Connection,
+  section: string,
+  method: string,
+  params: unknown[],
+  at?: string,
+): Promise<unknown> {
   const { bytes, output, registry } = await callRuntimeRaw(conn, section, method, params, at);
   return decodeExact(registry, output, hexToU8a(bytes), `${section}.${method}`);
 }
 
 /** Builds a call from named arguments (metadata order), as `api.tx.pallet.call(...)` would. */
-export async function buildCall(conn: Connection, pallet: string, call: string, args: Record<string, unknown>): Promise<SubmittableExtrinsic<'promise'>> {
+export async function buildCall(
+  conn: Connection,
+  pallet: string,
+  call: string,
+  args: Record<string, unknown>,
+): Promise<SubmittableExtrinsic<'promise'>> {
   const api = await conn.api();
-  const fn = (api.tx as unknown as Record<string, Record<string, ((...a: unknown[]) => SubmittableExtrinsic<'promise'>) & { meta: { args: { name: { toString(): string } }[] } }> | undefined>)[pallet]?.[call];
+  const fn = (
+    api.tx as unknown as Record<
+      string,
+      | Record<
+          string,
+          ((...a: unknown[]) => SubmittableExtrinsic<'promise'>) & {
+            meta: { args: { name: { toString(): string } }[] };
+          }
+        >
+      | undefined
+    >
+  )[pallet]?.[call];
   if (!fn) throw new SubtensorError('INVALID_ARGUMENT', `no call ${pallet}.${call} in this chain's metadata`);
-  if (args === null || typeof args !== 'object') throw new SubtensorError('INVALID_ARGUMENT', `${pallet}.${call}: arguments must be an object`);
+  if (args === null || typeof args !== 'object')
+    throw new SubtensorError('INVALID_ARGUMENT', `${pallet}.${call}: arguments must be an object`);
   const names = fn.meta.args.map((a) => stringCamelCase(a.name.toString()));
   const missing = names.filter((n) => !(n in args));
   if (missing.length) throw new SubtensorError('INVALID_ARGUMENT', `${pallet}.${call}: missing ${missing.join(', ')}`);
@@ -230,9 +314,21 @@ export async function buildCall(conn: Connection, pallet: string, call: string, 
 /** The typed doors of a connection (optionally pinned to a block). */
 export function typedDoors(conn: Connection, at?: string) {
   return {
-    query: nested<TypedQuery>((p, s) => (...keys: unknown[]) => readStorage(conn, p, s, keys, at)),
-    entries: nested<TypedEntries>((p, s) => (...keys: unknown[]) => readEntries(conn, p, s, keys, at)),
-    call: nested<TypedCalls>((a, m) => (...params: unknown[]) => callRuntime(conn, a, m, params, at)),
+    query: nested<TypedQuery>(
+      (p, s) =>
+        (...keys: unknown[]) =>
+          readStorage(conn, p, s, keys, at),
+    ),
+    entries: nested<TypedEntries>(
+      (p, s) =>
+        (...keys: unknown[]) =>
+          readEntries(conn, p, s, keys, at),
+    ),
+    call: nested<TypedCalls>(
+      (a, m) =>
+        (...params: unknown[]) =>
+          callRuntime(conn, a, m, params, at),
+    ),
   };
 }
 
@@ -240,7 +336,9 @@ export function typedDoors(conn: Connection, at?: string) {
 export function typedConsts(conn: Connection): TypedConsts {
   return nested<TypedConsts>((p, c) => async () => {
     const api = await conn.api();
-    const v = (api.consts as unknown as Record<string, Record<string, Parameters<typeof toPlain>[0]> | undefined>)[p]?.[c];
+    const v = (api.consts as unknown as Record<string, Record<string, Parameters<typeof toPlain>[0]> | undefined>)[p]?.[
+      c
+    ];
     if (!v) throw new SubtensorError('INVALID_ARGUMENT', `no constant ${p}.${c} in this chain's metadata`);
     return toPlain(v);
   });

@@ -80,7 +80,12 @@ export interface RegistrationReceipt extends Receipt {
 /** The typed writes of a client. */
 export interface Writes {
   /** Moves `amount` rao from `from` to `dest` (`transfer_keep_alive` unless `keepAlive: false`). */
-  transfer(from: Signer, dest: string, amount: bigint, options?: SendOptions & { keepAlive?: boolean }): Promise<Receipt>;
+  transfer(
+    from: Signer,
+    dest: string,
+    amount: bigint,
+    options?: SendOptions & { keepAlive?: boolean },
+  ): Promise<Receipt>;
   /** Creates a subnet owned by the coldkey, with `hotkey` as owner hotkey; resolves with its netuid. */
   registerNetwork(coldkey: Signer, hotkey: string, options?: SendOptions): Promise<NetworkReceipt>;
   /** Starts emission on a subnet (owner only). */
@@ -90,24 +95,52 @@ export interface Writes {
   /** Announces an axon (hotkey-signed); resolves with null without sending when the chain already has the same. */
   serveAxon(hotkey: Signer, netuid: number, axon: ServeAxonParams, options?: SendOptions): Promise<Receipt | null>;
   /** Sets weights as Python does: processed for the subnet, converted to u16, committed when commit-reveal is on. */
-  setWeights(hotkey: Signer, netuid: number, uids: ArrayLike<number>, weights: ArrayLike<number>, options?: SetWeightsOptions): Promise<WeightsReceipt>;
+  setWeights(
+    hotkey: Signer,
+    netuid: number,
+    uids: ArrayLike<number>,
+    weights: ArrayLike<number>,
+    options?: SetWeightsOptions,
+  ): Promise<WeightsReceipt>;
   /** CRv2: reveals a hash commit made by `setWeights(..., { commitReveal: 'hash' })` (pass its uids, weights, salt). */
-  revealWeights(hotkey: Signer, netuid: number, uids: number[], weights: number[], salt: number[], versionKey: bigint, options?: SendOptions & { mechid?: number }): Promise<Receipt>;
+  revealWeights(
+    hotkey: Signer,
+    netuid: number,
+    uids: number[],
+    weights: number[],
+    salt: number[],
+    versionKey: bigint,
+    options?: SendOptions & { mechid?: number },
+  ): Promise<Receipt>;
   /** Stakes `amount` rao from the coldkey on `hotkey` (with `limitPrice`: `add_stake_limit`). */
-  addStake(coldkey: Signer, hotkey: string, netuid: number, amount: bigint, options?: SendOptions & { limitPrice?: bigint; allowPartial?: boolean }): Promise<Receipt>;
+  addStake(
+    coldkey: Signer,
+    hotkey: string,
+    netuid: number,
+    amount: bigint,
+    options?: SendOptions & { limitPrice?: bigint; allowPartial?: boolean },
+  ): Promise<Receipt>;
   /** Unstakes `amount` alpha (rao) from `hotkey` (with `limitPrice`: `remove_stake_limit`). */
-  removeStake(coldkey: Signer, hotkey: string, netuid: number, amount: bigint, options?: SendOptions & { limitPrice?: bigint; allowPartial?: boolean }): Promise<Receipt>;
+  removeStake(
+    coldkey: Signer,
+    hotkey: string,
+    netuid: number,
+    amount: bigint,
+    options?: SendOptions & { limitPrice?: bigint; allowPartial?: boolean },
+  ): Promise<Receipt>;
   /** Wraps a call in `Sudo.sudo` and sends it signed by the sudo key (//Alice on the devnet). */
   sudo(sudoKey: Signer, call: SubmittableExtrinsic<'promise'>, options?: SendOptions): Promise<Receipt>;
 }
 
 function rao(v: bigint, what: string): bigint {
-  if (typeof v !== 'bigint' || v < 0n || v >= 1n << 64n) throw new SubtensorError('INVALID_ARGUMENT', `${what} must be a bigint amount of rao in [0, 2^64)`);
+  if (typeof v !== 'bigint' || v < 0n || v >= 1n << 64n)
+    throw new SubtensorError('INVALID_ARGUMENT', `${what} must be a bigint amount of rao in [0, 2^64)`);
   return v;
 }
 
 function u16(v: number, what: string): number {
-  if (!Number.isInteger(v) || v < 0 || v > 65535) throw new SubtensorError('INVALID_ARGUMENT', `${what} must be an integer in [0, 65535], got ${String(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 65535)
+    throw new SubtensorError('INVALID_ARGUMENT', `${what} must be an integer in [0, 65535], got ${String(v)}`);
   return v;
 }
 
@@ -144,7 +177,15 @@ function tlockPayload(hotkey: Uint8Array, uids: number[], values: number[], vers
  * const round = revealRoundFor(await st.blockNumber(), 1, 0, 360, 1);
  * ```
  */
-export function revealRoundFor(block: number, netuid: number, mechid: number, tempo: number, revealPeriod: number, nowMs = Date.now(), blockTimeS = 12): bigint {
+export function revealRoundFor(
+  block: number,
+  netuid: number,
+  mechid: number,
+  tempo: number,
+  revealPeriod: number,
+  nowMs = Date.now(),
+  blockTimeS = 12,
+): bigint {
   const netuidIndex = mechid * 4096 + netuid;
   const currentEpoch = Math.floor((block + netuidIndex + 1) / (tempo + 1));
   const revealEpoch = currentEpoch + revealPeriod;
@@ -158,27 +199,48 @@ export function revealRoundFor(block: number, netuid: number, mechid: number, te
 export function createWrites(conn: () => Connection): Writes {
   const send = (pallet: string, call: string, args: Record<string, unknown>, signer: Signer, options?: SendOptions) =>
     buildCall(conn(), pallet, call, args).then((tx) => signAndSend(conn(), tx, signer, options));
-  const read = <T>(item: string, ...keys: unknown[]) => readStorage(conn(), 'subtensorModule', item, keys) as Promise<T>;
+  const read = <T>(item: string, ...keys: unknown[]) =>
+    readStorage(conn(), 'subtensorModule', item, keys) as Promise<T>;
 
   return {
     async transfer(from, dest, amount, options = {}) {
       const { keepAlive = true, ...rest } = options;
-      return send('balances', keepAlive ? 'transferKeepAlive' : 'transferAllowDeath', { dest: address(dest, 'dest'), value: rao(amount, 'amount') }, from, rest);
+      return send(
+        'balances',
+        keepAlive ? 'transferKeepAlive' : 'transferAllowDeath',
+        { dest: address(dest, 'dest'), value: rao(amount, 'amount') },
+        from,
+        rest,
+      );
     },
     async registerNetwork(coldkey, hotkey, options) {
-      const r = await send('subtensorModule', 'registerNetwork', { hotkey: address(hotkey, 'hotkey') }, coldkey, options);
+      const r = await send(
+        'subtensorModule',
+        'registerNetwork',
+        { hotkey: address(hotkey, 'hotkey') },
+        coldkey,
+        options,
+      );
       const added = eventOf(r, 'subtensorModule', 'NetworkAdded') as [number, number] | undefined;
       return { ...r, netuid: added ? added[0] : -1 };
     },
-    startCall: async (coldkey, netuid, options) => send('subtensorModule', 'startCall', { netuid: u16(netuid, 'netuid') }, coldkey, options),
+    startCall: async (coldkey, netuid, options) =>
+      send('subtensorModule', 'startCall', { netuid: u16(netuid, 'netuid') }, coldkey, options),
     async burnedRegister(coldkey, netuid, hotkey, options) {
-      const r = await send('subtensorModule', 'burnedRegister', { netuid: u16(netuid, 'netuid'), hotkey: address(hotkey, 'hotkey') }, coldkey, options);
+      const r = await send(
+        'subtensorModule',
+        'burnedRegister',
+        { netuid: u16(netuid, 'netuid'), hotkey: address(hotkey, 'hotkey') },
+        coldkey,
+        options,
+      );
       const reg = eventOf(r, 'subtensorModule', 'NeuronRegistered') as [number, number, string] | undefined;
       return { ...r, uid: reg ? reg[1] : ((await read<number | null>('uids', netuid, hotkey)) ?? -1) };
     },
     async serveAxon(hotkey, netuid, axon, options) {
       u16(netuid, 'netuid');
-      if (!axon || typeof axon.ip !== 'string') throw new SubtensorError('INVALID_ARGUMENT', 'axon.ip must be an address string');
+      if (!axon || typeof axon.ip !== 'string')
+        throw new SubtensorError('INVALID_ARGUMENT', 'axon.ip must be an address string');
       let ip: bigint;
       try {
         ip = BigInt(ipToInt(axon.ip));
@@ -195,8 +257,25 @@ export function createWrites(conn: () => Connection): Writes {
         placeholder1: axon.placeholder1 ?? 0,
         placeholder2: axon.placeholder2 ?? 0,
       };
-      const have = await read<{ version: number; ip: bigint; port: number; ipType: number; protocol: number; placeholder1: number; placeholder2: number } | null>('axons', netuid, addressOf(hotkey));
-      if (have && have.ip === want.ip && have.port === want.port && have.version === want.version && have.ipType === want.ipType && have.protocol === want.protocol && have.placeholder1 === want.placeholder1 && have.placeholder2 === want.placeholder2) {
+      const have = await read<{
+        version: number;
+        ip: bigint;
+        port: number;
+        ipType: number;
+        protocol: number;
+        placeholder1: number;
+        placeholder2: number;
+      } | null>('axons', netuid, addressOf(hotkey));
+      if (
+        have &&
+        have.ip === want.ip &&
+        have.port === want.port &&
+        have.version === want.version &&
+        have.ipType === want.ipType &&
+        have.protocol === want.protocol &&
+        have.placeholder1 === want.placeholder1 &&
+        have.placeholder2 === want.placeholder2
+      ) {
         return null; // unchanged: Python skips it too, and it would only spend the serving rate limit
       }
       return send('subtensorModule', 'serveAxon', want, hotkey, options);
@@ -204,8 +283,13 @@ export function createWrites(conn: () => Connection): Writes {
     async setWeights(hotkey, netuid, uids, weights, options = {}) {
       u16(netuid, 'netuid');
       const mechid = options.mechid ?? 0;
-      if (!Number.isInteger(mechid) || mechid < 0 || mechid > 255) throw new SubtensorError('INVALID_ARGUMENT', `mechid must be a u8, got ${mechid}`);
-      if (!uids || !weights || uids.length !== weights.length) throw new SubtensorError('INVALID_ARGUMENT', `uids and weights must have the same length (${uids?.length} vs ${weights?.length})`);
+      if (!Number.isInteger(mechid) || mechid < 0 || mechid > 255)
+        throw new SubtensorError('INVALID_ARGUMENT', `mechid must be a u8, got ${mechid}`);
+      if (!uids || !weights || uids.length !== weights.length)
+        throw new SubtensorError(
+          'INVALID_ARGUMENT',
+          `uids and weights must have the same length (${uids?.length} vs ${weights?.length})`,
+        );
       const me = addressOf(hotkey);
       const [uid, n, minAllowedWeights, maxWeightsLimit, crOn, chainVersionKey] = await Promise.all([
         read<number | null>('uids', netuid, me),
@@ -215,12 +299,18 @@ export function createWrites(conn: () => Connection): Writes {
         read<boolean>('commitRevealWeightsEnabled', netuid),
         read<bigint>('weightsVersionKey', netuid),
       ]);
-      if (uid === null) throw new SubtensorError('NOT_REGISTERED', `hotkey ${me} is not registered on subnet ${netuid}`);
+      if (uid === null)
+        throw new SubtensorError('NOT_REGISTERED', `hotkey ${me} is not registered on subnet ${netuid}`);
       let emit;
       try {
         if (options.process === false) emit = convertWeightsAndUidsForEmit(uids, weights);
         else {
-          const p = processWeightsForNetuid(uids, weights, { n, minAllowedWeights, maxWeightsLimit, excludeQuantile: options.excludeQuantile ?? 0 });
+          const p = processWeightsForNetuid(uids, weights, {
+            n,
+            minAllowedWeights,
+            maxWeightsLimit,
+            excludeQuantile: options.excludeQuantile ?? 0,
+          });
           emit = convertWeightsAndUidsForEmit(p.uids, p.weights);
         }
       } catch (e) {
@@ -229,19 +319,40 @@ export function createWrites(conn: () => Connection): Writes {
       const versionKey = options.versionKey ?? chainVersionKey;
       const base = { uids: emit.uids, weights: emit.weights, versionKey };
       if (!crOn) {
-        const r = await send('subtensorModule', 'setMechanismWeights', { netuid, mecid: mechid, dests: emit.uids, weights: emit.weights, versionKey }, hotkey, options);
+        const r = await send(
+          'subtensorModule',
+          'setMechanismWeights',
+          { netuid, mecid: mechid, dests: emit.uids, weights: emit.weights, versionKey },
+          hotkey,
+          options,
+        );
         return { ...r, ...base, mode: 'set' };
       }
       if (options.commitReveal === 'hash') {
         const salt = Array.from({ length: 8 }, () => randomInt(0, 65536));
         const api = await conn().api();
         const netuidIndex = mechid * 4096 + netuid;
-        const bytes = api.registry.createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [me, netuidIndex, emit.uids, emit.weights, salt, versionKey]).toU8a();
+        const bytes = api.registry
+          .createType('(AccountId32, u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)', [
+            me,
+            netuidIndex,
+            emit.uids,
+            emit.weights,
+            salt,
+            versionKey,
+          ])
+          .toU8a();
         const commitHash = blake2AsHex(bytes, 256);
         const r =
           mechid === 0
             ? await send('subtensorModule', 'commitWeights', { netuid, commitHash }, hotkey, options)
-            : await send('subtensorModule', 'commitMechanismWeights', { netuid, mecid: mechid, commitHash }, hotkey, options);
+            : await send(
+                'subtensorModule',
+                'commitMechanismWeights',
+                { netuid, mecid: mechid, commitHash },
+                hotkey,
+                options,
+              );
         return { ...r, ...base, mode: 'hash-commit', salt };
       }
       // CRv4: the payload is timelock-encrypted to the drand round the chain reveals at; the chain opens it itself.
@@ -253,31 +364,71 @@ export function createWrites(conn: () => Connection): Writes {
               .rpc<{ public_key: string; period: number; genesis_time: number }>('dev_drandInfo')
               .then((i) => ({ publicKey: i.public_key, period: i.period, genesisTime: i.genesis_time }))
           : DRAND_QUICKNET;
-      const [tempo, revealPeriod, block] = await Promise.all([read<number>('tempo', netuid), read<bigint>('revealPeriodEpochs', netuid), conn().rpc<{ number: string }>('chain_getHeader')]);
+      const [tempo, revealPeriod, block] = await Promise.all([
+        read<number>('tempo', netuid),
+        read<bigint>('revealPeriodEpochs', netuid),
+        conn().rpc<{ number: string }>('chain_getHeader'),
+      ]);
       const revealRound = revealRoundFor(headerNumber(block), netuid, mechid, tempo, Number(revealPeriod));
-      const ciphertext = timelockEncrypt(tlockPayload(publicKeyOf(me), emit.uids, emit.weights, versionKey), revealRound, beacon);
+      const ciphertext = timelockEncrypt(
+        tlockPayload(publicKeyOf(me), emit.uids, emit.weights, versionKey),
+        revealRound,
+        beacon,
+      );
       // The call's `commit` is a BoundedVec<u8, 5000>: about 1,150 uids fit.
-      if (ciphertext.length > 5000) throw new SubtensorError('INVALID_ARGUMENT', `weights: the timelock commit of ${emit.uids.length} uids is ${ciphertext.length} bytes, over the chain's 5,000-byte limit; send fewer non-zero weights`);
+      if (ciphertext.length > 5000)
+        throw new SubtensorError(
+          'INVALID_ARGUMENT',
+          `weights: the timelock commit of ${emit.uids.length} uids is ${ciphertext.length} bytes, over the chain's 5,000-byte limit; send fewer non-zero weights`,
+        );
       const commit = u8aToHex(ciphertext);
-      const r = await send('subtensorModule', 'commitTimelockedMechanismWeights', { netuid, mecid: mechid, commit, revealRound, commitRevealVersion: 4 }, hotkey, options);
+      const r = await send(
+        'subtensorModule',
+        'commitTimelockedMechanismWeights',
+        { netuid, mecid: mechid, commit, revealRound, commitRevealVersion: 4 },
+        hotkey,
+        options,
+      );
       return { ...r, ...base, mode: 'timelock-commit', revealRound };
     },
     async revealWeights(hotkey, netuid, uids, weights, salt, versionKey, options = {}) {
       const mechid = options.mechid ?? 0;
       const args = { netuid: u16(netuid, 'netuid'), uids, values: weights, salt, versionKey };
-      return mechid === 0 ? send('subtensorModule', 'revealWeights', args, hotkey, options) : send('subtensorModule', 'revealMechanismWeights', { ...args, mecid: mechid }, hotkey, options);
+      return mechid === 0
+        ? send('subtensorModule', 'revealWeights', args, hotkey, options)
+        : send('subtensorModule', 'revealMechanismWeights', { ...args, mecid: mechid }, hotkey, options);
     },
     async addStake(coldkey, hotkey, netuid, amount, options = {}) {
       const { limitPrice, allowPartial = false, ...rest } = options;
-      const args = { hotkey: address(hotkey, 'hotkey'), netuid: u16(netuid, 'netuid'), amountStaked: rao(amount, 'amount') };
+      const args = {
+        hotkey: address(hotkey, 'hotkey'),
+        netuid: u16(netuid, 'netuid'),
+        amountStaked: rao(amount, 'amount'),
+      };
       if (limitPrice === undefined) return send('subtensorModule', 'addStake', args, coldkey, rest);
-      return send('subtensorModule', 'addStakeLimit', { ...args, limitPrice: rao(limitPrice, 'limitPrice'), allowPartial }, coldkey, rest);
+      return send(
+        'subtensorModule',
+        'addStakeLimit',
+        { ...args, limitPrice: rao(limitPrice, 'limitPrice'), allowPartial },
+        coldkey,
+        rest,
+      );
     },
     async removeStake(coldkey, hotkey, netuid, amount, options = {}) {
       const { limitPrice, allowPartial = false, ...rest } = options;
-      const args = { hotkey: address(hotkey, 'hotkey'), netuid: u16(netuid, 'netuid'), amountUnstaked: rao(amount, 'amount') };
+      const args = {
+        hotkey: address(hotkey, 'hotkey'),
+        netuid: u16(netuid, 'netuid'),
+        amountUnstaked: rao(amount, 'amount'),
+      };
       if (limitPrice === undefined) return send('subtensorModule', 'removeStake', args, coldkey, rest);
-      return send('subtensorModule', 'removeStakeLimit', { ...args, limitPrice: rao(limitPrice, 'limitPrice'), allowPartial }, coldkey, rest);
+      return send(
+        'subtensorModule',
+        'removeStakeLimit',
+        { ...args, limitPrice: rao(limitPrice, 'limitPrice'), allowPartial },
+        coldkey,
+        rest,
+      );
     },
     async sudo(sudoKey, call, options) {
       const tx = await buildCall(conn(), 'sudo', 'sudo', { call });
@@ -288,9 +439,17 @@ export function createWrites(conn: () => Connection): Writes {
         if (typeof err === 'object' && err.Module) {
           const api = await conn().api();
           const m = api.registry.findMetaError({ index: new BN(err.Module.index), error: err.Module.error });
-          throw new ExtrinsicFailedError(m.section.charAt(0).toUpperCase() + m.section.slice(1), m.name, `in sudo: ${m.docs.join(' ').trim()}`, { blockHash: r.blockHash!, fee: r.fee });
+          throw new ExtrinsicFailedError(
+            m.section.charAt(0).toUpperCase() + m.section.slice(1),
+            m.name,
+            `in sudo: ${m.docs.join(' ').trim()}`,
+            { blockHash: r.blockHash!, fee: r.fee },
+          );
         }
-        throw new ExtrinsicFailedError(null, String(typeof err === 'object' ? Object.keys(err)[0] : err), 'in sudo', { blockHash: r.blockHash!, fee: r.fee });
+        throw new ExtrinsicFailedError(null, String(typeof err === 'object' ? Object.keys(err)[0] : err), 'in sudo', {
+          blockHash: r.blockHash!,
+          fee: r.fee,
+        });
       }
       return r;
     },

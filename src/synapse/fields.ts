@@ -93,7 +93,9 @@ export type AnyField = Field<any, boolean>;
 /** A record of declared fields, as passed to `defineSynapse`. */
 export type FieldMap = Record<string, AnyField>;
 /** The value types of a field map. */
-export type FieldValues<F extends FieldMap> = { -readonly [K in keyof F]: F[K] extends Field<infer T, boolean> ? T : never };
+export type FieldValues<F extends FieldMap> = {
+  -readonly [K in keyof F]: F[K] extends Field<infer T, boolean> ? T : never;
+};
 type RequiredKeys<F extends FieldMap> = { [K in keyof F]: F[K] extends Field<any, true> ? K : never }[keyof F];
 type OptionalKeys<F extends FieldMap> = Exclude<keyof F, RequiredKeys<F>>;
 /** What a constructor takes for a field map: required fields must be given, the rest may be. */
@@ -102,7 +104,8 @@ export type FieldInit<F extends FieldMap> = { [K in RequiredKeys<F>]: FieldValue
 };
 
 function invalid(path: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'string' ? JSON.stringify(got.length > 40 ? `${got.slice(0, 40)}…` : got) : describe(got);
+  const shown =
+    typeof got === 'string' ? JSON.stringify(got.length > 40 ? `${got.slice(0, 40)}…` : got) : describe(got);
   throw new SynapseError('SYNAPSE_INVALID_FIELD', `${path}: expected ${expected}, got ${shown}`);
 }
 
@@ -121,7 +124,8 @@ const intCodec: FieldCodec<number> = {
   typeName: 'int',
   parse(v, path) {
     if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-    if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+    if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER))
+      return Number(v);
     if (typeof v === 'string' && INT_TEXT.test(v)) {
       const n = Number(v);
       if (Number.isSafeInteger(n)) return n;
@@ -262,15 +266,27 @@ function dictCodec<T>(inner: FieldCodec<T>): FieldCodec<Record<string, T>> {
   return {
     typeName: `dict[str, ${inner.typeName}]`,
     parse(v, path) {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) return invalid(path, `a dict[str, ${inner.typeName}]`, v);
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        return invalid(path, `a dict[str, ${inner.typeName}]`, v);
       const out: Record<string, T> = {};
       for (const [k, x] of Object.entries(v)) {
-        Object.defineProperty(out, k, { value: inner.parse(x, `${path}.${k}`), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, k, {
+          value: inner.parse(x, `${path}.${k}`),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     },
-    json: (v) => `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${inner.json(x)}`).join(',')}}`,
-    repr: (v) => `{${Object.entries(v).map(([k, x]) => `${pythonStrRepr(k)}: ${inner.repr(x)}`).join(', ')}}`,
+    json: (v) =>
+      `{${Object.entries(v)
+        .map(([k, x]) => `${JSON.stringify(k)}:${inner.json(x)}`)
+        .join(',')}}`,
+    repr: (v) =>
+      `{${Object.entries(v)
+        .map(([k, x]) => `${pythonStrRepr(k)}: ${inner.repr(x)}`)
+        .join(', ')}}`,
     dummy: () => '{}',
   };
 }

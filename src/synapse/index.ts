@@ -12,14 +12,28 @@
  * @module synapse
  */
 export { Synapse, defineSynapse, sha3Hex } from './synapse.js';
-export type { SynapseClass, SynapseBase, SynapseInit, SynapseWith, DefineSynapseOptions, HeaderInput, FromHeadersOptions, BaseFieldName } from './synapse.js';
+export type {
+  SynapseClass,
+  SynapseBase,
+  SynapseInit,
+  SynapseWith,
+  DefineSynapseOptions,
+  HeaderInput,
+  FromHeadersOptions,
+  BaseFieldName,
+} from './synapse.js';
 export { TerminalInfo } from './terminal-info.js';
 export type { TerminalField, TerminalInfoValues } from './terminal-info.js';
 export { Field, t } from './fields.js';
 export type { FieldCodec, FieldMap, FieldValues, FieldInit, AnyField } from './fields.js';
 export { Tensor } from './tensor.js';
 export type { TensorDtype, TensorArray, TensorArrayOf } from './tensor.js';
-export { StreamingSynapse, createStreamingResponse, consumeStreamingResponse, defineStreamingSynapse } from './streaming.js';
+export {
+  StreamingSynapse,
+  createStreamingResponse,
+  consumeStreamingResponse,
+  defineStreamingSynapse,
+} from './streaming.js';
 export type { StreamingResponse } from './streaming.js';
 export {
   TextLastHiddenState,

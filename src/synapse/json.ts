@@ -101,7 +101,12 @@ class ExactParser {
       if (this.s[this.i] !== ':') this.fail("expected ':'");
       this.i++;
       // defineProperty so a "__proto__" key is data, never a prototype switch.
-      Object.defineProperty(out, k, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: this.value(depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.ws();
       const c = this.s[this.i++];
       if (c === '}') return out;

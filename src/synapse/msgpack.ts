@@ -54,30 +54,54 @@ class Reader {
     if ((t & 0xe0) === 0xa0) return this.str(t & 0x1f);
     const v = this.view;
     switch (t) {
-      case 0xc0: return null;
-      case 0xc2: return false;
-      case 0xc3: return true;
-      case 0xc4: return this.bin(this.u8());
-      case 0xc5: return this.bin(v.getUint16(this.need(2)));
-      case 0xc6: return this.bin(v.getUint32(this.need(4)));
-      case 0xca: return v.getFloat32(this.need(4));
-      case 0xcb: return v.getFloat64(this.need(8));
-      case 0xcc: return this.u8();
-      case 0xcd: return v.getUint16(this.need(2));
-      case 0xce: return v.getUint32(this.need(4));
-      case 0xcf: return small(v.getBigUint64(this.need(8)));
-      case 0xd0: return v.getInt8(this.need(1));
-      case 0xd1: return v.getInt16(this.need(2));
-      case 0xd2: return v.getInt32(this.need(4));
-      case 0xd3: return small(v.getBigInt64(this.need(8)));
-      case 0xd9: return this.str(this.u8());
-      case 0xda: return this.str(v.getUint16(this.need(2)));
-      case 0xdb: return this.str(v.getUint32(this.need(4)));
-      case 0xdc: return this.array(v.getUint16(this.need(2)), depth);
-      case 0xdd: return this.array(v.getUint32(this.need(4)), depth);
-      case 0xde: return this.map(v.getUint16(this.need(2)), depth);
-      case 0xdf: return this.map(v.getUint32(this.need(4)), depth);
-      default: throw bad(`unsupported type byte 0x${t.toString(16)} at ${this.pos - 1}`);
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+        return this.bin(this.u8());
+      case 0xc5:
+        return this.bin(v.getUint16(this.need(2)));
+      case 0xc6:
+        return this.bin(v.getUint32(this.need(4)));
+      case 0xca:
+        return v.getFloat32(this.need(4));
+      case 0xcb:
+        return v.getFloat64(this.need(8));
+      case 0xcc:
+        return this.u8();
+      case 0xcd:
+        return v.getUint16(this.need(2));
+      case 0xce:
+        return v.getUint32(this.need(4));
+      case 0xcf:
+        return small(v.getBigUint64(this.need(8)));
+      case 0xd0:
+        return v.getInt8(this.need(1));
+      case 0xd1:
+        return v.getInt16(this.need(2));
+      case 0xd2:
+        return v.getInt32(this.need(4));
+      case 0xd3:
+        return small(v.getBigInt64(this.need(8)));
+      case 0xd9:
+        return this.str(this.u8());
+      case 0xda:
+        return this.str(v.getUint16(this.need(2)));
+      case 0xdb:
+        return this.str(v.getUint32(this.need(4)));
+      case 0xdc:
+        return this.array(v.getUint16(this.need(2)), depth);
+      case 0xdd:
+        return this.array(v.getUint32(this.need(4)), depth);
+      case 0xde:
+        return this.map(v.getUint16(this.need(2)), depth);
+      case 0xdf:
+        return this.map(v.getUint32(this.need(4)), depth);
+      default:
+        throw bad(`unsupported type byte 0x${t.toString(16)} at ${this.pos - 1}`);
     }
   }
 

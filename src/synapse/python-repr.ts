@@ -84,12 +84,15 @@ export function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') return Number.isInteger(value) && !Object.is(value, -0) ? value.toFixed(0) : pythonFloatRepr(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) && !Object.is(value, -0) ? value.toFixed(0) : pythonFloatRepr(value);
   if (typeof value === 'string') return pythonStrRepr(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (ArrayBuffer.isView(value)) return pythonRepr(Array.from(value as unknown as ArrayLike<number>));
   if (typeof value === 'object') {
-    const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pythonStrRepr(k)}: ${pythonRepr(v)}`);
+    const parts = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${pythonStrRepr(k)}: ${pythonRepr(v)}`,
+    );
     return `{${parts.join(', ')}}`;
   }
   throw new TypeError(`cannot render ${typeof value} as a Python value`);

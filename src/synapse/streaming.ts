@@ -3,7 +3,14 @@
  * the dendrite yields each chunk as it arrives, then the final synapse. Chunk framing is the subnet's own choice, as in
  * Python; the defaults here carry UTF-8 text.
  */
-import { Synapse, defineSynapse, type DefineSynapseOptions, type SynapseClass, type SynapseInit, type SynapseWith } from './synapse.js';
+import {
+  Synapse,
+  defineSynapse,
+  type DefineSynapseOptions,
+  type SynapseClass,
+  type SynapseInit,
+  type SynapseWith,
+} from './synapse.js';
 import type { FieldInit, FieldMap } from './fields.js';
 
 const decoder = () => new TextDecoder('utf-8');
@@ -69,9 +76,13 @@ export interface StreamingResponse {
  * const res = createStreamingResponse(synapse, (async function* () { yield 'hello '; yield 'world'; })());
  * ```
  */
-export function createStreamingResponse(synapse: StreamingSynapse, chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): StreamingResponse {
+export function createStreamingResponse(
+  synapse: StreamingSynapse,
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): StreamingResponse {
   async function* body(): AsyncGenerator<Uint8Array> {
-    for await (const c of chunks as AsyncIterable<Uint8Array | string>) yield typeof c === 'string' ? encoder.encode(c) : c;
+    for await (const c of chunks as AsyncIterable<Uint8Array | string>)
+      yield typeof c === 'string' ? encoder.encode(c) : c;
   }
   return { status: 200, headers: { ...synapse.toHeaders(), 'content-type': 'text/event-stream' }, body: body() };
 }

@@ -22,7 +22,14 @@ const BASE_FIELDS: Record<BaseFieldName, AnyField> = {
 const BASE_NAMES = Object.keys(BASE_FIELDS);
 
 /** Names of the base fields every synapse carries. */
-export type BaseFieldName = 'name' | 'timeout' | 'total_size' | 'header_size' | 'dendrite' | 'axon' | 'computed_body_hash';
+export type BaseFieldName =
+  | 'name'
+  | 'timeout'
+  | 'total_size'
+  | 'header_size'
+  | 'dendrite'
+  | 'axon'
+  | 'computed_body_hash';
 
 /**
  * SHA3-256 hex digest of a UTF-8 string (bittensor's `get_hash`).
@@ -118,7 +125,8 @@ export class Synapse {
   #computedBodyHash = '';
 
   constructor(init: SynapseInit = {}) {
-    if (init === null || typeof init !== 'object') throw new SynapseError('SYNAPSE_INVALID_FIELD', 'synapse init must be an object');
+    if (init === null || typeof init !== 'object')
+      throw new SynapseError('SYNAPSE_INVALID_FIELD', 'synapse init must be an object');
     const cls = this.constructor as unknown as Statics;
     // Parse everything first, assign after: a bad field leaves no half-built object behind.
     const values: Record<string, unknown> = {};
@@ -151,12 +159,16 @@ export class Synapse {
   get bodyHash(): string {
     const cls = this.constructor as unknown as Statics;
     let concat = '';
-    for (const name of cls.requiredHashFields) concat += sha3Hex(pythonStr(fieldOf(cls, name), (this as Record<string, unknown>)[name]));
+    for (const name of cls.requiredHashFields)
+      concat += sha3Hex(pythonStr(fieldOf(cls, name), (this as Record<string, unknown>)[name]));
     return sha3Hex(concat);
   }
   /** Always throws `SYNAPSE_FROZEN_FIELD`: the hash is derived, as in Python. */
   set bodyHash(_: string) {
-    throw new SynapseError('SYNAPSE_FROZEN_FIELD', 'bodyHash is computed from the hashed fields and cannot be assigned');
+    throw new SynapseError(
+      'SYNAPSE_FROZEN_FIELD',
+      'bodyHash is computed from the hashed fields and cannot be assigned',
+    );
   }
 
   /** True when the dendrite's status code is 200. */
@@ -191,8 +203,10 @@ export class Synapse {
   toJSON(): string {
     const cls = this.constructor as unknown as Statics;
     const parts: string[] = [];
-    for (const name of BASE_NAMES) parts.push(`"${name}":${writeField(cls, name, (BASE_FIELDS as FieldMap)[name]!, this.baseValue(name))}`);
-    for (const [name, field] of Object.entries(cls.fields)) parts.push(`${JSON.stringify(name)}:${writeField(cls, name, field, (this as Record<string, unknown>)[name])}`);
+    for (const name of BASE_NAMES)
+      parts.push(`"${name}":${writeField(cls, name, (BASE_FIELDS as FieldMap)[name]!, this.baseValue(name))}`);
+    for (const [name, field] of Object.entries(cls.fields))
+      parts.push(`${JSON.stringify(name)}:${writeField(cls, name, field, (this as Record<string, unknown>)[name])}`);
     return `{${parts.join(',')}}`;
   }
 
@@ -304,7 +318,11 @@ export class Synapse {
    * received.timeout; // 5
    * ```
    */
-  static fromHeaders<S extends Synapse>(this: SynapseClass<S, any>, headers: HeaderInput, options: FromHeadersOptions = {}): S {
+  static fromHeaders<S extends Synapse>(
+    this: SynapseClass<S, any>,
+    headers: HeaderInput,
+    options: FromHeadersOptions = {},
+  ): S {
     const max = options.maxHeaderBytes ?? 64 * 1024;
     const axon: Record<string, string> = {};
     const dendrite: Record<string, string> = {};
@@ -318,12 +336,14 @@ export class Synapse {
       size += key.length + value.length;
       if (size > max) throw new SynapseError('SYNAPSE_HEADERS_TOO_LARGE', `headers exceed ${max} bytes`);
       if (key.includes('bt_header_axon_')) assignTerminal(axon, key.slice(key.indexOf('bt_header_axon_') + 15), value);
-      else if (key.includes('bt_header_dendrite_')) assignTerminal(dendrite, key.slice(key.indexOf('bt_header_dendrite_') + 19), value);
+      else if (key.includes('bt_header_dendrite_'))
+        assignTerminal(dendrite, key.slice(key.indexOf('bt_header_dendrite_') + 19), value);
       else if (key.includes('bt_header_input_obj_')) {
         const field = key.slice(key.indexOf('bt_header_input_obj_') + 20);
         if (!Object.prototype.hasOwnProperty.call(this.fields, field)) continue; // extra keys are ignored, as in pydantic
         inputs[field] = decodeInputObj(field, value);
-      } else if (key === 'timeout' || key === 'header_size' || key === 'total_size' || key === 'computed_body_hash') top[key] = value;
+      } else if (key === 'timeout' || key === 'header_size' || key === 'total_size' || key === 'computed_body_hash')
+        top[key] = value;
     }
     return new (this as unknown as new (init: unknown) => S)({
       ...inputs,
@@ -335,8 +355,10 @@ export class Synapse {
 }
 
 function headerEntries(headers: HeaderInput): Iterable<[string, string | string[] | undefined]> {
-  if (headers !== null && typeof headers === 'object' && Symbol.iterator in headers) return headers as Iterable<[string, string]>;
-  if (headers === null || typeof headers !== 'object') throw new SynapseError('SYNAPSE_INVALID_HEADER', 'headers must be an object');
+  if (headers !== null && typeof headers === 'object' && Symbol.iterator in headers)
+    return headers as Iterable<[string, string]>;
+  if (headers === null || typeof headers !== 'object')
+    throw new SynapseError('SYNAPSE_INVALID_HEADER', 'headers must be an object');
   return Object.entries(headers);
 }
 
@@ -419,18 +441,23 @@ export function defineSynapse<const F extends FieldMap, B extends Synapse = Syna
 ): SynapseClass<SynapseWith<F, B>, SynapseInit & FieldInit<F>> {
   const { name, fields } = options;
   if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new SynapseError('SYNAPSE_INVALID_FIELD', `synapse name ${JSON.stringify(name)} must be an identifier (it is the URL route)`);
+    throw new SynapseError(
+      'SYNAPSE_INVALID_FIELD',
+      `synapse name ${JSON.stringify(name)} must be an identifier (it is the URL route)`,
+    );
   }
   const Base = (options.base ?? Synapse) as unknown as typeof Synapse;
   const allFields: FieldMap = { ...Base.fields };
   for (const [k, f] of Object.entries(fields)) {
     if (k in BASE_FIELDS) throw new SynapseError('SYNAPSE_INVALID_FIELD', `field ${k} shadows a base Synapse field`);
-    if (!(f instanceof Field)) throw new SynapseError('SYNAPSE_INVALID_FIELD', `field ${k} must be declared with t.*()`);
+    if (!(f instanceof Field))
+      throw new SynapseError('SYNAPSE_INVALID_FIELD', `field ${k} must be declared with t.*()`);
     allFields[k] = f;
   }
   const hashed = options.requiredHashFields ?? Base.requiredHashFields;
   for (const h of hashed) {
-    if (!(h in allFields) && !(h in BASE_FIELDS)) throw new SynapseError('SYNAPSE_INVALID_FIELD', `requiredHashFields names unknown field ${h}`);
+    if (!(h in allFields) && !(h in BASE_FIELDS))
+      throw new SynapseError('SYNAPSE_INVALID_FIELD', `requiredHashFields names unknown field ${h}`);
   }
   const Defined = class extends Base {
     static override synapseName = name;

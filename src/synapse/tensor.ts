@@ -82,11 +82,14 @@ function checkShape(shape: unknown): number[] {
   let s = shape;
   if (typeof s === 'string') {
     // bittensor's validator also accepts the string form "[2, 3]".
-    if (!/^\s*\[\s*(\d+\s*(,\s*\d+\s*)*)?\]\s*$/.test(s)) fail(`shape string ${JSON.stringify(s)} is not a list of ints`);
+    if (!/^\s*\[\s*(\d+\s*(,\s*\d+\s*)*)?\]\s*$/.test(s))
+      fail(`shape string ${JSON.stringify(s)} is not a list of ints`);
     s = JSON.parse(s);
   }
   if (!Array.isArray(s)) fail('shape must be a list of non-negative ints');
-  for (const d of s) if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) fail(`shape ${JSON.stringify(s)} holds a non-int or negative dimension`);
+  for (const d of s)
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
+      fail(`shape ${JSON.stringify(s)} holds a non-int or negative dimension`);
   if (numel(s) > 2 ** 31) fail(`shape ${JSON.stringify(s)} has more than 2^31 elements`);
   return s as number[];
 }
@@ -127,7 +130,10 @@ export class Tensor {
    * Tensor.fromArray([0.5, 0.25], { dtype: 'float16' });
    * ```
    */
-  static fromArray(data: TensorArray | ArrayLike<number> | readonly bigint[], options: { shape?: readonly number[]; dtype?: TensorDtype | `torch.${TensorDtype}` } = {}): Tensor {
+  static fromArray(
+    data: TensorArray | ArrayLike<number> | readonly bigint[],
+    options: { shape?: readonly number[]; dtype?: TensorDtype | `torch.${TensorDtype}` } = {},
+  ): Tensor {
     const dtypeName = options.dtype ?? inferDtype(data);
     const dtype = baseDtype(dtypeName);
     const info = DTYPES[dtype];
@@ -143,7 +149,8 @@ export class Tensor {
       }
     } else {
       for (let i = 0; i < n; i++) (values as Float64Array)[i] = Number((data as ArrayLike<number | bigint>)[i]);
-      if (dtype === 'float16') for (let i = 0; i < n; i++) values[i] = fromFloat16Bits(toFloat16Bits(values[i] as number));
+      if (dtype === 'float16')
+        for (let i = 0; i < n; i++) values[i] = fromFloat16Bits(toFloat16Bits(values[i] as number));
       if (dtype === 'bool') for (let i = 0; i < n; i++) values[i] = values[i] ? 1 : 0;
     }
     const buffer = encodeBuffer(dtype, shape, values);
@@ -162,7 +169,8 @@ export class Tensor {
    */
   static parse(obj: Record<string, unknown>): Tensor {
     const { buffer, dtype, shape } = obj;
-    if (buffer !== null && buffer !== undefined && typeof buffer !== 'string') fail('buffer must be a base64 string or null');
+    if (buffer !== null && buffer !== undefined && typeof buffer !== 'string')
+      fail('buffer must be a base64 string or null');
     if (typeof dtype !== 'string') fail('dtype must be a string');
     const base = baseDtype(dtype);
     const dims = checkShape(shape ?? []);
@@ -185,7 +193,9 @@ export class Tensor {
    * ```
    */
   toArray(): TensorArray {
-    this.decoded ??= this.buffer ? decodeBuffer(this.buffer, this.baseDtype, this.shape) : DTYPES[this.baseDtype].make(0);
+    this.decoded ??= this.buffer
+      ? decodeBuffer(this.buffer, this.baseDtype, this.shape)
+      : DTYPES[this.baseDtype].make(0);
     return this.decoded;
   }
 
@@ -223,7 +233,9 @@ function inferDtype(data: unknown): TensorDtype {
   if (data instanceof Int16Array) return 'int16';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof BigInt64Array) return 'int64';
-  return fail('pass options.dtype for plain arrays and for typed arrays other than Float32/Float64/Uint8/Int8/Int16/Int32/BigInt64');
+  return fail(
+    'pass options.dtype for plain arrays and for typed arrays other than Float32/Float64/Uint8/Int8/Int16/Int32/BigInt64',
+  );
 }
 
 function encodeBuffer(dtype: TensorDtype, shape: readonly number[], values: TensorArray): string {
@@ -232,13 +244,26 @@ function encodeBuffer(dtype: TensorDtype, shape: readonly number[], values: Tens
   const data = new Uint8Array(n * info.size);
   const dv = new DataView(data.buffer);
   switch (dtype) {
-    case 'float16': for (let i = 0; i < n; i++) dv.setUint16(i * 2, toFloat16Bits(values[i] as number), true); break;
-    case 'float32': for (let i = 0; i < n; i++) dv.setFloat32(i * 4, values[i] as number, true); break;
-    case 'float64': for (let i = 0; i < n; i++) dv.setFloat64(i * 8, values[i] as number, true); break;
-    case 'int16': for (let i = 0; i < n; i++) dv.setInt16(i * 2, values[i] as number, true); break;
-    case 'int32': for (let i = 0; i < n; i++) dv.setInt32(i * 4, values[i] as number, true); break;
-    case 'int64': for (let i = 0; i < n; i++) dv.setBigInt64(i * 8, values[i] as bigint, true); break;
-    default: data.set(values as Uint8Array);
+    case 'float16':
+      for (let i = 0; i < n; i++) dv.setUint16(i * 2, toFloat16Bits(values[i] as number), true);
+      break;
+    case 'float32':
+      for (let i = 0; i < n; i++) dv.setFloat32(i * 4, values[i] as number, true);
+      break;
+    case 'float64':
+      for (let i = 0; i < n; i++) dv.setFloat64(i * 8, values[i] as number, true);
+      break;
+    case 'int16':
+      for (let i = 0; i < n; i++) dv.setInt16(i * 2, values[i] as number, true);
+      break;
+    case 'int32':
+      for (let i = 0; i < n; i++) dv.setInt32(i * 4, values[i] as number, true);
+      break;
+    case 'int64':
+      for (let i = 0; i < n; i++) dv.setBigInt64(i * 8, values[i] as bigint, true);
+      break;
+    default:
+      data.set(values as Uint8Array);
   }
   const w = new MsgpackWriter().mapHeader(5);
   w.binKey('nd').bool(true);
@@ -261,7 +286,8 @@ function decodeBuffer(buffer: string, target: TensorDtype, declaredShape: readon
   if (buffer.length % 4 !== 0 || !BASE64.test(buffer)) fail('buffer is not valid base64');
   const bytes = new Uint8Array(Buffer.from(buffer, 'base64'));
   const root = decodeMsgpack(bytes);
-  if (root === null || typeof root !== 'object' || Array.isArray(root) || root instanceof Uint8Array) fail('buffer is not a msgpack-numpy map');
+  if (root === null || typeof root !== 'object' || Array.isArray(root) || root instanceof Uint8Array)
+    fail('buffer is not a msgpack-numpy map');
   const fields = new Map<string, MsgpackValue>();
   for (const [k, v] of root.map) {
     const name = keyName(k);
@@ -273,7 +299,8 @@ function decodeBuffer(buffer: string, target: TensorDtype, declaredShape: readon
   if (typeof type !== 'string' && !(type instanceof Uint8Array)) fail('msgpack-numpy map lacks a type string');
   const typeStr = typeof type === 'string' ? type : Buffer.from(type).toString('latin1');
   const kind = fields.get('kind');
-  if (kind instanceof Uint8Array && kind.length > 0) fail(`structured or object arrays (kind ${JSON.stringify(Buffer.from(kind).toString('latin1'))}) are refused`);
+  if (kind instanceof Uint8Array && kind.length > 0)
+    fail(`structured or object arrays (kind ${JSON.stringify(Buffer.from(kind).toString('latin1'))}) are refused`);
   const source = NUMPY_TO_DTYPE.get(typeStr);
   if (!source) fail(`unsupported numpy type ${JSON.stringify(typeStr)}`);
   if (!(data instanceof Uint8Array)) fail('msgpack-numpy map lacks binary data');
@@ -285,28 +312,45 @@ function decodeBuffer(buffer: string, target: TensorDtype, declaredShape: readon
   } else innerShape = []; // numpy scalar
   const n = numel(innerShape);
   const size = DTYPES[source].size;
-  if (data.length !== n * size) fail(`data holds ${data.length} bytes, shape ${JSON.stringify(innerShape)} of ${typeStr} needs ${n * size}`);
+  if (data.length !== n * size)
+    fail(`data holds ${data.length} bytes, shape ${JSON.stringify(innerShape)} of ${typeStr} needs ${n * size}`);
   const declared = numel(declaredShape);
   const scalarMark = declaredShape.length === 1 && declaredShape[0] === 0 && n === 1;
-  if (declared !== n && !scalarMark) fail(`Tensor.shape ${JSON.stringify(declaredShape)} does not match the ${n} elements in its buffer`);
+  if (declared !== n && !scalarMark)
+    fail(`Tensor.shape ${JSON.stringify(declaredShape)} does not match the ${n} elements in its buffer`);
   return convert(data, typeStr.startsWith('>'), source, target, n);
 }
 
-function convert(data: Uint8Array, bigEndian: boolean, source: TensorDtype, target: TensorDtype, n: number): TensorArray {
+function convert(
+  data: Uint8Array,
+  bigEndian: boolean,
+  source: TensorDtype,
+  target: TensorDtype,
+  n: number,
+): TensorArray {
   const le = !bigEndian;
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = DTYPES[target].make(n);
   const read = (i: number): number | bigint => {
     switch (source) {
-      case 'float16': return fromFloat16Bits(dv.getUint16(i * 2, le));
-      case 'float32': return dv.getFloat32(i * 4, le);
-      case 'float64': return dv.getFloat64(i * 8, le);
-      case 'int16': return dv.getInt16(i * 2, le);
-      case 'int32': return dv.getInt32(i * 4, le);
-      case 'int64': return dv.getBigInt64(i * 8, le);
-      case 'int8': return dv.getInt8(i);
-      case 'bool': return data[i]! ? 1 : 0;
-      default: return data[i]!;
+      case 'float16':
+        return fromFloat16Bits(dv.getUint16(i * 2, le));
+      case 'float32':
+        return dv.getFloat32(i * 4, le);
+      case 'float64':
+        return dv.getFloat64(i * 8, le);
+      case 'int16':
+        return dv.getInt16(i * 2, le);
+      case 'int32':
+        return dv.getInt32(i * 4, le);
+      case 'int64':
+        return dv.getBigInt64(i * 8, le);
+      case 'int8':
+        return dv.getInt8(i);
+      case 'bool':
+        return data[i]! ? 1 : 0;
+      default:
+        return data[i]!;
     }
   };
   if (source === target && le && source !== 'float16' && source !== 'bool') {

@@ -75,7 +75,8 @@ export class TerminalInfo implements TerminalInfoValues {
     }
     const parsed: Partial<TerminalInfoValues> = {};
     for (const k of NAMES) {
-      if (init[k] !== undefined) (parsed as Record<string, unknown>)[k] = TERMINAL_FIELDS[k].codec.parse(init[k], `${path}.${k}`);
+      if (init[k] !== undefined)
+        (parsed as Record<string, unknown>)[k] = TERMINAL_FIELDS[k].codec.parse(init[k], `${path}.${k}`);
     }
     Object.assign(this, parsed);
   }

@@ -114,8 +114,14 @@ export function packHiddenStates(full: Float32Array, rows: readonly number[], wi
  * const full = unpackHiddenStates(packed, req.checkRequest(), batch * seq);
  * ```
  */
-export function unpackHiddenStates(packed: Float32Array, rows: readonly number[], totalRows: number, width = HIDDEN_WIDTH): Float32Array {
-  if (packed.length !== rows.length * width) shapeError(`packed hidden states hold ${packed.length} values, expected ${rows.length * width}`);
+export function unpackHiddenStates(
+  packed: Float32Array,
+  rows: readonly number[],
+  totalRows: number,
+  width = HIDDEN_WIDTH,
+): Float32Array {
+  if (packed.length !== rows.length * width)
+    shapeError(`packed hidden states hold ${packed.length} values, expected ${rows.length * width}`);
   const out = new Float32Array(totalRows * width);
   rows.forEach((r, i) => {
     if (r >= totalRows) shapeError(`row ${r} is outside [0, ${totalRows})`);
@@ -200,7 +206,8 @@ export class TextCausalLMNext extends defineSynapse({
     const min = b * (2 * this.topk + 1);
     if (p.shape[0]! < min) shapeError(`topk_phrases holds ${p.shape[0]} values, needs at least ${min}`);
     const values = p.toArray();
-    for (let i = 0; i < values.length; i++) if (Number(values[i]) < -1e-6) shapeError(`topk_phrases[${i}] = ${values[i]} is negative`);
+    for (let i = 0; i < values.length; i++)
+      if (Number(values[i]) < -1e-6) shapeError(`topk_phrases[${i}] = ${values[i]} is negative`);
   }
 
   /** The compact top-k phrases tensor. */
@@ -257,7 +264,8 @@ export class TextSeq2Seq extends defineSynapse({
   /** Checks the request and its generation parameters; returns [B, S]. */
   checkRequest(): [number, number] {
     if (this.num_to_generate < 1) shapeError(`num_to_generate must be >= 1, got ${this.num_to_generate}`);
-    if (this.num_beams < 1 || this.num_return_sequences < 1 || this.num_beam_groups < 1) shapeError('num_beams, num_return_sequences and num_beam_groups must be >= 1');
+    if (this.num_beams < 1 || this.num_return_sequences < 1 || this.num_beam_groups < 1)
+      shapeError('num_beams, num_return_sequences and num_beam_groups must be >= 1');
     if (!(this.top_p > 0 && this.top_p <= 1)) shapeError(`top_p must be in (0, 1], got ${this.top_p}`);
     if (!(this.temperature > 0)) shapeError(`temperature must be > 0, got ${this.temperature}`);
     return checkTokens(this.text_prompt, 'text_prompt');

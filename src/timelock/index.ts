@@ -55,16 +55,19 @@ const hexToBytes = (v: string | Uint8Array, what: string, length?: number): Uint
   if (v instanceof Uint8Array) out = v;
   else {
     const h = v.startsWith('0x') ? v.slice(2) : v;
-    if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h)) throw new TimelockError('INVALID_ARGUMENT', `${what} must be hex or bytes`);
+    if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h))
+      throw new TimelockError('INVALID_ARGUMENT', `${what} must be hex or bytes`);
     out = new Uint8Array(Buffer.from(h, 'hex'));
   }
-  if (length !== undefined && out.length !== length) throw new TimelockError('INVALID_ARGUMENT', `${what} must be ${length} bytes, got ${out.length}`);
+  if (length !== undefined && out.length !== length)
+    throw new TimelockError('INVALID_ARGUMENT', `${what} must be ${length} bytes, got ${out.length}`);
   return out;
 };
 
 function roundArg(round: bigint | number): bigint {
   const r = typeof round === 'number' ? (Number.isSafeInteger(round) ? BigInt(round) : -1n) : round;
-  if (typeof r !== 'bigint' || r < 1n || r >= 1n << 64n) throw new TimelockError('INVALID_ARGUMENT', `round must be an integer from 1 to 2^64 - 1, got ${String(round)}`);
+  if (typeof r !== 'bigint' || r < 1n || r >= 1n << 64n)
+    throw new TimelockError('INVALID_ARGUMENT', `round must be an integer from 1 to 2^64 - 1, got ${String(round)}`);
   return r;
 }
 
@@ -77,7 +80,9 @@ function publicKeyOf(beacon: BeaconInfo) {
       pk.assertValidity();
     } catch (e) {
       if (e instanceof TimelockError) throw e;
-      throw new TimelockError('INVALID_ARGUMENT', `beacon public key is not a point of G2: ${(e as Error).message}`, { cause: e });
+      throw new TimelockError('INVALID_ARGUMENT', `beacon public key is not a point of G2: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     keyCache.set(beacon.publicKey, pk);
   }
@@ -91,7 +96,9 @@ function signaturePoint(signature: string | Uint8Array) {
     return p;
   } catch (e) {
     if (e instanceof TimelockError) throw e;
-    throw new TimelockError('INVALID_ARGUMENT', `signature is not a point of G1: ${(e as Error).message}`, { cause: e });
+    throw new TimelockError('INVALID_ARGUMENT', `signature is not a point of G1: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -104,7 +111,11 @@ function signaturePoint(signature: string | Uint8Array) {
  * const commit = timelockEncrypt(payload, 18_000_000n);
  * ```
  */
-export function timelockEncrypt(message: Uint8Array, round: bigint | number, beacon: BeaconInfo = DRAND_QUICKNET): Uint8Array {
+export function timelockEncrypt(
+  message: Uint8Array,
+  round: bigint | number,
+  beacon: BeaconInfo = DRAND_QUICKNET,
+): Uint8Array {
   if (!(message instanceof Uint8Array)) throw new TimelockError('INVALID_ARGUMENT', 'message must be a Uint8Array');
   return encryptToRound(publicKeyOf(beacon), roundArg(round), message);
 }
@@ -120,7 +131,8 @@ export function timelockEncrypt(message: Uint8Array, round: bigint | number, bea
  * ```
  */
 export function timelockDecrypt(ciphertext: Uint8Array, signature: string | Uint8Array): Uint8Array {
-  if (!(ciphertext instanceof Uint8Array)) throw new TimelockError('INVALID_ARGUMENT', 'ciphertext must be a Uint8Array');
+  if (!(ciphertext instanceof Uint8Array))
+    throw new TimelockError('INVALID_ARGUMENT', 'ciphertext must be a Uint8Array');
   return decryptWithSignature(ciphertext, signaturePoint(signature));
 }
 
@@ -144,7 +156,11 @@ export function parseTimelockCiphertext(bytes: Uint8Array): TleParts {
  * verifyBeaconSignature(DRAND_QUICKNET, 1000n, pulse.signature); // true for the real pulse
  * ```
  */
-export function verifyBeaconSignature(beacon: BeaconInfo, round: bigint | number, signature: string | Uint8Array): boolean {
+export function verifyBeaconSignature(
+  beacon: BeaconInfo,
+  round: bigint | number,
+  signature: string | Uint8Array,
+): boolean {
   const sig = signaturePoint(signature);
   const pk = publicKeyOf(beacon);
   const message = bls.G1.hashToCurve(roundMessage(roundArg(round)), { DST: G1_DST });
@@ -160,7 +176,8 @@ export function verifyBeaconSignature(beacon: BeaconInfo, round: bigint | number
  * ```
  */
 export function roundAt(beacon: BeaconInfo, unixSeconds: number): bigint {
-  if (!Number.isFinite(unixSeconds)) throw new TimelockError('INVALID_ARGUMENT', `time must be a finite number of seconds, got ${unixSeconds}`);
+  if (!Number.isFinite(unixSeconds))
+    throw new TimelockError('INVALID_ARGUMENT', `time must be a finite number of seconds, got ${unixSeconds}`);
   if (unixSeconds < beacon.genesisTime) return 0n;
   return BigInt(Math.floor((unixSeconds - beacon.genesisTime) / beacon.period)) + 1n;
 }
@@ -204,8 +221,13 @@ export interface LocalBeacon {
  * timelockDecrypt(commit, beacon.sign(5n)); // payload
  * ```
  */
-export function createLocalBeacon(seed: string | Uint8Array, options: { genesisTime?: number; period?: number } = {}): LocalBeacon {
-  const digest = createHash('sha512').update(typeof seed === 'string' ? Buffer.from(seed) : seed).digest();
+export function createLocalBeacon(
+  seed: string | Uint8Array,
+  options: { genesisTime?: number; period?: number } = {},
+): LocalBeacon {
+  const digest = createHash('sha512')
+    .update(typeof seed === 'string' ? Buffer.from(seed) : seed)
+    .digest();
   const secret = (BigInt(`0x${digest.toString('hex')}`) % (bls.fields.Fr.ORDER - 1n)) + 1n;
   const pk = bls.G2.Point.BASE.multiply(secret);
   const info: BeaconInfo = Object.freeze({
@@ -215,6 +237,13 @@ export function createLocalBeacon(seed: string | Uint8Array, options: { genesisT
   });
   return {
     info,
-    sign: (round) => (bls.G1.hashToCurve(roundMessage(roundArg(round)), { DST: G1_DST }) as unknown as InstanceType<typeof bls.G1.Point>).multiply(secret).toRawBytes(true),
+    sign: (round) =>
+      (
+        bls.G1.hashToCurve(roundMessage(roundArg(round)), { DST: G1_DST }) as unknown as InstanceType<
+          typeof bls.G1.Point
+        >
+      )
+        .multiply(secret)
+        .toRawBytes(true),
   };
 }

@@ -112,18 +112,24 @@ class Reader {
   private pos = 0;
   constructor(private readonly b: Uint8Array) {}
   take(n: number, what: string): Uint8Array {
-    if (this.pos + n > this.b.length) throw new TimelockError('MALFORMED', `TLE ciphertext ends inside ${what} (needs ${n} bytes at offset ${this.pos}, has ${this.b.length - this.pos})`);
+    if (this.pos + n > this.b.length)
+      throw new TimelockError(
+        'MALFORMED',
+        `TLE ciphertext ends inside ${what} (needs ${n} bytes at offset ${this.pos}, has ${this.b.length - this.pos})`,
+      );
     const out = this.b.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
   vec(what: string, max: number): Uint8Array {
     const len = new DataView(this.take(8, `${what} length`).slice().buffer).getBigUint64(0, true);
-    if (len > BigInt(max)) throw new TimelockError('MALFORMED', `TLE ciphertext: ${what} claims ${len} bytes (at most ${max})`);
+    if (len > BigInt(max))
+      throw new TimelockError('MALFORMED', `TLE ciphertext: ${what} claims ${len} bytes (at most ${max})`);
     return this.take(Number(len), what);
   }
   end(): void {
-    if (this.pos !== this.b.length) throw new TimelockError('MALFORMED', `TLE ciphertext has ${this.b.length - this.pos} bytes left over`);
+    if (this.pos !== this.b.length)
+      throw new TimelockError('MALFORMED', `TLE ciphertext has ${this.b.length - this.pos} bytes left over`);
   }
 }
 
@@ -133,14 +139,19 @@ export function parseTle(bytes: Uint8Array): TleParts {
   const u = r.take(96, 'U');
   const v = r.vec('V', 32);
   const w = r.vec('W', 32);
-  if (v.length !== 32 || w.length !== 32) throw new TimelockError('MALFORMED', `TLE ciphertext: V and W must be 32 bytes, got ${v.length} and ${w.length}`);
+  if (v.length !== 32 || w.length !== 32)
+    throw new TimelockError('MALFORMED', `TLE ciphertext: V and W must be 32 bytes, got ${v.length} and ${w.length}`);
   const body = new Reader(r.vec('body', bytes.length));
   const ciphertext = body.vec('AES ciphertext', bytes.length);
   const nonce = body.vec('AES nonce', 64);
   body.end();
   const cipherSuite = new TextDecoder().decode(r.vec('cipher suite', 64));
   r.end();
-  if (ciphertext.length < TAG_BYTES) throw new TimelockError('MALFORMED', `TLE ciphertext: the AES ciphertext is ${ciphertext.length} bytes, shorter than its tag`);
+  if (ciphertext.length < TAG_BYTES)
+    throw new TimelockError(
+      'MALFORMED',
+      `TLE ciphertext: the AES ciphertext is ${ciphertext.length} bytes, shorter than its tag`,
+    );
   return { u, v, w, ciphertext, nonce, cipherSuite };
 }
 
@@ -148,7 +159,12 @@ export function parseTle(bytes: Uint8Array): TleParts {
  * Encrypts `message` so that the beacon's signature of `round` opens it. `randomness` fixes the AES key, σ and the
  * nonce, for reproducible tests only; by default all three come from the CSPRNG.
  */
-export function encryptToRound(publicKey: G2Point, round: bigint, message: Uint8Array, randomness?: { key: Uint8Array; sigma: Uint8Array; nonce: Uint8Array }): Uint8Array {
+export function encryptToRound(
+  publicKey: G2Point,
+  round: bigint,
+  message: Uint8Array,
+  randomness?: { key: Uint8Array; sigma: Uint8Array; nonce: Uint8Array },
+): Uint8Array {
   const key = randomness?.key ?? new Uint8Array(randomBytes(32));
   const sigma = randomness?.sigma ?? new Uint8Array(randomBytes(32));
   const nonce = randomness?.nonce ?? new Uint8Array(randomBytes(NONCE_BYTES));
@@ -168,24 +184,42 @@ export function encryptToRound(publicKey: G2Point, round: bigint, message: Uint8
 /** Opens a TLE ciphertext with the beacon's signature of its round (a G1 point). */
 export function decryptWithSignature(bytes: Uint8Array, signature: G1Point): Uint8Array {
   const parts = parseTle(bytes);
-  if (parts.cipherSuite !== 'AES_GCM_') throw new TimelockError('MALFORMED', `TLE ciphertext: unknown cipher suite ${JSON.stringify(parts.cipherSuite)}`);
-  if (parts.nonce.length !== NONCE_BYTES) throw new TimelockError('MALFORMED', `TLE ciphertext: the AES nonce is ${parts.nonce.length} bytes, not ${NONCE_BYTES}`);
+  if (parts.cipherSuite !== 'AES_GCM_')
+    throw new TimelockError('MALFORMED', `TLE ciphertext: unknown cipher suite ${JSON.stringify(parts.cipherSuite)}`);
+  if (parts.nonce.length !== NONCE_BYTES)
+    throw new TimelockError(
+      'MALFORMED',
+      `TLE ciphertext: the AES nonce is ${parts.nonce.length} bytes, not ${NONCE_BYTES}`,
+    );
   let u: G2Point;
   try {
     u = bls.G2.Point.fromHex(parts.u);
     u.assertValidity();
   } catch (e) {
-    throw new TimelockError('MALFORMED', `TLE ciphertext: U is not a point of G2 (${(e as Error).message})`, { cause: e });
+    throw new TimelockError('MALFORMED', `TLE ciphertext: U is not a point of G2 (${(e as Error).message})`, {
+      cause: e,
+    });
   }
   const sigma = xor32(parts.v, h2(bls.pairing(signature, u)));
   const key = xor32(parts.w, sha256(sigma));
   // The FullIdent check: U must be H3(σ, key)·P, else the signature is not the one for this ciphertext's round.
-  if (!bls.G2.Point.BASE.multiply(h3(sigma, key)).equals(u)) throw new TimelockError('DECRYPT_FAILED', 'the signature does not open this ciphertext (another round or another beacon)');
+  if (!bls.G2.Point.BASE.multiply(h3(sigma, key)).equals(u))
+    throw new TimelockError(
+      'DECRYPT_FAILED',
+      'the signature does not open this ciphertext (another round or another beacon)',
+    );
   const decipher = createDecipheriv('aes-256-gcm', key, parts.nonce);
   decipher.setAuthTag(parts.ciphertext.subarray(parts.ciphertext.length - TAG_BYTES));
   try {
-    return new Uint8Array(Buffer.concat([decipher.update(parts.ciphertext.subarray(0, parts.ciphertext.length - TAG_BYTES)), decipher.final()]));
+    return new Uint8Array(
+      Buffer.concat([
+        decipher.update(parts.ciphertext.subarray(0, parts.ciphertext.length - TAG_BYTES)),
+        decipher.final(),
+      ]),
+    );
   } catch (e) {
-    throw new TimelockError('DECRYPT_FAILED', 'the AES-GCM body fails its tag: the ciphertext was altered', { cause: e });
+    throw new TimelockError('DECRYPT_FAILED', 'the AES-GCM body fails its tag: the ciphertext was altered', {
+      cause: e,
+    });
   }
 }

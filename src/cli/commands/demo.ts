@@ -6,28 +6,39 @@ import { intFlag, type CliContext } from '../context.js';
 export function demoCommands(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('run a whole subnet locally, every part its own process: devnet, validators, miners of four qualities, a table per epoch and an HTML plot')
+    .description(
+      'run a whole subnet locally, every part its own process: devnet, validators, miners of four qualities, a table per epoch and an HTML plot',
+    )
     .option('--epochs <n>', 'epochs to watch once weights are set', '6')
     .option('--tempo <blocks>', 'blocks per epoch', '10')
     .option('--sealing <ms>', 'milliseconds per block', '250')
     .option('--validators <n>', 'validators (1 or 2)', '2')
     .option('--out <dir>', 'folder for wallets, logs, state and the report (default: a new temp folder)')
     .option('--time-limit <s>', 'give up after this many seconds', '150')
-    .action(async (o: { epochs: string; tempo: string; sealing: string; validators: string; out?: string; timeLimit: string }) => {
-      const bin = process.env.SUBNETKIT_BIN ?? process.argv[1];
-      if (!bin) throw usage('cannot find the subnetkit script to start the processes with (set SUBNETKIT_BIN)');
-      const { runDemo } = await import('../demo/orchestrator.js');
-      const code = await runDemo(ctx.io, {
-        epochs: intFlag(o.epochs, '--epochs', 1, 1000),
-        tempo: intFlag(o.tempo, '--tempo', 2, 1000),
-        sealingMs: intFlag(o.sealing, '--sealing', 10, 60_000),
-        validators: intFlag(o.validators, '--validators', 1, 2),
-        timeLimit: intFlag(o.timeLimit, '--time-limit', 10, 86_400),
-        bin,
-        ...(o.out ? { out: o.out } : {}),
-      });
-      if (code !== 0) process.exitCode = code;
-    });
+    .action(
+      async (o: {
+        epochs: string;
+        tempo: string;
+        sealing: string;
+        validators: string;
+        out?: string;
+        timeLimit: string;
+      }) => {
+        const bin = process.env.SUBNETKIT_BIN ?? process.argv[1];
+        if (!bin) throw usage('cannot find the subnetkit script to start the processes with (set SUBNETKIT_BIN)');
+        const { runDemo } = await import('../demo/orchestrator.js');
+        const code = await runDemo(ctx.io, {
+          epochs: intFlag(o.epochs, '--epochs', 1, 1000),
+          tempo: intFlag(o.tempo, '--tempo', 2, 1000),
+          sealingMs: intFlag(o.sealing, '--sealing', 10, 60_000),
+          validators: intFlag(o.validators, '--validators', 1, 2),
+          timeLimit: intFlag(o.timeLimit, '--time-limit', 10, 86_400),
+          bin,
+          ...(o.out ? { out: o.out } : {}),
+        });
+        if (code !== 0) process.exitCode = code;
+      },
+    );
 
   program
     .command('demo-neuron <role> [flags...]', { hidden: true })

@@ -5,9 +5,31 @@ import type { Command } from 'commander';
 import { createWallet, cryptoReady, type Keypair, type KeySource } from '../../keys/index.js';
 import { CliError, usage } from '../errors.js';
 import { raoToTao, table, taoToRao, withSpinner } from '../io.js';
-import { coldkeyOf, hotkeyOf, intFlag, openChain, print, walletOf, withChain, withOutput, withWallet, type CliContext, type CommonFlags } from '../context.js';
+import {
+  coldkeyOf,
+  hotkeyOf,
+  intFlag,
+  openChain,
+  print,
+  walletOf,
+  withChain,
+  withOutput,
+  withWallet,
+  type CliContext,
+  type CommonFlags,
+} from '../context.js';
 
-type WalletFlags = CommonFlags & { words?: string; usePassword?: boolean; overwrite?: boolean; mnemonic?: string; seed?: string; uri?: string; dest?: string; amount?: string; netuid?: string };
+type WalletFlags = CommonFlags & {
+  words?: string;
+  usePassword?: boolean;
+  overwrite?: boolean;
+  mnemonic?: string;
+  seed?: string;
+  uri?: string;
+  dest?: string;
+  amount?: string;
+  netuid?: string;
+};
 
 function words(o: WalletFlags): 12 | 15 | 18 | 21 | 24 {
   const w = o.words === undefined ? 12 : Number(o.words);
@@ -24,12 +46,19 @@ function sourceOf(o: WalletFlags): KeySource {
 }
 
 /** A new coldkey's password: BT_PW_<path>, else asked twice, else an error (or none with --no-use-password). */
-async function newPassword(ctx: CliContext, o: WalletFlags, path: string): Promise<{ usePassword: boolean; password?: string }> {
+async function newPassword(
+  ctx: CliContext,
+  o: WalletFlags,
+  path: string,
+): Promise<{ usePassword: boolean; password?: string }> {
   if (o.usePassword === false) return { usePassword: false };
   const { envVarNameForKeyfile, passwordFromEnvironment } = await import('../../keys/index.js');
   const fromEnv = passwordFromEnvironment(envVarNameForKeyfile(path));
   if (fromEnv) return { usePassword: true, password: fromEnv };
-  if (o.prompt === false || !ctx.io.prompt) throw usage(`a password is needed to encrypt ${path}: run in a terminal to be asked, set ${envVarNameForKeyfile(path)}, or pass --no-use-password`);
+  if (o.prompt === false || !ctx.io.prompt)
+    throw usage(
+      `a password is needed to encrypt ${path}: run in a terminal to be asked, set ${envVarNameForKeyfile(path)}, or pass --no-use-password`,
+    );
   const a = await ctx.io.prompt('new coldkey password: ', { hidden: true });
   const b = await ctx.io.prompt('again: ', { hidden: true });
   if (a !== b) throw usage('the passwords differ');
@@ -42,13 +71,23 @@ async function wrap<T>(p: Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof CliError) throw e;
     const code = (e as { code?: string }).code;
-    if (code === 'KEYFILE_EXISTS' || code === 'KEYFILE_WEAK_PASSWORD' || code === 'WALLET_INVALID_NAME' || code === 'KEY_INVALID_MNEMONIC' || code === 'KEY_INVALID_SEED' || code === 'KEY_INVALID_URI') throw usage((e as Error).message);
+    if (
+      code === 'KEYFILE_EXISTS' ||
+      code === 'KEYFILE_WEAK_PASSWORD' ||
+      code === 'WALLET_INVALID_NAME' ||
+      code === 'KEY_INVALID_MNEMONIC' ||
+      code === 'KEY_INVALID_SEED' ||
+      code === 'KEY_INVALID_URI'
+    )
+      throw usage((e as Error).message);
     throw new CliError('CLI_FAILED', (e as Error).message, { cause: e });
   }
 }
 
 export function walletCommands(program: Command, ctx: CliContext): void {
-  const wallet = program.command('wallet').description('create, restore, list and use wallets (btwallet files: Python reads them as they are)');
+  const wallet = program
+    .command('wallet')
+    .description('create, restore, list and use wallets (btwallet files: Python reads them as they are)');
 
   withOutput(withWallet(wallet.command('create').description('create a coldkey and a hotkey')))
     .option('--words <n>', 'mnemonic length (12, 15, 18, 21, 24)', '12')
@@ -60,14 +99,24 @@ export function walletCommands(program: Command, ctx: CliContext): void {
       const pw = await newPassword(ctx, o, w.coldkeyPath);
       const cold = await wrap(w.createNewColdkey({ words: words(o), overwrite: Boolean(o.overwrite), ...pw }));
       const hot = await wrap(w.createNewHotkey({ words: words(o), overwrite: Boolean(o.overwrite) }));
-      print(ctx, o, { wallet: w.name, path: w.path, coldkey: { address: cold.keypair.ss58Address, mnemonic: cold.mnemonic, encrypted: pw.usePassword }, hotkey: { name: w.hotkeyName, address: hot.keypair.ss58Address, mnemonic: hot.mnemonic } }, () => [
-        `wallet ${w.name} in ${w.path}`,
-        `coldkey ${cold.keypair.ss58Address}${pw.usePassword ? ' (encrypted)' : ' (NOT encrypted)'}`,
-        `  mnemonic: ${cold.mnemonic}`,
-        `hotkey ${w.hotkeyName} ${hot.keypair.ss58Address}`,
-        `  mnemonic: ${hot.mnemonic}`,
-        'write the mnemonics down: they are the only way to restore these keys',
-      ]);
+      print(
+        ctx,
+        o,
+        {
+          wallet: w.name,
+          path: w.path,
+          coldkey: { address: cold.keypair.ss58Address, mnemonic: cold.mnemonic, encrypted: pw.usePassword },
+          hotkey: { name: w.hotkeyName, address: hot.keypair.ss58Address, mnemonic: hot.mnemonic },
+        },
+        () => [
+          `wallet ${w.name} in ${w.path}`,
+          `coldkey ${cold.keypair.ss58Address}${pw.usePassword ? ' (encrypted)' : ' (NOT encrypted)'}`,
+          `  mnemonic: ${cold.mnemonic}`,
+          `hotkey ${w.hotkeyName} ${hot.keypair.ss58Address}`,
+          `  mnemonic: ${hot.mnemonic}`,
+          'write the mnemonics down: they are the only way to restore these keys',
+        ],
+      );
     });
 
   withOutput(withWallet(wallet.command('new-coldkey').description('create a coldkey')))
@@ -79,7 +128,12 @@ export function walletCommands(program: Command, ctx: CliContext): void {
       const w = walletOf(o);
       const pw = await newPassword(ctx, o, w.coldkeyPath);
       const cold = await wrap(w.createNewColdkey({ words: words(o), overwrite: Boolean(o.overwrite), ...pw }));
-      print(ctx, o, { wallet: w.name, address: cold.keypair.ss58Address, mnemonic: cold.mnemonic, encrypted: pw.usePassword }, () => [`coldkey ${cold.keypair.ss58Address}`, `  mnemonic: ${cold.mnemonic}`]);
+      print(
+        ctx,
+        o,
+        { wallet: w.name, address: cold.keypair.ss58Address, mnemonic: cold.mnemonic, encrypted: pw.usePassword },
+        () => [`coldkey ${cold.keypair.ss58Address}`, `  mnemonic: ${cold.mnemonic}`],
+      );
     });
 
   withOutput(withWallet(wallet.command('new-hotkey').description('create a hotkey in a wallet')))
@@ -89,14 +143,23 @@ export function walletCommands(program: Command, ctx: CliContext): void {
       await cryptoReady();
       const w = walletOf(o);
       const hot = await wrap(w.createNewHotkey({ words: words(o), overwrite: Boolean(o.overwrite) }));
-      print(ctx, o, { wallet: w.name, hotkey: w.hotkeyName, address: hot.keypair.ss58Address, mnemonic: hot.mnemonic }, () => [`hotkey ${w.hotkeyName} ${hot.keypair.ss58Address}`, `  mnemonic: ${hot.mnemonic}`]);
+      print(
+        ctx,
+        o,
+        { wallet: w.name, hotkey: w.hotkeyName, address: hot.keypair.ss58Address, mnemonic: hot.mnemonic },
+        () => [`hotkey ${w.hotkeyName} ${hot.keypair.ss58Address}`, `  mnemonic: ${hot.mnemonic}`],
+      );
     });
 
   for (const which of ['coldkey', 'hotkey'] as const) {
-    const cmd = withOutput(withWallet(wallet.command(`regen-${which}`).description(`restore a ${which} from its mnemonic, seed or secret URI`)))
+    const cmd = withOutput(
+      withWallet(
+        wallet.command(`regen-${which}`).description(`restore a ${which} from its mnemonic, seed or secret URI`),
+      ),
+    )
       .option('--mnemonic <words>', 'the mnemonic, in quotes')
       .option('--seed <hex>', 'the 32-byte seed, 0x-hex')
-      .option('--uri <uri>', 'a secret URI such as //Alice (the devnet\'s funded dev accounts)')
+      .option('--uri <uri>', "a secret URI such as //Alice (the devnet's funded dev accounts)")
       .option('--overwrite', `replace an existing ${which}`);
     if (which === 'coldkey') cmd.option('--no-use-password', 'leave the coldkey unencrypted');
     cmd.action(async (o: WalletFlags) => {
@@ -110,59 +173,118 @@ export function walletCommands(program: Command, ctx: CliContext): void {
       } else {
         kp = await wrap(w.regenerateHotkey(src, { overwrite: Boolean(o.overwrite) }));
       }
-      print(ctx, o, { wallet: w.name, [which]: which === 'hotkey' ? w.hotkeyName : undefined, address: kp.ss58Address }, () => [`${which} restored: ${kp.ss58Address}`]);
+      print(
+        ctx,
+        o,
+        { wallet: w.name, [which]: which === 'hotkey' ? w.hotkeyName : undefined, address: kp.ss58Address },
+        () => [`${which} restored: ${kp.ss58Address}`],
+      );
     });
   }
 
-  withOutput(withWallet(wallet.command('list').description('list the wallets and their hotkeys'))).action(async (o: WalletFlags) => {
-    await cryptoReady();
-    const root = walletOf(o).path;
-    const names = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
-    const out: { name: string; coldkey: string | null; hotkeys: { name: string; address: string | null }[] }[] = [];
-    for (const name of names) {
-      const w = createWallet({ name, path: root });
-      const cold = await w.getColdkeypub().then((k) => k.ss58Address, () => null);
-      const dir = join(root, name, 'hotkeys');
-      const hotNames = existsSync(dir) ? readdirSync(dir).filter((f) => !f.endsWith('pub.txt') && !f.endsWith('.tmp')).sort() : [];
-      const hotkeys = [];
-      for (const h of hotNames) hotkeys.push({ name: h, address: await createWallet({ name, hotkey: h, path: root }).getHotkeypub().then((k) => k.ss58Address, () => null) });
-      out.push({ name, coldkey: cold, hotkeys });
-    }
-    print(ctx, o, { path: root, wallets: out }, () => (out.length ? out.flatMap((w) => [`${w.name}  ${w.coldkey ?? '(no coldkeypub)'}`, ...w.hotkeys.map((h) => `  └ ${h.name}  ${h.address ?? '?'}`)]) : [`no wallets in ${root}`]));
-  });
+  withOutput(withWallet(wallet.command('list').description('list the wallets and their hotkeys'))).action(
+    async (o: WalletFlags) => {
+      await cryptoReady();
+      const root = walletOf(o).path;
+      const names = existsSync(root)
+        ? readdirSync(root, { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => d.name)
+            .sort()
+        : [];
+      const out: { name: string; coldkey: string | null; hotkeys: { name: string; address: string | null }[] }[] = [];
+      for (const name of names) {
+        const w = createWallet({ name, path: root });
+        const cold = await w.getColdkeypub().then(
+          (k) => k.ss58Address,
+          () => null,
+        );
+        const dir = join(root, name, 'hotkeys');
+        const hotNames = existsSync(dir)
+          ? readdirSync(dir)
+              .filter((f) => !f.endsWith('pub.txt') && !f.endsWith('.tmp'))
+              .sort()
+          : [];
+        const hotkeys = [];
+        for (const h of hotNames)
+          hotkeys.push({
+            name: h,
+            address: await createWallet({ name, hotkey: h, path: root })
+              .getHotkeypub()
+              .then(
+                (k) => k.ss58Address,
+                () => null,
+              ),
+          });
+        out.push({ name, coldkey: cold, hotkeys });
+      }
+      print(ctx, o, { path: root, wallets: out }, () =>
+        out.length
+          ? out.flatMap((w) => [
+              `${w.name}  ${w.coldkey ?? '(no coldkeypub)'}`,
+              ...w.hotkeys.map((h) => `  └ ${h.name}  ${h.address ?? '?'}`),
+            ])
+          : [`no wallets in ${root}`],
+      );
+    },
+  );
 
-  withOutput(withChain(withWallet(wallet.command('balance').description("the coldkey's free balance")))).action(async (o: WalletFlags) => {
-    await cryptoReady();
-    const w = walletOf(o);
-    const cold = await w.getColdkeypub().catch((e) => {
-      throw new CliError('CLI_FAILED', (e as Error).message, { cause: e });
-    });
-    const st = await openChain(o);
-    try {
-      const free = await st.balance(cold.ss58Address);
-      print(ctx, o, { wallet: w.name, coldkey: cold.ss58Address, free: free, freeTao: raoToTao(free) }, () => [`${w.name}  ${cold.ss58Address}  ${raoToTao(free)} TAO`]);
-    } finally {
-      await st.close();
-    }
-  });
+  withOutput(withChain(withWallet(wallet.command('balance').description("the coldkey's free balance")))).action(
+    async (o: WalletFlags) => {
+      await cryptoReady();
+      const w = walletOf(o);
+      const cold = await w.getColdkeypub().catch((e) => {
+        throw new CliError('CLI_FAILED', (e as Error).message, { cause: e });
+      });
+      const st = await openChain(o);
+      try {
+        const free = await st.balance(cold.ss58Address);
+        print(ctx, o, { wallet: w.name, coldkey: cold.ss58Address, free: free, freeTao: raoToTao(free) }, () => [
+          `${w.name}  ${cold.ss58Address}  ${raoToTao(free)} TAO`,
+        ]);
+      } finally {
+        await st.close();
+      }
+    },
+  );
 
-  withOutput(withChain(withWallet(wallet.command('overview').description("the wallet's hotkeys on each subnet: uid, stake, incentive, emission, axon"))))
+  withOutput(
+    withChain(
+      withWallet(
+        wallet
+          .command('overview')
+          .description("the wallet's hotkeys on each subnet: uid, stake, incentive, emission, axon"),
+      ),
+    ),
+  )
     .option('--netuid <n>', 'only this subnet')
     .action(async (o: WalletFlags) => {
       await cryptoReady();
       const w = walletOf(o);
       const root = w.path;
       const dir = join(root, w.name, 'hotkeys');
-      const hotNames = existsSync(dir) ? readdirSync(dir).filter((f) => !f.endsWith('pub.txt') && !f.endsWith('.tmp')).sort() : [];
+      const hotNames = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => !f.endsWith('pub.txt') && !f.endsWith('.tmp'))
+            .sort()
+        : [];
       const hot = [];
       for (const h of hotNames) {
-        const k = await createWallet({ name: w.name, hotkey: h, path: root }).getHotkeypub().catch(() => null);
+        const k = await createWallet({ name: w.name, hotkey: h, path: root })
+          .getHotkeypub()
+          .catch(() => null);
         if (k) hot.push({ name: h, address: k.ss58Address });
       }
       const st = await openChain(o);
       try {
         const { syncMetagraph } = await import('../../metagraph/index.js');
-        const netuids = o.netuid !== undefined ? [intFlag(o.netuid, '--netuid', 0, 65535)] : (await st.entries.subtensorModule.networksAdded()).filter(([, on]) => on).map(([k]) => Number((k as unknown[])[0])).sort((a, b) => a - b);
+        const netuids =
+          o.netuid !== undefined
+            ? [intFlag(o.netuid, '--netuid', 0, 65535)]
+            : (await st.entries.subtensorModule.networksAdded())
+                .filter(([, on]) => on)
+                .map(([k]) => Number((k as unknown[])[0]))
+                .sort((a, b) => a - b);
         const rows: Record<string, unknown>[] = [];
         for (const netuid of netuids) {
           const mine = [];
@@ -172,10 +294,24 @@ export function walletCommands(program: Command, ctx: CliContext): void {
           for (const h of mine) {
             const uid = mg.uidOf(h.address)!;
             const a = mg.axons[uid]!;
-            rows.push({ netuid, hotkey: h.name, uid, stake: mg.S[uid]!, incentive: mg.I[uid]!, dividends: mg.D[uid]!, emission: mg.E[uid]!, axon: a.isServing ? `${a.ip}:${a.port}` : null, address: h.address });
+            rows.push({
+              netuid,
+              hotkey: h.name,
+              uid,
+              stake: mg.S[uid]!,
+              incentive: mg.I[uid]!,
+              dividends: mg.D[uid]!,
+              emission: mg.E[uid]!,
+              axon: a.isServing ? `${a.ip}:${a.port}` : null,
+              address: h.address,
+            });
           }
         }
-        print(ctx, o, { wallet: w.name, neurons: rows }, () => (rows.length ? table(rows, ['netuid', 'hotkey', 'uid', 'stake', 'incentive', 'dividends', 'emission', 'axon']) : [`no hotkey of wallet ${w.name} is registered`]));
+        print(ctx, o, { wallet: w.name, neurons: rows }, () =>
+          rows.length
+            ? table(rows, ['netuid', 'hotkey', 'uid', 'stake', 'incentive', 'dividends', 'emission', 'axon'])
+            : [`no hotkey of wallet ${w.name} is registered`],
+        );
       } finally {
         await st.close();
       }
@@ -186,7 +322,8 @@ export function walletCommands(program: Command, ctx: CliContext): void {
     .requiredOption('--amount <tao>', 'amount in TAO')
     .action(async (o: WalletFlags) => {
       const amount = taoToRao(o.amount ?? '');
-      if (amount === null || amount === 0n) throw usage(`--amount must be a positive TAO amount (up to 9 decimals), got ${JSON.stringify(o.amount)}`);
+      if (amount === null || amount === 0n)
+        throw usage(`--amount must be a positive TAO amount (up to 9 decimals), got ${JSON.stringify(o.amount)}`);
       const { keypairFromAddress } = await import('../../keys/index.js');
       try {
         keypairFromAddress(o.dest!);
@@ -198,7 +335,9 @@ export function walletCommands(program: Command, ctx: CliContext): void {
       const st = await openChain(o);
       try {
         const r = await withSpinner(ctx.io, 'waiting for inclusion…', st.transfer(cold, o.dest!, amount));
-        print(ctx, o, { txHash: r.txHash, block: r.blockNumber, fee: r.fee, amount }, () => [`sent ${raoToTao(amount)} TAO to ${o.dest} in block #${r.blockNumber} (fee ${raoToTao(r.fee)} TAO)`]);
+        print(ctx, o, { txHash: r.txHash, block: r.blockNumber, fee: r.fee, amount }, () => [
+          `sent ${raoToTao(amount)} TAO to ${o.dest} in block #${r.blockNumber} (fee ${raoToTao(r.fee)} TAO)`,
+        ]);
       } finally {
         await st.close();
       }

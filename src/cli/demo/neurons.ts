@@ -10,16 +10,34 @@ export async function runDemoNeuron(role: 'miner' | 'validator', argv: readonly 
       role: 'miner',
       name: 'demo-miner',
       description: 'a demo miner: answers Sum with the quality it is given',
-      extraFlags: [{ name: 'demo.quality', kind: 'string', help: 'honest, slow, sloppy or lazy', default: 'honest', choices: QUALITIES }],
+      extraFlags: [
+        {
+          name: 'demo.quality',
+          kind: 'string',
+          help: 'honest, slow, sloppy or lazy',
+          default: 'honest',
+          choices: QUALITIES,
+        },
+      ],
       async start({ subtensor, hotkey, config, logger }) {
         const miner = createMiner({
           subtensor,
           hotkey,
           netuid: config.netuid,
-          axon: { port: config.axon.port, host: config.axon.ip, ...(config.axon.externalIp ? { externalIp: config.axon.externalIp } : {}) },
-          blacklist: { allowNonRegistered: config.blacklist.allowNonRegistered, forceValidatorPermit: config.blacklist.forceValidatorPermit, minStake: config.blacklist.minStake },
+          axon: {
+            port: config.axon.port,
+            host: config.axon.ip,
+            ...(config.axon.externalIp ? { externalIp: config.axon.externalIp } : {}),
+          },
+          blacklist: {
+            allowNonRegistered: config.blacklist.allowNonRegistered,
+            forceValidatorPermit: config.blacklist.forceValidatorPermit,
+            minStake: config.blacklist.minStake,
+          },
           syncInterval: config.neuron.syncInterval,
-          ...(config.metrics.port !== null ? { metrics: { port: config.metrics.port, host: config.metrics.host } } : {}),
+          ...(config.metrics.port !== null
+            ? { metrics: { port: config.metrics.port, host: config.metrics.host } }
+            : {}),
           logger,
         });
         miner.attach(Sum, sumHandler(config.extra['demo.quality'] as Quality));

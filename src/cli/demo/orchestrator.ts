@@ -45,7 +45,10 @@ const TAO = 1_000_000_000n;
 
 function start(bin: string, args: string[], logFile: string, label: string, onLine?: (line: string) => void): Child {
   // execArgv carries loader flags (`--import tsx` when the CLI runs from source) to the children.
-  const proc = spawn(process.execPath, [...process.execArgv, bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [...process.execArgv, bin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const log = createWriteStream(logFile);
   for (const stream of [proc.stdout!, proc.stderr!]) {
     const rl = createInterface({ input: stream });
@@ -54,10 +57,12 @@ function start(bin: string, args: string[], logFile: string, label: string, onLi
       onLine?.(line);
     });
   }
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => {
-    log.end();
-    r(code);
-  }));
+  const exited = new Promise<number | null>((r) =>
+    proc.on('exit', (code) => {
+      log.end();
+      r(code);
+    }),
+  );
   return { label, proc, exited };
 }
 
@@ -78,14 +83,34 @@ export async function runDemo(io: CliIO, o: DemoOptions): Promise<number> {
   deadline.unref();
   const stopAll = async () => {
     for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGTERM');
-    const codes = await Promise.race([Promise.all(children.map((c) => c.exited)), new Promise<null>((r) => setTimeout(() => r(null), 8000))]);
+    const codes = await Promise.race([
+      Promise.all(children.map((c) => c.exited)),
+      new Promise<null>((r) => setTimeout(() => r(null), 8000)),
+    ]);
     if (codes === null) for (const c of children) c.proc.kill('SIGKILL');
     return codes;
   };
   try {
     io.out(`subnetkit demo — a local subnet, every part its own process (files in ${out})`);
     // 1. The chain.
-    const devnet = start(o.bin, ['devnet', '--port', '0', '--json', '--quiet', '--tempo', String(o.tempo), '--sealing', String(o.sealingMs), '--weights-rate-limit', '0'], join(dirs.logs, 'devnet.log'), 'devnet');
+    const devnet = start(
+      o.bin,
+      [
+        'devnet',
+        '--port',
+        '0',
+        '--json',
+        '--quiet',
+        '--tempo',
+        String(o.tempo),
+        '--sealing',
+        String(o.sealingMs),
+        '--weights-rate-limit',
+        '0',
+      ],
+      join(dirs.logs, 'devnet.log'),
+      'devnet',
+    );
     children.push(devnet);
     const url = await new Promise<string>((res, rej) => {
       const rl = createInterface({ input: devnet.proc.stdout! });
@@ -97,16 +122,26 @@ export async function runDemo(io: CliIO, o: DemoOptions): Promise<number> {
           // not a JSON line
         }
       });
-      devnet.exited.then((c) => rej(new CliError('CLI_FAILED', `the devnet exited (${c}) before listening; see ${join(dirs.logs, 'devnet.log')}`)));
+      devnet.exited.then((c) =>
+        rej(
+          new CliError('CLI_FAILED', `the devnet exited (${c}) before listening; see ${join(dirs.logs, 'devnet.log')}`),
+        ),
+      );
     });
     io.out(`1. devnet at ${url}: a block every ${o.sealingMs} ms, tempo ${o.tempo}`);
     const { createSubtensor } = await import('../../subtensor/index.js');
     st = await createSubtensor({ network: url });
 
     // 2. Wallets on disk (btwallet files) for the neurons' hotkeys; the dev accounts pay.
-    const hotkeyOf = async (wallet: string, hotkey: string) => (await createWallet({ name: wallet, hotkey, path: dirs.wallets }).createNewHotkey()).keypair;
+    const hotkeyOf = async (wallet: string, hotkey: string) =>
+      (await createWallet({ name: wallet, hotkey, path: dirs.wallets }).createNewHotkey()).keypair;
     const validators = [];
-    for (let i = 0; i < o.validators; i++) validators.push({ label: `validator-${i + 1}`, hotkeyName: `v${i + 1}`, key: await hotkeyOf('demo-validator', `v${i + 1}`) });
+    for (let i = 0; i < o.validators; i++)
+      validators.push({
+        label: `validator-${i + 1}`,
+        hotkeyName: `v${i + 1}`,
+        key: await hotkeyOf('demo-validator', `v${i + 1}`),
+      });
     const miners = [];
     for (const q of QUALITIES) miners.push({ label: q, quality: q, key: await hotkeyOf('demo-miner', q), uid: -1 });
     const alice = keypairFromUri('//Alice');
@@ -118,25 +153,84 @@ export async function runDemo(io: CliIO, o: DemoOptions): Promise<number> {
       await st.addStake(alice, v.key.ss58Address, netuid, BigInt(100 - 40 * i) * TAO);
     }
     for (const m of miners) m.uid = (await st.burnedRegister(bob, netuid, m.key.ss58Address)).uid;
-    io.out(`2. subnet ${netuid}: ${validators.length} validator(s) staked, ${miners.length} miners registered (${miners.map((m) => `${m.label}=uid ${m.uid}`).join(', ')})`);
+    io.out(
+      `2. subnet ${netuid}: ${validators.length} validator(s) staked, ${miners.length} miners registered (${miners.map((m) => `${m.label}=uid ${m.uid}`).join(', ')})`,
+    );
 
     // 3. The neurons, as processes with Python's flags.
-    const common = ['--netuid', String(netuid), '--subtensor.network', url, '--wallet.path', dirs.wallets, '--logging.format', 'json'];
+    const common = [
+      '--netuid',
+      String(netuid),
+      '--subtensor.network',
+      url,
+      '--wallet.path',
+      dirs.wallets,
+      '--logging.format',
+      'json',
+    ];
     for (const m of miners) {
-      children.push(start(o.bin, ['demo-neuron', 'miner', ...common, '--wallet.name', 'demo-miner', '--wallet.hotkey', m.label, '--axon.ip', '127.0.0.1', '--axon.port', '0', '--neuron.sync_interval', '2', '--demo.quality', m.quality], join(dirs.logs, `miner-${m.label}.log`), m.label));
+      children.push(
+        start(
+          o.bin,
+          [
+            'demo-neuron',
+            'miner',
+            ...common,
+            '--wallet.name',
+            'demo-miner',
+            '--wallet.hotkey',
+            m.label,
+            '--axon.ip',
+            '127.0.0.1',
+            '--axon.port',
+            '0',
+            '--neuron.sync_interval',
+            '2',
+            '--demo.quality',
+            m.quality,
+          ],
+          join(dirs.logs, `miner-${m.label}.log`),
+          m.label,
+        ),
+      );
     }
     const scores = new Map<string, number[]>();
     for (const v of validators) {
       children.push(
-        start(o.bin, ['demo-neuron', 'validator', ...common, '--wallet.name', 'demo-validator', '--wallet.hotkey', v.hotkeyName, '--logging.debug', '--neuron.timeout', '2', '--neuron.sample_size', '8', '--neuron.moving_average_alpha', '0.3', '--neuron.epoch_length', '5', '--neuron.full_path', join(dirs.state, v.label)], join(dirs.logs, `${v.label}.log`), v.label, (line) => {
-          if (!line.startsWith('{')) return;
-          try {
-            const j = JSON.parse(line) as { msg?: string; scores?: number[] };
-            if (j.msg === 'scores' && Array.isArray(j.scores)) scores.set(v.label, j.scores);
-          } catch {
-            // a partial line
-          }
-        }),
+        start(
+          o.bin,
+          [
+            'demo-neuron',
+            'validator',
+            ...common,
+            '--wallet.name',
+            'demo-validator',
+            '--wallet.hotkey',
+            v.hotkeyName,
+            '--logging.debug',
+            '--neuron.timeout',
+            '2',
+            '--neuron.sample_size',
+            '8',
+            '--neuron.moving_average_alpha',
+            '0.3',
+            '--neuron.epoch_length',
+            '5',
+            '--neuron.full_path',
+            join(dirs.state, v.label),
+          ],
+          join(dirs.logs, `${v.label}.log`),
+          v.label,
+          (line) => {
+            if (!line.startsWith('{')) return;
+            try {
+              const j = JSON.parse(line) as { msg?: string; scores?: number[] };
+              if (j.msg === 'scores' && Array.isArray(j.scores)) scores.set(v.label, j.scores);
+            } catch {
+              // a partial line
+            }
+          },
+        ),
       );
     }
     io.out(`3. started ${miners.length} miner and ${validators.length} validator processes (logs in ${dirs.logs})`);
@@ -161,15 +255,55 @@ export async function runDemo(io: CliIO, o: DemoOptions): Promise<number> {
       if (!weightsSeen) continue;
       watched++;
       const v1Scores = scores.get(validators[0]!.label) ?? [];
-      const rows = miners.map((m): { uid: number; label: string; score: number; weight: number; incentive: number; dividends: number; emission: number } => ({ uid: m.uid, label: m.label, score: v1Scores[m.uid] ?? 0, weight: row[m.uid]!, incentive: mg.I[m.uid]!, dividends: mg.D[m.uid]!, emission: mg.E[m.uid]! }));
+      const rows = miners.map(
+        (
+          m,
+        ): {
+          uid: number;
+          label: string;
+          score: number;
+          weight: number;
+          incentive: number;
+          dividends: number;
+          emission: number;
+        } => ({
+          uid: m.uid,
+          label: m.label,
+          score: v1Scores[m.uid] ?? 0,
+          weight: row[m.uid]!,
+          incentive: mg.I[m.uid]!,
+          dividends: mg.D[m.uid]!,
+          emission: mg.E[m.uid]!,
+        }),
+      );
       for (const v of validators) {
         const uid = mg.uidOf(v.key.ss58Address)!;
-        rows.push({ uid, label: v.label, score: 0, weight: 0, incentive: mg.I[uid]!, dividends: mg.D[uid]!, emission: mg.E[uid]! });
+        rows.push({
+          uid,
+          label: v.label,
+          score: 0,
+          weight: 0,
+          incentive: mg.I[uid]!,
+          dividends: mg.D[uid]!,
+          emission: mg.E[uid]!,
+        });
       }
-      history.push({ epoch, block: mg.block, incentive: Object.fromEntries(miners.map((m) => [m.label, mg.I[m.uid]!])) });
+      history.push({
+        epoch,
+        block: mg.block,
+        incentive: Object.fromEntries(miners.map((m) => [m.label, mg.I[m.uid]!])),
+      });
       io.out('');
       io.out(`epoch ${epoch} · block #${mg.block} · ${Math.round((Date.now() - started) / 1000)} s`);
-      for (const l of table(rows.map((r) => ({ ...r, score: r.label.startsWith('validator') ? null : r.score, weight: r.label.startsWith('validator') ? null : r.weight })), ['uid', 'label', 'score', 'weight', 'incentive', 'dividends', 'emission'])) io.out(`  ${l}`);
+      for (const l of table(
+        rows.map((r) => ({
+          ...r,
+          score: r.label.startsWith('validator') ? null : r.score,
+          weight: r.label.startsWith('validator') ? null : r.weight,
+        })),
+        ['uid', 'label', 'score', 'weight', 'incentive', 'dividends', 'emission'],
+      ))
+        io.out(`  ${l}`);
     }
 
     // 5. The report, then a clean stop by signal.
@@ -180,9 +314,15 @@ export async function runDemo(io: CliIO, o: DemoOptions): Promise<number> {
     const codes = await stopAll();
     io.out('');
     io.out(`report: ${reportPath}`);
-    io.out(`stopped every process by SIGTERM${codes ? ` (exit codes ${codes.join(', ')})` : ' (some had to be killed)'}`);
+    io.out(
+      `stopped every process by SIGTERM${codes ? ` (exit codes ${codes.join(', ')})` : ' (some had to be killed)'}`,
+    );
     const ok = best === 'honest' && (final.honest ?? 0) > (final.lazy ?? 0);
-    io.out(ok ? `done in ${Math.round((Date.now() - started) / 1000)} s: the honest miner earns the most incentive (${(final.honest ?? 0).toFixed(3)}), the lazy one ${(final.lazy ?? 0).toFixed(3)}` : `FAILED: the ${best} miner ended with the most incentive`);
+    io.out(
+      ok
+        ? `done in ${Math.round((Date.now() - started) / 1000)} s: the honest miner earns the most incentive (${(final.honest ?? 0).toFixed(3)}), the lazy one ${(final.lazy ?? 0).toFixed(3)}`
+        : `FAILED: the ${best} miner ended with the most incentive`,
+    );
     return ok ? 0 : 1;
   } finally {
     clearTimeout(deadline);

@@ -37,4 +37,6 @@ export function sumQuery(): Sum {
 }
 
 /** The validator's scorer: 1 for a correct sum, × the latency factor. */
-export const sumScorer = correctnessScorer<Sum>((reply, ctx) => (reply.total === ctx.request.a + ctx.request.b ? 1 : 0));
+export const sumScorer = correctnessScorer<Sum>((reply, ctx) =>
+  reply.total === ctx.request.a + ctx.request.b ? 1 : 0,
+);

@@ -15,11 +15,19 @@ const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02'
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Renders the report page. */
-export function renderReport(data: { netuid: number; tempo: number; qualities: string[]; history: EpochRow[] }): string {
+export function renderReport(data: {
+  netuid: number;
+  tempo: number;
+  qualities: string[];
+  history: EpochRow[];
+}): string {
   const json = JSON.stringify({ ...data, colors: COLORS }).replace(/</g, '\\u003c');
   const last = data.history.at(-1);
   const rows = data.qualities
-    .map((q, i) => `<tr><td><span class="dot" style="background:${COLORS[i % COLORS.length]}"></span>${escape(q)}</td><td>${(last?.incentive[q] ?? 0).toFixed(4)}</td></tr>`)
+    .map(
+      (q, i) =>
+        `<tr><td><span class="dot" style="background:${COLORS[i % COLORS.length]}"></span>${escape(q)}</td><td>${(last?.incentive[q] ?? 0).toFixed(4)}</td></tr>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en">

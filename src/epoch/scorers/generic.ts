@@ -27,7 +27,12 @@ export function latencyFactor(seconds: number | null | undefined, timeout: numbe
  * correctnessLatencyReward(1, 0.2, 12); // 0.99
  * ```
  */
-export function correctnessLatencyReward(correctness: number, seconds: number | null | undefined, timeout: number, slowest = 0.5): number {
+export function correctnessLatencyReward(
+  correctness: number,
+  seconds: number | null | undefined,
+  timeout: number,
+  slowest = 0.5,
+): number {
   const c = Number.isFinite(correctness) ? Math.min(Math.max(correctness, 0), 1) : 0;
   return c * latencyFactor(seconds, timeout, slowest);
 }
@@ -41,7 +46,10 @@ export function correctnessLatencyReward(correctness: number, seconds: number | 
  * const score = correctnessScorer<Sum>((reply, ctx) => (reply.total === ctx.request.a + ctx.request.b ? 1 : 0));
  * ```
  */
-export function correctnessScorer<S extends Synapse, C = unknown>(correctness: (reply: S, ctx: ScoreContext<S, C>) => number, options: { slowest?: number; penalty?: number } = {}): Scorer<S, C> {
+export function correctnessScorer<S extends Synapse, C = unknown>(
+  correctness: (reply: S, ctx: ScoreContext<S, C>) => number,
+  options: { slowest?: number; penalty?: number } = {},
+): Scorer<S, C> {
   return {
     ...(options.penalty !== undefined ? { penalty: options.penalty } : {}),
     score(ctx) {

@@ -24,7 +24,12 @@ export interface ScanLimits {
 }
 
 /** Scans and checks a reply; a string is why it is refused. */
-export function scanReply(values: ArrayLike<number>, batch: number, topk: number, limits: ScanLimits): ScannedReply | string {
+export function scanReply(
+  values: ArrayLike<number>,
+  batch: number,
+  topk: number,
+  limits: ScanLimits,
+): ScannedReply | string {
   const want = batch * (topk + 1);
   const markers = new Int32Array(want);
   let m = 0;
@@ -83,7 +88,11 @@ export function rowTotal(r: ScannedReply, b: number, vocabSize: number): number 
  * to target[:c] when compared over that many columns padded with -100; the floor where none matches). Same numbers as
  * `phraseCrossEntropy` of subnetkit/codec.
  */
-export function phraseLosses(r: ScannedReply, targets: readonly ArrayLike<number>[], vocabSize: number): { loss: Float64Array; lossVal: Float64Array } {
+export function phraseLosses(
+  r: ScannedReply,
+  targets: readonly ArrayLike<number>[],
+  vocabSize: number,
+): { loss: Float64Array; lossVal: Float64Array } {
   const { batch, topk: k, markers, values } = r;
   const loss = new Float64Array(batch);
   const lossVal = new Float64Array(batch);
@@ -143,7 +152,13 @@ export function firstTokenScratch(vocab: number, topk: number): FirstTokenScratc
  * Calls `fn(token, p)` for each distinct first token of row b with its summed normalised probability (v3's
  * `topk_tokens_to_vocab_size`, sparse). The scratch is left clean for the next row.
  */
-export function forEachFirstToken(r: ScannedReply, b: number, vocabSize: number, scratch: FirstTokenScratch, fn: (token: number, p: number) => void): void {
+export function forEachFirstToken(
+  r: ScannedReply,
+  b: number,
+  vocabSize: number,
+  scratch: FirstTokenScratch,
+  fn: (token: number, p: number) => void,
+): void {
   const k = r.topk;
   const total = rowTotal(r, b, vocabSize);
   const { sums, seen, touched } = scratch;

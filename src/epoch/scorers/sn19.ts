@@ -39,14 +39,54 @@ export interface CapacityTask {
  * ```
  */
 export const SN19_TASKS: Readonly<Record<string, CapacityTask>> = Object.freeze({
-  'chat-mixtral': { maxCapacity: 576_000, weight: 0.1, conversion: 300, speed: { overhead: 1, mean: 0.006, variance: 80 } },
-  'chat-llama-3': { maxCapacity: 576_000, weight: 0.1, conversion: 300, speed: { overhead: 1, mean: 0.008, variance: 80 } },
-  'proteus-text-to-image': { maxCapacity: 3_600, weight: 0.2, conversion: 10, speed: { overhead: 0.5, mean: 0.18, variance: 3 } },
-  'playground-text-to-image': { maxCapacity: 10_000, weight: 0.1, conversion: 50, speed: { overhead: 0.5, mean: 0.1, variance: 10 } },
-  'dreamshaper-text-to-image': { maxCapacity: 3_000, weight: 0.05, conversion: 10, speed: { overhead: 0.5, mean: 0.2, variance: 3 } },
-  'proteus-image-to-image': { maxCapacity: 3_600, weight: 0.1, conversion: 10, speed: { overhead: 0.5, mean: 0.2, variance: 3 } },
-  'playground-image-to-image': { maxCapacity: 10_000, weight: 0.05, conversion: 50, speed: { overhead: 0.5, mean: 0.1, variance: 10 } },
-  'dreamshaper-image-to-image': { maxCapacity: 3_000, weight: 0.05, conversion: 10, speed: { overhead: 0.5, mean: 0.27, variance: 3 } },
+  'chat-mixtral': {
+    maxCapacity: 576_000,
+    weight: 0.1,
+    conversion: 300,
+    speed: { overhead: 1, mean: 0.006, variance: 80 },
+  },
+  'chat-llama-3': {
+    maxCapacity: 576_000,
+    weight: 0.1,
+    conversion: 300,
+    speed: { overhead: 1, mean: 0.008, variance: 80 },
+  },
+  'proteus-text-to-image': {
+    maxCapacity: 3_600,
+    weight: 0.2,
+    conversion: 10,
+    speed: { overhead: 0.5, mean: 0.18, variance: 3 },
+  },
+  'playground-text-to-image': {
+    maxCapacity: 10_000,
+    weight: 0.1,
+    conversion: 50,
+    speed: { overhead: 0.5, mean: 0.1, variance: 10 },
+  },
+  'dreamshaper-text-to-image': {
+    maxCapacity: 3_000,
+    weight: 0.05,
+    conversion: 10,
+    speed: { overhead: 0.5, mean: 0.2, variance: 3 },
+  },
+  'proteus-image-to-image': {
+    maxCapacity: 3_600,
+    weight: 0.1,
+    conversion: 10,
+    speed: { overhead: 0.5, mean: 0.2, variance: 3 },
+  },
+  'playground-image-to-image': {
+    maxCapacity: 10_000,
+    weight: 0.05,
+    conversion: 50,
+    speed: { overhead: 0.5, mean: 0.1, variance: 10 },
+  },
+  'dreamshaper-image-to-image': {
+    maxCapacity: 3_000,
+    weight: 0.05,
+    conversion: 10,
+    speed: { overhead: 0.5, mean: 0.27, variance: 3 },
+  },
   inpaint: { maxCapacity: 4_000, weight: 0.05, conversion: 20, speed: { overhead: 1.2, mean: 0.15, variance: 2 } },
   'clip-image-embeddings': { maxCapacity: 0, weight: 0, conversion: 1, speed: { overhead: 1, mean: 0.5, variance: 2 } },
   avatar: { maxCapacity: 1_120, weight: 0.2, conversion: 10, speed: { overhead: 5, mean: 0.4, variance: 3 } },
@@ -77,7 +117,12 @@ export class Capacity extends defineSynapse({
  * speedFactor(2.5, 8, SN19_TASKS['proteus-text-to-image'].speed); // 0.810584
  * ```
  */
-export function speedFactor(responseTime: number | null, units: number, speed: SpeedConfig, options: { maxBonus?: number; belowMeanExponent?: number } = {}): number {
+export function speedFactor(
+  responseTime: number | null,
+  units: number,
+  speed: SpeedConfig,
+  options: { maxBonus?: number; belowMeanExponent?: number } = {},
+): number {
   if (responseTime === null || !Number.isFinite(responseTime) || !(units > 0)) return 0;
   const maxBonus = options.maxBonus ?? 1.6;
   const c = options.belowMeanExponent ?? 0.25;
@@ -188,7 +233,8 @@ export function capacityScores(miners: number, tasks: readonly TaskScores[]): Fl
   for (const task of tasks) {
     if (!(task.weight > 0)) continue;
     const eff = new Float64Array(miners);
-    for (let i = 0; i < miners; i++) eff[i] = (task.quality[i] ?? 0) * (task.periodScore[i] ?? 0) * (task.capacity[i] ?? 0);
+    for (let i = 0; i < miners; i++)
+      eff[i] = (task.quality[i] ?? 0) * (task.periodScore[i] ?? 0) * (task.capacity[i] ?? 0);
     const shares = cubedShares(eff);
     for (let i = 0; i < miners; i++) out[i] = out[i]! + shares[i]! * task.weight;
   }
@@ -214,8 +260,17 @@ export interface SyntheticPlan {
  * syntheticPlan(3600, 0.05, 10); // { requests: 18, delaySeconds: 196, volumeToScore: 180 }
  * ```
  */
-export function syntheticPlan(capacity: number, fraction: number, conversion: number, periodSeconds = 3600): SyntheticPlan {
-  if (!(conversion > 0) || !(fraction >= 0) || !(capacity >= 0)) throw new EpochError('EPOCH_INVALID_CONFIG', 'capacity, fraction and conversion must be non-negative (conversion positive)');
+export function syntheticPlan(
+  capacity: number,
+  fraction: number,
+  conversion: number,
+  periodSeconds = 3600,
+): SyntheticPlan {
+  if (!(conversion > 0) || !(fraction >= 0) || !(capacity >= 0))
+    throw new EpochError(
+      'EPOCH_INVALID_CONFIG',
+      'capacity, fraction and conversion must be non-negative (conversion positive)',
+    );
   const volumeToScore = capacity * fraction;
   const requests = Math.max(Math.floor(volumeToScore / conversion), 1);
   return { requests, delaySeconds: Math.floor((0.98 * periodSeconds) / requests), volumeToScore };
@@ -245,7 +300,10 @@ export function checkFraction(random: () => number = Math.random): number {
  * declarableVolume(SN19_TASKS['chat-llama-3'].speed, { concurrency: 20, text: true }); // 2,250,000
  * ```
  */
-export function declarableVolume(speed: SpeedConfig, options: { gpus?: number; concurrency?: number; text?: boolean } = {}): number {
+export function declarableVolume(
+  speed: SpeedConfig,
+  options: { gpus?: number; concurrency?: number; text?: boolean } = {},
+): number {
   const v = ((options.gpus ?? 1) * (options.concurrency ?? 1) * 3600) / speed.mean;
   return options.text ? v / 4 : v;
 }
@@ -309,7 +367,8 @@ export function createCapacityLedger() {
     /** The record of a (task, uid). */
     get: (task: string, uid: number): PeriodRecord | undefined => records.get(task)?.get(uid),
     /** Whether a miner has consumed its volume to check (organic traffic counts). */
-    done: (task: string, uid: number, volumeToScore: number): boolean => (records.get(task)?.get(uid)?.consumed ?? 0) >= volumeToScore,
+    done: (task: string, uid: number, volumeToScore: number): boolean =>
+      (records.get(task)?.get(uid)?.consumed ?? 0) >= volumeToScore,
     /** Period scores of a task's miners (those with a score). */
     scores(task: string): Map<number, number> {
       const out = new Map<number, number>();
@@ -340,13 +399,21 @@ export type CapacityLedger = ReturnType<typeof createCapacityLedger>;
  * ```
  */
 export async function fetchCapacities(
-  dendrite: { call<S extends Capacity>(target: { ip: string; port: number; hotkey: string }, synapse: S, opts?: { timeout?: number }): Promise<S> },
+  dendrite: {
+    call<S extends Capacity>(
+      target: { ip: string; port: number; hotkey: string },
+      synapse: S,
+      opts?: { timeout?: number },
+    ): Promise<S>;
+  },
   targets: readonly { uid: number; axon: { ip: string; port: number; hotkey: string } }[],
   tasks: Readonly<Record<string, CapacityTask>>,
   options: { timeout?: number } = {},
 ): Promise<Map<number, Record<string, number>>> {
   const out = new Map<number, Record<string, number>>();
-  const replies = await Promise.all(targets.map((t) => dendrite.call(t.axon, new Capacity({}), { timeout: options.timeout ?? 10 }).catch(() => null)));
+  const replies = await Promise.all(
+    targets.map((t) => dendrite.call(t.axon, new Capacity({}), { timeout: options.timeout ?? 10 }).catch(() => null)),
+  );
   targets.forEach((t, i) => {
     const declared: Record<string, number> = {};
     const r = replies[i];

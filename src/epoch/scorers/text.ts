@@ -35,13 +35,15 @@ async function sampleBatch(o: TextQueryOptions): Promise<{ tokens: Tensor; targe
   const seq = o.sequenceLength ?? 64;
   const val = o.validationLength ?? 8;
   for (const [k, v] of Object.entries({ batchSize: batch, sequenceLength: seq, validationLength: val })) {
-    if (!Number.isInteger(v) || v < 1 || v > 1 << 20) throw new EpochError('EPOCH_INVALID_CONFIG', `${k} must be a positive integer, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 1 || v > 1 << 20)
+      throw new EpochError('EPOCH_INVALID_CONFIG', `${k} must be a positive integer, got ${String(v)}`);
   }
   const ids = new BigInt64Array(batch * seq);
   const targets: number[][] = [];
   for (let b = 0; b < batch; b++) {
     const row = await o.sample(seq + val);
-    if (!row || row.length < seq + val) throw new EpochError('EPOCH_QUERY_FAILED', `sample(${seq + val}) returned ${row?.length ?? 'nothing'}`);
+    if (!row || row.length < seq + val)
+      throw new EpochError('EPOCH_QUERY_FAILED', `sample(${seq + val}) returned ${row?.length ?? 'nothing'}`);
     for (let i = 0; i < seq; i++) ids[b * seq + i] = BigInt(row[i]!);
     targets.push(Array.from({ length: val }, (_, i) => Number(row[seq + i])));
   }
@@ -58,10 +60,14 @@ async function sampleBatch(o: TextQueryOptions): Promise<{ tokens: Tensor; targe
  * ```
  */
 export function textCausalLMNextQuery(options: TextQueryOptions): QueryFn<TextCausalLMNext, TextTargets> {
-  if (typeof options?.sample !== 'function') throw new EpochError('EPOCH_INVALID_CONFIG', 'sample must be a function returning tokens');
+  if (typeof options?.sample !== 'function')
+    throw new EpochError('EPOCH_INVALID_CONFIG', 'sample must be a function returning tokens');
   return async () => {
     const { tokens, targets } = await sampleBatch(options);
-    return { synapse: new TextCausalLMNext({ text_inputs: tokens, ...(options.topk ? { topk: options.topk } : {}) }), context: { targets } };
+    return {
+      synapse: new TextCausalLMNext({ text_inputs: tokens, ...(options.topk ? { topk: options.topk } : {}) }),
+      context: { targets },
+    };
   };
 }
 
@@ -75,10 +81,14 @@ export function textCausalLMNextQuery(options: TextQueryOptions): QueryFn<TextCa
  * ```
  */
 export function textCausalLMQuery(options: TextQueryOptions): QueryFn<TextCausalLM, TextTargets> {
-  if (typeof options?.sample !== 'function') throw new EpochError('EPOCH_INVALID_CONFIG', 'sample must be a function returning tokens');
+  if (typeof options?.sample !== 'function')
+    throw new EpochError('EPOCH_INVALID_CONFIG', 'sample must be a function returning tokens');
   return async () => {
     const { tokens, targets } = await sampleBatch(options);
-    return { synapse: new TextCausalLM({ text_inputs: tokens, ...(options.topk ? { topk: options.topk } : {}) }), context: { targets } };
+    return {
+      synapse: new TextCausalLM({ text_inputs: tokens, ...(options.topk ? { topk: options.topk } : {}) }),
+      context: { targets },
+    };
   };
 }
 
@@ -115,14 +125,22 @@ export interface TextScoreDetail extends Record<string, unknown> {
 const bad = (reason: string): TextScoreDetail => ({ reason });
 
 /** Checks one TextCausalLMNext reply's tensor and scans it; a string is the reason it is refused. */
-function scanPhrases(r: TextCausalLMNext, batch: number, topk: number, o: Required<TextScorerOptions>): ScannedReply | string {
+function scanPhrases(
+  r: TextCausalLMNext,
+  batch: number,
+  topk: number,
+  o: Required<TextScorerOptions>,
+): ScannedReply | string {
   const t = r.topk_phrases;
   if (!t) return 'no topk_phrases in the reply';
-  if (!['float32', 'float64', 'float16'].includes(t.baseDtype)) return `topk_phrases has dtype ${t.dtype}, expected a float type`;
+  if (!['float32', 'float64', 'float16'].includes(t.baseDtype))
+    return `topk_phrases has dtype ${t.dtype}, expected a float type`;
   if (t.shape.length !== 1) return `topk_phrases must be 1-D, got shape [${t.shape.join(', ')}]`;
   const maxValues = batch * (topk + 1) * (1 + o.maxPhraseLength);
-  if (t.shape[0]! < batch * (2 * topk + 1)) return `topk_phrases holds ${t.shape[0]} values, needs at least ${batch * (2 * topk + 1)}`;
-  if (t.shape[0]! > maxValues) return `topk_phrases holds ${t.shape[0]} values, more than ${maxValues} (phrases over ${o.maxPhraseLength} tokens)`;
+  if (t.shape[0]! < batch * (2 * topk + 1))
+    return `topk_phrases holds ${t.shape[0]} values, needs at least ${batch * (2 * topk + 1)}`;
+  if (t.shape[0]! > maxValues)
+    return `topk_phrases holds ${t.shape[0]} values, more than ${maxValues} (phrases over ${o.maxPhraseLength} tokens)`;
   return scanReply(t.toArray() as Float32Array, batch, topk, o);
 }
 
@@ -174,7 +192,9 @@ function defaults(o: TextScorerOptions = {}): Required<TextScorerOptions> {
     maxTokenId: o.maxTokenId ?? STD_VOCAB_SIZE + 1,
     maxPhraseLength: o.maxPhraseLength ?? 16,
   };
-  for (const [k, v] of Object.entries(r)) if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new EpochError('EPOCH_INVALID_CONFIG', `${k} must be a non-negative number, got ${String(v)}`);
+  for (const [k, v] of Object.entries(r))
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new EpochError('EPOCH_INVALID_CONFIG', `${k} must be a non-negative number, got ${String(v)}`);
   return r;
 }
 
@@ -194,11 +214,16 @@ function v3Rewards(
   const idx = ok.flatMap((v, i) => (v ? [i] : []));
   const rewards = new Float64Array(ok.length);
   if (idx.length === 0) return rewards;
-  const { synergy } = shapleySynergy(idx.map((i) => rowLosses[i]!), o.synergyScalingLawPower);
+  const { synergy } = shapleySynergy(
+    idx.map((i) => rowLosses[i]!),
+    o.synergyScalingLawPower,
+  );
   const excess = excessByIndex ?? new Float64Array(idx.length);
   const best = scalingLawParams(LOSS_FLOOR, o.scalingLawPower);
   idx.forEach((i, j) => {
-    const value = (scalingLawParams(losses[i]!, o.scalingLawPower) + synergy[j]!) * divergencePenalty(o.logitsDivergence, excess[j]!);
+    const value =
+      (scalingLawParams(losses[i]!, o.scalingLawPower) + synergy[j]!) *
+      divergencePenalty(o.logitsDivergence, excess[j]!);
     rewards[i] = Math.min(1, value / best);
     Object.assign(detail[i]!, { synergy: synergy[j]!, logitsExcess: excess[j]! });
   });
@@ -218,9 +243,17 @@ export function textCausalLMNextScorer(options: TextScorerOptions = {}): Scorer<
   const o = defaults(options);
   return {
     score({ request, responses, context }) {
-      if (!context?.targets) throw new EpochError('EPOCH_SCORER_FAILED', 'textCausalLMNextScorer needs { targets } as the query context (use textCausalLMNextQuery)');
+      if (!context?.targets)
+        throw new EpochError(
+          'EPOCH_SCORER_FAILED',
+          'textCausalLMNextScorer needs { targets } as the query context (use textCausalLMNextQuery)',
+        );
       const [batch] = request.text_inputs.shape as [number, number];
-      if (context.targets.length !== batch || context.targets.some((t) => !t?.length)) throw new EpochError('EPOCH_SCORER_FAILED', `the query context holds ${context.targets.length} targets for a batch of ${batch} (each must be non-empty)`);
+      if (context.targets.length !== batch || context.targets.some((t) => !t?.length))
+        throw new EpochError(
+          'EPOCH_SCORER_FAILED',
+          `the query context holds ${context.targets.length} targets for a batch of ${batch} (each must be non-empty)`,
+        );
       const ok: boolean[] = [];
       const losses: number[] = [];
       const rowLosses: Float64Array[] = [];
@@ -277,7 +310,11 @@ export function textCausalLMScorer(options: TextScorerOptions = {}): Scorer<Text
   const vocab = o.maxTokenId;
   return {
     score({ request, responses, context }) {
-      if (!context?.targets) throw new EpochError('EPOCH_SCORER_FAILED', 'textCausalLMScorer needs { targets } as the query context (use textCausalLMQuery)');
+      if (!context?.targets)
+        throw new EpochError(
+          'EPOCH_SCORER_FAILED',
+          'textCausalLMScorer needs { targets } as the query context (use textCausalLMQuery)',
+        );
       const [batch, seq] = request.text_inputs.shape as [number, number];
       const k = request.topk;
       const inputs = request.text_inputs.toArray() as BigInt64Array;
@@ -289,8 +326,10 @@ export function textCausalLMScorer(options: TextScorerOptions = {}): Scorer<Text
           if (!r.isSuccess) return `no reply (${r.dendrite.status_code})`;
           const t = r.logits;
           if (!t) return 'no logits in the reply';
-          if (!['float32', 'float64', 'float16'].includes(t.baseDtype)) return `logits has dtype ${t.dtype}, expected a float type`;
-          if (t.shape.length !== 3 || t.shape[0] !== batch || t.shape[1] !== seq || t.shape[2] !== 2 * k) return `logits shape [${t.shape.join(', ')}] != [${batch}, ${seq}, ${2 * k}]`;
+          if (!['float32', 'float64', 'float16'].includes(t.baseDtype))
+            return `logits has dtype ${t.dtype}, expected a float type`;
+          if (t.shape.length !== 3 || t.shape[0] !== batch || t.shape[1] !== seq || t.shape[2] !== 2 * k)
+            return `logits shape [${t.shape.join(', ')}] != [${batch}, ${seq}, ${2 * k}]`;
           const v = t.toArray() as Float32Array;
           for (let p = 0; p < batch * seq; p++) {
             let mass = 0;
@@ -298,7 +337,8 @@ export function textCausalLMScorer(options: TextScorerOptions = {}): Scorer<Text
               const prob = v[p * 2 * k + j]!;
               const id = v[p * 2 * k + k + j]!;
               if (!(prob >= 0 && prob <= 1 + 1e-6)) return `probability ${prob} at position ${p} is outside [0, 1]`;
-              if (!Number.isInteger(id) || id < 0 || id >= vocab) return `token id ${id} at position ${p} is outside [0, ${vocab})`;
+              if (!Number.isInteger(id) || id < 0 || id >= vocab)
+                return `token id ${id} at position ${p} is outside [0, ${vocab})`;
               mass += prob;
             }
             if (mass > 1 + 1e-4) return `probabilities at position ${p} sum to ${mass.toFixed(6)} > 1`;
@@ -317,7 +357,8 @@ export function textCausalLMScorer(options: TextScorerOptions = {}): Scorer<Text
         let valLoss = 0;
         for (let b = 0; b < batch; b++) {
           let rowSum = 0;
-          for (let s = 0; s + 1 < seq; s++) rowSum += topkCrossEntropy(v, (b * seq + s) * 2 * k, k, Number(inputs[b * seq + s + 1]), vocab);
+          for (let s = 0; s + 1 < seq; s++)
+            rowSum += topkCrossEntropy(v, (b * seq + s) * 2 * k, k, Number(inputs[b * seq + s + 1]), vocab);
           const val = topkCrossEntropy(v, (b * seq + seq - 1) * 2 * k, k, context.targets[b]![0]!, vocab);
           rows[b] = seq > 1 ? rowSum / (seq - 1) : val;
           seqLoss += rows[b]!;

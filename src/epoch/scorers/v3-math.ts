@@ -68,7 +68,9 @@ export function shapleySynergy(rowLosses: readonly ArrayLike<number>[], power = 
   const lossDiff = new Float64Array(r);
   const means = rowLosses.map((rows) => mean(rows));
   // exp(−loss) per row, computed once per responder rather than once per pair.
-  const likelihoods = rowLosses.map((rows) => Float64Array.from(rows, (l) => Math.exp(-(Number.isFinite(l) ? l : NAN_LOSS))));
+  const likelihoods = rowLosses.map((rows) =>
+    Float64Array.from(rows, (l) => Math.exp(-(Number.isFinite(l) ? l : NAN_LOSS))),
+  );
   for (let a = 0; a < r; a++) {
     for (let b = a + 1; b < r; b++) {
       const la = likelihoods[a]!;
@@ -219,19 +221,30 @@ export interface V3Observation {
  * const weights = stats.weights(n);
  * ```
  */
-export function createV3NeuronStats(options: { scalingLawPower?: number; logitsDivergence?: number; alpha?: number } = {}) {
+export function createV3NeuronStats(
+  options: { scalingLawPower?: number; logitsDivergence?: number; alpha?: number } = {},
+) {
   const power = options.scalingLawPower ?? 0.5;
   const divergence = options.logitsDivergence ?? 0;
   const alpha = options.alpha ?? 0.1;
   const stats = new Map<number, V3NeuronStat>();
-  const ema = (old: number | undefined, x: number) => (old === undefined || Number.isNaN(old) ? x : (1 - alpha) * old + alpha * x);
+  const ema = (old: number | undefined, x: number) =>
+    old === undefined || Number.isNaN(old) ? x : (1 - alpha) * old + alpha * x;
   return {
     /** The statistics of a uid, if it has been queried. */
     get: (uid: number): V3NeuronStat | undefined => stats.get(uid),
     /** Records one query of `uid`: its observation, or null when it did not answer. */
     update(uid: number, obs: V3Observation | null): V3NeuronStat {
       const prev = stats.get(uid);
-      const s: V3NeuronStat = prev ?? { loss: NaN, lossVal: NaN, synergy: NaN, logitsExcess: NaN, shapley: 0, updates: 0, responses: 0 };
+      const s: V3NeuronStat = prev ?? {
+        loss: NaN,
+        lossVal: NaN,
+        synergy: NaN,
+        logitsExcess: NaN,
+        shapley: 0,
+        updates: 0,
+        responses: 0,
+      };
       s.updates++;
       if (obs) {
         s.responses++;
@@ -239,8 +252,11 @@ export function createV3NeuronStats(options: { scalingLawPower?: number; logitsD
         s.loss = ema(prev ? s.loss : undefined, clean(obs.loss));
         s.lossVal = ema(prev ? s.lossVal : undefined, clean(obs.lossVal));
         if (!Number.isNaN(obs.synergy)) s.synergy = ema(Number.isNaN(s.synergy) ? undefined : s.synergy, obs.synergy);
-        if (!Number.isNaN(obs.logitsExcess)) s.logitsExcess = ema(Number.isNaN(s.logitsExcess) ? undefined : s.logitsExcess, obs.logitsExcess);
-        const value = (scalingLawParams(s.loss, power) + (Number.isNaN(s.synergy) ? 0 : s.synergy)) * divergencePenalty(divergence, Number.isNaN(s.logitsExcess) ? 0 : s.logitsExcess);
+        if (!Number.isNaN(obs.logitsExcess))
+          s.logitsExcess = ema(Number.isNaN(s.logitsExcess) ? undefined : s.logitsExcess, obs.logitsExcess);
+        const value =
+          (scalingLawParams(s.loss, power) + (Number.isNaN(s.synergy) ? 0 : s.synergy)) *
+          divergencePenalty(divergence, Number.isNaN(s.logitsExcess) ? 0 : s.logitsExcess);
         s.shapley = (1 - alpha) * s.shapley + alpha * value;
       } else {
         s.shapley = (1 - alpha) * s.shapley;

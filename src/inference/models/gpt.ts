@@ -89,9 +89,11 @@ function checkConfig(c: GptConfig): void {
   const ints: (keyof GptConfig)[] = ['vocabSize', 'contextLength', 'layers', 'heads', 'width'];
   for (const k of ints) {
     const v = c[k];
-    if (!Number.isInteger(v) || (v as number) < 1) throw new InferenceError('INFERENCE_INVALID_INPUT', `GptConfig.${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new InferenceError('INFERENCE_INVALID_INPUT', `GptConfig.${k} must be a positive integer, got ${v}`);
   }
-  if (c.width % c.heads !== 0) throw new InferenceError('INFERENCE_INVALID_INPUT', `width ${c.width} is not divisible by heads ${c.heads}`);
+  if (c.width % c.heads !== 0)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', `width ${c.width} is not divisible by heads ${c.heads}`);
 }
 
 /**
@@ -126,7 +128,13 @@ export function gptWeights(config: GptConfig): GptWeights {
       downBias: uniformArray(rng, d, 0.02),
     });
   }
-  return { tokenEmbedding, positionEmbedding, blocks, lnfGain: uniformArray(rng, d, 0.1, 1), lnfBias: uniformArray(rng, d, 0.02) };
+  return {
+    tokenEmbedding,
+    positionEmbedding,
+    blocks,
+    lnfGain: uniformArray(rng, d, 0.1, 1),
+    lnfBias: uniformArray(rng, d, 0.02),
+  };
 }
 
 /** What {@link buildGptModel} returns. */
@@ -153,9 +161,12 @@ export function buildGptModel(config: GptConfig, weights: GptWeights = gptWeight
   const hd = d / h;
   const nodes: OnnxNode[] = [];
   const inits: OnnxTensor[] = [];
-  const f32 = (name: string, dims: number[], data: Float32Array) => (inits.push({ name, type: 'float32', dims, data }), name);
-  const i64 = (name: string, values: number[], dims: number[] = [values.length]) =>
-    (inits.push({ name, type: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) }), name);
+  const f32 = (name: string, dims: number[], data: Float32Array) => (
+    inits.push({ name, type: 'float32', dims, data }), name
+  );
+  const i64 = (name: string, values: number[], dims: number[] = [values.length]) => (
+    inits.push({ name, type: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) }), name
+  );
   let n = 0;
   const op = (type: string, inputs: string[], attrs?: OnnxNode['attrs'], outputs = 1): string[] => {
     const outs = Array.from({ length: outputs }, (_, i) => `${type.toLowerCase()}_${n}_${i}`);
@@ -189,9 +200,11 @@ export function buildGptModel(config: GptConfig, weights: GptWeights = gptWeight
   const causal = one('Slice', ['causal_mask', 'zero2', tt, 'axes01']);
   const pos = one('Slice', ['wpe', 'zero1', t1, 'axes0']);
   let x = one('Add', [one('Gather', ['wte', 'input_ids'], { axis: attr.int(0) }), pos]);
-  const ln = (input: string, gain: string, bias: string) => one('LayerNormalization', [input, gain, bias], { axis: attr.int(-1), epsilon: attr.float(1e-5) });
+  const ln = (input: string, gain: string, bias: string) =>
+    one('LayerNormalization', [input, gain, bias], { axis: attr.int(-1), epsilon: attr.float(1e-5) });
   const linear = (input: string, w: string, b: string) => one('Add', [one('MatMul', [input, w]), b]);
-  const heads = (input: string, perm: number[]) => one('Transpose', [one('Reshape', [input, 'heads_shape'])], { perm: attr.ints(perm) });
+  const heads = (input: string, perm: number[]) =>
+    one('Transpose', [one('Reshape', [input, 'heads_shape'])], { perm: attr.ints(perm) });
 
   weights.blocks.forEach((bw, l) => {
     const p = `h${l}_`;
@@ -208,15 +221,25 @@ export function buildGptModel(config: GptConfig, weights: GptWeights = gptWeight
     f32(`${p}down_w`, [4 * d, d], bw.down);
     f32(`${p}down_b`, [d], bw.downBias);
     const a = ln(x, `${p}ln1_g`, `${p}ln1_b`);
-    const [q, k, vv] = op('Split', [linear(a, `${p}qkv_w`, `${p}qkv_b`), 'qkv_split'], { axis: attr.int(2) }, 3) as [string, string, string];
-    const scores = one('Add', [one('Mul', [one('MatMul', [heads(q, [0, 2, 1, 3]), heads(k, [0, 2, 3, 1])]), 'attn_scale']), causal]);
+    const [q, k, vv] = op('Split', [linear(a, `${p}qkv_w`, `${p}qkv_b`), 'qkv_split'], { axis: attr.int(2) }, 3) as [
+      string,
+      string,
+      string,
+    ];
+    const scores = one('Add', [
+      one('Mul', [one('MatMul', [heads(q, [0, 2, 1, 3]), heads(k, [0, 2, 3, 1])]), 'attn_scale']),
+      causal,
+    ]);
     const probs = one('Softmax', [scores], { axis: attr.int(-1) });
     const ctx = one('MatMul', [probs, heads(vv, [0, 2, 1, 3])]);
     const merged = one('Reshape', [one('Transpose', [ctx], { perm: attr.ints([0, 2, 1, 3]) }), 'merge_shape']);
     x = one('Add', [x, linear(merged, `${p}proj_w`, `${p}proj_b`)]);
     const m = ln(x, `${p}ln2_g`, `${p}ln2_b`);
     const up = linear(m, `${p}up_w`, `${p}up_b`);
-    const gelu = one('Mul', [one('Mul', [up, 'half']), one('Add', ['one', one('Erf', [one('Mul', [up, 'inv_sqrt2'])])])]);
+    const gelu = one('Mul', [
+      one('Mul', [up, 'half']),
+      one('Add', ['one', one('Erf', [one('Mul', [up, 'inv_sqrt2'])])]),
+    ]);
     x = one('Add', [x, linear(gelu, `${p}down_w`, `${p}down_b`)]);
   });
   f32('lnf_g', [d], weights.lnfGain);
@@ -232,7 +255,10 @@ export function buildGptModel(config: GptConfig, weights: GptWeights = gptWeight
       inputs: [{ name: 'input_ids', type: 'int64', shape: ['batch', 'sequence'] }],
       outputs: [{ name: 'logits', type: 'float32', shape: ['batch', 'sequence', v] }],
     },
-    { opset: 17, metadata: { 'subnetkit.kind': 'gpt', 'subnetkit.vocab_size': String(v), 'subnetkit.context_length': String(c) } },
+    {
+      opset: 17,
+      metadata: { 'subnetkit.kind': 'gpt', 'subnetkit.vocab_size': String(v), 'subnetkit.context_length': String(c) },
+    },
   );
   return { model, weights };
 }

@@ -54,7 +54,8 @@ export interface NgramModel {
 }
 
 function topByCount(counts: Float64Array | Map<number, number>, n: number): number[] {
-  const entries: [number, number][] = counts instanceof Map ? [...counts.entries()] : Array.from(counts, (c, i) => [i, c] as [number, number]);
+  const entries: [number, number][] =
+    counts instanceof Map ? [...counts.entries()] : Array.from(counts, (c, i) => [i, c] as [number, number]);
   return entries
     .filter(([, c]) => c > 0)
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
@@ -73,18 +74,22 @@ function topByCount(counts: Float64Array | Map<number, number>, n: number): numb
  */
 export function trainNgram(sequences: readonly ArrayLike<number>[], options: NgramOptions): NgramModel {
   const { order, vocabSize: v } = options;
-  if (order !== 2 && order !== 3) throw new InferenceError('INFERENCE_INVALID_INPUT', `order must be 2 or 3, got ${order}`);
-  if (!Number.isInteger(v) || v < 2) throw new InferenceError('INFERENCE_INVALID_INPUT', `vocabSize must be an integer >= 2, got ${v}`);
+  if (order !== 2 && order !== 3)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', `order must be 2 or 3, got ${order}`);
+  if (!Number.isInteger(v) || v < 2)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', `vocabSize must be an integer >= 2, got ${v}`);
   const rCount = Math.min(options.contexts ?? 512, v + 1);
   const cCount = Math.min(options.columns ?? 2048, v - 1);
   const alpha = options.alpha ?? 1;
-  if (rCount < 2 || cCount < 1 || !(alpha > 0)) throw new InferenceError('INFERENCE_INVALID_INPUT', 'contexts must be >= 2, columns >= 1 and alpha > 0');
+  if (rCount < 2 || cCount < 1 || !(alpha > 0))
+    throw new InferenceError('INFERENCE_INVALID_INPUT', 'contexts must be >= 2, columns >= 1 and alpha > 0');
   const unigram = new Float64Array(v);
   let n = 0;
   for (const seq of sequences) {
     for (let i = 0; i < seq.length; i++) {
       const t = seq[i]!;
-      if (!Number.isInteger(t) || t < 0 || t >= v) throw new InferenceError('INFERENCE_INVALID_INPUT', `token ${t} is outside [0, ${v})`);
+      if (!Number.isInteger(t) || t < 0 || t >= v)
+        throw new InferenceError('INFERENCE_INVALID_INPUT', `token ${t} is outside [0, ${v})`);
       unigram[t]!++;
       n++;
     }
@@ -117,7 +122,8 @@ export function trainNgram(sequences: readonly ArrayLike<number>[], options: Ngr
     }
     topByCount(pairCounts, options.pairContexts ?? 2048).forEach((key, i) => pairIndex.set(key, rCount + i));
     pairRow = new Int32Array(rCount * rCount);
-    for (let a = 0; a < rCount; a++) for (let b = 0; b < rCount; b++) pairRow[a * rCount + b] = pairIndex.get(a * rCount + b) ?? b;
+    for (let a = 0; a < rCount; a++)
+      for (let b = 0; b < rCount; b++) pairRow[a * rCount + b] = pairIndex.get(a * rCount + b) ?? b;
   }
   const rows = rCount + pairIndex.size;
   const width = columns.length + 1;
@@ -142,8 +148,10 @@ export function trainNgram(sequences: readonly ArrayLike<number>[], options: Ngr
   const spread = v - columns.length;
   for (let r = 0; r < rows; r++) {
     const denom = totals[r]! + alpha;
-    for (let c = 0; c < columns.length; c++) table[r * width + c] = Math.log((counts[r * width + c]! + alpha * u[columns[c]!]!) / denom);
-    table[r * width + columns.length] = spread > 0 ? Math.log((counts[r * width + columns.length]! + alpha * bucketU) / denom / spread) : -Infinity;
+    for (let c = 0; c < columns.length; c++)
+      table[r * width + c] = Math.log((counts[r * width + c]! + alpha * u[columns[c]!]!) / denom);
+    table[r * width + columns.length] =
+      spread > 0 ? Math.log((counts[r * width + columns.length]! + alpha * bucketU) / denom / spread) : -Infinity;
   }
   const rowFor = (context: readonly number[]): number => {
     const cur = rowOf[context[context.length - 1]!]!;
@@ -162,7 +170,8 @@ export function trainNgram(sequences: readonly ArrayLike<number>[], options: Ngr
     table,
     rows,
     logprob(context, next) {
-      if (context.length === 0) throw new InferenceError('INFERENCE_INVALID_INPUT', 'the context must hold at least one token');
+      if (context.length === 0)
+        throw new InferenceError('INFERENCE_INVALID_INPUT', 'the context must hold at least one token');
       return table[rowFor(context) * width + columnOf[next]!]!;
     },
   };
@@ -226,6 +235,9 @@ export function ngramToOnnx(model: NgramModel): Uint8Array {
       inputs: [{ name: 'input_ids', type: 'int64', shape: ['batch', 'sequence'] }],
       outputs: [{ name: 'logits', type: 'float32', shape: ['batch', 'sequence', model.vocabSize] }],
     },
-    { opset: 17, metadata: { 'subnetkit.kind': `ngram${model.order}`, 'subnetkit.vocab_size': String(model.vocabSize) } },
+    {
+      opset: 17,
+      metadata: { 'subnetkit.kind': `ngram${model.order}`, 'subnetkit.vocab_size': String(model.vocabSize) },
+    },
   );
 }

@@ -46,14 +46,16 @@ export interface SyntheticSource {
  */
 export function createSyntheticSource(tokenizer: Tokenizer, options: SyntheticSourceOptions = {}): SyntheticSource {
   const w = options.words ?? 48;
-  if (!Number.isInteger(w) || w < 2 || w > WORDS.length) throw new InferenceError('INFERENCE_INVALID_INPUT', `words must be an integer in [2, ${WORDS.length}]`);
+  if (!Number.isInteger(w) || w < 2 || w > WORDS.length)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', `words must be an integer in [2, ${WORDS.length}]`);
   const sharp = options.sharpness ?? 4;
   const seed = options.seed ?? 1;
   const tokenIds = new Int32Array(w);
   const indexOf = new Map<number, number>();
   for (let i = 0; i < w; i++) {
     const ids = tokenizer.encode(` ${WORDS[i]}`);
-    if (ids.length !== 1) throw new InferenceError('INFERENCE_INVALID_INPUT', `" ${WORDS[i]}" is not a single token in this tokenizer`);
+    if (ids.length !== 1)
+      throw new InferenceError('INFERENCE_INVALID_INPUT', `" ${WORDS[i]}" is not a single token in this tokenizer`);
     tokenIds[i] = ids[0]!;
     indexOf.set(ids[0]!, i);
   }
@@ -69,7 +71,8 @@ export function createSyntheticSource(tokenizer: Tokenizer, options: SyntheticSo
   const source: SyntheticSource = {
     tokenIds,
     sample(n, sampleSeed = seed + 1) {
-      if (!Number.isInteger(n) || n < 1) throw new InferenceError('INFERENCE_INVALID_INPUT', 'n must be a positive integer');
+      if (!Number.isInteger(n) || n < 1)
+        throw new InferenceError('INFERENCE_INVALID_INPUT', 'n must be a positive integer');
       const r = createRng(sampleSeed);
       const out = new Int32Array(n);
       let a = w;
@@ -89,7 +92,8 @@ export function createSyntheticSource(tokenizer: Tokenizer, options: SyntheticSo
       return out;
     },
     probability(context, next) {
-      if (context.length === 0) throw new InferenceError('INFERENCE_INVALID_INPUT', 'the context must hold at least one token');
+      if (context.length === 0)
+        throw new InferenceError('INFERENCE_INVALID_INPUT', 'the context must hold at least one token');
       const b = indexOf.get(context[context.length - 1]!);
       const c = indexOf.get(next);
       if (b === undefined || c === undefined) return 0;
@@ -99,7 +103,8 @@ export function createSyntheticSource(tokenizer: Tokenizer, options: SyntheticSo
     entropy(n = 100_000) {
       const toks = source.sample(n);
       let h = 0;
-      for (let i = 1; i < n; i++) h -= Math.log(source.probability([...toks.subarray(Math.max(0, i - 2), i)], toks[i]!));
+      for (let i = 1; i < n; i++)
+        h -= Math.log(source.probability([...toks.subarray(Math.max(0, i - 2), i)], toks[i]!));
       return h / (n - 1);
     },
   };

@@ -10,7 +10,15 @@ import { Worker } from 'node:worker_threads';
 import { abortError, checkK, toTokenBatch } from '../batch.js';
 import { InferenceError } from '../errors.js';
 import { generateWith } from '../generate.js';
-import type { InferenceAdapter, LogitsOptions, LogitsResult, Positions, TokenInput, TopkOptions, TopkResult } from '../types.js';
+import type {
+  InferenceAdapter,
+  LogitsOptions,
+  LogitsResult,
+  Positions,
+  TokenInput,
+  TopkOptions,
+  TopkResult,
+} from '../types.js';
 import { ONNX_WORKER_SOURCE } from './worker-source.js';
 import { appendTopkParts, blockedTopkLimit, findLogitsOutput, inspectModel } from './surgery.js';
 
@@ -156,26 +164,45 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
   try {
     ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
   } catch (cause) {
-    throw new InferenceError('INFERENCE_RUNTIME_MISSING', 'onnxruntime-node is not installed: npm install onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip skips its CUDA download)', { cause });
+    throw new InferenceError(
+      'INFERENCE_RUNTIME_MISSING',
+      'onnxruntime-node is not installed: npm install onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip skips its CUDA download)',
+      { cause },
+    );
   }
-  if (options.model === undefined || options.model === null) throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.model (a path or bytes) is required');
+  if (options.model === undefined || options.model === null)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.model (a path or bytes) is required');
   const model = typeof options.model === 'string' ? await readShared(options.model) : shared(options.model);
   const summary = inspectModel(model);
   const logits = findLogitsOutput(summary, options.logitsOutput);
   const idsInput = summary.inputs.find((i) => i.name === 'input_ids') ?? summary.inputs[0];
   if (!idsInput) throw new InferenceError('INFERENCE_BAD_MODEL', 'the model has no inputs');
-  if (idsInput.elemType !== 7) throw new InferenceError('INFERENCE_BAD_MODEL', `input ${idsInput.name} must be int64 token ids, the model declares element type ${idsInput.elemType}`);
+  if (idsInput.elemType !== 7)
+    throw new InferenceError(
+      'INFERENCE_BAD_MODEL',
+      `input ${idsInput.name} must be int64 token ids, the model declares element type ${idsInput.elemType}`,
+    );
   const maskInput = summary.inputs.find((i) => i.name === 'attention_mask');
   const others = summary.inputs.filter((i) => i !== idsInput && i !== maskInput);
-  if (others.length) throw new InferenceError('INFERENCE_BAD_MODEL', `the model needs inputs this adapter cannot feed: ${others.map((o) => o.name).join(', ')}`);
+  if (others.length)
+    throw new InferenceError(
+      'INFERENCE_BAD_MODEL',
+      `the model needs inputs this adapter cannot feed: ${others.map((o) => o.name).join(', ')}`,
+    );
   const vocabDim = logits.shape[logits.shape.length - 1];
   const vocabSize = typeof vocabDim === 'number' ? vocabDim : Number(summary.metadata['subnetkit.vocab_size']);
-  if (!Number.isInteger(vocabSize) || vocabSize < 2) throw new InferenceError('INFERENCE_BAD_MODEL', 'the vocabulary size is neither in the logits shape nor in the model metadata');
+  if (!Number.isInteger(vocabSize) || vocabSize < 2)
+    throw new InferenceError(
+      'INFERENCE_BAD_MODEL',
+      'the vocabulary size is neither in the logits shape nor in the model metadata',
+    );
   const contextLength = options.contextLength ?? (Number(summary.metadata['subnetkit.context_length']) || undefined);
   const providers = options.providers ?? ['cuda', 'webgpu', 'cpu'];
-  if (!Array.isArray(providers) || providers.length === 0) throw new InferenceError('INFERENCE_INVALID_INPUT', 'providers must list at least one execution provider');
+  if (!Array.isArray(providers) || providers.length === 0)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', 'providers must list at least one execution provider');
   const maxBatch = options.maxBatch ?? 32;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InferenceError('INFERENCE_INVALID_INPUT', `maxBatch must be a positive integer, got ${maxBatch}`);
+  if (!Number.isInteger(maxBatch) || maxBatch < 1)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', `maxBatch must be a positive integer, got ${maxBatch}`);
   const cores = availableParallelism();
 
   const variants = new Map<string, Uint8Array[]>();
@@ -227,7 +254,11 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
     });
     const fail = (e: Error) => {
       for (const p of w.pending.values()) {
-        p.reject(closed ? new InferenceError('INFERENCE_CLOSED', 'the adapter closed before the request finished') : new InferenceError('INFERENCE_RUN_FAILED', `an ONNX worker stopped: ${e.message}`, { cause: e }));
+        p.reject(
+          closed
+            ? new InferenceError('INFERENCE_CLOSED', 'the adapter closed before the request finished')
+            : new InferenceError('INFERENCE_RUN_FAILED', `an ONNX worker stopped: ${e.message}`, { cause: e }),
+        );
       }
       w.pending.clear();
       if (!w.alive) return;
@@ -240,7 +271,10 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
         pool[i] = spawn(false);
         pump();
       } else if (!pool.some((p) => p.alive)) {
-        for (const j of queue.splice(0)) j.reject(new InferenceError('INFERENCE_RUN_FAILED', `every ONNX worker stopped (${e.message})`, { cause: e }));
+        for (const j of queue.splice(0))
+          j.reject(
+            new InferenceError('INFERENCE_RUN_FAILED', `every ONNX worker stopped (${e.message})`, { cause: e }),
+          );
       }
     };
     worker.on('error', fail);
@@ -252,7 +286,11 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
     let p = w.loaded.get(variant);
     if (!p) {
       p = send(w, { type: 'load', variant, parts: partsOf(variant) }).then((r) => {
-        if (r.error) throw new InferenceError('INFERENCE_BAD_MODEL', `could not load the ${variant} graph on ${provider}: ${r.error}`);
+        if (r.error)
+          throw new InferenceError(
+            'INFERENCE_BAD_MODEL',
+            `could not load the ${variant} graph on ${provider}: ${r.error}`,
+          );
       });
       p.catch(() => w.loaded.delete(variant));
       w.loaded.set(variant, p);
@@ -263,14 +301,19 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
   // Start: the first worker probes the providers in order; the rest start directly on the one that worked.
   const first = spawn(true);
   pool.push(first);
-  const probe = await send(first, { type: 'load', variant: 'logits', parts: partsOf('logits') }).catch((e: Error) => ({ id: 0, error: e.message }) as Reply);
+  const probe = await send(first, { type: 'load', variant: 'logits', parts: partsOf('logits') }).catch(
+    (e: Error) => ({ id: 0, error: e.message }) as Reply,
+  );
   const attempts = probe.attempts ?? [];
   if (probe.error || !probe.provider) {
     // Mark it closed first, or the exit handler would start a replacement worker that keeps the process alive.
     closed = true;
     first.alive = false;
     await first.worker.terminate();
-    throw new InferenceError('INFERENCE_NO_PROVIDER', `no execution provider could start the model: ${attempts.map((a) => `${a.provider}: ${a.message ?? 'failed'}`).join('; ') || probe.error}`);
+    throw new InferenceError(
+      'INFERENCE_NO_PROVIDER',
+      `no execution provider could start the model: ${attempts.map((a) => `${a.provider}: ${a.message ?? 'failed'}`).join('; ') || probe.error}`,
+    );
   }
   provider = probe.provider;
   first.loaded.set('logits', Promise.resolve());
@@ -314,17 +357,19 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
         let o = 0;
         for (const j of group) ids.set(j.ids, o), (o += j.ids.length);
       }
-      const r = await serializedOnWebgpu(provider, () => send(w, {
-        type: 'run',
-        variant: head.variant,
-        ids,
-        batch,
-        length: head.length,
-        k: head.k,
-        inputName: idsInput!.name,
-        maskName: maskInput?.name,
-        outputName: logits.name,
-      }));
+      const r = await serializedOnWebgpu(provider, () =>
+        send(w, {
+          type: 'run',
+          variant: head.variant,
+          ids,
+          batch,
+          length: head.length,
+          k: head.k,
+          inputName: idsInput!.name,
+          maskName: maskInput?.name,
+          outputName: logits.name,
+        }),
+      );
       if (r.error) throw new InferenceError('INFERENCE_RUN_FAILED', `inference failed on ${provider}: ${r.error}`);
       runs++;
       rows += batch;
@@ -339,7 +384,10 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
         else j.resolve({ values, ...(idsOut ? { ids: idsOut } : {}), dims: [j.batch, ...dims.slice(1)] });
       }
     } catch (e) {
-      const err = e instanceof InferenceError ? e : new InferenceError('INFERENCE_RUN_FAILED', String((e as Error).message ?? e), { cause: e });
+      const err =
+        e instanceof InferenceError
+          ? e
+          : new InferenceError('INFERENCE_RUN_FAILED', String((e as Error).message ?? e), { cause: e });
       for (const j of group) j.reject(err);
     } finally {
       w.busy = false;
@@ -349,7 +397,8 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
 
   function submit(variant: string, k: number, input: TokenInput, signal?: AbortSignal) {
     if (closed) return Promise.reject(new InferenceError('INFERENCE_CLOSED', 'the adapter is closed'));
-    if (!pool.some((w) => w.alive)) return Promise.reject(new InferenceError('INFERENCE_RUN_FAILED', 'every ONNX worker has stopped'));
+    if (!pool.some((w) => w.alive))
+      return Promise.reject(new InferenceError('INFERENCE_RUN_FAILED', 'every ONNX worker has stopped'));
     let tb;
     try {
       tb = toTokenBatch(input, vocabSize, contextLength);
@@ -364,11 +413,22 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
         reject(abortError());
       };
       // The listener goes when the job settles: a long-lived signal shared by many requests must not collect them.
-      const settle = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
-        signal?.removeEventListener('abort', onAbort);
-        fn(...a);
+      const settle =
+        <A extends unknown[]>(fn: (...a: A) => void) =>
+        (...a: A) => {
+          signal?.removeEventListener('abort', onAbort);
+          fn(...a);
+        };
+      const job: Job = {
+        variant,
+        k,
+        length: tb.length,
+        batch: tb.batch,
+        ids: tb.ids,
+        resolve: settle(resolve),
+        reject: settle(reject),
+        ...(signal ? { signal } : {}),
       };
-      const job: Job = { variant, k, length: tb.length, batch: tb.batch, ids: tb.ids, resolve: settle(resolve), reject: settle(reject), ...(signal ? { signal } : {}) };
       signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(job);
       pump();
@@ -386,19 +446,28 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
     async topk(input: TokenInput, o: TopkOptions): Promise<TopkResult> {
       const k = checkK(o?.k, vocabSize);
       const positions = o.positions ?? 'last';
-      if (positions !== 'last' && positions !== 'all') throw new InferenceError('INFERENCE_INVALID_INPUT', `positions must be 'last' or 'all', got ${String(positions)}`);
+      if (positions !== 'last' && positions !== 'all')
+        throw new InferenceError(
+          'INFERENCE_INVALID_INPUT',
+          `positions must be 'last' or 'all', got ${String(positions)}`,
+        );
       const r = await submit(variantFor(k, positions), k, input, o.signal);
       const batch = r.dims[0]!;
       return { batch, positions: positions === 'last' ? 1 : r.dims[1]!, k, ids: r.ids!, logprobs: r.values, vocabSize };
     },
     async logits(input: TokenInput, o: LogitsOptions = {}): Promise<LogitsResult> {
       const positions = o.positions ?? 'last';
-      if (positions !== 'last' && positions !== 'all') throw new InferenceError('INFERENCE_INVALID_INPUT', `positions must be 'last' or 'all', got ${String(positions)}`);
+      if (positions !== 'last' && positions !== 'all')
+        throw new InferenceError(
+          'INFERENCE_INVALID_INPUT',
+          `positions must be 'last' or 'all', got ${String(positions)}`,
+        );
       const r = await submit('logits', 0, input, o.signal);
       const [batch, seq] = [r.dims[0]!, r.dims[1]!];
       if (positions === 'all') return { batch, positions: seq, vocab: vocabSize, data: r.values };
       const data = new Float32Array(batch * vocabSize);
-      for (let b = 0; b < batch; b++) data.set(r.values.subarray(((b + 1) * seq - 1) * vocabSize, (b + 1) * seq * vocabSize), b * vocabSize);
+      for (let b = 0; b < batch; b++)
+        data.set(r.values.subarray(((b + 1) * seq - 1) * vocabSize, (b + 1) * seq * vocabSize), b * vocabSize);
       return { batch, positions: 1, vocab: vocabSize, data };
     },
     generate(prompt, o) {
@@ -407,7 +476,8 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
     async close() {
       if (closed) return;
       closed = true;
-      for (const j of queue.splice(0)) j.reject(new InferenceError('INFERENCE_CLOSED', 'the adapter closed before the request ran'));
+      for (const j of queue.splice(0))
+        j.reject(new InferenceError('INFERENCE_CLOSED', 'the adapter closed before the request ran'));
       await Promise.all(
         pool.map(async (w) => {
           w.alive = false;

@@ -144,6 +144,7 @@ export function encodeModel(graph: OnnxGraph, options: EncodeModelOptions = {}):
   m.string(3, '0.1');
   m.message(7, g);
   m.message(8, new ProtoWriter().string(1, '').int(2, options.opset ?? 17));
-  for (const [k, v] of Object.entries(options.metadata ?? {})) m.message(14, new ProtoWriter().string(1, k).string(2, v));
+  for (const [k, v] of Object.entries(options.metadata ?? {}))
+    m.message(14, new ProtoWriter().string(1, k).string(2, v));
   return m.finish();
 }

@@ -4,14 +4,29 @@
  * outputs are appended to the graph message, which protobuf permits for repeated fields.
  */
 import { InferenceError } from '../errors.js';
-import { attr, writeNode, writeTensor, writeValueInfo, type OnnxElemType, type OnnxNode, type OnnxTensor } from './graph.js';
-import { MalformedProtobuf, ProtoWriter, fieldString, readFields as readRawFields, type ProtoField } from '../../internal/protobuf.js';
+import {
+  attr,
+  writeNode,
+  writeTensor,
+  writeValueInfo,
+  type OnnxElemType,
+  type OnnxNode,
+  type OnnxTensor,
+} from './graph.js';
+import {
+  MalformedProtobuf,
+  ProtoWriter,
+  fieldString,
+  readFields as readRawFields,
+  type ProtoField,
+} from '../../internal/protobuf.js';
 
 function readFields(buf: Uint8Array, start?: number, end?: number): ProtoField[] {
   try {
     return readRawFields(buf, start, end);
   } catch (e) {
-    if (e instanceof MalformedProtobuf) throw new InferenceError('INFERENCE_BAD_MODEL', `malformed ONNX model: ${e.message}`, { cause: e });
+    if (e instanceof MalformedProtobuf)
+      throw new InferenceError('INFERENCE_BAD_MODEL', `malformed ONNX model: ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -82,7 +97,8 @@ function graphField(fields: ProtoField[]): ProtoField {
  * ```
  */
 export function inspectModel(bytes: Uint8Array): ModelSummary {
-  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new InferenceError('INFERENCE_BAD_MODEL', 'the ONNX model is empty');
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0)
+    throw new InferenceError('INFERENCE_BAD_MODEL', 'the ONNX model is empty');
   const fields = readFields(bytes);
   const g = graphField(fields);
   let opset = 0;
@@ -112,7 +128,8 @@ export function inspectModel(bytes: Uint8Array): ModelSummary {
   const outputs: ModelValue[] = [];
   for (const f of readFields(bytes, g.valueStart, g.end)) {
     if (f.field === 5 && f.wire === 2) {
-      for (const t of readFields(bytes, f.valueStart, f.end)) if (t.field === 8 && t.wire === 2) initializers.add(fieldString(bytes, t));
+      for (const t of readFields(bytes, f.valueStart, f.end))
+        if (t.field === 8 && t.wire === 2) initializers.add(fieldString(bytes, t));
     }
     if (f.field === 11 && f.wire === 2) inputs.push(readValueInfo(bytes, f));
     if (f.field === 12 && f.wire === 2) outputs.push(readValueInfo(bytes, f));
@@ -138,7 +155,10 @@ export function findLogitsOutput(summary: ModelSummary, name?: string): ModelVal
   if (named) return named;
   const rank3 = summary.outputs.filter((o) => o.elemType === 1 && o.shape.length === 3);
   if (rank3.length !== 1) {
-    throw new InferenceError('INFERENCE_BAD_MODEL', `the model has no logits output (outputs: ${summary.outputs.map((o) => o.name).join(', ') || 'none'})`);
+    throw new InferenceError(
+      'INFERENCE_BAD_MODEL',
+      `the model has no logits output (outputs: ${summary.outputs.map((o) => o.name).join(', ') || 'none'})`,
+    );
   }
   return rank3[0]!;
 }
@@ -196,8 +216,10 @@ export function blockedTopkLimit(vocabSize: number, blockSize = 64): number {
  */
 export function appendTopkParts(model: Uint8Array, options: AppendTopkOptions): Uint8Array[] {
   const summary = inspectModel(model);
-  if (summary.opset < 13) throw new InferenceError('INFERENCE_BAD_MODEL', `top-k surgery needs opset >= 13, the model has ${summary.opset}`);
-  if (summary.outputs.some((o) => o.name === TOPK_IO.values)) throw new InferenceError('INFERENCE_BAD_MODEL', 'the model already has top-k outputs');
+  if (summary.opset < 13)
+    throw new InferenceError('INFERENCE_BAD_MODEL', `top-k surgery needs opset >= 13, the model has ${summary.opset}`);
+  if (summary.outputs.some((o) => o.name === TOPK_IO.values))
+    throw new InferenceError('INFERENCE_BAD_MODEL', 'the model already has top-k outputs');
   const logitsValue = findLogitsOutput(summary, options.logitsOutput);
   const logits = logitsValue.name;
   const last = options.positions === 'last';
@@ -229,15 +251,24 @@ export function appendTopkParts(model: Uint8Array, options: AppendTopkOptions): 
   node('Log', [p('sum')], [p('logsum')]);
   node('Add', [p('max'), p('logsum')], [p('lse')]);
   const topk = (input: string, values: string, indices: string) =>
-    node('TopK', [input, TOPK_IO.k], [values, indices], { axis: attr.int(-1), largest: attr.int(1), sorted: attr.int(1) });
+    node('TopK', [input, TOPK_IO.k], [values, indices], {
+      axis: attr.int(-1),
+      largest: attr.int(1),
+      sorted: attr.int(1),
+    });
   if ((options.method ?? 'exact') === 'exact') {
     // TopK on the raw logits: the order is that of the log-probabilities.
     topk(source, p('raw'), TOPK_IO.indices);
   } else {
     const vocab = logitsValue.shape[logitsValue.shape.length - 1];
-    if (typeof vocab !== 'number') throw new InferenceError('INFERENCE_BAD_MODEL', 'blocked top-k needs the logits output to declare a fixed vocabulary size');
+    if (typeof vocab !== 'number')
+      throw new InferenceError(
+        'INFERENCE_BAD_MODEL',
+        'blocked top-k needs the logits output to declare a fixed vocabulary size',
+      );
     const s = options.blockSize ?? 64;
-    if (!Number.isInteger(s) || s < 2) throw new InferenceError('INFERENCE_INVALID_INPUT', `blockSize must be an integer >= 2, got ${s}`);
+    if (!Number.isInteger(s) || s < 2)
+      throw new InferenceError('INFERENCE_INVALID_INPUT', `blockSize must be an integer >= 2, got ${s}`);
     const g = blockedTopkLimit(vocab, s);
     const rank = last ? 2 : 3;
     const pads = new Array<number>(2 * rank).fill(0);

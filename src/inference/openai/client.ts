@@ -38,7 +38,10 @@ export interface ChatMessage {
 /** The OpenAI adapter: an {@link InferenceAdapter} plus chat streaming. */
 export interface OpenAIAdapter extends InferenceAdapter {
   /** Streams an assistant reply, text piece by text piece. */
-  chat(messages: readonly ChatMessage[], options?: { maxTokens?: number; temperature?: number; signal?: AbortSignal }): AsyncIterable<string>;
+  chat(
+    messages: readonly ChatMessage[],
+    options?: { maxTokens?: number; temperature?: number; signal?: AbortSignal },
+  ): AsyncIterable<string>;
 }
 
 interface CompletionLogprobs {
@@ -60,7 +63,8 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
   if (!options || typeof options.baseURL !== 'string' || !/^https?:\/\//.test(options.baseURL)) {
     throw new InferenceError('INFERENCE_INVALID_INPUT', 'baseURL must be an http(s) URL');
   }
-  if (typeof options.model !== 'string' || !options.model) throw new InferenceError('INFERENCE_INVALID_INPUT', 'model must be a non-empty string');
+  if (typeof options.model !== 'string' || !options.model)
+    throw new InferenceError('INFERENCE_INVALID_INPUT', 'model must be a non-empty string');
   const base = options.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const vocabSize = options.vocabSize ?? 50257;
@@ -74,7 +78,10 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
     try {
       const res = await request(`${base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+        },
         body: JSON.stringify({ model: options.model, ...body }),
         signal: combined,
       });
@@ -97,7 +104,8 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
   function mapError(e: unknown, signal: AbortSignal | undefined, timeout: AbortSignal, path: string): Error {
     if (e instanceof InferenceError) return e;
     if (signal?.aborted) return abortError();
-    if (timeout.aborted) return new InferenceError('INFERENCE_TIMEOUT', `${path} took longer than ${timeoutMs} ms`, { cause: e });
+    if (timeout.aborted)
+      return new InferenceError('INFERENCE_TIMEOUT', `${path} took longer than ${timeoutMs} ms`, { cause: e });
     return new InferenceError('INFERENCE_UPSTREAM', `${path} failed: ${(e as Error).message}`, { cause: e });
   }
 
@@ -114,7 +122,8 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
       return JSON.parse(Buffer.concat(chunks).toString('utf8'));
     } catch (e) {
       res.body.destroy();
-      if (e instanceof SyntaxError) throw new InferenceError('INFERENCE_UPSTREAM', `${path} returned invalid JSON`, { cause: e });
+      if (e instanceof SyntaxError)
+        throw new InferenceError('INFERENCE_UPSTREAM', `${path} returned invalid JSON`, { cause: e });
       throw e instanceof InferenceError ? e : mapError(e, signal, AbortSignal.timeout(0), path);
     }
   }
@@ -122,14 +131,23 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
   function tokenId(key: string): number {
     const m = /^token_id:(\d+)$/.exec(key);
     if (m) return Number(m[1]);
-    if (!options.tokenizer) throw new InferenceError('INFERENCE_UPSTREAM', `the server returned token text ${JSON.stringify(key)}; pass a tokenizer or enable return_tokens_as_token_ids`);
+    if (!options.tokenizer)
+      throw new InferenceError(
+        'INFERENCE_UPSTREAM',
+        `the server returned token text ${JSON.stringify(key)}; pass a tokenizer or enable return_tokens_as_token_ids`,
+      );
     const ids = options.tokenizer.encode(key);
-    if (ids.length !== 1) throw new InferenceError('INFERENCE_UPSTREAM', `token text ${JSON.stringify(key)} is not a single token of the tokenizer`);
+    if (ids.length !== 1)
+      throw new InferenceError(
+        'INFERENCE_UPSTREAM',
+        `token text ${JSON.stringify(key)} is not a single token of the tokenizer`,
+      );
     return ids[0]!;
   }
 
   function sortedTop(entry: Record<string, number> | null | undefined): [number, number][] {
-    if (!entry || typeof entry !== 'object') throw new InferenceError('INFERENCE_UPSTREAM', 'the server returned no top_logprobs');
+    if (!entry || typeof entry !== 'object')
+      throw new InferenceError('INFERENCE_UPSTREAM', 'the server returned no top_logprobs');
     return Object.entries(entry)
       .map(([key, lp]) => [tokenId(key), Number(lp)] as [number, number])
       .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
@@ -148,7 +166,14 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
           const prompt = Array.from(tb.ids.subarray(b * tb.length, (b + 1) * tb.length));
           const body = await json(
             '/v1/completions',
-            { prompt, max_tokens: 1, temperature: 0, logprobs: k, echo: positions === 'all', return_tokens_as_token_ids: true },
+            {
+              prompt,
+              max_tokens: 1,
+              temperature: 0,
+              logprobs: k,
+              echo: positions === 'all',
+              return_tokens_as_token_ids: true,
+            },
             o.signal,
           );
           const lp = body?.choices?.[0]?.logprobs as CompletionLogprobs | undefined;
@@ -156,7 +181,8 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
           if (!Array.isArray(tops)) throw new InferenceError('INFERENCE_UPSTREAM', 'the server returned no logprobs');
           // With echo, entry i (i ≥ 1) predicts prompt token i, and entry `length` is the generated token's.
           const wanted = positions === 'all' ? Array.from({ length: tb.length }, (_, p) => p + 1) : [tops.length - 1];
-          if (positions === 'all' && tops.length < tb.length + 1) throw new InferenceError('INFERENCE_UPSTREAM', 'the server did not echo prompt logprobs');
+          if (positions === 'all' && tops.length < tb.length + 1)
+            throw new InferenceError('INFERENCE_UPSTREAM', 'the server did not echo prompt logprobs');
           return wanted.map((i) => sortedTop(tops[i]));
         }),
       );
@@ -176,7 +202,10 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
       return { batch: tb.batch, positions: per, k: got, ids, logprobs, vocabSize };
     },
     async logits() {
-      throw new InferenceError('INFERENCE_UNSUPPORTED', 'OpenAI-compatible servers return log-probabilities of the top tokens only, not full logits');
+      throw new InferenceError(
+        'INFERENCE_UNSUPPORTED',
+        'OpenAI-compatible servers return log-probabilities of the top tokens only, not full logits',
+      );
     },
     async *generate(prompt: readonly number[], o: GenerateOptions = {}) {
       toTokenBatch([prompt as number[]], vocabSize);
@@ -199,7 +228,9 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
           if (data === '[DONE]') return;
           const chunk = JSON.parse(data) as { choices?: { text?: string; logprobs?: CompletionLogprobs }[] };
           const choice = chunk.choices?.[0];
-          const tokens = choice?.logprobs?.tokens ?? (choice?.text && options.tokenizer ? options.tokenizer.encode(choice.text).map(String) : []);
+          const tokens =
+            choice?.logprobs?.tokens ??
+            (choice?.text && options.tokenizer ? options.tokenizer.encode(choice.text).map(String) : []);
           for (const tk of tokens) {
             const id = /^\d+$/.test(tk) ? Number(tk) : tokenId(tk);
             if (stop.has(id)) return;
@@ -209,12 +240,19 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
       } catch (e) {
         res.body.destroy();
         if (e instanceof InferenceError) throw e;
-        throw new InferenceError('INFERENCE_UPSTREAM', `generation stream failed: ${(e as Error).message}`, { cause: e });
+        throw new InferenceError('INFERENCE_UPSTREAM', `generation stream failed: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     },
     async *chat(messages, o = {}) {
-      if (!Array.isArray(messages) || messages.length === 0) throw new InferenceError('INFERENCE_INVALID_INPUT', 'messages must be a non-empty array');
-      const res = await post('/v1/chat/completions', { messages, max_tokens: o.maxTokens ?? 256, temperature: o.temperature ?? 0, stream: true }, o.signal);
+      if (!Array.isArray(messages) || messages.length === 0)
+        throw new InferenceError('INFERENCE_INVALID_INPUT', 'messages must be a non-empty array');
+      const res = await post(
+        '/v1/chat/completions',
+        { messages, max_tokens: o.maxTokens ?? 256, temperature: o.temperature ?? 0, stream: true },
+        o.signal,
+      );
       try {
         for await (const data of sseData(res.body)) {
           if (data === '[DONE]') return;

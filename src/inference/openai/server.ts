@@ -67,7 +67,8 @@ async function readJson(req: IncomingMessage, cap: number): Promise<Record<strin
 
 function intField(body: Record<string, unknown>, name: string, def: number, min: number, max: number): number {
   const v = body[name] ?? def;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new HttpError(400, `${name} must be an integer in [${min}, ${max}]`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new HttpError(400, `${name} must be an integer in [${min}, ${max}]`);
   return v;
 }
 
@@ -82,8 +83,10 @@ function intField(body: Record<string, unknown>, name: string, def: number, min:
  */
 export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
   const { adapter, tokenizer } = options;
-  if (!adapter || typeof adapter.topk !== 'function') throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.adapter must be an InferenceAdapter');
-  if (!tokenizer || typeof tokenizer.encode !== 'function') throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.tokenizer must be a Tokenizer');
+  if (!adapter || typeof adapter.topk !== 'function')
+    throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.adapter must be an InferenceAdapter');
+  if (!tokenizer || typeof tokenizer.encode !== 'function')
+    throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.tokenizer must be a Tokenizer');
   const modelName = options.modelName ?? 'subnetkit';
   const cap = options.maxBodyBytes ?? 1 << 20;
   const maxTokens = options.maxTokens ?? 1024;
@@ -98,7 +101,9 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
     else if (Array.isArray(prompt) && prompt.length === 1) return promptIds(prompt[0]);
     else throw new HttpError(400, 'prompt must be a string or an array of token ids');
     if (ids.length === 0) throw new HttpError(400, 'prompt is empty');
-    for (const t of ids) if (!Number.isInteger(t) || t < 0 || t >= adapter.vocabSize) throw new HttpError(400, `token id ${t} is outside [0, ${adapter.vocabSize})`);
+    for (const t of ids)
+      if (!Number.isInteger(t) || t < 0 || t >= adapter.vocabSize)
+        throw new HttpError(400, `token id ${t} is outside [0, ${adapter.vocabSize})`);
     return ids;
   }
 
@@ -109,7 +114,14 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
   }
 
   /** Generates step by step, keeping each step's top-k for logprobs. */
-  async function* steps(prompt: number[], n: number, temperature: number, k: number, seed: number, signal: AbortSignal): AsyncGenerator<Step> {
+  async function* steps(
+    prompt: number[],
+    n: number,
+    temperature: number,
+    k: number,
+    seed: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<Step> {
     const rng = createRng(seed);
     const tokens = [...prompt];
     for (let i = 0; i < n; i++) {
@@ -138,9 +150,11 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
   async function completions(body: Record<string, unknown>, res: ServerResponse, signal: AbortSignal) {
     const prompt = promptIds(body.prompt);
     const n = intField(body, 'max_tokens', 16, 0, maxTokens);
-    const lp = body.logprobs === null || body.logprobs === undefined ? null : intField(body, 'logprobs', 0, 0, maxLogprobs);
+    const lp =
+      body.logprobs === null || body.logprobs === undefined ? null : intField(body, 'logprobs', 0, 0, maxLogprobs);
     const temperature = Number(body.temperature ?? 1);
-    if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2) throw new HttpError(400, 'temperature must be in [0, 2]');
+    if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2)
+      throw new HttpError(400, 'temperature must be in [0, 2]');
     const echo = body.echo === true;
     const asIds = body.return_tokens_as_token_ids === true;
     const seed = typeof body.seed === 'number' ? body.seed : 0;
@@ -164,14 +178,20 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
         const top: Record<string, number> = {};
         for (let q = 0; q < lp; q++) top[tokenKey(r.ids[base + q]!, asIds)] = r.logprobs[base + q]!;
         tops.push(top);
-        tokenLogprobs.push(full ? logSoftmaxAt(full.data, (i - 1) * full.vocab, full.vocab, t) : (top[tokenKey(t, asIds)] ?? null));
+        tokenLogprobs.push(
+          full ? logSoftmaxAt(full.data, (i - 1) * full.vocab, full.vocab, t) : (top[tokenKey(t, asIds)] ?? null),
+        );
       });
     }
     let text = echo ? tokenizer.decode(prompt) : '';
     let finish = 'length';
     let generated = 0;
     if (stream) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
       const send = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
       const done: number[] = [];
       let emitted = '';
@@ -190,10 +210,30 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
           object: 'text_completion',
           created,
           model: modelName,
-          choices: [{ index: 0, text: piece, finish_reason: null, logprobs: lp === null ? null : { tokens: [tokenKey(s.token, asIds)], token_logprobs: [s.logprob], top_logprobs: [Object.fromEntries(s.top.map(([t, v]) => [tokenKey(t, asIds), v]))] } }],
+          choices: [
+            {
+              index: 0,
+              text: piece,
+              finish_reason: null,
+              logprobs:
+                lp === null
+                  ? null
+                  : {
+                      tokens: [tokenKey(s.token, asIds)],
+                      token_logprobs: [s.logprob],
+                      top_logprobs: [Object.fromEntries(s.top.map(([t, v]) => [tokenKey(t, asIds), v]))],
+                    },
+            },
+          ],
         });
       }
-      send({ id: cid, object: 'text_completion', created, model: modelName, choices: [{ index: 0, text: '', finish_reason: finish, logprobs: null }] });
+      send({
+        id: cid,
+        object: 'text_completion',
+        created,
+        model: modelName,
+        choices: [{ index: 0, text: '', finish_reason: finish, logprobs: null }],
+      });
       res.end('data: [DONE]\n\n');
       return;
     }
@@ -215,30 +255,47 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
       object: 'text_completion',
       created,
       model: modelName,
-      choices: [{ index: 0, text, finish_reason: finish, logprobs: lp === null ? null : { tokens, token_logprobs: tokenLogprobs, top_logprobs: tops } }],
+      choices: [
+        {
+          index: 0,
+          text,
+          finish_reason: finish,
+          logprobs: lp === null ? null : { tokens, token_logprobs: tokenLogprobs, top_logprobs: tops },
+        },
+      ],
       usage: { prompt_tokens: prompt.length, completion_tokens: generated, total_tokens: prompt.length + generated },
     });
   }
 
   async function chat(body: Record<string, unknown>, res: ServerResponse, signal: AbortSignal) {
     const messages = body.messages;
-    if (!Array.isArray(messages) || messages.length === 0) throw new HttpError(400, 'messages must be a non-empty array');
+    if (!Array.isArray(messages) || messages.length === 0)
+      throw new HttpError(400, 'messages must be a non-empty array');
     let rendered = '';
     for (const m of messages as { role?: unknown; content?: unknown }[]) {
-      if (!m || typeof m.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role as string)) throw new HttpError(400, 'each message needs a role (system, user, assistant) and string content');
+      if (!m || typeof m.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role as string))
+        throw new HttpError(400, 'each message needs a role (system, user, assistant) and string content');
       rendered += `${m.role}: ${m.content}\n`;
     }
     rendered += 'assistant:';
     const prompt = promptIds(rendered);
     const n = intField(body, 'max_tokens', 256, 1, maxTokens);
     const temperature = Number(body.temperature ?? 1);
-    if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2) throw new HttpError(400, 'temperature must be in [0, 2]');
+    if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2)
+      throw new HttpError(400, 'temperature must be in [0, 2]');
     const cid = id('chatcmpl');
     const created = Math.floor(Date.now() / 1000);
     const stream = body.stream === true;
-    if (stream) res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    if (stream)
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
     const send = (delta: Record<string, string>, finish: string | null) =>
-      res.write(`data: ${JSON.stringify({ id: cid, object: 'chat.completion.chunk', created, model: modelName, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: cid, object: 'chat.completion.chunk', created, model: modelName, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`,
+      );
     if (stream) send({ role: 'assistant' }, null);
     const out: number[] = [];
     let emitted = '';
@@ -279,16 +336,25 @@ export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
       if (url === '/v1/models' && req.method === 'GET') {
         return json(res, 200, { object: 'list', data: [{ id: modelName, object: 'model', owned_by: 'subnetkit' }] });
       }
-      if (url !== '/v1/completions' && url !== '/v1/chat/completions') throw new HttpError(404, `no route ${req.method} ${url}`);
+      if (url !== '/v1/completions' && url !== '/v1/chat/completions')
+        throw new HttpError(404, `no route ${req.method} ${url}`);
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
       const body = await readJson(req, cap);
       if (url === '/v1/completions') await completions(body, res, ac.signal);
       else await chat(body, res, ac.signal);
     })().catch((e: unknown) => {
-      const status = e instanceof HttpError ? e.status : e instanceof InferenceError && e.code === 'INFERENCE_INVALID_INPUT' ? 400 : 500;
+      const status =
+        e instanceof HttpError
+          ? e.status
+          : e instanceof InferenceError && e.code === 'INFERENCE_INVALID_INPUT'
+            ? 400
+            : 500;
       const message = (e as Error).message ?? String(e);
       if (res.headersSent) res.end();
-      else json(res, status, { error: { message, type: status < 500 ? 'invalid_request_error' : 'server_error', code: status } });
+      else
+        json(res, status, {
+          error: { message, type: status < 500 ? 'invalid_request_error' : 'server_error', code: status },
+        });
     });
   });
   server.on('connection', (s) => {
