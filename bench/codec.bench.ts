@@ -36,7 +36,9 @@ function rowLogits(rand: () => number, layout: 'freq-ids' | 'uniform-ids'): Floa
   }
   const tail = -1.3 * Math.log(headSize + 3);
   for (let i = 0; i < V; i++) logits[i] = tail - 2 - Math.abs(gauss(rand));
-  order.forEach((id, r) => (logits[id] = -1.3 * Math.log(r + 3) + 0.25 * gauss(rand)));
+  order.forEach((id, r) => {
+    logits[id] = -1.3 * Math.log(r + 3) + 0.25 * gauss(rand);
+  });
   return logits;
 }
 

@@ -281,7 +281,7 @@ for (const p of pallets) {
       data = `{ ${f.map((x) => `${note(x as never, x.name.unwrap().toString())}${stringCamelCase(x.name.unwrap().toString())}: ${ts(x.type.toNumber(), 'out')}`).join('; ')} }`;
     else data = `[${f.map((x) => ts(x.type.toNumber(), 'out')).join(', ')}]`;
     out.push(
-      doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`) + `    ${v.name.toString()}: ${data};`,
+      `${doc(v.docs, '    ', `\`${p.name.toString()}.${v.name.toString()}\`.`)}    ${v.name.toString()}: ${data};`,
     );
   }
   out.push('  };');

@@ -56,7 +56,9 @@ describe('top-k token phrases (v3 §3, §7)', () => {
     const back = unravelTopkTokenPhrases(compact, 3);
     expect(back.batch).toBe(2);
     expect(back.phrases).toEqual(two.phrases);
-    back.probs.forEach((p, i) => expect(p).toBeCloseTo(two.probs[i]!, 7));
+    back.probs.forEach((p, i) => {
+      expect(p).toBeCloseTo(two.probs[i]!, 7);
+    });
     expect(back.floors[1]).toBeCloseTo(ROW2.floor, 12);
   });
 
@@ -79,6 +81,7 @@ describe('top-k token phrases (v3 §3, §7)', () => {
 
   it.each([
     [[257, 1332, 11], 1.6094379, 1.609418],
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: a reference value from the spec, not ln 2
     [[318, 11, 5], 0.6931472, 0.6931392],
     [[999, 1, 2], 12.434283, 11.741136],
   ])('phrase cross-entropy for target %j = %f / %f', (target, lossVal, loss) => {
@@ -112,7 +115,9 @@ describe('top-k token phrases (v3 §3, §7)', () => {
     }
     const back = unravelTopkTokenPhrases(compactTopkTokenPhrases({ batch: 8, topk: k, probs, floors, phrases }), k);
     expect(back.phrases).toEqual(phrases);
-    back.probs.forEach((p, i) => expect(Math.abs(p - probs[i]!)).toBeLessThan(1e-7));
+    back.probs.forEach((p, i) => {
+      expect(Math.abs(p - probs[i]!)).toBeLessThan(1e-7);
+    });
   });
 
   it('rejects malformed compact tensors with typed errors', () => {

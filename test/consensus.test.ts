@@ -103,11 +103,15 @@ describe('weighted median (Case E, subtensor-chain.md §2)', () => {
     [0.26, [0, 0.2, 0.4]],
     [0.76, [0, 0.2, 0.1]],
   ])('stake [0, 0.75, 0.25, 0], majority %f → %j', (majority, want) => {
-    medianCols([0, 0.75, 0.25, 0], rows, majority).forEach((m, c) => expect(m).toBeCloseTo(want[c]!, 8));
+    medianCols([0, 0.75, 0.25, 0], rows, majority).forEach((m, c) => {
+      expect(m).toBeCloseTo(want[c]!, 8);
+    });
   });
   it('stake [0, 0.3, 0.2, 0.5], last row [0, 0, 0.5], majority 0.51 → [0, 0, 0.4]', () => {
     const r = rows.slice(0, 3).concat([[0, 0, 0.5]]);
-    medianCols([0, 0.3, 0.2, 0.5], r, 0.51).forEach((m, c) => expect(m).toBeCloseTo([0, 0, 0.4][c]!, 8));
+    medianCols([0, 0.3, 0.2, 0.5], r, 0.51).forEach((m, c) => {
+      expect(m).toBeCloseTo([0, 0, 0.4][c]!, 8);
+    });
   });
 });
 
@@ -247,9 +251,13 @@ describe('yumaEpoch', () => {
       const a = yumaEpoch(input);
       const b = yumaEpochFloat(input);
       for (const key of ['consensus', 'incentive', 'dividends', 'validatorTrust', 'stakeWeight'] as const) {
-        a[key].forEach((v, i) => expect(Math.abs(v - b[key][i]!)).toBeLessThanOrEqual(2));
+        a[key].forEach((v, i) => {
+          expect(Math.abs(v - b[key][i]!)).toBeLessThanOrEqual(2);
+        });
       }
-      a.emission.forEach((v, i) => expect(Math.abs(Number(v - b.emission[i]!))).toBeLessThanOrEqual(1e5));
+      a.emission.forEach((v, i) => {
+        expect(Math.abs(Number(v - b.emission[i]!))).toBeLessThanOrEqual(1e5);
+      });
     }
   });
 
@@ -321,7 +329,9 @@ describe('yumaEpoch', () => {
     });
     const exact = yumaEpoch(input);
     const approx = yumaEpochFloat(input);
-    exact.incentive.forEach((v, i) => expect(Math.abs(v - approx.incentive[i]!)).toBeLessThanOrEqual(2));
+    exact.incentive.forEach((v, i) => {
+      expect(Math.abs(v - approx.incentive[i]!)).toBeLessThanOrEqual(2);
+    });
     expect(exact.bonds.values.length).toBeGreaterThan(0);
   });
 });
@@ -340,7 +350,9 @@ describe('weight utilities (v3-synapses §7, python-wire §7.5)', () => {
     ],
   ])('normalizeMaxWeight(%j, %f)', (x, limit, want) => {
     const got = normalizeMaxWeight(x, limit);
-    got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    got.forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i]!, 5);
+    });
     for (const v of got) expect(v).toBeLessThanOrEqual(Math.max(limit, 1 / x.length) + 1e-6);
   });
 
@@ -561,7 +573,11 @@ describe('Yuma3 with liquid alpha', () => {
     expect(v03).toBeGreaterThan(0);
     expect(v03).toBeLessThan(30000); // decayed
     const f = yumaEpochFloat(input);
-    out.dividends.forEach((d, i) => expect(Math.abs(d - f.dividends[i]!)).toBeLessThanOrEqual(8));
-    Array.from(out.bonds.values).forEach((v, i) => expect(Math.abs(v - f.bonds.values[i]!)).toBeLessThanOrEqual(8));
+    out.dividends.forEach((d, i) => {
+      expect(Math.abs(d - f.dividends[i]!)).toBeLessThanOrEqual(8);
+    });
+    Array.from(out.bonds.values).forEach((v, i) => {
+      expect(Math.abs(v - f.bonds.values[i]!)).toBeLessThanOrEqual(8);
+    });
   });
 });

@@ -23,7 +23,9 @@ async function proxy(upstream: string, rewrite: Rewrite): Promise<{ url: string;
     const up = new WebSocket(upstream);
     const asked = new Map<unknown, { method: string; params: unknown[] }>();
     const queue: string[] = [];
-    up.on('open', () => queue.splice(0).forEach((m) => up.send(m)));
+    up.on('open', () => {
+      for (const m of queue.splice(0)) up.send(m);
+    });
     client.on('message', (d) => {
       const m = JSON.parse(d.toString());
       asked.set(m.id, { method: m.method, params: m.params ?? [] });

@@ -333,7 +333,9 @@ describe('textCausalLMNextScorer', () => {
         req,
       )
     ).rewards;
-    perm.forEach((from, to) => expect(b[to]).toBeCloseTo(a[from]!, 12));
+    perm.forEach((from, to) => {
+      expect(b[to]).toBeCloseTo(a[from]!, 12);
+    });
   });
 
   it('gives bad output 0 with a reason and never throws', async () => {

@@ -35,7 +35,11 @@ function run(script: string, args: string[]): Proc {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       lines.push(line);
-      for (const w of [...waiters]) if (w.re.test(line)) waiters.splice(waiters.indexOf(w), 1), w.resolve(line);
+      for (const w of [...waiters]) {
+        if (!w.re.test(line)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
     }
   };
   proc.stdout!.on('data', onData);
@@ -54,7 +58,13 @@ function run(script: string, args: string[]): Proc {
           timeoutMs,
         );
         exited.then((c) => reject(new Error(`${script} exited ${c} before ${re}:\n${lines.slice(-15).join('\n')}`)));
-        waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
       });
     },
   };

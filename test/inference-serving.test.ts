@@ -161,7 +161,9 @@ describe('OpenAI-compatible server and client', () => {
       const direct = await adapter.topk(r, { k: 5, positions });
       expect(viaHttp.positions).toBe(direct.positions);
       expect(Array.from(viaHttp.ids)).toEqual(Array.from(direct.ids));
-      viaHttp.logprobs.forEach((lp, i) => expect(lp).toBeCloseTo(direct.logprobs[i]!, 5));
+      viaHttp.logprobs.forEach((lp, i) => {
+        expect(lp).toBeCloseTo(direct.logprobs[i]!, 5);
+      });
     }
     expect(await thrownCode(InferenceError, client.logits(r))).toBe('INFERENCE_UNSUPPORTED');
   });

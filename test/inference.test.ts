@@ -250,7 +250,10 @@ describe('ONNX adapter', () => {
     expect(after.runs - before.runs).toBeLessThan(16);
     together.forEach((r, i) => {
       expect(Array.from(r.ids)).toEqual(Array.from(single[i]!.ids));
-      r.logprobs.forEach((lp, j) => expect(lp).toBeCloseTo(single[i]!.logprobs[j]!, 4)); // summation order may differ by batch
+      // summation order may differ by batch
+      r.logprobs.forEach((lp, j) => {
+        expect(lp).toBeCloseTo(single[i]!.logprobs[j]!, 4);
+      });
     });
   });
 

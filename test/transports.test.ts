@@ -328,7 +328,12 @@ describe('gRPC hardening', () => {
   const raw = (bytes: Buffer, md = new Metadata()) =>
     new Promise<{ code: number; status?: string }>((resolve) => {
       const c = new Client(`127.0.0.1:${axon.info().grpcPort}`, credentials.createInsecure()) as unknown as {
-        forward: Function;
+        forward(
+          message: Buffer,
+          metadata: Metadata,
+          options: { deadline: number },
+          callback: (err: { code: number; metadata: Metadata } | null) => void,
+        ): void;
         close(): void;
       };
       c.forward(bytes, md, { deadline: Date.now() + 3000 }, (err: { code: number; metadata: Metadata } | null) => {

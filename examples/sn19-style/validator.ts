@@ -82,7 +82,9 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
     const score: Scorer<Chat, { task: string }> = {
       scoresFailures: true, // 429s and errors count in the period score
       score(ctx) {
-        ctx.responses.forEach((r, i) => record(ctx.context.task, ctx.uids[i]!, r, false));
+        ctx.responses.forEach((r, i) => {
+          record(ctx.context.task, ctx.uids[i]!, r, false);
+        });
         const all = rewards(ctx.metagraph.n);
         const max = Math.max(...all, 1e-12);
         return ctx.uids.map((uid) => all[uid]! / max);
@@ -164,18 +166,16 @@ process.exitCode = await runNeuronProcess(process.argv.slice(2), {
             return void res
               .writeHead(502, { 'content-type': 'application/json' })
               .end(JSON.stringify({ error: { message: reply.dendrite.status_message } }));
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                id: `chatcmpl-${Date.now()}`,
-                object: 'chat.completion',
-                created: Math.floor(Date.now() / 1000),
-                model: task,
-                choices: [{ index: 0, message: { role: 'assistant', content: reply.reply }, finish_reason: 'stop' }],
-                subnet: { uid },
-              }),
-            );
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: `chatcmpl-${Date.now()}`,
+              object: 'chat.completion',
+              created: Math.floor(Date.now() / 1000),
+              model: task,
+              choices: [{ index: 0, message: { role: 'assistant', content: reply.reply }, finish_reason: 'stop' }],
+              subnet: { uid },
+            }),
+          );
         } catch (e) {
           res
             .writeHead(e instanceof SyntaxError ? 400 : 503, { 'content-type': 'application/json' })

@@ -31,7 +31,7 @@ export function ipToInt(ip: string): bigint {
     const quad = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
     if (quad) {
       const n = ipToInt(quad[1]!);
-      text = text.slice(0, -quad[1]!.length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+      text = `${text.slice(0, -quad[1]!.length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
     }
     const [head, tail] = text.split('::') as [string, string | undefined];
     const h = head ? head.split(':') : [];

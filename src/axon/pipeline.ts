@@ -32,7 +32,9 @@ export const MAX_TIMEOUT_S = 3600;
 
 export interface Route {
   cls: AnySynapseClass;
+  // biome-ignore lint/suspicious/noExplicitAny: one table holds handlers of every synapse type
   handler: Handler<any>;
+  // biome-ignore lint/suspicious/noExplicitAny: one table holds handlers of every synapse type
   hooks: AttachOptions<any>;
 }
 
@@ -135,7 +137,9 @@ function preprocessAxonInfo(synapse: Synapse, deps: CoreDeps, hotkey: string): (
   });
   return () => {
     Object.defineProperty(a, 'signature', { value: null, writable: true, enumerable: true, configurable: true });
-    PREPROCESS_FIELDS.forEach((k, i) => ((a as unknown as Record<string, unknown>)[k] = before[i]));
+    PREPROCESS_FIELDS.forEach((k, i) => {
+      (a as unknown as Record<string, unknown>)[k] = before[i];
+    });
     if (a.status_code === 100) a.status_code = null;
   };
 }
@@ -244,6 +248,7 @@ export function createCore(deps: CoreDeps) {
     synapse.axon.hotkey = hotkey;
     const restoreAxonInfo = preprocessAxonInfo(synapse, deps, hotkey);
     if (r.hooks.verify) {
+      // biome-ignore lint/suspicious/noConfusingVoidType: a verify hook may return nothing
       let extra: string | null | void;
       try {
         extra = await r.hooks.verify(synapse, ctx);

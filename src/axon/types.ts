@@ -47,6 +47,7 @@ export type PriorityFn<S extends Synapse = Synapse> = (synapse: S, ctx: RequestC
 export type Handler<S extends Synapse> = (
   synapse: S,
   ctx: RequestContext,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that fills the synapse in place returns nothing
 ) => S | void | StreamingResponse | Promise<S | void | StreamingResponse>;
 
 /** Per-synapse hooks, like Python's `attach(forward, blacklist, priority, verify)`. */
@@ -56,6 +57,7 @@ export interface AttachOptions<S extends Synapse> {
   /** Orders admission (higher first); replaces the stake-based default. */
   priority?: PriorityFn<S>;
   /** An extra check after signature and nonce verification; throw or return a reason string to refuse (401). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook written as a block with no return is accepted
   verify?: (synapse: S, ctx: RequestContext) => string | null | void | Promise<string | null | void>;
 }
 
@@ -187,6 +189,7 @@ export interface AxonEvents {
  * `fromJSON` is typed with the base instance type but returns the subclass at run time.
  */
 export type AnySynapseClass<S extends Synapse = Synapse> = Omit<
+  // biome-ignore lint/suspicious/noExplicitAny: any synapse class, whatever its constructor takes
   SynapseClass<S, any>,
   'fromJSON' | 'fromHeaders' | 'prototype'
 > & {

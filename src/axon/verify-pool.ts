@@ -64,7 +64,9 @@ export async function createVerifyPool(size: number): Promise<VerifyPool> {
   for (const slot of workers) {
     slot.w.on('message', (out: Uint8Array) => {
       const batch = slot.inflight.shift();
-      batch?.forEach((job, i) => job.resolve(out[i] === 1));
+      batch?.forEach((job, i) => {
+        job.resolve(out[i] === 1);
+      });
     });
     slot.w.on('error', () => {
       for (const batch of slot.inflight.splice(0)) for (const job of batch) job.resolve(false);

@@ -66,7 +66,7 @@ export class BitReader {
 
   constructor(
     private readonly buf: Uint8Array,
-    private readonly start = 0,
+    start = 0,
   ) {
     this.pos = start * 8;
   }

@@ -89,7 +89,9 @@ export function simulateEpochs(input: YumaInput, options: SimulateOptions): Simu
   for (let e = 0; e < options.epochs; e++) {
     const out = runEpoch(state, ar);
     perEpoch.push(out);
-    out.emission.forEach((v, i) => (earned[i] = earned[i]! + v));
+    out.emission.forEach((v, i) => {
+      earned[i] = earned[i]! + v;
+    });
     const stake = (state.stake as bigint[]).map((s, i) => (options.compoundStake === false ? s : s + out.emission[i]!));
     state = {
       ...state,

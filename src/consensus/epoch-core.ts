@@ -184,8 +184,12 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
       if (W.cols[i]!.length === 0 && Wc.cols[i]!.length === 0) continue;
       d1.fill(0);
       d2.fill(0);
-      W.cols[i]!.forEach((j, c) => (d1[j] = d1[j]! + W.vals[i]![c]!));
-      Wc.cols[i]!.forEach((j, c) => (d2[j] = d2[j]! + Wc.vals[i]![c]!));
+      W.cols[i]!.forEach((j, c) => {
+        d1[j] = d1[j]! + W.vals[i]![c]!;
+      });
+      Wc.cols[i]!.forEach((j, c) => {
+        d2[j] = d2[j]! + Wc.vals[i]![c]!;
+      });
       for (let j = 0; j < n; j++) {
         const v = d1[j]! + ar.mul(beta, d2[j]! - d1[j]!);
         if (v > 0) {
@@ -309,7 +313,9 @@ export function runEpoch(input: YumaInput, ar: Arith): YumaOutput {
     colNormalize(ar, Bn, n);
     for (let i = 0; i < n; i++) {
       let t = 0;
-      Bn.cols[i]!.forEach((j, c) => (t += ar.mul(Bn.vals[i]![c]!, I[j]!)));
+      Bn.cols[i]!.forEach((j, c) => {
+        t += ar.mul(Bn.vals[i]![c]!, I[j]!);
+      });
       D[i] = ar.mul(t, A[i]!);
     }
     normalize(ar, D);

@@ -28,7 +28,9 @@ export function normalizeMaxWeight(x: ArrayLike<number>, limit = 0.1): Float64Ar
   if (Math.max(...est) <= limit) return w.map((v) => v / sum);
   const cumsum = new Float64Array(n);
   let acc = 0;
-  est.forEach((e, i) => (cumsum[i] = acc += e));
+  est.forEach((e, i) => {
+    cumsum[i] = acc += e;
+  });
   let nValues = 0;
   est.forEach((e, i) => {
     if (e / ((n - i - 1) * e + cumsum[i]! + eps) < limit) nValues++;

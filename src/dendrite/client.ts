@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { sign, verify } from '../keys/index.js';
 import {
   Synapse as BaseSynapse,
-  StreamingSynapse,
+  type StreamingSynapse,
   TerminalInfo,
   consumeStreamingResponse,
   parseJson,

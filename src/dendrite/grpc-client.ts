@@ -4,7 +4,10 @@ import {
   credentials,
   makeGenericClientConstructor,
   status as GrpcStatus,
+  type CallOptions,
   type Client,
+  type ClientReadableStream,
+  type ClientUnaryCall,
   type ServiceError,
 } from '@grpc/grpc-js';
 import { AXON_SERVICE, decodeChunk } from '../internal/grpc-wire.js';
@@ -46,7 +49,16 @@ function callError(err: ServiceError): GrpcCallError {
 
 export function createGrpcClients(maxBytes: number) {
   const clients = new Map<string, Client>();
-  type AxonStub = Client & { forward: Function; forwardStream: Function };
+  /** The two methods makeGenericClientConstructor adds for proto/subnetkit/axon/v1/axon.proto. */
+  type AxonStub = Client & {
+    forward(
+      message: Buffer,
+      metadata: Metadata,
+      options: CallOptions,
+      callback: (err: ServiceError | null, res: Buffer) => void,
+    ): ClientUnaryCall;
+    forwardStream(message: Buffer, metadata: Metadata, options: CallOptions): ClientReadableStream<Buffer>;
+  };
   function client(address: string): AxonStub {
     let c = clients.get(address);
     if (!c) {

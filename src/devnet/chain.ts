@@ -494,7 +494,9 @@ export function createChain(options: ChainOptions = {}) {
       deposit: (event) => eventRecords.push(eventRecord(null, event as Record<string, Record<string, unknown>>)),
       notice: (n) => events.emit('notice', n),
     }));
-    batch.forEach((p, i) => apply(p, i));
+    batch.forEach((p, i) => {
+      apply(p, i);
+    });
     return seal(batch.map((p) => p.hex));
   }
 

@@ -63,7 +63,7 @@ export function blockStep(s: Storage, block: number, ctxFor?: (signer: string) =
 function decayBurn(s: Storage, netuid: number): void {
   const burn = big(s, 'burn', netuid);
   const halfLife = num(s, 'burnHalfLife', netuid) || 360;
-  const next = BigInt(Math.floor(Number(burn) * Math.pow(0.5, 1 / halfLife)));
+  const next = BigInt(Math.floor(Number(burn) * 0.5 ** (1 / halfLife)));
   const min = big(s, 'minBurn', netuid);
   const max = big(s, 'maxBurn', netuid);
   const clamped = next < min ? min : next > max ? max : next;

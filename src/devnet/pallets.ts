@@ -49,82 +49,68 @@ function addressOf(arg: unknown): string {
   return a.isId ? a.asId!.toString() : a.toString();
 }
 
+type CallArgs = readonly unknown[];
+type CallHandler = (ctx: DispatchContext, args: CallArgs) => void;
+
+/**
+ * `(netuid, mecid, ...rest)` calls for mechanism 0 are the plain call on `(netuid, ...rest)`: the devnet's subnets
+ * have one mechanism.
+ */
+function mechanismZero(plain: CallHandler): CallHandler {
+  return (ctx, args) => {
+    const [netuid, mecid, ...rest] = args as { toNumber(): number }[];
+    if (mecid!.toNumber() !== 0) throw moduleError(ctx.registry, 'SubtensorModule', 'MechanismDoesNotExist');
+    plain(ctx, [netuid, ...rest]);
+  };
+}
+
+function transferAll(ctx: DispatchContext, args: CallArgs): void {
+  // Everything free, or everything but the existential deposit with keep_alive.
+  const keepAlive = (args[1] as { isTrue: boolean }).isTrue;
+  const free = BigInt(account(ctx.storage, ctx.signer).data.free);
+  const amount = keepAlive ? free - ED : free;
+  transfer(ctx, addressOf(args[0]), amount > 0n ? amount : 0n, keepAlive);
+}
+
+const amountOf = (arg: unknown) => BigInt((arg as { toString(): string }).toString());
+
+/** Every call the devnet implements, by `section.method` as @polkadot/api names them. */
+const CALLS: Record<string, CallHandler> = {
+  'balances.transferKeepAlive': (ctx, args) => transfer(ctx, addressOf(args[0]), amountOf(args[1]), true),
+  'balances.transferAllowDeath': (ctx, args) => transfer(ctx, addressOf(args[0]), amountOf(args[1]), false),
+  'balances.transferAll': transferAll,
+  'sudo.sudo': (ctx, args) => {
+    const inner = args[0] as { section: string; method: string; args: CallArgs };
+    sudo(ctx, (rootCtx) => dispatch(rootCtx, inner.section, inner.method, inner.args));
+  },
+  'subtensorModule.registerNetwork': (ctx, args) => registerNetwork(ctx, args as never),
+  'subtensorModule.burnedRegister': (ctx, args) => burnedRegister(ctx, args as never),
+  // At HEAD the PoW arguments are ignored: a burned registration of (netuid, hotkey).
+  'subtensorModule.register': (ctx, args) => burnedRegister(ctx, [args[0], args[4]] as never),
+  'subtensorModule.serveAxon': (ctx, args) => serveAxon(ctx, args as never),
+  'subtensorModule.serveAxonTls': (ctx, args) => serveAxon(ctx, args as never, true),
+  'subtensorModule.servePrometheus': (ctx, args) => servePrometheus(ctx, args as never),
+  'subtensorModule.setWeights': (ctx, args) => setWeights(ctx, args as never),
+  'subtensorModule.setMechanismWeights': mechanismZero((ctx, args) => setWeights(ctx, args as never)),
+  'subtensorModule.commitWeights': (ctx, args) => commitWeights(ctx, args as never),
+  'subtensorModule.commitMechanismWeights': mechanismZero((ctx, args) => commitWeights(ctx, args as never)),
+  'subtensorModule.revealWeights': (ctx, args) => revealWeights(ctx, args as never),
+  'subtensorModule.revealMechanismWeights': mechanismZero((ctx, args) => revealWeights(ctx, args as never)),
+  'subtensorModule.commitTimelockedWeights': (ctx, args) => commitTimelocked(ctx, args as never, false),
+  'subtensorModule.commitTimelockedMechanismWeights': (ctx, args) => commitTimelocked(ctx, args as never, true),
+  'subtensorModule.startCall': (ctx, args) => startCall(ctx, args as never),
+  'subtensorModule.addStake': (ctx, args) => addStake(ctx, args as never),
+  'subtensorModule.addStakeLimit': (ctx, args) => addStake(ctx, args as never, true),
+  'subtensorModule.removeStake': (ctx, args) => removeStake(ctx, args as never),
+  'subtensorModule.removeStakeLimit': (ctx, args) => removeStake(ctx, args as never, true),
+  'commitments.setCommitment': (ctx, args) => setCommitment(ctx, args as never),
+};
+
 /** Runs one call; throws {@link DispatchFailure} to fail it. */
-export function dispatch(ctx: DispatchContext, section: string, method: string, args: readonly unknown[]): void {
-  const key = `${section}.${method}`;
-  switch (key) {
-    case 'balances.transferKeepAlive':
-    case 'balances.transferAllowDeath':
-      return transfer(
-        ctx,
-        addressOf(args[0]),
-        BigInt((args[1] as { toString(): string }).toString()),
-        key === 'balances.transferKeepAlive',
-      );
-    case 'balances.transferAll': {
-      // Everything free, or everything but the existential deposit with keep_alive.
-      const keepAlive = (args[1] as { isTrue: boolean }).isTrue;
-      const free = BigInt(account(ctx.storage, ctx.signer).data.free);
-      const amount = keepAlive ? free - ED : free;
-      return transfer(ctx, addressOf(args[0]), amount > 0n ? amount : 0n, keepAlive);
-    }
-    case 'subtensorModule.servePrometheus':
-      return servePrometheus(ctx, args as never);
-    case 'subtensorModule.serveAxonTls':
-      return serveAxon(ctx, args as never, true);
-    case 'subtensorModule.register':
-      // At HEAD the PoW arguments are ignored: a burned registration of (netuid, hotkey).
-      return burnedRegister(ctx, [args[0], args[4]] as never);
-    case 'sudo.sudo': {
-      const inner = args[0] as { section: string; method: string; args: readonly unknown[] };
-      return sudo(ctx, (rootCtx) => dispatch(rootCtx, inner.section, inner.method, inner.args));
-    }
-    case 'subtensorModule.registerNetwork':
-      return registerNetwork(ctx, args as never);
-    case 'subtensorModule.burnedRegister':
-      return burnedRegister(ctx, args as never);
-    case 'subtensorModule.serveAxon':
-      return serveAxon(ctx, args as never);
-    case 'subtensorModule.setWeights':
-      return setWeights(ctx, args as never);
-    case 'subtensorModule.setMechanismWeights': {
-      // One mechanism (mecid 0) per subnet on the devnet: it is set_weights.
-      const [netuid, mecid, ...rest] = args as { toNumber(): number }[];
-      if (mecid!.toNumber() !== 0) throw moduleError(ctx.registry, 'SubtensorModule', 'MechanismDoesNotExist');
-      return setWeights(ctx, [netuid, ...rest] as never);
-    }
-    case 'subtensorModule.addStakeLimit':
-      return addStake(ctx, args as never, true);
-    case 'subtensorModule.removeStakeLimit':
-      return removeStake(ctx, args as never, true);
-    case 'subtensorModule.commitWeights':
-      return commitWeights(ctx, args as never);
-    case 'subtensorModule.revealWeights':
-      return revealWeights(ctx, args as never);
-    case 'subtensorModule.commitMechanismWeights':
-    case 'subtensorModule.revealMechanismWeights': {
-      // mecid 0 is the plain call on the devnet's one-mechanism subnets
-      const [netuid, mecid, ...rest] = args as { toNumber(): number }[];
-      if (mecid!.toNumber() !== 0) throw moduleError(ctx.registry, 'SubtensorModule', 'MechanismDoesNotExist');
-      return key === 'subtensorModule.commitMechanismWeights'
-        ? commitWeights(ctx, [netuid, ...rest] as never)
-        : revealWeights(ctx, [netuid, ...rest] as never);
-    }
-    case 'subtensorModule.commitTimelockedWeights':
-      return commitTimelocked(ctx, args as never, false);
-    case 'subtensorModule.commitTimelockedMechanismWeights':
-      return commitTimelocked(ctx, args as never, true);
-    case 'subtensorModule.startCall':
-      return startCall(ctx, args as never);
-    case 'subtensorModule.addStake':
-      return addStake(ctx, args as never);
-    case 'subtensorModule.removeStake':
-      return removeStake(ctx, args as never);
-    case 'commitments.setCommitment':
-      return setCommitment(ctx, args as never);
-    default:
-      if (section === 'adminUtils' && adminSetter(ctx, method, args as never)) return;
-      // Calls the devnet does not implement fail as a dispatch error; docs/devnet.md lists what is implemented.
-      throw new DispatchFailure({ Other: null });
-  }
+export function dispatch(ctx: DispatchContext, section: string, method: string, args: CallArgs): void {
+  const handler = Object.hasOwn(CALLS, `${section}.${method}`) ? CALLS[`${section}.${method}`] : undefined;
+  if (handler) handler(ctx, args);
+  else if (section !== 'adminUtils' || !adminSetter(ctx, method, args as never))
+    // Calls the devnet does not implement fail as a dispatch error; docs/devnet.md lists what is implemented.
+    throw new DispatchFailure({ Other: null });
 }

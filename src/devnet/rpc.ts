@@ -287,7 +287,7 @@ export function createRpc(chain: Chain) {
   }
 
   async function handle(method: unknown, params: unknown, conn: RpcConnection | null): Promise<unknown> {
-    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(methods, method))
+    if (typeof method !== 'string' || !Object.hasOwn(methods, method))
       throw new RpcError(-32601, `Method not found: ${String(method)}`);
     if (params !== undefined && !Array.isArray(params))
       throw new RpcError(-32602, 'Invalid params: params must be an array');

@@ -43,7 +43,9 @@ export function encodeU64Vec(values: readonly bigint[]): Uint8Array {
   const out = new Uint8Array(head.length + 8 * values.length);
   out.set(head, 0);
   const dv = new DataView(out.buffer);
-  values.forEach((v, i) => dv.setBigUint64(head.length + 8 * i, v, true));
+  values.forEach((v, i) => {
+    dv.setBigUint64(head.length + 8 * i, v, true);
+  });
   return out;
 }
 

@@ -147,7 +147,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         if (out && ws.readyState === ws.OPEN) ws.send(out);
       });
     });
-    ws.on('close', () => closers.splice(0).forEach((fn) => fn()));
+    ws.on('close', () => {
+      for (const fn of closers.splice(0)) fn();
+    });
     ws.on('error', () => ws.terminate());
   });
   const host = options.host ?? '127.0.0.1';

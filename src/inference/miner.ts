@@ -5,9 +5,9 @@
 import { compactTopkTokenPhrases } from '../codec/index.js';
 import {
   Tensor,
-  TextCausalLM,
-  TextCausalLMNext,
-  TextSeq2Seq,
+  type TextCausalLM,
+  type TextCausalLMNext,
+  type TextSeq2Seq,
   defineStreamingSynapse,
   createStreamingResponse,
   t,
@@ -162,7 +162,11 @@ export function textSeq2SeqHandler(
     }
     const width = Math.max(1, ...rows.map((r) => r.length));
     const data = new BigInt64Array(rows.length * width);
-    rows.forEach((r, b) => r.forEach((tok, i) => (data[b * width + i] = BigInt(tok))));
+    rows.forEach((r, b) => {
+      r.forEach((tok, i) => {
+        data[b * width + i] = BigInt(tok);
+      });
+    });
     synapse.generations = Tensor.fromArray(data, { shape: [rows.length, width] });
     return synapse;
   };

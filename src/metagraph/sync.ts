@@ -130,7 +130,9 @@ export function diffMetagraphs(before: Metagraph, after: Metagraph): MetagraphDi
     );
   const d: MetagraphDiff = { registered: [], deregistered: [], axonChanged: [] };
   const prev = new Map<number, number>();
-  before.uids.forEach((uid, i) => prev.set(uid, i));
+  before.uids.forEach((uid, i) => {
+    prev.set(uid, i);
+  });
   const seen = new Set<number>();
   after.uids.forEach((uid, i) => {
     seen.add(uid);

@@ -200,7 +200,9 @@ function eventData(data: EventRecord['event']['data']): unknown {
   const values = Array.from(data as unknown as Iterable<Parameters<typeof toPlain>[0]>, (v) => toPlain(v));
   if (names && names.length === values.length && names.every((n) => n)) {
     const o: Record<string, unknown> = {};
-    names.forEach((n, i) => (o[stringCamelCase(n!)] = values[i]));
+    names.forEach((n, i) => {
+      o[stringCamelCase(n!)] = values[i];
+    });
     return o;
   }
   return values;

@@ -89,6 +89,7 @@ function structuredCopy<T>(v: T): T {
 }
 
 /** Any declared field. */
+// biome-ignore lint/suspicious/noExplicitAny: a field of any value type
 export type AnyField = Field<any, boolean>;
 /** A record of declared fields, as passed to `defineSynapse`. */
 export type FieldMap = Record<string, AnyField>;
@@ -96,6 +97,7 @@ export type FieldMap = Record<string, AnyField>;
 export type FieldValues<F extends FieldMap> = {
   -readonly [K in keyof F]: F[K] extends Field<infer T, boolean> ? T : never;
 };
+// biome-ignore lint/suspicious/noExplicitAny: matches a field of any value type
 type RequiredKeys<F extends FieldMap> = { [K in keyof F]: F[K] extends Field<any, true> ? K : never }[keyof F];
 type OptionalKeys<F extends FieldMap> = Exclude<keyof F, RequiredKeys<F>>;
 /** What a constructor takes for a field map: required fields must be given, the rest may be. */

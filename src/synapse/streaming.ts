@@ -49,6 +49,7 @@ export class StreamingSynapse extends Synapse {
    * timeout and required fields from the response headers, as Python subnets commonly do.
    */
   extractResponseJson(headers: Record<string, string>): Record<string, unknown> {
+    // biome-ignore lint/suspicious/noExplicitAny: the subclass constructor, whatever it takes
     const Cls = this.constructor as unknown as SynapseClass<Synapse, any>;
     const fromHeaders = Cls.fromHeaders(headers).modelDump();
     // Required fields in headers are dummies; keep the request's real values.

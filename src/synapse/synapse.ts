@@ -72,6 +72,7 @@ export interface FromHeadersOptions {
 
 /** Statics shared by every synapse class; `S` is the instance type. */
 export interface SynapseClass<S extends Synapse = Synapse, Init = Record<string, unknown>> {
+  // biome-ignore lint/complexity/noBannedTypes: `{} extends Init` asks whether every field of Init is optional
   new (...args: {} extends Init ? [init?: Init] : [init: Init]): S;
   /** The instance prototype. */
   readonly prototype: S;
@@ -297,6 +298,7 @@ export class Synapse {
    * s.dendrite.nonce; // 1700000000000000001n
    * ```
    */
+  // biome-ignore lint/suspicious/noExplicitAny: called on any subclass, whatever its constructor takes
   static fromJSON<S extends Synapse>(this: SynapseClass<S, any>, input: string | JsonValue): S {
     const value = typeof input === 'string' ? parseJson(input) : input;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -319,6 +321,7 @@ export class Synapse {
    * ```
    */
   static fromHeaders<S extends Synapse>(
+    // biome-ignore lint/suspicious/noExplicitAny: called on any subclass, whatever its constructor takes
     this: SynapseClass<S, any>,
     headers: HeaderInput,
     options: FromHeadersOptions = {},
@@ -340,7 +343,7 @@ export class Synapse {
         assignTerminal(dendrite, key.slice(key.indexOf('bt_header_dendrite_') + 19), value);
       else if (key.includes('bt_header_input_obj_')) {
         const field = key.slice(key.indexOf('bt_header_input_obj_') + 20);
-        if (!Object.prototype.hasOwnProperty.call(this.fields, field)) continue; // extra keys are ignored, as in pydantic
+        if (!Object.hasOwn(this.fields, field)) continue; // extra keys are ignored, as in pydantic
         inputs[field] = decodeInputObj(field, value);
       } else if (key === 'timeout' || key === 'header_size' || key === 'total_size' || key === 'computed_body_hash')
         top[key] = value;
@@ -407,6 +410,7 @@ function pythonStr(field: AnyField, value: unknown): string {
 export type SynapseWith<F extends FieldMap, B extends Synapse = Synapse> = B & FieldValues<F>;
 
 /** A synapse class usable as a base of {@link defineSynapse}. */
+// biome-ignore lint/suspicious/noExplicitAny: a mixin base must accept any constructor arguments (TS2545)
 export type SynapseBase<B extends Synapse> = abstract new (...args: any[]) => B;
 
 /** Options of {@link defineSynapse}. */

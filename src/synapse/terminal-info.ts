@@ -5,6 +5,7 @@ import { Field, t, type FieldCodec } from './fields.js';
 import { SynapseError } from './errors.js';
 
 /** TerminalInfo's fields, in Python's `model_dump()` and header order. */
+// biome-ignore lint/suspicious/noExplicitAny: the fields hold strings, numbers and bigints
 export const TERMINAL_FIELDS: Record<TerminalField, Field<any, false>> = {
   status_code: t.int().optional(),
   status_message: t.str().optional(),
@@ -137,7 +138,7 @@ export class TerminalInfo implements TerminalInfoValues {
 
   /** True when `name` is one of TerminalInfo's fields. */
   static isField(name: string): name is TerminalField {
-    return Object.prototype.hasOwnProperty.call(TERMINAL_FIELDS, name);
+    return Object.hasOwn(TERMINAL_FIELDS, name);
   }
 }
 

@@ -7,7 +7,6 @@ import { CliError, usage } from '../errors.js';
 import { raoToTao, table, taoToRao, withSpinner } from '../io.js';
 import {
   coldkeyOf,
-  hotkeyOf,
   intFlag,
   openChain,
   print,

@@ -12,7 +12,7 @@ export interface EpochRow {
 
 const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02'];
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Renders the report page. */
 export function renderReport(data: {
@@ -26,7 +26,7 @@ export function renderReport(data: {
   const rows = data.qualities
     .map(
       (q, i) =>
-        `<tr><td><span class="dot" style="background:${COLORS[i % COLORS.length]}"></span>${escape(q)}</td><td>${(last?.incentive[q] ?? 0).toFixed(4)}</td></tr>`,
+        `<tr><td><span class="dot" style="background:${COLORS[i % COLORS.length]}"></span>${escapeHtml(q)}</td><td>${(last?.incentive[q] ?? 0).toFixed(4)}</td></tr>`,
     )
     .join('');
   return `<!doctype html>

@@ -161,12 +161,14 @@ export function buildGptModel(config: GptConfig, weights: GptWeights = gptWeight
   const hd = d / h;
   const nodes: OnnxNode[] = [];
   const inits: OnnxTensor[] = [];
-  const f32 = (name: string, dims: number[], data: Float32Array) => (
-    inits.push({ name, type: 'float32', dims, data }), name
-  );
-  const i64 = (name: string, values: number[], dims: number[] = [values.length]) => (
-    inits.push({ name, type: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) }), name
-  );
+  const f32 = (name: string, dims: number[], data: Float32Array) => {
+    inits.push({ name, type: 'float32', dims, data });
+    return name;
+  };
+  const i64 = (name: string, values: number[], dims: number[] = [values.length]) => {
+    inits.push({ name, type: 'int64', dims, data: BigInt64Array.from(values.map(BigInt)) });
+    return name;
+  };
   let n = 0;
   const op = (type: string, inputs: string[], attrs?: OnnxNode['attrs'], outputs = 1): string[] => {
     const outs = Array.from({ length: outputs }, (_, i) => `${type.toLowerCase()}_${n}_${i}`);

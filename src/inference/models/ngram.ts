@@ -97,10 +97,14 @@ export function trainNgram(sequences: readonly ArrayLike<number>[], options: Ngr
   if (n === 0) throw new InferenceError('INFERENCE_INVALID_INPUT', 'no training tokens');
   const rare = rCount - 1;
   const rowOf = new Int32Array(v).fill(rare);
-  topByCount(unigram, rare).forEach((t, i) => (rowOf[t] = i));
+  topByCount(unigram, rare).forEach((t, i) => {
+    rowOf[t] = i;
+  });
   const columns = Int32Array.from(topByCount(unigram, cCount));
   const columnOf = new Int32Array(v).fill(columns.length);
-  columns.forEach((t, i) => (columnOf[t] = i));
+  columns.forEach((t, i) => {
+    columnOf[t] = i;
+  });
   const u = new Float64Array(v);
   for (let t = 0; t < v; t++) u[t] = (unigram[t]! + 1) / (n + v);
   let bucketU = 0;
@@ -120,7 +124,9 @@ export function trainNgram(sequences: readonly ArrayLike<number>[], options: Ngr
         pairCounts.set(key, (pairCounts.get(key) ?? 0) + 1);
       }
     }
-    topByCount(pairCounts, options.pairContexts ?? 2048).forEach((key, i) => pairIndex.set(key, rCount + i));
+    topByCount(pairCounts, options.pairContexts ?? 2048).forEach((key, i) => {
+      pairIndex.set(key, rCount + i);
+    });
     pairRow = new Int32Array(rCount * rCount);
     for (let a = 0; a < rCount; a++)
       for (let b = 0; b < rCount; b++) pairRow[a * rCount + b] = pairIndex.get(a * rCount + b) ?? b;

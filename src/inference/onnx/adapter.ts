@@ -231,7 +231,7 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
   // of different shapes run side by side.
   const cpuWorkers = Math.max(1, options.workers ?? Math.floor(cores / 8));
   // One core stays with the event loop: sessions that take every core starve it (measured: 20–34 ms lag spikes).
-  let intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor((cores - 1) / cpuWorkers));
+  const intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor((cores - 1) / cpuWorkers));
 
   const send = (w: PoolWorker, msg: Record<string, unknown>): Promise<Reply> =>
     new Promise((resolve, reject) => {
@@ -355,7 +355,10 @@ export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<On
       const ids = group.length === 1 ? head.ids : new Int32Array(batch * head.length);
       if (group.length > 1) {
         let o = 0;
-        for (const j of group) ids.set(j.ids, o), (o += j.ids.length);
+        for (const j of group) {
+          ids.set(j.ids, o);
+          o += j.ids.length;
+        }
       }
       const r = await serializedOnWebgpu(provider, () =>
         send(w, {

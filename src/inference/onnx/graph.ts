@@ -133,7 +133,9 @@ export interface EncodeModelOptions {
 /** Serializes a graph as an ONNX ModelProto (IR version 8). */
 export function encodeModel(graph: OnnxGraph, options: EncodeModelOptions = {}): Uint8Array {
   const g = new ProtoWriter();
-  graph.nodes.forEach((n, i) => g.message(1, writeNode(n, i)));
+  graph.nodes.forEach((n, i) => {
+    g.message(1, writeNode(n, i));
+  });
   g.string(2, graph.name);
   for (const t of graph.initializers) g.message(5, writeTensor(t));
   for (const v of graph.inputs) g.message(11, writeValueInfo(v));

@@ -294,7 +294,9 @@ export function appendTopkParts(model: Uint8Array, options: AppendTopkOptions): 
   const fields = readFields(model);
   const g = graphField(fields);
   const extra = new ProtoWriter();
-  nodes.forEach((n, i) => extra.message(1, writeNode({ ...n, name: `subnetkit_topk_${i}` }, i)));
+  nodes.forEach((n, i) => {
+    extra.message(1, writeNode({ ...n, name: `subnetkit_topk_${i}` }, i));
+  });
   for (const t of consts) extra.message(5, writeTensor(t));
   extra.message(11, writeValueInfo({ name: TOPK_IO.k, type: 'int64', shape: [1] }));
   const shape: (number | string)[] = last ? ['batch', 'k'] : ['batch', 'sequence', 'k'];

@@ -109,6 +109,7 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
     return new InferenceError('INFERENCE_UPSTREAM', `${path} failed: ${(e as Error).message}`, { cause: e });
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: the response is checked field by field by the caller
   async function json(path: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<any> {
     const res = await post(path, body, signal);
     const chunks: Uint8Array[] = [];
@@ -191,14 +192,14 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): OpenAIAdapte
       const per = positions === 'all' ? tb.length : 1;
       const ids = new Int32Array(tb.batch * per * got);
       const logprobs = new Float32Array(tb.batch * per * got);
-      rows.forEach((row, b) =>
+      rows.forEach((row, b) => {
         row.forEach((entries, p) => {
           for (let j = 0; j < got; j++) {
             ids[(b * per + p) * got + j] = entries[j]![0];
             logprobs[(b * per + p) * got + j] = entries[j]![1];
           }
-        }),
-      );
+        });
+      });
       return { batch: tb.batch, positions: per, k: got, ids, logprobs, vocabSize };
     },
     async logits() {
