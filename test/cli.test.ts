@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/index.js';
-import { devnetBeacon } from '../src/devnet/beacon.js';
+import { devnetBeacon } from '../src/devnet/pallets/drand-beacon.js';
 import { keypairFromUri } from '../src/keys/index.js';
 import { createSubtensor } from '../src/subtensor/index.js';
 

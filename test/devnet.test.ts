@@ -483,7 +483,7 @@ describe('devnet SubtensorModule', () => {
   });
 
   it('CRv2: the commit hash matches the spec vector; reveal exactly one epoch later, not before, not after', async () => {
-    const { weightCommitHash } = await import('../src/devnet/commit-reveal.js');
+    const { weightCommitHash } = await import('../src/devnet/pallets/subtensor/commit-reveal.js');
     expect(
       weightCommitHash(
         { registry: api.registry },

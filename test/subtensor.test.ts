@@ -18,7 +18,7 @@ import {
   type Subtensor,
 } from '../src/subtensor/index.js';
 import { TimelockError, parseTimelockCiphertext, timelockDecrypt } from '../src/timelock/index.js';
-import { devnetBeacon } from '../src/devnet/beacon.js';
+import { devnetBeacon } from '../src/devnet/pallets/drand-beacon.js';
 import { thrownCode } from './helpers.js';
 
 const FIXTURE = 'test/fixtures/finney-metadata-spec424.scale';

@@ -16,8 +16,9 @@
  */
 export { startDevnet } from './server.js';
 export type { Devnet, DevnetOptions } from './server.js';
-export { TAO } from './chain.js';
-export type { DevAccount, ChainOptions } from './chain.js';
+export { TAO } from './chain/genesis.js';
+export type { DevAccount } from './chain/genesis.js';
+export type { ChainOptions } from './chain/types.js';
 export { DevnetError } from './errors.js';
 export type { DevnetErrorCode } from './errors.js';
-export type { DevnetNotice } from './dispatch-context.js';
+export type { DevnetNotice } from './pallets/context.js';

@@ -2,11 +2,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createChain, devAccounts, type ChainOptions, type DevAccount } from './chain.js';
-import type { DevnetNotice } from './dispatch-context.js';
+import { createChain } from './chain/chain.js';
+import { devAccounts, type DevAccount } from './chain/genesis.js';
+import type { ChainOptions } from './chain/types.js';
+import type { DevnetNotice } from './pallets/context.js';
 import { cryptoReady } from '../keys/index.js';
 import { DevnetError } from './errors.js';
-import { RpcError, createRpc, type RpcConnection } from './rpc.js';
+import type { RpcConnection } from './rpc/context.js';
+import { RpcError } from './rpc/errors.js';
+import { createRpc } from './rpc/rpc.js';
 
 /** Options of {@link startDevnet}. */
 export interface DevnetOptions extends ChainOptions {

@@ -219,7 +219,7 @@ function apiMethod(api: ApiPromise, section: string, method: string): ApiMethod 
  * metadata V14, which describes no runtime APIs: the call is made with `state_call` and decoded with finney's types.
  */
 async function bundledApiMethod(section: string, method: string): Promise<ApiMethod | null> {
-  const { loadRuntime } = await import('../devnet/runtime.js');
+  const { loadRuntime } = await import('../devnet/chain/runtime.js');
   const { registry, metadata } = loadRuntime();
   for (const a of metadata.asV16.apis) {
     if (stringCamelCase(a.name.toString()) !== section) continue;

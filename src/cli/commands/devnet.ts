@@ -56,7 +56,7 @@ export function devnetCommand(program: Command, ctx: CliContext): void {
       if (typeof sealing === 'number' && !(Number.isFinite(sealing) && sealing >= 10))
         throw usage(`--sealing must be instant, manual or milliseconds (>= 10), got ${JSON.stringify(o.sealing)}`);
       const { startDevnet } = await import('../../devnet/index.js');
-      const { devnetBeacon } = await import('../../devnet/beacon.js');
+      const { devnetBeacon } = await import('../../devnet/pallets/drand-beacon.js');
       let devnet;
       try {
         devnet = await startDevnet({
