@@ -10,7 +10,7 @@ import {
   sessionKey,
   x25519Pair,
   x25519Shared,
-} from '../src/axon/session.js';
+} from '../src/wire/index.js';
 import { createDendrite } from '../src/dendrite/index.js';
 import { AXON_SERVICE } from '../src/internal/grpc-wire.js';
 import { cryptoReady, keypairFromUri, sign, verify } from '../src/keys/index.js';

@@ -14,7 +14,9 @@
  *
  * @module axon
  */
-export { createAxon, responseSigningMessage, VERSION_AS_INT } from './server.js';
+export { createAxon } from './axon.js';
+// The wire rules live in subnetkit/wire; these two stay here for code written against earlier releases.
+export { responseSigningMessage, VERSION_AS_INT } from '../wire/index.js';
 export type {
   Axon,
   AxonLoad,
@@ -44,6 +46,6 @@ export type { VerifyPool } from './verify-pool.js';
 export type { VerifyOptions } from './verify.js';
 export { AxonError } from './errors.js';
 export type { AxonErrorCode } from './errors.js';
-export { SESSION_HEADERS, SESSION_ROUTE } from './session.js';
-export type { SessionOptions } from './session.js';
+export { SESSION_HEADERS, SESSION_ROUTE } from '../wire/index.js';
+export type { SessionOptions } from './session-store.js';
 export type { GrpcServeOptions } from './types.js';

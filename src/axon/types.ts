@@ -11,7 +11,7 @@ import type {
 import type { BucketOptions } from './rate-limit.js';
 import type { PriorityGateOptions } from './priority-queue.js';
 import type { VerifyOptions } from './verify.js';
-import type { SessionOptions } from './session.js';
+import type { SessionOptions } from './session-store.js';
 
 /** What the axon knows about a request beyond its synapse. */
 export interface RequestContext {

@@ -13,7 +13,7 @@
  *
  * @module dendrite
  */
-export { createDendrite } from './client.js';
+export { createDendrite } from './dendrite.js';
 export type { Dendrite, DendriteOptions, AxonTarget, Transport, CallOptions } from './types.js';
 export { DendriteError } from './errors.js';
 export type { DendriteErrorCode } from './errors.js';

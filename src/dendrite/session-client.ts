@@ -1,14 +1,7 @@
-/** The dendrite side of the session handshake (see src/axon/session.ts for the protocol). */
+/** The dendrite side of the session handshake (the protocol: src/wire/session.ts). */
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'undici';
-import {
-  acceptMessage,
-  handshakeMessage,
-  sessionKey,
-  x25519Pair,
-  x25519Shared,
-  SESSION_ROUTE,
-} from '../axon/session.js';
+import { acceptMessage, handshakeMessage, sessionKey, x25519Pair, x25519Shared, SESSION_ROUTE } from '../wire/index.js';
 import { sign, verify, type Keypair } from '../keys/index.js';
 import { DendriteError } from './errors.js';
 

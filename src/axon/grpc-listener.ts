@@ -21,10 +21,11 @@ import {
   joinSynapse,
   splitSynapse,
 } from '../internal/grpc-wire.js';
-import { Reject, type CoreRequest, type CoreResult, type Route } from './pipeline.js';
-import { SESSION_HEADERS, responseMac } from './session.js';
-import type { TokenBuckets } from './rate-limit.js';
-import type { RequestContext, TlsOptions } from './types.js';
+import { SESSION_HEADERS, responseMac } from '../wire/index.js';
+import { Exchange, type Loaded, Reject, type Route } from './exchange.js';
+import type { AxonReport } from './metrics.js';
+import type { Pipeline } from './pipeline.js';
+import type { TlsOptions } from './types.js';
 
 export interface GrpcListener {
   readonly port: number;
@@ -35,14 +36,10 @@ export interface GrpcListenerOptions {
   port: number;
   host: string;
   maxBody: number;
-  routes: Map<string, Route>;
-  core: (req: CoreRequest) => Promise<CoreResult>;
-  perIp: TokenBuckets | null;
+  pipeline: Pipeline;
   tls?: TlsOptions | undefined;
+  report: AxonReport;
   onInFlight(delta: number): void;
-  onDone(route: string, status: number, started: number, ctx: RequestContext): void;
-  onReject(r: Reject, route: string, ip: string): void;
-  onError(e: unknown): void;
 }
 
 /** Maps an HTTP-like status to the gRPC code a plain gRPC client would expect. */
@@ -105,8 +102,8 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
 
   function refuse(e: unknown, route: string, ip: string): { code: number; details: string; metadata: Metadata } {
     const r = e instanceof Reject ? e : new Reject(500, `Internal Server Error #${randomUUID()}`, 'internal');
-    if (!(e instanceof Reject)) o.onError(e);
-    o.onReject(r, route, ip);
+    if (!(e instanceof Reject)) o.report.error(e);
+    o.report.rejected(r, route, ip);
     const md = toMetadata({
       ...r.headers,
       bt_header_axon_status_code: r.status,
@@ -115,50 +112,59 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
     return { code: grpcCodeFor(r.status), details: r.message, metadata: md };
   }
 
-  function prepare(raw: Buffer, md: Metadata, peer: string): { req: CoreRequest; route: string; ip: string } {
-    const { ip, port } = peerOf(peer);
-    const started = performance.now();
-    if (o.perIp && !o.perIp.take(ip))
-      throw Object.assign(new Reject(429, 'Too many requests from this address', 'rate_limited_ip'), { ip });
-    let parsed: Record<string, unknown>;
-    let route: string;
-    try {
-      const msg = decodeSynapseMessage(raw);
-      route = msg.name;
-      const r0 = o.routes.get(route);
-      if (!r0)
+  /** The route by the message's synapse name; the body already decoded (tensors as raw bytes). */
+  function loadFrom(raw: Buffer) {
+    return async (routes: ReadonlyMap<string, Route>): Promise<Loaded> => {
+      let msg: ReturnType<typeof decodeSynapseMessage>;
+      try {
+        msg = decodeSynapseMessage(raw);
+      } catch (e) {
+        throw new Reject(400, `Invalid synapse message: ${(e as Error).message}`, 'bad_body');
+      }
+      const route = routes.get(msg.name);
+      if (!route)
         throw new Reject(
           404,
-          `Synapse name '${route}' not found. Available synapses ${JSON.stringify([...o.routes.keys()])}`,
+          `Synapse name '${msg.name}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`,
           'not_found',
         );
-      parsed = joinSynapse(msg);
-    } catch (e) {
-      if (e instanceof Reject) throw e;
-      throw new Reject(400, `Invalid synapse message: ${(e as Error).message}`, 'bad_body');
-    }
-    const r = o.routes.get(route)!;
-    return {
-      req: { route: r, routeName: route, headers: metadataHeaders(md), body: raw, parsed, ip, port, started },
-      route,
-      ip,
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = joinSynapse(msg);
+      } catch (e) {
+        throw new Reject(400, `Invalid synapse message: ${(e as Error).message}`, 'bad_body');
+      }
+      return { routeName: msg.name, route, body: raw, parsed };
     };
+  }
+
+  function exchangeOf(raw: Buffer, md: Metadata, peer: string): Exchange {
+    const { ip, port } = peerOf(peer);
+    return new Exchange({
+      routeName: '',
+      method: 'POST',
+      ip,
+      port,
+      started: performance.now(),
+      headers: metadataHeaders(md),
+      // grpc-js bounds metadata and message sizes itself (max_receive_message_length).
+      headerCount: 0,
+      readBody: async () => raw,
+      load: loadFrom(raw),
+    });
   }
 
   server.addService(AXON_SERVICE as never, {
     forward: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       o.onInFlight(1);
-      let route = '';
-      let ip = peerOf(call.getPeer()).ip;
+      const x = exchangeOf(call.request, call.metadata, call.getPeer());
       (async () => {
-        const p = prepare(call.request, call.metadata, call.getPeer());
-        route = p.route;
-        ip = p.ip;
-        const out = await o.core(p.req);
+        const out = await o.pipeline(x);
         if (out.kind !== 'reply') {
-          out.release();
+          if (out.kind === 'stream') out.release();
           throw new Reject(400, 'this synapse streams: call ForwardStream', 'bad_body');
         }
+        const route = x.routeName;
         const bytes = encodeSynapseMessage(splitSynapse(out.synapse, route));
         // A session reply's MAC covers the bytes this transport sends, not the JSON the HTTP path would have sent.
         const headers = out.session
@@ -166,20 +172,17 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
           : out.headers;
         call.sendMetadata(toMetadata(headers));
         callback(null, bytes);
-        o.onDone(route, out.status, p.req.started, out.ctx);
+        o.report.served(route, out.status, x.arrival.started, out.ctx);
       })()
-        .catch((e) => callback(refuse(e, route, ip)))
+        .catch((e) => callback(refuse(e, x.routeName, x.arrival.ip)))
         .finally(() => o.onInFlight(-1));
     },
     forwardStream: (call: ServerWritableStream<Buffer, Buffer>) => {
       o.onInFlight(1);
-      let route = '';
-      let ip = peerOf(call.getPeer()).ip;
+      const x = exchangeOf(call.request, call.metadata, call.getPeer());
       (async () => {
-        const p = prepare(call.request, call.metadata, call.getPeer());
-        route = p.route;
-        ip = p.ip;
-        const out = await o.core(p.req);
+        const out = await o.pipeline(x);
+        if (out.kind === 'raw') throw new Reject(400, 'not a synapse', 'bad_body');
         if (out.kind === 'reply') {
           call.sendMetadata(toMetadata(out.headers));
           call.write(encodeChunk(Buffer.from(out.body)));
@@ -193,13 +196,13 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
             if (!call.write(encodeChunk(chunk))) await new Promise((r) => call.once('drain', r));
           }
           call.end();
-          o.onDone(route, 200, p.req.started, out.ctx);
+          o.report.served(x.routeName, 200, x.arrival.started, out.ctx);
         } finally {
           out.release();
         }
       })()
         .catch((e) => {
-          const r = refuse(e, route, ip);
+          const r = refuse(e, x.routeName, x.arrival.ip);
           call.emit('error', { code: r.code, details: r.details, metadata: r.metadata });
         })
         .finally(() => o.onInFlight(-1));

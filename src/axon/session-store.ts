@@ -1,96 +1,18 @@
 /**
- * Session authentication for the fast TS↔TS path. One signed handshake per dendrite–axon pair replaces a signature
- * per request:
- *
- * 1. The dendrite sends an ephemeral X25519 public key, a random nonce and a timestamp, signed with its sr25519
- *    hotkey for this axon's hotkey.
- * 2. The axon checks the signature and freshness, answers with its own ephemeral X25519 key, signed with the axon
- *    hotkey (so the dendrite knows it reached the right axon), and both derive the session key with HKDF-SHA256
- *    over the X25519 secret: someone reading the traffic learns nothing they can forge requests with.
- * 3. Each request then carries the session id, a sequence number and HMAC-SHA256(key, seq | route | body). A sliding
- *    window of sequence numbers rejects replays, also when concurrent requests arrive out of order; the response
- *    carries HMAC-SHA256(key, "res" | seq | status | body), so the dendrite knows who answered.
+ * The axon side of the session protocol (see src/wire/session.ts): handshakes answered and remembered, and each
+ * session request checked (MAC, then the replay window) before its body is parsed.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Keypair, sign } from '../keys/index.js';
 import {
-  createHmac,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-  timingSafeEqual,
-  type KeyObject,
-} from 'node:crypto';
-import type { Keypair } from '../keys/index.js';
-import { sign } from '../keys/index.js';
-
-/**
- * Header names of the session path.
- *
- * @example
- * ```ts
- * if (res.headers[SESSION_HEADERS.error]) reconnect(); // the axon no longer knows the session
- * ```
- */
-export const SESSION_HEADERS = {
-  /** The session id (32 hex digits). */
-  id: 'x-subnetkit-session',
-  /** The request's sequence number (decimal). */
-  seq: 'x-subnetkit-seq',
-  /** HMAC-SHA256 in hex: of `seq|route|body` on requests, of `res|seq|status|body` on replies. */
-  mac: 'x-subnetkit-mac',
-  /** Set on a 401 that a new handshake can cure. */
-  error: 'x-subnetkit-session-error',
-} as const;
-
-/**
- * Route of the handshake (`POST /_subnetkit_session`).
- *
- * @example
- * ```ts
- * await fetch(`http://${ip}:${port}/${SESSION_ROUTE}`, { method: 'POST', body: signedHandshake });
- * ```
- */
-export const SESSION_ROUTE = '_subnetkit_session';
-const WINDOW = 1024n;
-const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
-
-export function x25519Pair(): { privateKey: KeyObject; publicRaw: Buffer } {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const der = publicKey.export({ format: 'der', type: 'spki' });
-  return { privateKey, publicRaw: Buffer.from(der.subarray(der.length - 32)) };
-}
-
-export function x25519Shared(privateKey: KeyObject, peerRaw: Buffer): Buffer {
-  const publicKey = createPublicKey({ key: Buffer.concat([SPKI_X25519, peerRaw]), format: 'der', type: 'spki' });
-  return diffieHellman({ privateKey, publicKey });
-}
-
-export function sessionKey(
-  shared: Buffer,
-  clientNonce: Buffer,
-  axonHotkey: string,
-  hotkey: string,
-  id: string,
-): Buffer {
-  return Buffer.from(hkdfSync('sha256', shared, clientNonce, `subnetkit-session-v1|${axonHotkey}|${hotkey}|${id}`, 32));
-}
-
-export function handshakeMessage(axonHotkey: string, hotkey: string, pub: string, nonce: string, ts: number): string {
-  return `subnetkit-session-v1|${axonHotkey}|${hotkey}|${pub}|${nonce}|${ts}`;
-}
-
-export function acceptMessage(hotkey: string, clientPub: string, serverPub: string, id: string): string {
-  return `subnetkit-session-v1-accept|${hotkey}|${clientPub}|${serverPub}|${id}`;
-}
-
-export function requestMac(key: Buffer, seq: string, route: string, body: Uint8Array | string): string {
-  return createHmac('sha256', key).update(`${seq}|${route}|`).update(body).digest('hex');
-}
-
-export function responseMac(key: Buffer, seq: string, status: number, body: Uint8Array | string): string {
-  return createHmac('sha256', key).update(`res|${seq}|${status}|`).update(body).digest('hex');
-}
+  SESSION_REPLAY_WINDOW as WINDOW,
+  acceptMessage,
+  handshakeMessage,
+  requestMac,
+  sessionKey,
+  x25519Pair,
+  x25519Shared,
+} from '../wire/index.js';
 
 interface ServerSession {
   hotkey: string;

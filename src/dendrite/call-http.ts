@@ -1,0 +1,34 @@
+/** The HTTP call paths: signed (Python-compatible) and session (MAC'd); both read the reply under the size cap. */
+import type { CallPath, Reply } from './call.js';
+import { readCapped } from './http-util.js';
+import { type Sent, releaseLane, sendHttp, sessionReplyOk } from './send-http.js';
+import { SESSION_HEADERS } from '../wire/index.js';
+
+function httpPath(transport: 'http' | 'session'): CallPath {
+  return async (state, target, synapse, timeout): Promise<Reply> => {
+    let sent: Sent | undefined;
+    let text: string;
+    let res: Awaited<Sent['response']>;
+    try {
+      sent = await sendHttp(state, target, synapse, timeout, transport);
+      res = await sent.response;
+      text = await readCapped(res.body, state.maxBytes);
+    } catch (e) {
+      // A request that failed mid-flight may leave its connection in any state: that lane starts afresh.
+      releaseLane(sent, true);
+      throw e;
+    }
+    releaseLane(sent, false);
+    if (!sessionReplyOk(state, sent, res.statusCode, res.headers, text, target))
+      return { kind: 'failure', status: 401, message: 'Response MAC missing or invalid' };
+    // An axon that forgot our session (restart, expiry) says so; sessionReplyOk has dropped it.
+    const sessionLost = Boolean(sent.session && res.statusCode === 401 && res.headers[SESSION_HEADERS.error]);
+    return { kind: 'response', status: res.statusCode, headers: res.headers, body: text, sessionLost };
+  };
+}
+
+/** Python-compatible: every request signed with sr25519. */
+export const signedHttp: CallPath = httpPath('http');
+
+/** A subnetkit axon's fast path: one handshake, then an HMAC per request. */
+export const sessionHttp: CallPath = httpPath('session');

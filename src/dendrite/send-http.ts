@@ -1,0 +1,94 @@
+/**
+ * Sending a synapse over HTTP, signed (on its own lane, so nonces reach the axon in order per uuid) or on a session
+ * (MAC'd, on the shared pool). Used by calls and by streams; the caller reads the response.
+ */
+import type { Dispatcher } from 'undici';
+import type { Synapse, SynapseClass } from '../synapse/index.js';
+import { SESSION_HEADERS, responseMac } from '../wire/index.js';
+import { headerRecord, origin } from './http-util.js';
+import type { Lane, LaneSet } from './lanes.js';
+import { prepareSession, prepareSigned } from './prepare.js';
+import type { ClientSession } from './session-client.js';
+import { type DendriteState, assertOpen, dropSession, lanesFor, poolFor, sessionFor } from './state.js';
+import type { AxonTarget } from './types.js';
+
+/** A request on its way. */
+export interface Sent {
+  /** Resolves to the HTTP response, or rejects with a network error. */
+  response: Promise<{
+    statusCode: number;
+    headers: Record<string, string>;
+    body: AsyncIterable<Uint8Array> & { destroy?: () => void };
+  }>;
+  /** The session a session request used, and its sequence number. */
+  session?: { s: ClientSession; seq: string; origin: string };
+  /** The lane a signed request holds until its reply is read. */
+  lane?: { set: LaneSet; lane: Lane };
+}
+
+/** Releases a signed request's lane; a broken one (its reply not read to the end) starts afresh. */
+export function releaseLane(sent: Sent | undefined, broken: boolean): void {
+  if (sent?.lane) sent.lane.set.release(sent.lane.lane, broken);
+}
+
+export async function sendHttp(
+  state: DendriteState,
+  target: AxonTarget,
+  synapse: Synapse,
+  timeout: number,
+  transport: 'http' | 'session',
+): Promise<Sent> {
+  assertOpen(state);
+  const o = origin(target);
+  const name = (synapse.constructor as SynapseClass).synapseName;
+  const signal = AbortSignal.timeout(timeout * 1000);
+  const toResponse = (r: Dispatcher.ResponseData) => ({
+    statusCode: r.statusCode,
+    headers: headerRecord(r.headers),
+    body: r.body,
+  });
+  if (transport === 'session') {
+    const s = await sessionFor(state, o, target, timeout);
+    const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, name, (x) => x.toJSON());
+    const response = poolFor(state, o)
+      .request({ path: `/${name}`, method: 'POST', headers, body, signal })
+      .then(toResponse);
+    return { response, session: { s, seq, origin: o } };
+  }
+  // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
+  const set = lanesFor(state, o);
+  const lane = await set.acquire();
+  let prepared: { body: string; headers: Record<string, string> };
+  try {
+    prepared = prepareSigned(state, target, synapse, timeout, lane.uuid);
+  } catch (e) {
+    set.release(lane);
+    throw e;
+  }
+  const response = lane.client
+    .request({ path: `/${name}`, method: 'POST', headers: prepared.headers, body: prepared.body, signal })
+    .then(toResponse);
+  return { response, lane: { set, lane } };
+}
+
+/**
+ * Checks a session reply: a success must carry the right MAC (false: it cannot be trusted); a 401 saying the axon
+ * forgot the session drops it here, so the next call handshakes again.
+ */
+export function sessionReplyOk(
+  state: DendriteState,
+  sent: Sent,
+  status: number,
+  headers: Record<string, string>,
+  body: Uint8Array | string,
+  target: AxonTarget,
+): boolean {
+  if (!sent.session) return true;
+  if (status === 401 && headers[SESSION_HEADERS.error]) {
+    dropSession(state, sent.session.origin, target, sent.session.s);
+    return true;
+  }
+  if (status !== 200) return true;
+  const mac = headers[SESSION_HEADERS.mac];
+  return typeof mac === 'string' && mac === responseMac(sent.session.s.key, sent.session.seq, status, body);
+}

@@ -1,0 +1,137 @@
+/**
+ * A dendrite's state, as a plain object the operations (prepare, call-*, stream) share: its identity, its keep-alive
+ * pools and signed-request lanes per axon, its sessions, and the lazily loaded gRPC channels.
+ */
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import type { Keypair } from '../keys/index.js';
+import { DendriteError } from './errors.js';
+import { createLanes, type LaneSet } from './lanes.js';
+import { type ClientSession, openSession } from './session-client.js';
+import type { AxonTarget, DendriteOptions, Transport } from './types.js';
+
+type GrpcClients = ReturnType<typeof import('./grpc-client.js').createGrpcClients>;
+
+export interface DendriteState {
+  readonly options: DendriteOptions;
+  readonly keypair: Keypair;
+  /** This dendrite's uuid (session requests carry it; signed requests carry their lane's). */
+  readonly uuid: string;
+  readonly maxBytes: number;
+  readonly defaultTransport: Transport;
+  closed: boolean;
+  /** The last nonce used: nonces strictly increase, also within one millisecond. */
+  lastNonce: bigint;
+  readonly pools: Map<string, Pool>;
+  readonly laneSets: Map<string, LaneSet>;
+  /** Sessions by `origin|axon hotkey`, shared by every call that needs one while the handshake runs. */
+  readonly sessions: Map<string, Promise<ClientSession>>;
+  grpcLoad: Promise<GrpcClients> | null;
+}
+
+const TRANSPORTS: readonly Transport[] = ['http', 'session', 'grpc', 'auto'];
+
+export function createDendriteState(options: DendriteOptions): DendriteState {
+  if (!options?.keypair?.secretKey)
+    throw new DendriteError('DENDRITE_INVALID_CONFIG', 'options.keypair must be a hotkey with its secret');
+  const defaultTransport = options.transport ?? 'http';
+  if (!TRANSPORTS.includes(defaultTransport))
+    throw new DendriteError(
+      'DENDRITE_INVALID_CONFIG',
+      `transport must be http, session, grpc or auto, got ${String(defaultTransport)}`,
+    );
+  return {
+    options,
+    keypair: options.keypair,
+    uuid: randomUUID(),
+    maxBytes: options.maxResponseBytes ?? 64 * 1024 * 1024,
+    defaultTransport,
+    closed: false,
+    lastNonce: 0n,
+    pools: new Map(),
+    laneSets: new Map(),
+    sessions: new Map(),
+    grpcLoad: null,
+  };
+}
+
+export function assertOpen(state: DendriteState): void {
+  if (state.closed) throw new DendriteError('DENDRITE_CLOSED', 'dendrite is closed');
+}
+
+/** The next nonce: now in nanoseconds, or one more than the last when the clock has not moved. */
+export function nextNonce(state: DendriteState): bigint {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  state.lastNonce = now > state.lastNonce ? now : state.lastNonce + 1n;
+  return state.lastNonce;
+}
+
+/** The keep-alive pool to an origin (session requests and handshakes use it). */
+export function poolFor(state: DendriteState, origin: string): Pool {
+  let p = state.pools.get(origin);
+  if (!p) {
+    const connections = state.options.connectionsPerAxon ?? 32;
+    p = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    state.pools.set(origin, p);
+  }
+  return p;
+}
+
+/** The signed-request lanes to an origin (see lanes.ts: why one uuid per connection). */
+export function lanesFor(state: DendriteState, origin: string): LaneSet {
+  let l = state.laneSets.get(origin);
+  if (!l) state.laneSets.set(origin, (l = createLanes(origin, state.options.connectionsPerAxon ?? 32)));
+  return l;
+}
+
+/** The gRPC channels; @grpc/grpc-js is an optional peer, loaded on the first gRPC call. */
+export function grpcClients(state: DendriteState): Promise<GrpcClients> {
+  state.grpcLoad ??= import('./grpc-client.js').then(
+    (m) => m.createGrpcClients(state.maxBytes),
+    (cause) => {
+      state.grpcLoad = null;
+      throw new DendriteError(
+        'DENDRITE_GRPC_MISSING',
+        'the gRPC transport needs the @grpc/grpc-js package: npm install @grpc/grpc-js',
+        { cause },
+      );
+    },
+  );
+  return state.grpcLoad;
+}
+
+/** The session with an axon, opening one (a signed handshake) if there is none. */
+export function sessionFor(
+  state: DendriteState,
+  origin: string,
+  target: AxonTarget,
+  timeoutS: number,
+): Promise<ClientSession> {
+  const key = `${origin}|${target.hotkey}`;
+  let s = state.sessions.get(key);
+  if (!s) {
+    s = openSession(poolFor(state, origin), state.keypair, target.hotkey, timeoutS * 1000);
+    s.catch(() => state.sessions.delete(key));
+    state.sessions.set(key, s);
+  }
+  return s;
+}
+
+/** Forgets a session the axon no longer knows (unless a newer one has replaced it meanwhile). */
+export function dropSession(state: DendriteState, origin: string, target: AxonTarget, s: ClientSession): void {
+  const key = `${origin}|${target.hotkey}`;
+  void state.sessions.get(key)?.then((cur) => {
+    if (cur === s) state.sessions.delete(key);
+  });
+}
+
+/** Closes every pooled connection, lane and gRPC channel. */
+export async function closeState(state: DendriteState): Promise<void> {
+  state.closed = true;
+  if (state.grpcLoad) (await state.grpcLoad.catch(() => null))?.close();
+  state.sessions.clear();
+  await Promise.all([...state.pools.values()].map((p) => p.close()));
+  state.pools.clear();
+  await Promise.all([...state.laneSets.values()].map((l) => l.close()));
+  state.laneSets.clear();
+}
