@@ -6,6 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 const modules = readdirSync('src').filter((d) => d !== 'internal' && statSync(`src/${d}`).isDirectory());
 const entry: Record<string, string> = { index: 'src/index.ts' };
 for (const m of modules) entry[`${m}/index`] = `src/${m}/index.ts`;
+// The ONNX worker thread runs as a file of its own (src/inference/onnx/worker-thread.ts finds it beside the code).
+entry['inference/onnx-worker'] = 'src/inference/onnx/worker.ts';
 
 // Nothing a user installs is bundled: every dependency and peer stays an import, so the application and subnetkit
 // share one copy of @polkadot/* (whose codec classes must be the same instances) and of everything else.

@@ -211,6 +211,36 @@ check('the bin runs from the install', () => {
   if (out.trim() !== pkg.version) throw new Error(out);
 });
 
+// 4b. The ONNX adapter from the installed package: its worker thread is a file of its own in dist/, found beside the
+// code that starts it, with onnxruntime-node (an optional peer) installed by the application.
+const ortVersion = pkg.devDependencies['onnxruntime-node'];
+run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `onnxruntime-node@${ortVersion}`], app);
+const onnx = `
+import assert from 'node:assert/strict';
+import { createOnnxAdapter, trainNgram, ngramToOnnx } from 'subnetkit/inference';
+const ids = Array.from({ length: 400 }, (_, i) => (i * 7) % 50);
+const model = ngramToOnnx(trainNgram([ids], { vocabSize: 50, order: 2 }));
+const adapter = await createOnnxAdapter({ model, providers: ['cpu'] });
+assert.equal(adapter.provider, 'cpu');
+const top = await adapter.topk([[3, 10, 17]], { k: 5 });
+assert.equal(top.k, 5);
+assert.equal(top.ids.length, 5);
+await adapter.close();
+console.log('onnx ok');
+`;
+writeFileSync(join(app, 'onnx.mjs'), onnx);
+writeFileSync(
+  join(app, 'onnx.cjs'),
+  `(async () => {\n${onnx.replace("import assert from 'node:assert/strict';", "const assert = require('node:assert/strict');").replace("import { createOnnxAdapter, trainNgram, ngramToOnnx } from 'subnetkit/inference';", "const { createOnnxAdapter, trainNgram, ngramToOnnx } = require('subnetkit/inference');")}\n})().catch((e) => { console.error(e); process.exit(1); });\n`,
+);
+check('the ONNX adapter runs from the install, ESM and CJS (its worker thread is a built file of its own)', () => {
+  if (!files.includes('dist/inference/onnx-worker.js')) throw new Error('missing dist/inference/onnx-worker.js');
+  for (const script of ['onnx.mjs', 'onnx.cjs']) {
+    const out = run(process.execPath, [script], app, { timeout: 120_000 });
+    if (!out.includes('onnx ok')) throw new Error(`${script}: ${out}`);
+  }
+});
+
 // 5. A strict TypeScript consumer: NodeNext, skipLibCheck false.
 const tsVersion = pkg.devDependencies.typescript;
 const typesNode = pkg.devDependencies['@types/node'];

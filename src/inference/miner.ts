@@ -15,6 +15,7 @@ import {
 import type { StreamingResponse } from '../synapse/index.js';
 import { InferenceError } from './errors.js';
 import type { InferenceAdapter, TokenBatch } from './types.js';
+import { createTextPieces } from './text-pieces.js';
 import type { Tokenizer } from './tokenizer.js';
 
 /** Options shared by the handlers. */
@@ -63,6 +64,21 @@ function checkTopk(k: number, adapter: InferenceAdapter, max: number): void {
 }
 
 /**
+ * What every text handler does first: the synapse's own request checks, its `topk` against the adapter (when it has
+ * one), and its token tensor as a bounded batch of ids.
+ */
+function readRequest(
+  synapse: { checkRequest(): void; topk?: number },
+  tokens: Tensor,
+  adapter: InferenceAdapter,
+  options: TextHandlerOptions,
+): TokenBatch {
+  synapse.checkRequest();
+  if (synapse.topk !== undefined) checkTopk(synapse.topk, adapter, options.maxTopk ?? 4096);
+  return requestBatch(tokens, options.maxTokens ?? 65_536);
+}
+
+/**
  * Answers TextCausalLMNext: top-k next-token phrases plus the floor, compacted as v3 does.
  *
  * @example
@@ -72,11 +88,8 @@ function checkTopk(k: number, adapter: InferenceAdapter, max: number): void {
  */
 export function textCausalLMNextHandler(adapter: InferenceAdapter, options: TextHandlerOptions = {}) {
   const phraseOf = options.phraseOf ?? ((id: number) => [id]);
-  const maxTopk = options.maxTopk ?? 4096;
   return async (synapse: TextCausalLMNext): Promise<TextCausalLMNext> => {
-    synapse.checkRequest();
-    checkTopk(synapse.topk, adapter, maxTopk);
-    const batch = requestBatch(synapse.text_inputs, options.maxTokens ?? 65_536);
+    const batch = readRequest(synapse, synapse.text_inputs, adapter, options);
     const r = await adapter.topk(batch, { k: synapse.topk, positions: 'last' });
     const k = r.k;
     const probs = new Float64Array(r.batch * k);
@@ -108,11 +121,8 @@ export function textCausalLMNextHandler(adapter: InferenceAdapter, options: Text
  * ```
  */
 export function textCausalLMHandler(adapter: InferenceAdapter, options: TextHandlerOptions = {}) {
-  const maxTopk = options.maxTopk ?? 4096;
   return async (synapse: TextCausalLM): Promise<TextCausalLM> => {
-    synapse.checkRequest();
-    checkTopk(synapse.topk, adapter, maxTopk);
-    const batch = requestBatch(synapse.text_inputs, options.maxTokens ?? 65_536);
+    const batch = readRequest(synapse, synapse.text_inputs, adapter, options);
     const r = await adapter.topk(batch, { k: synapse.topk, positions: 'all' });
     const k = r.k;
     const rows = r.batch * r.positions;
@@ -143,9 +153,9 @@ export function textSeq2SeqHandler(
 ) {
   const maxGenerate = options.maxGenerate ?? 256;
   return async (synapse: TextSeq2Seq): Promise<TextSeq2Seq> => {
-    synapse.checkRequest();
+    // Seq2Seq's topk is a sampling parameter, not a request for top-k output: it is not checked as one.
+    const batch = readRequest({ checkRequest: () => synapse.checkRequest() }, synapse.text_prompt, adapter, options);
     const n = Math.min(synapse.num_to_generate, maxGenerate);
-    const batch = requestBatch(synapse.text_prompt, options.maxTokens ?? 65_536);
     const rows: number[][] = [];
     for (let b = 0; b < batch.batch; b++) {
       const prompt = Array.from(batch.ids.subarray(b * batch.length, (b + 1) * batch.length));
@@ -234,19 +244,12 @@ export async function* streamText(
   prompt: readonly number[],
   options: { maxTokens?: number; temperature?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<string> {
-  const generated: number[] = [];
-  let emitted = '';
+  const pieces = createTextPieces(tokenizer);
   const stop = tokenizer.eosId !== undefined ? [tokenizer.eosId] : [];
   for await (const tok of adapter.generate(prompt, { ...options, stop })) {
-    generated.push(tok);
-    const text = tokenizer.decode(generated);
-    // A trailing U+FFFD means the last token ends inside a multi-byte character: wait for the next one.
-    if (text.endsWith('\uFFFD')) continue;
-    if (text.length > emitted.length) {
-      yield text.slice(emitted.length);
-      emitted = text;
-    }
+    const piece = pieces.push(tok);
+    if (piece) yield piece;
   }
-  const final = tokenizer.decode(generated);
-  if (final.length > emitted.length) yield final.slice(emitted.length);
+  const rest = pieces.rest();
+  if (rest) yield rest;
 }
