@@ -8,72 +8,10 @@ import { EventEmitter } from 'eventemitter3';
 import { SubtensorError } from './errors.js';
 import { ResilientProvider, type TransportOptions } from './provider.js';
 import { createNonceManager, type NonceManager } from './nonce.js';
+import { startWatchdog } from './watchdog.js';
+import type { Head, ReconnectInfo, SubtensorEvents, WatchdogOptions } from './events.js';
 
-/** A block header as JSON-RPC carries it. */
-export interface RawHeader {
-  /** Parent block hash. */
-  parentHash: string;
-  /** Block number, hex. */
-  number: string;
-  /** State root. */
-  stateRoot: string;
-  /** Extrinsics root. */
-  extrinsicsRoot: string;
-  /** Digest logs. */
-  digest: unknown;
-}
-
-/** A reconnect about to be tried. */
-export interface ReconnectInfo {
-  /** Attempt number since the last open socket (1 = first). */
-  attempt: number;
-  /** Delay before it, in ms (backoff with jitter). */
-  delayMs: number;
-}
-
-/** A chain that makes no blocks, or a node that does not answer. */
-export interface StaleInfo {
-  /** Time since the last block (or since the socket opened), in ms. */
-  sinceMs: number;
-  /** The last best block number seen (-1 when none). */
-  bestNumber: number;
-}
-
-/** A block header as the node sends it, with its number parsed. */
-export interface Head {
-  /** Block number. */
-  number: number;
-  /** The header JSON from the node. */
-  raw: RawHeader;
-  /** When it arrived (ms since epoch). */
-  at: number;
-}
-
-/** Watchdog settings: a best block older than `staleMs` makes the client ping the node; a failed ping reconnects. */
-export interface WatchdogOptions {
-  /** A best block older than this (ms) is stale (default 60,000: five finney blocks). */
-  staleMs?: number;
-  /** Timeout of the liveness ping (default 10,000 ms). */
-  pingTimeoutMs?: number;
-}
-
-/** Events of the chain client. */
-export interface SubtensorEvents {
-  /** The socket is open (first time and after each reconnect). */
-  connected: [];
-  /** The socket dropped; the client reconnects by itself. */
-  disconnected: [];
-  /** A reconnect is scheduled. */
-  reconnecting: [info: ReconnectInfo];
-  /** A new best block. */
-  block: [head: Head];
-  /** A new finalized block. */
-  finalized: [head: Head];
-  /** No new block for `sinceMs`, but the node answers: the chain (or the devnet's sealing) is halted. */
-  stale: [info: StaleInfo];
-  /** The node did not answer the watchdog's ping; the socket is being replaced. */
-  unresponsive: [info: StaleInfo];
-}
+export type { Head, RawHeader, ReconnectInfo, StaleInfo, SubtensorEvents, WatchdogOptions } from './events.js';
 
 const SIGNED_EXTENSIONS_EMPTY = { extrinsic: {}, payload: {} };
 /** subtensor's own transaction extensions carry no data (so they encode as nothing). */
@@ -109,6 +47,12 @@ export function headerNumber(raw: { number: string | number }): number {
   return typeof raw.number === 'number' ? raw.number : Number.parseInt(raw.number, 16);
 }
 
+/** The notification, subscribe and unsubscribe methods of each head subscription. */
+const HEAD_SUBSCRIPTIONS = {
+  best: ['chain_newHead', 'chain_subscribeNewHeads', 'chain_unsubscribeNewHeads'],
+  finalized: ['chain_finalizedHead', 'chain_subscribeFinalizedHeads', 'chain_unsubscribeFinalizedHeads'],
+} as const;
+
 function parseHead(raw: Head['raw']): Head {
   return { number: headerNumber(raw), raw, at: Date.now() };
 }
@@ -124,8 +68,7 @@ async function openConnection(
   const events = new EventEmitter<SubtensorEvents>();
   let apiPromise: Promise<ApiPromise> | null = null;
   let closed = false;
-  let timer: ReturnType<typeof setInterval> | null = null;
-  let staleReported = false;
+  let dog: { stop(): void } | null = null;
   const subs: [string, string, string][] = [];
   const conn: Connection = {
     url,
@@ -167,7 +110,7 @@ async function openConnection(
       closed = true;
       conn.closed = true;
       onClose();
-      if (timer) clearInterval(timer);
+      dog?.stop();
       const api = apiPromise ? await apiPromise.catch(() => null) : null;
       for (const [type, method, id] of subs) await provider.unsubscribe(type, method, id).catch(() => false);
       await provider.disconnect();
@@ -182,62 +125,30 @@ async function openConnection(
   provider.on('connected', () => events.emit('connected'));
   provider.on('disconnected', () => events.emit('disconnected'));
   provider.on('reconnecting', ((info: ReconnectInfo) => events.emit('reconnecting', info)) as never);
-  subs.push([
-    'chain_newHead',
-    'chain_unsubscribeNewHeads',
-    await provider.subscribe('chain_newHead', 'chain_subscribeNewHeads', [], (err, raw) => {
-      if (err || !raw) return;
-      const h = parseHead(raw as Head['raw']);
-      conn.best = h;
-      staleReported = false;
-      events.emit('block', h);
-    }),
-  ]);
-  subs.push([
-    'chain_finalizedHead',
-    'chain_unsubscribeFinalizedHeads',
-    await provider.subscribe('chain_finalizedHead', 'chain_subscribeFinalizedHeads', [], (err, raw) => {
-      if (err || !raw) return;
-      const h = parseHead(raw as Head['raw']);
-      conn.finalized = h;
-      events.emit('finalized', h);
-    }),
-  ]);
-
-  // The watchdog: a half-dead socket (no close frame, no answers) is only found by asking.
-  let pinging = false;
-  if (watchdog !== false) {
-    const staleMs = watchdog.staleMs ?? 60_000;
-    const pingTimeoutMs = watchdog.pingTimeoutMs ?? 10_000;
-    if (!(staleMs >= 100) || !(pingTimeoutMs >= 10))
-      throw new SubtensorError('INVALID_ARGUMENT', 'watchdog.staleMs must be ≥ 100 and pingTimeoutMs ≥ 10');
-    let lastSeen = Date.now();
-    events.on('block', () => (lastSeen = Date.now()));
-    events.on('connected', () => (lastSeen = Date.now()));
-    timer = setInterval(
-      () => {
-        const since = Date.now() - lastSeen;
-        if (since < staleMs || pinging || !provider.isConnected) return;
-        pinging = true;
-        provider.send('system_health', [], false, pingTimeoutMs).then(
-          () => {
-            pinging = false;
-            if (!staleReported) events.emit('stale', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
-            staleReported = true;
-          },
-          (e: SubtensorError) => {
-            pinging = false;
-            if (closed || e.code === 'CLIENT_CLOSED') return;
-            events.emit('unresponsive', { sinceMs: since, bestNumber: conn.best?.number ?? -1 });
-            lastSeen = Date.now();
-            provider.forceReconnect();
-          },
-        );
-      },
-      Math.max(50, Math.min(staleMs / 4, 5_000)),
-    );
-    timer.unref?.();
+  /** Follows best or finalized heads for as long as the connection lives (re-subscribed after each reconnect). */
+  async function followHeads(kind: keyof typeof HEAD_SUBSCRIPTIONS, onHead: (h: Head) => void): Promise<void> {
+    const [notification, subscribe, unsubscribe] = HEAD_SUBSCRIPTIONS[kind];
+    const id = await provider.subscribe(notification, subscribe, [], (err, raw) => {
+      if (!err && raw) onHead(parseHead(raw as Head['raw']));
+    });
+    subs.push([notification, unsubscribe, id]);
   }
+  await followHeads('best', (h) => {
+    conn.best = h;
+    events.emit('block', h);
+  });
+  await followHeads('finalized', (h) => {
+    conn.finalized = h;
+    events.emit('finalized', h);
+  });
+  if (watchdog !== false)
+    dog = startWatchdog({
+      provider,
+      events,
+      options: watchdog,
+      bestNumber: () => conn.best?.number ?? -1,
+      closed: () => closed,
+    });
   return conn;
 }
 
