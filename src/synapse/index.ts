@@ -11,17 +11,12 @@
  *
  * @module synapse
  */
-export { Synapse, defineSynapse, sha3Hex } from './synapse.js';
-export type {
-  SynapseClass,
-  SynapseBase,
-  SynapseInit,
-  SynapseWith,
-  DefineSynapseOptions,
-  HeaderInput,
-  FromHeadersOptions,
-  BaseFieldName,
-} from './synapse.js';
+export { Synapse } from './synapse.js';
+export type { SynapseClass, SynapseInit, BaseFieldName } from './synapse.js';
+export { defineSynapse } from './define.js';
+export type { SynapseBase, SynapseWith, DefineSynapseOptions } from './define.js';
+export { sha3Hex } from './hash.js';
+export type { HeaderInput, FromHeadersOptions } from './headers.js';
 export { TerminalInfo } from './terminal-info.js';
 export type { TerminalField, TerminalInfoValues } from './terminal-info.js';
 export { Field, t } from './fields.js';

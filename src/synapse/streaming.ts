@@ -3,14 +3,8 @@
  * the dendrite yields each chunk as it arrives, then the final synapse. Chunk framing is the subnet's own choice, as in
  * Python; the defaults here carry UTF-8 text.
  */
-import {
-  Synapse,
-  defineSynapse,
-  type DefineSynapseOptions,
-  type SynapseClass,
-  type SynapseInit,
-  type SynapseWith,
-} from './synapse.js';
+import { type DefineSynapseOptions, type SynapseWith, defineSynapse } from './define.js';
+import { Synapse, type SynapseClass, type SynapseInit } from './synapse.js';
 import type { FieldInit, FieldMap } from './fields.js';
 
 const decoder = () => new TextDecoder('utf-8');

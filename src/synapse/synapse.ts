@@ -2,12 +2,12 @@
  * The `Synapse` base class: the request/response object that travels between a dendrite and an axon, wire-compatible
  * with Python bittensor 10.x (body JSON, headers, body hash).
  */
-import { createHash } from 'node:crypto';
 import { SynapseError } from './errors.js';
-import { Field, t, type AnyField, type FieldCodec, type FieldInit, type FieldMap, type FieldValues } from './fields.js';
+import { t, type AnyField, type FieldCodec, type FieldMap } from './fields.js';
+import { sha3Hex } from './hash.js';
+import { type FromHeadersOptions, type HeaderInput, readHeaders, writeHeaders } from './headers.js';
 import { parseJson, type JsonValue } from './json.js';
-import { pythonFloatRepr } from './python-repr.js';
-import { TerminalInfo, terminalField, type TerminalField } from './terminal-info.js';
+import { terminalField, type TerminalField, type TerminalInfo } from './terminal-info.js';
 
 /** The base fields every synapse has, in Python's `model_dump()` order. */
 const BASE_FIELDS: Record<BaseFieldName, AnyField> = {
@@ -21,6 +21,9 @@ const BASE_FIELDS: Record<BaseFieldName, AnyField> = {
 };
 const BASE_NAMES = Object.keys(BASE_FIELDS);
 
+/** Whether `name` is one of the base fields (a subclass may not redeclare it). */
+export const isBaseField = (name: string): boolean => Object.hasOwn(BASE_FIELDS, name);
+
 /** Names of the base fields every synapse carries. */
 export type BaseFieldName =
   | 'name'
@@ -30,18 +33,6 @@ export type BaseFieldName =
   | 'dendrite'
   | 'axon'
   | 'computed_body_hash';
-
-/**
- * SHA3-256 hex digest of a UTF-8 string (bittensor's `get_hash`).
- *
- * @example
- * ```ts
- * sha3Hex(''); // 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a'
- * ```
- */
-export function sha3Hex(text: string): string {
-  return createHash('sha3-256').update(text, 'utf8').digest('hex');
-}
 
 /** Optional base-field values accepted by every synapse constructor. */
 export interface SynapseInit {
@@ -59,15 +50,6 @@ export interface SynapseInit {
   computed_body_hash?: string;
   /** Ignored: the name is always the class's {@link Synapse.synapseName}. */
   name?: string | null;
-}
-
-/** Headers as received: a plain record (node:http) or anything iterable as `[name, value]` pairs (fetch `Headers`). */
-export type HeaderInput = Record<string, string | string[] | undefined> | Iterable<[string, string]>;
-
-/** Limits applied by {@link Synapse.fromHeaders}. */
-export interface FromHeadersOptions {
-  /** Largest total size of all header names and values, in bytes (default 64 KiB). */
-  maxHeaderBytes?: number;
 }
 
 /** Statics shared by every synapse class; `S` is the instance type. */
@@ -88,7 +70,7 @@ export interface SynapseClass<S extends Synapse = Synapse, Init = Record<string,
   fromHeaders(headers: HeaderInput, options?: FromHeadersOptions): S;
 }
 
-type Statics = { synapseName: string; fields: FieldMap; requiredHashFields: readonly string[] };
+export type Statics = { synapseName: string; fields: FieldMap; requiredHashFields: readonly string[] };
 
 /**
  * The request/response object of the bittensor protocol. Subclass it with {@link defineSynapse} to add typed fields;
@@ -229,20 +211,15 @@ export class Synapse {
    */
   toHeaders(options: { bodyHash?: string } = {}): Record<string, string> {
     const cls = this.constructor as unknown as Statics;
-    const h: Record<string, string> = { name: cls.synapseName, timeout: pythonFloatRepr(this.timeout) };
-    for (const [k, v] of this.axon.toHeaderEntries()) h[`bt_header_axon_${k}`] = v;
-    for (const [k, v] of this.dendrite.toHeaderEntries()) h[`bt_header_dendrite_${k}`] = v;
-    for (const [name, field] of Object.entries(cls.fields)) {
-      const v = (this as Record<string, unknown>)[name];
-      if (v === undefined || (!field.alwaysPresent && (!field.required || v === null))) continue;
-      h[`bt_header_input_obj_${name}`] = Buffer.from((field.codec as FieldCodec<unknown>).dummy(v)).toString('base64');
-    }
-    let size = 0;
-    for (const [k, v] of Object.entries(h)) size += k.length + v.length;
-    h.header_size = String(size);
-    h.total_size = String(this.total_size);
-    h.computed_body_hash = options.bodyHash ?? this.bodyHash;
-    return h;
+    return writeHeaders({
+      name: cls.synapseName,
+      timeout: this.timeout,
+      axon: this.axon,
+      dendrite: this.dendrite,
+      inputs: Object.entries(cls.fields).map(([name, field]) => [name, field, (this as Record<string, unknown>)[name]]),
+      totalSize: this.total_size,
+      bodyHash: options.bodyHash ?? this.bodyHash,
+    });
   }
 
   /**
@@ -326,58 +303,9 @@ export class Synapse {
     headers: HeaderInput,
     options: FromHeadersOptions = {},
   ): S {
-    const max = options.maxHeaderBytes ?? 64 * 1024;
-    const axon: Record<string, string> = {};
-    const dendrite: Record<string, string> = {};
-    const inputs: Record<string, unknown> = {};
-    const top: Record<string, string> = {};
-    let size = 0;
-    for (const [rawKey, rawValue] of headerEntries(headers)) {
-      const key = rawKey.toLowerCase();
-      const value = Array.isArray(rawValue) ? rawValue.join(', ') : rawValue;
-      if (value === undefined) continue;
-      size += key.length + value.length;
-      if (size > max) throw new SynapseError('SYNAPSE_HEADERS_TOO_LARGE', `headers exceed ${max} bytes`);
-      if (key.includes('bt_header_axon_')) assignTerminal(axon, key.slice(key.indexOf('bt_header_axon_') + 15), value);
-      else if (key.includes('bt_header_dendrite_'))
-        assignTerminal(dendrite, key.slice(key.indexOf('bt_header_dendrite_') + 19), value);
-      else if (key.includes('bt_header_input_obj_')) {
-        const field = key.slice(key.indexOf('bt_header_input_obj_') + 20);
-        if (!Object.hasOwn(this.fields, field)) continue; // extra keys are ignored, as in pydantic
-        inputs[field] = decodeInputObj(field, value);
-      } else if (key === 'timeout' || key === 'header_size' || key === 'total_size' || key === 'computed_body_hash')
-        top[key] = value;
-    }
-    return new (this as unknown as new (init: unknown) => S)({
-      ...inputs,
-      ...top,
-      axon: new TerminalInfo(axon, `${this.synapseName}.axon`),
-      dendrite: new TerminalInfo(dendrite, `${this.synapseName}.dendrite`),
-    });
-  }
-}
-
-function headerEntries(headers: HeaderInput): Iterable<[string, string | string[] | undefined]> {
-  if (headers !== null && typeof headers === 'object' && Symbol.iterator in headers)
-    return headers as Iterable<[string, string]>;
-  if (headers === null || typeof headers !== 'object')
-    throw new SynapseError('SYNAPSE_INVALID_HEADER', 'headers must be an object');
-  return Object.entries(headers);
-}
-
-function assignTerminal(target: Record<string, string>, field: string, value: string): void {
-  if (TerminalInfo.isField(field)) target[field] = value;
-}
-
-function decodeInputObj(field: string, value: string): unknown {
-  const trimmed = value.trim();
-  if (trimmed.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(trimmed)) {
-    throw new SynapseError('SYNAPSE_INVALID_HEADER', `bt_header_input_obj_${field} is not valid base64`);
-  }
-  try {
-    return parseJson(Buffer.from(trimmed, 'base64').toString('utf8'));
-  } catch (cause) {
-    throw new SynapseError('SYNAPSE_INVALID_HEADER', `bt_header_input_obj_${field} does not hold JSON`, { cause });
+    return new (this as unknown as new (init: unknown) => S)(
+      readHeaders(headers, this.fields, this.synapseName, options),
+    );
   }
 }
 
@@ -404,70 +332,4 @@ function writeField(cls: Statics, name: string, field: AnyField, value: unknown)
 function pythonStr(field: AnyField, value: unknown): string {
   // str() of a str is the text itself; every other type renders as its repr.
   return typeof value === 'string' ? value : (field.codec as FieldCodec<unknown>).repr(value);
-}
-
-/** The instance type of a synapse defined with fields `F` on base `B`. */
-export type SynapseWith<F extends FieldMap, B extends Synapse = Synapse> = B & FieldValues<F>;
-
-/** A synapse class usable as a base of {@link defineSynapse}. */
-// biome-ignore lint/suspicious/noExplicitAny: a mixin base must accept any constructor arguments (TS2545)
-export type SynapseBase<B extends Synapse> = abstract new (...args: any[]) => B;
-
-/** Options of {@link defineSynapse}. */
-export interface DefineSynapseOptions<F extends FieldMap, B extends Synapse> {
-  /** The route and `name` (Python: the class name). */
-  name: string;
-  /** Typed fields, in wire order, after the base fields. */
-  fields: F;
-  /** Fields hashed into the body hash, in order (base fields allowed). Prefer str and int fields across languages. */
-  requiredHashFields?: ReadonlyArray<(keyof F & string) | BaseFieldName>;
-  /** A synapse class to extend (default {@link Synapse}), e.g. `StreamingSynapse`. */
-  base?: SynapseBase<B>;
-}
-
-/**
- * Defines a synapse class with typed fields. The result is a real class (extend it to override `deserialize`),
- * and handlers and dendrite calls infer its field types without casts.
- *
- * @example
- * ```ts
- * import { defineSynapse, t } from 'subnetkit/synapse';
- * const Dummy = defineSynapse({
- *   name: 'Dummy',
- *   fields: { dummy_input: t.int(), dummy_output: t.int().optional() },
- *   requiredHashFields: ['dummy_input'],
- * });
- * const s = new Dummy({ dummy_input: 4 }); // s.dummy_input: number, s.dummy_output: number | null
- * ```
- */
-export function defineSynapse<const F extends FieldMap, B extends Synapse = Synapse>(
-  options: DefineSynapseOptions<F, B>,
-): SynapseClass<SynapseWith<F, B>, SynapseInit & FieldInit<F>> {
-  const { name, fields } = options;
-  if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new SynapseError(
-      'SYNAPSE_INVALID_FIELD',
-      `synapse name ${JSON.stringify(name)} must be an identifier (it is the URL route)`,
-    );
-  }
-  const Base = (options.base ?? Synapse) as unknown as typeof Synapse;
-  const allFields: FieldMap = { ...Base.fields };
-  for (const [k, f] of Object.entries(fields)) {
-    if (k in BASE_FIELDS) throw new SynapseError('SYNAPSE_INVALID_FIELD', `field ${k} shadows a base Synapse field`);
-    if (!(f instanceof Field))
-      throw new SynapseError('SYNAPSE_INVALID_FIELD', `field ${k} must be declared with t.*()`);
-    allFields[k] = f;
-  }
-  const hashed = options.requiredHashFields ?? Base.requiredHashFields;
-  for (const h of hashed) {
-    if (!(h in allFields) && !(h in BASE_FIELDS))
-      throw new SynapseError('SYNAPSE_INVALID_FIELD', `requiredHashFields names unknown field ${h}`);
-  }
-  const Defined = class extends Base {
-    static override synapseName = name;
-    static override fields = allFields;
-    static override requiredHashFields = Object.freeze([...hashed]);
-  };
-  Object.defineProperty(Defined, 'name', { value: name });
-  return Defined as unknown as SynapseClass<SynapseWith<F, B>, SynapseInit & FieldInit<F>>;
 }

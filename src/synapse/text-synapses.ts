@@ -4,7 +4,7 @@
  */
 import { SynapseError } from './errors.js';
 import { t } from './fields.js';
-import { defineSynapse } from './synapse.js';
+import { defineSynapse } from './define.js';
 import type { Tensor } from './tensor.js';
 
 /**
