@@ -4,6 +4,8 @@
  * ends in a timeout.
  */
 
+import { AxonError } from './errors.js';
+
 /** Why a request was not admitted. */
 export type AdmissionRejection = 'queue_full' | 'timeout';
 
@@ -52,6 +54,11 @@ export interface PriorityGateOptions {
 export function createPriorityGate(options: PriorityGateOptions = {}): PriorityGate {
   const maxConcurrent = options.maxConcurrent ?? 64;
   const maxQueue = options.maxQueue ?? 1024;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || !Number.isInteger(maxQueue) || maxQueue < 0)
+    throw new AxonError(
+      'AXON_INVALID_CONFIG',
+      `priority needs an integer maxConcurrent >= 1 and maxQueue >= 0, got ${maxConcurrent} and ${maxQueue}`,
+    );
   let running = 0;
   let seq = 0;
   const queue: Waiter[] = []; // kept sorted: highest priority first, then oldest
@@ -78,7 +85,9 @@ export function createPriorityGate(options: PriorityGateOptions = {}): PriorityG
 
   return {
     /** Waits for a slot; rejects with 'queue_full' or 'timeout'. Resolves to the slot's release function. */
-    acquire(priority: number, timeoutMs: number): Promise<() => void> {
+    acquire(priorityIn: number, timeoutMs: number): Promise<() => void> {
+      // A priority hook that returns garbage must not corrupt the order: NaN and the like count as 0.
+      const priority = Number.isFinite(priorityIn) ? priorityIn : 0;
       if (running < maxConcurrent && queue.length === 0) {
         running++;
         return Promise.resolve(once(release));

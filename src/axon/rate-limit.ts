@@ -1,5 +1,6 @@
 /** Per-key token buckets: cheap O(1) admission, bounded memory. */
 import { BoundedMap } from './bounded-map.js';
+import { AxonError } from './errors.js';
 
 /** A token bucket's shape: `burst` tokens, refilled at `perSecond`. */
 export interface BucketOptions {
@@ -27,7 +28,12 @@ export interface TokenBuckets {
  * ```
  */
 export function createTokenBuckets(options: BucketOptions): TokenBuckets {
-  const { burst, perSecond } = options;
+  const { burst, perSecond } = options ?? ({} as BucketOptions);
+  if (!(burst >= 1) || !Number.isFinite(burst) || !(perSecond >= 0) || !Number.isFinite(perSecond))
+    throw new AxonError(
+      'AXON_INVALID_CONFIG',
+      `a token bucket needs burst >= 1 and perSecond >= 0, got burst ${burst}, perSecond ${perSecond}`,
+    );
   const buckets = new BoundedMap<string, { tokens: number; at: number }>(options.maxKeys ?? 100_000);
   return {
     take(key, now = performance.now()) {
