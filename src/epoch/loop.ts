@@ -1,21 +1,25 @@
 /**
- * The validator loop: each step picks uids, queries them through the dendrite, scores the replies, folds the rewards
- * into per-uid moving averages and saves the state; at each weight-setting point it resyncs the metagraph and sets
- * (or commits, or reveals) weights from the averages. Failures cost the step they happen in, never the loop.
+ * The validator loop. Each step runs the files beside this one in order — sync (the metagraph, now and then),
+ * select (the uids), query (the dendrite fan-out), score (rewards into moving averages), state (saved) — and, at each
+ * weight-setting point, weights (set, commit or reveal). Failures cost the step they happen in, never the loop.
  */
 import { EventEmitter } from 'eventemitter3';
 import { withLevels } from '../internal/logger.js';
 import { createMetagraphTracker, type Metagraph } from '../metagraph/index.js';
-import type { AxonTarget } from '../dendrite/index.js';
 import type { Synapse } from '../synapse/index.js';
 import { EpochError } from './errors.js';
+import { asEpochError, checkOptions } from './options.js';
+import { fanOut, readPlan } from './query.js';
+import { checkRewards, foldRewards } from './score.js';
+import { selectUids } from './select.js';
 import { emptyState, loadState, saveState, type EpochState } from './state.js';
+import { createRunLoop } from './run.js';
+import { fitStateToMetagraph } from './sync.js';
 import type {
   Epoch,
   EpochEvents,
   EpochOptions,
   QueryPlan,
-  RunOptions,
   ScoreResult,
   Scorer,
   StepReport,
@@ -30,56 +34,6 @@ import {
   weightsInterval,
   type WeightSchedule,
 } from './weights.js';
-
-function checkOptions<S extends Synapse, C>(o: EpochOptions<S, C>): void {
-  const bad = (msg: string): never => {
-    throw new EpochError('EPOCH_INVALID_CONFIG', msg);
-  };
-  if (!o || typeof o !== 'object') bad('options are required');
-  if (!o.subtensor || typeof o.subtensor.setWeights !== 'function')
-    bad('options.subtensor must be a chain client (createSubtensor)');
-  if (!o.dendrite || typeof o.dendrite.call !== 'function') bad('options.dendrite must be a dendrite (createDendrite)');
-  if (!o.hotkey?.ss58Address || !o.hotkey.secretKey) bad('options.hotkey must be the validator hotkey with its secret');
-  if (!Number.isInteger(o.netuid) || o.netuid < 0 || o.netuid > 65535)
-    bad(`options.netuid must be an integer in [0, 65535], got ${String(o.netuid)}`);
-  if (typeof o.query !== 'function') bad('options.query must be a function that builds the request');
-  const score = o.score as unknown;
-  if (typeof score !== 'function' && typeof (score as Scorer<S, C>)?.score !== 'function')
-    bad('options.score must be a function or { score }');
-  const num = (v: number | undefined, name: string, lo: number, hi: number, int = false) => {
-    if (v === undefined) return;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v)))
-      bad(`options.${name} must be ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}], got ${String(v)}`);
-  };
-  num(o.alpha, 'alpha', Number.MIN_VALUE, 1);
-  num(o.sampleSize, 'sampleSize', 1, 65535, true);
-  num(o.concurrency, 'concurrency', 1, 65535, true);
-  num(o.timeout, 'timeout', 0.001, 3600);
-  num(o.weightsInterval, 'weightsInterval', 1, 1e9, true);
-  num(o.resyncInterval, 'resyncInterval', 1, 1e9, true);
-  num(o.stepInterval, 'stepInterval', 0, 86_400_000);
-  num(o.excludeQuantile, 'excludeQuantile', 0, 65535, true);
-  if (o.commitReveal !== undefined && o.commitReveal !== 'timelock' && o.commitReveal !== 'hash')
-    bad(`options.commitReveal must be 'timelock' or 'hash', got ${String(o.commitReveal)}`);
-  const pen = (score as Scorer<S, C>)?.penalty;
-  if (pen !== undefined && !(typeof pen === 'number' && pen >= 0 && pen <= 1))
-    bad(`score.penalty must be a number in [0, 1], got ${String(pen)}`);
-}
-
-function asEpochError(e: unknown, code: EpochError['code'], what: string): EpochError {
-  return e instanceof EpochError
-    ? e
-    : new EpochError(code, `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-}
-
-/** Fisher–Yates with Math.random: the order only has to be unpredictable to miners, not reproducible. */
-function shuffled(a: number[]): number[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
 
 /**
  * Creates a validator loop. Nothing runs until `run()` or `step()`; the state file (if any) is read now, and a
@@ -99,6 +53,9 @@ function shuffled(a: number[]): number[] {
  * ```
  */
 export function createEpoch<S extends Synapse, C = unknown>(options: EpochOptions<S, C>): Epoch {
+  // A factory over 80 lines by design: its closure holds the loop's live state (metagraph, schedule, retry block)
+  // that the step, the weights and the run loop share. Each of those is a short function below; the work of each
+  // step is in sync.ts, select.ts, query.ts, score.ts, weights.ts and run.ts.
   checkOptions(options);
   const { subtensor: st, dendrite, hotkey, netuid } = options;
   const log = withLevels(options.logger);
@@ -118,9 +75,6 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
   let schedule: WeightSchedule | null = null;
   let lastResyncBlock = -Infinity;
   let weightsRetryAfter = 0;
-  let running: Promise<void> | null = null;
-  let stopRequested = false;
-  let wake: (() => void) | null = null;
 
   function fail(e: EpochError): void {
     log.error({ code: e.code, err: e }, e.message);
@@ -139,113 +93,14 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
   async function resync(): Promise<Metagraph> {
     const fresh = await tracker.sync();
     schedule = await readSchedule(st, netuid);
-    const n = fresh.n;
-    const grew = n > state.scores.length;
-    if (n !== state.scores.length) {
-      const scores = new Float64Array(n);
-      scores.set(state.scores.subarray(0, n));
-      state.scores = scores;
-      state.hotkeys = state.hotkeys.slice(0, n);
-    }
-    const reset: number[] = [];
-    for (let uid = 0; uid < n; uid++) {
-      const was = state.hotkeys[uid];
-      const now = fresh.hotkeys[uid]!;
-      if (was && was !== now) {
-        state.scores[uid] = 0; // a new hotkey earns its own average
-        reset.push(uid);
-      }
-      state.hotkeys[uid] = now;
-    }
-    if (reset.length || n < state.order.length) state.order = state.order.filter((u) => u < n && !reset.includes(u));
+    const { reset, grew } = fitStateToMetagraph(state, fresh);
     mg = fresh;
     myUid = fresh.uidOf(hotkey.ss58Address) ?? null;
     lastResyncBlock = fresh.block;
-    const ev: ResyncEvent = { block: fresh.block, n, reset, grew };
-    log.debug({ block: fresh.block, n, reset }, 'metagraph resynced');
+    const ev: ResyncEvent = { block: fresh.block, n: fresh.n, reset, grew };
+    log.debug({ block: fresh.block, n: fresh.n, reset }, 'metagraph resynced');
     events.emit('resync', ev);
     return fresh;
-  }
-
-  /** The next uids of the pass: a random order of the serving uids (ourselves excluded), refilled when used up. */
-  function pick(block: number, metagraph: Metagraph): number[] {
-    const candidates: number[] = [];
-    for (let uid = 0; uid < metagraph.n; uid++)
-      if (uid !== myUid && metagraph.axons[uid]!.isServing) candidates.push(uid);
-    if (options.select)
-      return options
-        .select({ step: state.step, block, metagraph, candidates })
-        .filter((u) => Number.isInteger(u) && u >= 0 && u < metagraph.n);
-    const serving = new Set(candidates);
-    state.order = state.order.filter((u) => serving.has(u));
-    const out: number[] = [];
-    while (out.length < Math.min(sampleSize, candidates.length)) {
-      if (state.order.length === 0) state.order = shuffled(candidates.filter((u) => !out.includes(u)));
-      if (state.order.length === 0) break;
-      out.push(state.order.shift()!);
-    }
-    return out;
-  }
-
-  /** Sends a copy of the request to each uid, `concurrency` at a time; a target that cannot be called fails alone. */
-  async function fanOut(request: S, uids: number[], metagraph: Metagraph): Promise<S[]> {
-    const out: S[] = new Array(uids.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < uids.length) {
-        const i = next++;
-        const axon = metagraph.axons[uids[i]!]!;
-        const copy = request.copy();
-        try {
-          out[i] = await dendrite.call(axon as AxonTarget, copy, { timeout });
-        } catch (e) {
-          copy.dendrite.status_code = 503;
-          copy.dendrite.status_message = `not called: ${(e as Error).message}`;
-          out[i] = copy;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, uids.length) }, worker));
-    return out;
-  }
-
-  function rewardsOf(
-    result: ScoreResult,
-    uids: number[],
-    responses: S[],
-  ): { rewards: Float64Array; detail: (Record<string, unknown> | undefined)[] } {
-    const raw = (result as { rewards?: ArrayLike<number> }).rewards ?? (result as ArrayLike<number>);
-    if (!raw || typeof raw.length !== 'number' || raw.length !== uids.length) {
-      throw new EpochError(
-        'EPOCH_SCORER_FAILED',
-        `the scorer returned ${raw?.length ?? 'no'} rewards for ${uids.length} uids`,
-      );
-    }
-    const detail = Array.from(
-      { length: uids.length },
-      (_, i) => (result as { detail?: ReadonlyArray<Record<string, unknown> | undefined> }).detail?.[i],
-    );
-    const rewards = new Float64Array(uids.length);
-    for (let i = 0; i < uids.length; i++) {
-      if (!scorer.scoresFailures && !responses[i]!.isSuccess) {
-        rewards[i] = scorer.penalty ?? 0;
-        detail[i] = {
-          ...detail[i],
-          failed: responses[i]!.dendrite.status_code,
-          reason: responses[i]!.dendrite.status_message,
-        };
-        continue;
-      }
-      const r = raw[i]!;
-      if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
-        throw new EpochError(
-          'EPOCH_INVALID_REWARD',
-          `the scorer gave uid ${uids[i]} the reward ${String(r)}; rewards must be finite numbers in [0, 1]`,
-        );
-      }
-      rewards[i] = r;
-    }
-    return { rewards, detail };
   }
 
   async function maybeWeights(block: number): Promise<number> {
@@ -316,6 +171,34 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     }
   }
 
+  /** Steps 3 and 4: the plan, the fan-out, the scorer, and the rewards folded into the averages. */
+  async function queryAndScore(block: number, uids: number[], metagraph: Metagraph, report: StepReport) {
+    let plan: QueryPlan<S, C>;
+    try {
+      plan = await options.query({ step: state.step, block, uids, metagraph });
+    } catch (e) {
+      throw asEpochError(e, 'EPOCH_QUERY_FAILED', 'the query hook threw');
+    }
+    const { request, context, uids: targets } = readPlan(plan, uids);
+    report.uids = targets;
+    const tq = performance.now();
+    const responses = await fanOut(dendrite, request, targets, metagraph, { timeout, concurrency });
+    report.timing.queryMs = performance.now() - tq;
+    report.responded = responses.filter((r) => r.isSuccess).length;
+    const ts = performance.now();
+    let result: ScoreResult;
+    try {
+      result = await scorer.score({ request, uids: targets, responses, context, step: state.step, block, metagraph });
+    } catch (e) {
+      throw asEpochError(e, 'EPOCH_SCORER_FAILED', 'the scorer threw');
+    }
+    const { rewards, detail } = checkRewards(result, targets, responses, scorer);
+    report.timing.scoreMs = performance.now() - ts;
+    foldRewards(state.scores, targets, rewards, alpha);
+    report.rewards = rewards;
+    report.detail = detail;
+  }
+
   async function step(): Promise<StepReport> {
     const t0 = performance.now();
     let chainMs = 0;
@@ -324,7 +207,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     if (!mg || block - lastResyncBlock >= resyncInterval) await resync();
     chainMs += performance.now() - tc;
     const metagraph = mg!;
-    const uids = pick(block, metagraph);
+    const uids = selectUids(state, metagraph, { block, myUid, sampleSize, select: options.select });
     const report: StepReport = {
       step: state.step,
       block,
@@ -334,41 +217,7 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
       responded: 0,
       timing: { queryMs: 0, scoreMs: 0, chainMs: 0, bookkeepingMs: 0, totalMs: 0 },
     };
-    if (uids.length) {
-      let plan: QueryPlan<S, C>;
-      try {
-        plan = await options.query({ step: state.step, block, uids, metagraph });
-      } catch (e) {
-        throw asEpochError(e, 'EPOCH_QUERY_FAILED', 'the query hook threw');
-      }
-      const isSynapse = (x: unknown): x is S =>
-        typeof (x as S)?.copy === 'function' && typeof (x as S)?.toJSON === 'function';
-      const request = isSynapse(plan) ? plan : plan?.synapse;
-      if (!isSynapse(request))
-        throw new EpochError('EPOCH_QUERY_FAILED', 'the query hook must return a synapse or { synapse }');
-      const context = (isSynapse(plan) ? undefined : plan.context) as C;
-      const targets = !isSynapse(plan) && plan.uids ? plan.uids.filter((u) => uids.includes(u)) : uids;
-      report.uids = targets;
-      const tq = performance.now();
-      const responses = await fanOut(request, targets, metagraph);
-      report.timing.queryMs = performance.now() - tq;
-      report.responded = responses.filter((r) => r.isSuccess).length;
-      const ts = performance.now();
-      let result: ScoreResult;
-      try {
-        result = await scorer.score({ request, uids: targets, responses, context, step: state.step, block, metagraph });
-      } catch (e) {
-        throw asEpochError(e, 'EPOCH_SCORER_FAILED', 'the scorer threw');
-      }
-      const { rewards, detail } = rewardsOf(result, targets, responses);
-      report.timing.scoreMs = performance.now() - ts;
-      for (let i = 0; i < targets.length; i++) {
-        const uid = targets[i]!;
-        state.scores[uid] = alpha * rewards[i]! + (1 - alpha) * state.scores[uid]!;
-      }
-      report.rewards = rewards;
-      report.detail = detail;
-    }
+    if (uids.length) await queryAndScore(block, uids, metagraph, report);
     state.step++;
     persist();
     events.emit('scores', state.scores, report.step);
@@ -397,59 +246,21 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
     return report;
   }
 
-  function sleep(ms: number): Promise<void> {
-    if (ms <= 0 || stopRequested) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
-  async function loop(run: RunOptions): Promise<void> {
-    const started = performance.now();
-    const startBlock = await st.blockNumber();
-    await resync();
-    if (myUid === null)
-      throw new EpochError(
-        'EPOCH_NOT_REGISTERED',
-        `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}: register it first (subnetkit subnet register --netuid ${netuid})`,
-      );
-    let steps = 0;
-    const onAbort = () => void stop();
-    run.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      while (!stopRequested && !run.signal?.aborted) {
-        if (run.steps !== undefined && steps >= run.steps) break;
-        if (run.timeLimit !== undefined && performance.now() - started >= run.timeLimit) break;
-        const t = performance.now();
-        let wait = options.stepInterval ?? 1000;
-        try {
-          const r = await step();
-          steps++;
-          if (r.uids.length === 0) wait = Math.max(wait, 1000);
-          if (run.blocks !== undefined && r.block - startBlock >= run.blocks) break;
-        } catch (e) {
-          fail(asEpochError(e, 'EPOCH_SCORER_FAILED', 'the step failed'));
-          wait = Math.max(wait, 1000);
-        }
-        await sleep(wait - (performance.now() - t));
-      }
-    } finally {
-      run.signal?.removeEventListener('abort', onAbort);
-      persist();
-    }
-  }
-
-  async function stop(): Promise<void> {
-    stopRequested = true;
-    wake?.();
-    await running?.catch(() => {});
-  }
+  const runner = createRunLoop({
+    async start() {
+      await resync();
+      if (myUid === null)
+        throw new EpochError(
+          'EPOCH_NOT_REGISTERED',
+          `hotkey ${hotkey.ss58Address} is not registered on subnet ${netuid}: register it first (subnetkit subnet register --netuid ${netuid})`,
+        );
+    },
+    step,
+    blockNumber: () => st.blockNumber(),
+    stepIntervalMs: options.stepInterval ?? 1000,
+    onStepError: (e) => fail(asEpochError(e, 'EPOCH_SCORER_FAILED', 'the step failed')),
+    onEnd: persist,
+  });
 
   return {
     events,
@@ -479,24 +290,12 @@ export function createEpoch<S extends Synapse, C = unknown>(options: EpochOption
           'EPOCH_INVALID_REWARD',
           `reward ${String(reward)} for uid ${uid} is not a finite number in [0, 1]`,
         );
-      state.scores[uid] = alpha * reward + (1 - alpha) * state.scores[uid]!;
+      foldRewards(state.scores, [uid], [reward], alpha);
     },
     step,
     setWeights: () => setWeightsNow(false),
     resync,
-    run(run: RunOptions = {}) {
-      if (running) return Promise.reject(new EpochError('EPOCH_BUSY', 'this epoch is already running'));
-      for (const k of ['blocks', 'timeLimit', 'steps'] as const) {
-        const v = run[k];
-        if (v !== undefined && !(Number.isFinite(v) && v >= 0))
-          return Promise.reject(
-            new EpochError('EPOCH_INVALID_CONFIG', `run.${k} must be a non-negative number, got ${String(v)}`),
-          );
-      }
-      stopRequested = false;
-      running = loop(run).finally(() => (running = null));
-      return running;
-    },
-    stop,
+    run: runner.run,
+    stop: runner.stop,
   };
 }
