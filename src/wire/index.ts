@@ -26,4 +26,4 @@ export {
   requestMac,
   responseMac,
 } from './session.js';
-export type { SessionHandshake, SessionAccept } from './session.js';
+export type { SessionHandshake, SessionAccept, X25519Pair } from './session.js';

@@ -56,7 +56,9 @@ export const SESSION_REPLAY_WINDOW = 1024n;
 
 /** The handshake a dendrite sends (JSON body of `POST /_subnetkit_session`). */
 export interface SessionHandshake {
+  /** The session protocol version. */
   v: 1;
+  /** The dendrite's hotkey (SS58). */
   hotkey: string;
   /** Its ephemeral X25519 public key, 32 bytes in hex. */
   pub: string;
@@ -70,6 +72,7 @@ export interface SessionHandshake {
 
 /** The axon's answer to a handshake. */
 export interface SessionAccept {
+  /** The session protocol version. */
   v: 1;
   /** The session id, 16 bytes in hex. */
   id: string;
@@ -79,6 +82,14 @@ export interface SessionAccept {
   ttlMs: number;
   /** sr25519 signature of {@link acceptMessage} by the axon hotkey. */
   signature: string;
+}
+
+/** An X25519 key pair as {@link x25519Pair} returns it. */
+export interface X25519Pair {
+  /** The private key, for {@link x25519Shared}. */
+  privateKey: KeyObject;
+  /** The public key as its 32 raw bytes, to send to the peer. */
+  publicRaw: Buffer;
 }
 
 const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
@@ -92,7 +103,7 @@ const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex');
  * const pub = mine.publicRaw.toString('hex');
  * ```
  */
-export function x25519Pair(): { privateKey: KeyObject; publicRaw: Buffer } {
+export function x25519Pair(): X25519Pair {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
   const der = publicKey.export({ format: 'der', type: 'spki' });
   return { privateKey, publicRaw: Buffer.from(der.subarray(der.length - 32)) };
