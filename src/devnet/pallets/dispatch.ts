@@ -49,8 +49,10 @@ const CALLS: Record<string, CallHandler> = {
   'subtensorModule.commitMechanismWeights': mechanismZero((ctx, args) => commitWeights(ctx, args as never)),
   'subtensorModule.revealWeights': (ctx, args) => revealWeights(ctx, args as never),
   'subtensorModule.revealMechanismWeights': mechanismZero((ctx, args) => revealWeights(ctx, args as never)),
-  'subtensorModule.commitTimelockedWeights': (ctx, args) => commitTimelocked(ctx, args as never, false),
-  'subtensorModule.commitTimelockedMechanismWeights': (ctx, args) => commitTimelocked(ctx, args as never, true),
+  'subtensorModule.commitTimelockedWeights': (ctx, args) => commitTimelocked(ctx, args as never),
+  'subtensorModule.commitTimelockedMechanismWeights': mechanismZero((ctx, args) =>
+    commitTimelocked(ctx, args as never),
+  ),
   'subtensorModule.startCall': (ctx, args) => startCall(ctx, args as never),
   'subtensorModule.addStake': (ctx, args) => addStake(ctx, args as never),
   'subtensorModule.addStakeLimit': (ctx, args) => addStake(ctx, args as never, true),

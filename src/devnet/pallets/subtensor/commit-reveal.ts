@@ -96,21 +96,16 @@ export function revealWeights(ctx: DispatchContext, args: readonly Arg[]): void 
 type Queue = [string, number | string, string, number | string][];
 
 /**
- * CRv4 `commit_timelocked_(mechanism_)weights`. `commit` is a TLE ciphertext to the devnet's own beacon (see
+ * CRv4 `commit_timelocked_weights` (and its mechanism form, through dispatch's mechanismZero). `commit` is a TLE ciphertext to the devnet's own beacon (see
  * drand-beacon.ts), which the devnet opens itself at the reveal epoch, as subtensor does once drand's pulse for
  * `reveal_round` has arrived; a plaintext SCALE `WeightsTlockPayload` is also taken, for clients that cannot
  * encrypt (docs/devnet.md).
  */
-export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[], withMechanism: boolean): void {
+export function commitTimelocked(ctx: DispatchContext, args: readonly Arg[]): void {
   const netuid = args[0]!.toNumber();
-  let i = 1;
-  if (withMechanism) {
-    if (args[1]!.toNumber() !== 0) throw fail(ctx, 'MechanismDoesNotExist');
-    i = 2;
-  }
-  const commit = args[i]!.toHex!();
-  const revealRound = args[i + 1]!.toBigInt();
-  const version = args[i + 2]!.toNumber();
+  const commit = args[1]!.toHex!();
+  const revealRound = args[2]!.toBigInt();
+  const version = args[3]!.toNumber();
   const hotkey = ctx.signer;
   if (!bool(ctx, 'networksAdded', netuid)) throw fail(ctx, 'SubnetNotExists');
   if (!bool(ctx, 'commitRevealWeightsEnabled', netuid)) throw fail(ctx, 'CommitRevealDisabled');
