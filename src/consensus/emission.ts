@@ -1,5 +1,5 @@
 /** Block emission with halvings, and a multi-epoch "what does each neuron earn" simulator. */
-import { runEpoch } from './epoch-core.js';
+import { runEpoch } from './epoch/run.js';
 import { invalidInput } from './errors.js';
 import { EXACT, FLOAT } from './arith.js';
 import type { YumaInput, YumaOutput } from './types.js';

@@ -4,7 +4,7 @@
  *
  * @module consensus
  */
-import { runEpoch } from './epoch-core.js';
+import { runEpoch } from './epoch/run.js';
 import { EXACT, FLOAT } from './arith.js';
 import type { YumaInput, YumaOutput } from './types.js';
 
