@@ -75,6 +75,16 @@ export async function openChain(o: CommonFlags): Promise<Subtensor> {
   }
 }
 
+/** Runs `use` on a chain connection the flags name, closing it afterwards whatever happens. */
+export async function onChain<T>(o: CommonFlags, use: (st: Subtensor) => Promise<T>): Promise<T> {
+  const st = await openChain(o);
+  try {
+    return await use(st);
+  } finally {
+    await st.close();
+  }
+}
+
 /** The wallet the flags name. */
 export function walletOf(o: CommonFlags): Wallet {
   try {

@@ -21,6 +21,7 @@ export function renderReport(data: {
   qualities: string[];
   history: EpochRow[];
 }): string {
+  // over 80 lines by design: one HTML page as one template literal, read top to bottom like the page.
   const json = JSON.stringify({ ...data, colors: COLORS }).replace(/</g, '\\u003c');
   const last = data.history.at(-1);
   const rows = data.qualities
