@@ -156,6 +156,8 @@ export interface BuiltGptModel {
  * ```
  */
 export function buildGptModel(config: GptConfig, weights: GptWeights = gptWeights(config)): BuiltGptModel {
+  // over 80 lines by design: the graph is built in forward order, node after node, as a reader follows the model;
+  // helpers for each layer would only pass the node list around.
   checkConfig(config);
   const { vocabSize: v, contextLength: c, heads: h, width: d } = config;
   const hd = d / h;

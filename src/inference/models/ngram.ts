@@ -73,6 +73,7 @@ function topByCount(counts: Float64Array | Map<number, number>, n: number): numb
  * ```
  */
 export function trainNgram(sequences: readonly ArrayLike<number>[], options: NgramOptions): NgramModel {
+  // over 80 lines by design: counting, smoothing and picking the context table are one pass over shared count arrays.
   const { order, vocabSize: v } = options;
   if (order !== 2 && order !== 3)
     throw new InferenceError('INFERENCE_INVALID_INPUT', `order must be 2 or 3, got ${order}`);

@@ -82,6 +82,8 @@ export interface OnnxAdapter extends InferenceAdapter {
  * ```
  */
 export async function createOnnxAdapter(options: OnnxAdapterOptions): Promise<OnnxAdapter> {
+  // over 80 lines by design: it loads the runtime and the model, then joins the worker pool and the batcher into the
+  // adapter; the work is in worker-pool.ts and batcher.ts.
   let ortPath: string;
   try {
     ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');

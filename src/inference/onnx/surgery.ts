@@ -215,6 +215,8 @@ export function blockedTopkLimit(vocabSize: number, blockSize = 64): number {
  * caller can concatenate in a worker thread (a 500 MB model would otherwise block the event loop while it is copied).
  */
 export function appendTopkParts(model: Uint8Array, options: AppendTopkOptions): Uint8Array[] {
+  // over 80 lines by design: the graph edits (new nodes, outputs, value infos) are appended in one pass so every part
+  // stays a view of the model's own bytes.
   const summary = inspectModel(model);
   if (summary.opset < 13)
     throw new InferenceError('INFERENCE_BAD_MODEL', `top-k surgery needs opset >= 13, the model has ${summary.opset}`);

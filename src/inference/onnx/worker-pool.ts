@@ -46,6 +46,8 @@ function serializedOnWebgpu<T>(provider: string, fn: () => Promise<T>): Promise<
 }
 
 export async function createWorkerPool(o: WorkerPoolOptions) {
+  // over 80 lines by design: the workers, their pending requests and the respawn policy are one state that run,
+  // respawn and close all use.
   const workers: PoolWorker[] = [];
   let nextId = 1;
   let respawns = 0;

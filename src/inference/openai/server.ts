@@ -48,6 +48,8 @@ export interface OpenAIServer {
  * ```
  */
 export function createOpenAIServer(options: OpenAIServerOptions): OpenAIServer {
+  // over 80 lines by design: one HTTP server whose routes share the adapter, tokenizer and limits; the routes are in
+  // completions.ts and chat.ts.
   const { adapter, tokenizer } = options;
   if (!adapter || typeof adapter.topk !== 'function')
     throw new InferenceError('INFERENCE_INVALID_INPUT', 'options.adapter must be an InferenceAdapter');
