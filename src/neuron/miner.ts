@@ -124,6 +124,8 @@ export function minerBlacklist(metagraph: () => Metagraph | null, rules: MinerBl
  * ```
  */
 export function createMiner(options: MinerOptions): Miner {
+  // over 80 lines by design: the miner's live state (axon, metagraph, serving status, handlers) is shared by start,
+  // resync and stop.
   if (!options?.subtensor || !options.hotkey?.secretKey)
     throw new NeuronError('NEURON_INVALID_CONFIG', 'createMiner needs a subtensor and a hotkey with its secret');
   if (!Number.isInteger(options.netuid) || options.netuid < 0 || options.netuid > 65535)

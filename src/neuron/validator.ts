@@ -56,6 +56,8 @@ export interface Validator {
  * ```
  */
 export function createValidator<S extends Synapse, C = unknown>(options: ValidatorOptions<S, C>): Validator {
+  // over 80 lines by design: it joins the epoch, the dendrite, an optional axon and metrics under one start and stop
+  // that own their lifetimes.
   if (!options?.hotkey?.secretKey)
     throw new NeuronError('NEURON_INVALID_CONFIG', 'createValidator needs a hotkey with its secret');
   const log = withLevels(options.logger);
