@@ -43,6 +43,8 @@ import { createVerifyPool, type VerifyPool } from './verify-pool.js';
  * ```
  */
 export function createAxon(options: AxonOptions): Axon {
+  // over 80 lines by design: the factory's closure holds what every listener and route shares (routes, pipelines,
+  // verify pool, report, listeners); the work is in pipeline.ts, stages/, http-listener.ts and grpc-listener.ts.
   if (!options?.keypair?.ss58Address)
     throw new AxonError('AXON_INVALID_CONFIG', 'options.keypair (the axon hotkey) is required');
   const hotkey = options.keypair.ss58Address;

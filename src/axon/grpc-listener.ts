@@ -90,6 +90,8 @@ function toMetadata(headers: Record<string, string | number>): Metadata {
 }
 
 export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
+  // over 80 lines by design: one gRPC server whose handlers (unary, streaming, session) share its options and
+  // in-flight set; each handler is short.
   const server = new Server({
     'grpc.max_receive_message_length': o.maxBody,
     'grpc.max_send_message_length': -1,

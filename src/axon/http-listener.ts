@@ -70,6 +70,8 @@ function clientErrorOf(code: string | undefined): [status: string, reason: strin
 }
 
 export async function startHttpListener(o: HttpListenerOptions): Promise<HttpListener> {
+  // over 80 lines by design: one HTTP server whose request, streaming and drain handlers share its sockets and
+  // in-flight count.
   const { options, report } = o;
 
   async function stream(

@@ -44,6 +44,8 @@ export function createSessionStore(
   verify: (message: string, signature: string, address: string) => boolean | Promise<boolean>,
   options: SessionOptions = {},
 ) {
+  // over 80 lines by design: the session map and its limits are one piece of live state that the handshake and the
+  // per-request check both touch.
   const sessions = new Map<string, ServerSession>();
   const max = options.maxSessions ?? 10_000;
   const ttl = options.ttlMs ?? 3_600_000;

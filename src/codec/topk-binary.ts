@@ -83,6 +83,8 @@ function readVarint(b: Uint8Array, pos: { at: number }): number {
  * ```
  */
 export function encodeTopk(batch: TopkBatch, options: EncodeTopkOptions = {}): Uint8Array {
+  // over 80 lines by design: the checks and the single pass that writes the frame mirror decodeTopk field by field;
+  // split, the byte layout would be read in pieces.
   const { rows, k, ids, logprobs, residual } = batch;
   const vocab = options.vocab ?? 50257;
   const step = options.step ?? 0.05;

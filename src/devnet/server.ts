@@ -74,6 +74,8 @@ function replyError(id: unknown, e: unknown) {
  * ```
  */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  // over 80 lines by design: it checks the options, then wires chain, RPC, sockets and sealing that share one
+  // lifetime; the parts live in chain/, rpc/ and pallets/.
   const port = options.port ?? 9944;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new DevnetError('DEVNET_INVALID_CONFIG', `port must be in [0, 65535], got ${port}`);

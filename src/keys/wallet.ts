@@ -189,6 +189,8 @@ async function readKeyfile(path: string): Promise<Uint8Array> {
  * ```
  */
 export function createWallet(options: WalletOptions = {}): Wallet {
+  // over 80 lines by design: the wallet's paths and cached keys are shared by its dozen methods, each a few lines, as
+  // Python's Wallet has them.
   const env = options.env ?? process.env;
   const name = checkName('wallet', options.name ?? env.BT_WALLET_NAME ?? 'default');
   const hotkeyName = checkName('hotkey', options.hotkey ?? env.BT_WALLET_HOTKEY ?? 'default');

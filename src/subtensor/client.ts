@@ -168,6 +168,8 @@ let sharedDevnet: { devnet: Promise<Devnet>; refs: number } | null = null;
  * ```
  */
 export async function createSubtensor(options: SubtensorOptions = {}): Promise<Subtensor> {
+  // over 80 lines by design: it opens the connection (or the devnet) and assembles reads, writes, queries and events
+  // that share it; each lives in its own file.
   const network = options.network ?? (process.env.BT_SUBTENSOR_NETWORK || 'finney');
   let devnet: Devnet | null = null;
   let url: string;

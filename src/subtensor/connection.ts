@@ -63,6 +63,8 @@ async function openConnection(
   watchdog: WatchdogOptions | false,
   onClose: () => void,
 ): Promise<Connection> {
+  // over 80 lines by design: the provider, the api, the head watchdog and reconnection share one lifetime and one
+  // close.
   const provider = new ResilientProvider(url, transport);
   await provider.connect();
   const events = new EventEmitter<SubtensorEvents>();

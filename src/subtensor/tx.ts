@@ -252,6 +252,8 @@ export async function signAndSend(
   signer: Signer,
   options: SendOptions = {},
 ): Promise<Receipt> {
+  // over 80 lines by design: the extrinsic's life (sign, submit, watch status, read events, map errors) is one
+  // sequence with one subscription to clean up.
   const wait = options.wait ?? 'inBlock';
   if (wait !== 'none' && wait !== 'inBlock' && wait !== 'finalized')
     throw new SubtensorError('INVALID_ARGUMENT', `wait must be none, inBlock or finalized, got ${String(wait)}`);

@@ -104,6 +104,7 @@ function eventOf(r: Receipt, pallet: string, name: string): unknown {
 
 /** The writes over a connection. */
 export function createWrites(conn: () => Connection): Writes {
+  // over 80 lines by design: a table of the pallet's calls, one short entry each, over the same send and read.
   const send = (pallet: string, call: string, args: Record<string, unknown>, signer: Signer, options?: SendOptions) =>
     buildCall(conn(), pallet, call, args).then((tx) => signAndSend(conn(), tx, signer, options));
   const read = <T>(item: string, ...keys: unknown[]) =>

@@ -108,4 +108,18 @@ describe('the docs', () => {
   it('docs/errors.md lists every error class and code, as generated from the sources', () => {
     expect(readFileSync('docs/errors.md', 'utf8')).toBe(renderErrorsDoc());
   });
+
+  it('every source file docs/architecture.md names exists (the map follows the code)', () => {
+    const list = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+        d.isDirectory() ? list(join(dir, d.name)) : [join(dir, d.name).replaceAll('\\', '/')],
+      );
+    const files = [...list('src'), ...list('scripts'), ...list('test/fixtures')];
+    const named = [...readFileSync('docs/architecture.md', 'utf8').matchAll(/[\w./-]+\.(?:ts|mjs|scale)\b/g)].map(
+      (m) => m[0],
+    );
+    expect(named.length).toBeGreaterThan(30);
+    const missing = named.filter((path) => !files.some((f) => f === path || f.endsWith(`/${path}`)));
+    expect(missing).toEqual([]);
+  });
 });

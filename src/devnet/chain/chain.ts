@@ -20,6 +20,8 @@ import { accountNonce, createTxValidator } from './validate.js';
 const KEPT_STATES = 257;
 
 export function createChain(options: ChainOptions = {}) {
+  // over 80 lines by design: the chain's live state (blocks, pool, storage, event log) is shared by import, author
+  // and seal; each is a short function here, the work in validate.ts, apply.ts and seal.ts.
   const rt: Runtime = loadRuntime();
   const { registry } = rt;
   const events = new EventEmitter<ChainEvents>();

@@ -43,6 +43,7 @@ const hex = (u: Uint8Array) => `0x${Buffer.from(u).toString('hex')}`;
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.slice(2), 'hex'));
 
 export function createBlockStore(dir: string) {
+  // over 80 lines by design: load, append and snapshot share the log's file handle and its position.
   mkdirSync(dir, { recursive: true });
   const logPath = join(dir, 'blocks.log');
   const snapPath = join(dir, 'snapshot.json');

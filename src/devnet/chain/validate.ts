@@ -33,6 +33,8 @@ export function accountNonce(storage: Storage, address: string): number {
 }
 
 export function createTxValidator(view: ValidationView) {
+  // over 80 lines by design: the checks of a transaction (era, nonce, signature, fee, call) share one view of the
+  // pool and storage; each check is its own function inside.
   const { registry, storage, genesisHash } = view;
   const pooledBy = (signer: string) => view.pending().filter((p) => p.signer === signer).length;
 

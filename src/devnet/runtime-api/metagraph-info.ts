@@ -92,6 +92,8 @@ const EMPTY_AXON = { block: 0, version: 0, ip: 0, port: 0, ipType: 0, protocol: 
 
 /** `get_metagraph(netuid)` at a block: None for a subnet that does not exist. */
 export function metagraphInfo(s: Storage, netuid: number, blockNumber: number): Record<string, unknown> | null {
+  // over 80 lines by design: one object literal with the runtime's fields in the runtime's order, so it can be read
+  // against the type.
   const hp = subnetHyperparamsV2(s, netuid);
   const dyn = dynamicInfo(s, netuid);
   const state = subnetState(s, netuid);

@@ -36,6 +36,8 @@ export interface Storage {
 const keyCaches = new WeakMap<Runtime, Map<string, string>>();
 
 export function createStorage(rt: Runtime, from?: Map<string, Uint8Array>): Storage {
+  // over 80 lines by design: the map, the journal for rollback and the key cache are one state that get, set, iterate
+  // and rollback all use.
   const map = new Map(from ?? []);
   let journal: Map<string, Uint8Array | undefined> | null = null;
   const record = (k: string) => {
