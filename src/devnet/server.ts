@@ -9,8 +9,8 @@ import type { DevnetNotice } from './pallets/context.js';
 import { cryptoReady } from '../keys/index.js';
 import { DevnetError } from './errors.js';
 import type { RpcConnection } from './rpc/context.js';
-import { RpcError } from './rpc/errors.js';
 import { createRpc } from './rpc/rpc.js';
+import { createAnswerer, LIMIT_ERRORS, replyError, type RpcLimits } from './rpc/transport.js';
 
 /** Options of {@link startDevnet}. */
 export interface DevnetOptions extends ChainOptions {
@@ -18,8 +18,14 @@ export interface DevnetOptions extends ChainOptions {
   port?: number;
   /** Address to bind (default 127.0.0.1). */
   host?: string;
-  /** Largest JSON-RPC message (default 16 MiB). */
+  /** Largest JSON-RPC request message (default 16 MiB); larger is `-32007 Request is too big`. */
   maxMessageBytes?: number;
+  /** Most calls in one batch (default 256); more is `-32010`. */
+  maxBatchLength?: number;
+  /** Largest answer, one call's or a batch's together (default 16 MiB); larger is `-32008` / `-32011`. */
+  maxResponseBytes?: number;
+  /** Most calls a connection may have in flight (default 1024); more is `-32009 Server is busy`. */
+  maxInFlight?: number;
 }
 
 /** A running devnet. */
@@ -50,17 +56,10 @@ export interface Devnet {
   close(): Promise<void>;
 }
 
-function reply(id: unknown, result: unknown) {
-  return JSON.stringify({ jsonrpc: '2.0', id, result });
-}
-
-function replyError(id: unknown, e: unknown) {
-  const err = e instanceof RpcError ? e : new RpcError(-32603, `Internal error: ${(e as Error)?.message ?? String(e)}`);
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id: id ?? null,
-    error: { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) },
-  });
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1)
+    throw new DevnetError('DEVNET_INVALID_CONFIG', `${name} must be a positive integer, got ${v}`);
+  return v;
 }
 
 /**
@@ -96,26 +95,15 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const rpc = createRpc(chain);
   let stalled = false;
 
-  async function answer(raw: string, conn: RpcConnection | null): Promise<string | null> {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(raw);
-    } catch {
-      return replyError(null, new RpcError(-32700, 'Parse error'));
-    }
-    const one = async (m: unknown): Promise<string> => {
-      const r = m as { id?: unknown; method?: unknown; params?: unknown; jsonrpc?: unknown };
-      if (!r || typeof r !== 'object' || r.jsonrpc !== '2.0')
-        return replyError(r?.id, new RpcError(-32600, 'Invalid request'));
-      try {
-        return reply(r.id, await rpc.handle(r.method, r.params, conn));
-      } catch (e) {
-        return replyError(r.id, e);
-      }
-    };
-    if (Array.isArray(msg)) return `[${(await Promise.all(msg.map(one))).join(',')}]`;
-    return one(msg);
-  }
+  const limits: RpcLimits = {
+    maxRequestBytes: maxBytes,
+    maxBatchLength: positiveInt(options.maxBatchLength ?? 256, 'maxBatchLength'),
+    maxResponseBytes: positiveInt(options.maxResponseBytes ?? 16 << 20, 'maxResponseBytes'),
+    maxInFlight: positiveInt(options.maxInFlight ?? 1024, 'maxInFlight'),
+  };
+  const { answer } = createAnswerer(rpc.handle, limits);
+  // A client that stops reading while answers pile up is cut off rather than buffered without bound.
+  const maxBuffered = Math.max(limits.maxResponseBytes * 4, 64 << 20);
 
   const http: Server = createServer((req, res) => {
     if (req.method !== 'POST') {
@@ -124,15 +112,20 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooBig = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > maxBytes) req.destroy();
-      else chunks.push(c);
+      if (size > maxBytes) {
+        if (!tooBig) res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        if (!tooBig) res.end(replyError(null, LIMIT_ERRORS.requestTooBig()), () => req.destroy());
+        tooBig = true;
+      } else chunks.push(c);
     });
     req.on('end', () => {
-      void answer(Buffer.concat(chunks).toString('utf8'), null).then((out) => {
+      if (tooBig) return;
+      void answer(Buffer.concat(chunks).toString('utf8'), null, req.socket).then((out) => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(out ?? '');
+        res.end(out);
       });
     });
   });
@@ -142,15 +135,18 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const closers: (() => void)[] = [];
     const conn: RpcConnection = {
       notify(method, subscription, result) {
-        if (ws.readyState === ws.OPEN && !stalled)
-          ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
+        if (ws.readyState !== ws.OPEN || stalled) return;
+        if (ws.bufferedAmount > maxBuffered) ws.terminate();
+        else ws.send(JSON.stringify({ jsonrpc: '2.0', method, params: { subscription, result } }));
       },
       onClose: (fn) => closers.push(fn),
     };
     ws.on('message', (data) => {
       if (stalled) return;
       void answer(data.toString(), conn).then((out) => {
-        if (out && ws.readyState === ws.OPEN) ws.send(out);
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > maxBuffered) ws.terminate();
+        else ws.send(out);
       });
     });
     ws.on('close', () => {
