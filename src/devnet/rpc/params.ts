@@ -10,7 +10,8 @@ export function hexParam(v: unknown, what: string): string {
   const s = str(v, what);
   // A character class, not a repeated group: a group keeps a backtrack entry per byte and a huge parameter would
   // overflow the stack (an internal error instead of invalid params).
-  if (s.length % 2 !== 0 || !/^0x[0-9a-fA-F]*$/.test(s)) throw new RpcError(-32602, `Invalid params: ${what} must be 0x-prefixed hex`);
+  if (s.length % 2 !== 0 || !/^0x[0-9a-fA-F]*$/.test(s))
+    throw new RpcError(-32602, `Invalid params: ${what} must be 0x-prefixed hex`);
   return s.toLowerCase();
 }
 
