@@ -42,19 +42,30 @@ function applyHeaderTerminals(synapse: Synapse, headers: Record<string, string>)
   }
 }
 
+/** What the request said, captured before the response is applied: the response must be bound to it. */
+interface SentRequest {
+  nonce: bigint | null;
+  uuid: string | null;
+}
+
+/**
+ * The axon's signature over this request's nonce and uuid and the exact body, checked before anything of the
+ * response is applied (an old signed reply does not verify for a new request).
+ */
 function responseSignatureValid(
   state: DendriteState,
-  synapse: Synapse,
+  sent: SentRequest,
   headers: Record<string, string>,
   text: string,
   target: AxonTarget,
 ): boolean {
   const sig = headers.bt_header_axon_signature;
   const nonce = headers.bt_header_axon_nonce;
-  if (!sig || !nonce || !/^\d+$/.test(nonce)) return false;
+  if (!sig || !nonce || !/^\d{1,30}$/.test(nonce)) return false;
   const message = responseSigningMessage(
     BigInt(nonce),
-    synapse.dendrite.nonce,
+    sent.nonce,
+    sent.uuid,
     state.keypair.ss58Address,
     target.hotkey,
     text,
@@ -74,6 +85,14 @@ export function applyResponse<S extends Synapse>(
   const Cls = synapse.constructor as SynapseClass<S>;
   const json = parseBody(input);
   const text = typeof input === 'string' ? input : '';
+  // Signed responses: verified first, against what this request sent; then only the signed body is applied (the
+  // headers are not signed, so a verifying dendrite takes no terminal info from them).
+  const signed = status === 200 && (state.options.requireSignedResponses ?? false);
+  if (signed) {
+    const sent = { nonce: synapse.dendrite.nonce, uuid: synapse.dendrite.uuid };
+    if (!responseSignatureValid(state, sent, headers, text, target))
+      return fail(synapse, 401, 'Response signature missing or invalid', started);
+  }
   if (status === 200) {
     if (json === undefined) return fail(synapse, 422, 'Failed to parse response: body is not JSON', started);
     let server: S;
@@ -90,13 +109,7 @@ export function applyResponse<S extends Synapse>(
     const msg = json && typeof json === 'object' ? (json as { message?: unknown }).message : undefined;
     synapse.axon.status_message = typeof msg === 'string' ? msg : null;
   }
-  applyHeaderTerminals(synapse, headers);
-  if (
-    status === 200 &&
-    state.options.requireSignedResponses &&
-    !responseSignatureValid(state, synapse, headers, text, target)
-  )
-    return fail(synapse, 401, 'Response signature missing or invalid', started);
+  if (!signed) applyHeaderTerminals(synapse, headers);
   synapse.axon.status_code ??= status;
   synapse.dendrite.status_code = synapse.axon.status_code;
   synapse.dendrite.status_message = synapse.axon.status_message;

@@ -52,20 +52,23 @@ export function axonSigningMessage(
 }
 
 /**
- * The message an axon signs for a signed response: `{axonNonce}.{dendriteNonce}.{dendriteHotkey}.{axonHotkey}.{sha3(body)}`.
- * Binding the request's nonce means an old response cannot be replayed for a new request.
+ * The message an axon signs for a signed response:
+ * `{axonNonce}.{dendriteNonce}.{dendriteUuid}.{dendriteHotkey}.{axonHotkey}.{sha3(body)}`. Binding the request's nonce
+ * and uuid means an old response cannot be replayed for a new request; the body carries the axon's terminal info
+ * (status, process time, hotkey), so a verifying dendrite takes those from the body, never from unsigned headers.
  *
  * @example
  * ```ts
- * verify(responseSigningMessage(axonNonce, myNonce, myHotkey, axonHotkey, bodyText), signature, axonHotkey);
+ * verify(responseSigningMessage(axonNonce, myNonce, myUuid, myHotkey, axonHotkey, bodyText), signature, axonHotkey);
  * ```
  */
 export function responseSigningMessage(
   axonNonce: bigint,
   dendriteNonce: bigint | null,
+  dendriteUuid: string | null,
   dendriteHotkey: string | null,
   axonHotkey: string,
   body: string,
 ): string {
-  return `${axonNonce}.${dendriteNonce ?? ''}.${dendriteHotkey ?? ''}.${axonHotkey}.${sha3Hex(body)}`;
+  return `${axonNonce}.${dendriteNonce ?? ''}.${dendriteUuid ?? ''}.${dendriteHotkey ?? ''}.${axonHotkey}.${sha3Hex(body)}`;
 }

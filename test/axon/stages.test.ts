@@ -398,7 +398,14 @@ describe('forward', () => {
     expect(out.synapse.axon.hotkey).toBe(axonKey.ss58Address);
     expect(out.synapse.axon.process_time).toBeGreaterThanOrEqual(0);
     const nonce = BigInt(out.headers.bt_header_axon_nonce as string);
-    const message = responseSigningMessage(nonce, 42n, alice.ss58Address, axonKey.ss58Address, out.body);
+    const message = responseSigningMessage(
+      nonce,
+      42n,
+      x.synapse.dendrite.uuid,
+      alice.ss58Address,
+      axonKey.ss58Address,
+      out.body,
+    );
     expect(verifySignature(message, out.headers.bt_header_axon_signature as string, axonKey.ss58Address)).toBe(true);
   });
 

@@ -185,6 +185,7 @@ describe('failures are statuses on the synapse', () => {
         const message = responseSigningMessage(
           nonce,
           BigInt(h.bt_header_dendrite_nonce!),
+          h.bt_header_dendrite_uuid!,
           me.ss58Address,
           axonKey.ss58Address,
           text,
@@ -202,6 +203,83 @@ describe('failures are statuses on the synapse', () => {
     const genuine = await d.call(target, new Sum({ a: 2, b: 2 }), { timeout: 2 });
     await d.close();
     expect([genuine.dendrite.status_code, genuine.total]).toEqual([200, 4]);
+  });
+
+  it('with requireSignedResponses, a recorded signed reply replayed for a new request is 401 (bound to its nonce and uuid)', async () => {
+    const d = createDendrite({ keypair: me, requireSignedResponses: true });
+    let recorded: { headers: Record<string, string>; text: string } | null = null;
+    handler = (req, body, res) => {
+      if (recorded) {
+        // The attacker answers the new request with the old, genuinely signed reply.
+        res.writeHead(200, { 'content-type': 'application/json', ...recorded.headers });
+        res.end(recorded.text);
+        return;
+      }
+      const h = req.headers as Record<string, string>;
+      const s = JSON.parse(body) as { a: number; b: number };
+      const text = JSON.stringify({ ...s, total: s.a + s.b });
+      const nonce = BigInt(Date.now()) * 1_000_000n;
+      const message = responseSigningMessage(
+        nonce,
+        BigInt(h.bt_header_dendrite_nonce!),
+        h.bt_header_dendrite_uuid!,
+        me.ss58Address,
+        axonKey.ss58Address,
+        text,
+      );
+      // The reply echoes the request's nonce header, as the old dendrite merged it before verifying.
+      recorded = {
+        headers: {
+          bt_header_axon_nonce: String(nonce),
+          bt_header_axon_signature: sign(axonKey, message),
+          bt_header_dendrite_nonce: h.bt_header_dendrite_nonce!,
+          bt_header_dendrite_uuid: h.bt_header_dendrite_uuid!,
+        },
+        text,
+      };
+      res.writeHead(200, { 'content-type': 'application/json', ...recorded.headers });
+      res.end(text);
+    };
+    const first = await d.call(target, new Sum({ a: 2, b: 3 }), { timeout: 2 });
+    const replayed = await d.call(target, new Sum({ a: 10, b: 10 }), { timeout: 2 });
+    await d.close();
+    expect([first.dendrite.status_code, first.total]).toEqual([200, 5]);
+    expect([replayed.dendrite.status_code, replayed.total]).toEqual([401, null]);
+  });
+
+  it('with requireSignedResponses, unsigned headers cannot alter a verified reply (terminal info from the signed body)', async () => {
+    const d = createDendrite({ keypair: me, requireSignedResponses: true });
+    handler = (req, body, res) => {
+      const h = req.headers as Record<string, string>;
+      const s = JSON.parse(body) as Record<string, unknown>;
+      const axon = { ...(s.axon as object), status_code: 200, status_message: 'Success', process_time: 0.75 };
+      const text = JSON.stringify({ ...s, total: 7, axon });
+      const nonce = BigInt(Date.now()) * 1_000_000n;
+      const message = responseSigningMessage(
+        nonce,
+        BigInt(h.bt_header_dendrite_nonce!),
+        h.bt_header_dendrite_uuid!,
+        me.ss58Address,
+        axonKey.ss58Address,
+        text,
+      );
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        bt_header_axon_nonce: String(nonce),
+        bt_header_axon_signature: sign(axonKey, message),
+        // Changed in transit: none of these is signed.
+        bt_header_axon_process_time: '0.001',
+        bt_header_axon_status_message: 'tampered',
+        bt_header_axon_hotkey: keypairFromUri('//Mallory').ss58Address,
+      });
+      res.end(text);
+    };
+    const r = await d.call(target, new Sum({ a: 3, b: 4 }), { timeout: 2 });
+    await d.close();
+    expect(r.dendrite.status_code).toBe(200);
+    expect(r.axon.process_time).toBe(0.75);
+    expect(r.axon.status_message).toBe('Success');
+    expect(r.axon.hotkey).not.toBe(keypairFromUri('//Mallory').ss58Address);
   });
 
   it('gRPC to an axon that does not advertise it: 503, nothing thrown', async () => {

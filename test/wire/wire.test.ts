@@ -44,9 +44,12 @@ describe('signed messages', () => {
   it("builds the axon's terminal-info message and the signed-response message (bound to the request's nonce)", () => {
     expect(axonSigningMessage(5n, 'dendriteHot', 'axonHot', 'axon-uuid')).toBe('5.dendriteHot.axonHot.axon-uuid');
     expect(axonSigningMessage(5n, null, 'axonHot', 'axon-uuid')).toBe('5..axonHot.axon-uuid');
-    expect(responseSigningMessage(9n, 7n, 'me', 'axon', '{}')).toBe(`9.7.me.axon.${sha3Hex('{}')}`);
-    expect(responseSigningMessage(9n, 8n, 'me', 'axon', '{}')).not.toBe(
-      responseSigningMessage(9n, 7n, 'me', 'axon', '{}'),
+    expect(responseSigningMessage(9n, 7n, 'u-1', 'me', 'axon', '{}')).toBe(`9.7.u-1.me.axon.${sha3Hex('{}')}`);
+    expect(responseSigningMessage(9n, 8n, 'u-1', 'me', 'axon', '{}')).not.toBe(
+      responseSigningMessage(9n, 7n, 'u-1', 'me', 'axon', '{}'),
+    );
+    expect(responseSigningMessage(9n, 7n, 'u-2', 'me', 'axon', '{}')).not.toBe(
+      responseSigningMessage(9n, 7n, 'u-1', 'me', 'axon', '{}'),
     );
     expect(VERSION_AS_INT).toBe(10_002_000);
   });

@@ -69,7 +69,14 @@ export function forward(deps: ForwardStageDeps): Stage {
       headers.bt_header_axon_nonce = String(nonce);
       headers.bt_header_axon_signature = sign(
         deps.keypair,
-        responseSigningMessage(nonce, x.synapse.dendrite.nonce, x.synapse.dendrite.hotkey, hotkey, body),
+        responseSigningMessage(
+          nonce,
+          x.synapse.dendrite.nonce,
+          x.synapse.dendrite.uuid,
+          x.synapse.dendrite.hotkey,
+          hotkey,
+          body,
+        ),
       );
     }
     return { kind: 'reply', status, headers, body, synapse: out, ctx: x.ctx };
