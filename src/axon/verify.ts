@@ -40,6 +40,20 @@ export interface VerifyOptions {
   reorderWindowNs?: bigint;
   /** Verification worker threads (default: one per spare core, at most 4; 0 verifies on the event loop). */
   workers?: number;
+  /**
+   * The most of a request's own `timeout` that widens its age window, in seconds (default 60). The timeout is the
+   * caller's claim: without a cap, a request claiming 3600 s would stay replayable for an hour once the nonce store
+   * has forgotten it.
+   */
+  maxTimeoutWindowS?: number;
+  /** How far ahead of this axon's clock a nonce may be, in nanoseconds (default 4 s). */
+  futureToleranceNs?: bigint;
+  /**
+   * Skip the age check for dendrites older than 7.2 that send no version (Python's rule; default false). Every
+   * bittensor 10 dendrite sends its version, so this only matters for very old peers; with it on, a captured request
+   * from one stays replayable once the nonce store forgets it.
+   */
+  legacyNonces?: boolean;
   /** Clock in nanoseconds (for tests). */
   nowNs?: () => bigint;
 }
@@ -71,6 +85,11 @@ export function createVerifier(
   const nonces = new BoundedMap<string, NonceState>(options.nonceStoreSize ?? 200_000);
   const now = options.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
   const reorder = options.reorderWindowNs ?? ALLOWED_DELTA_NS;
+  const maxTimeoutWindow = options.maxTimeoutWindowS ?? 60;
+  const future = options.futureToleranceNs ?? ALLOWED_DELTA_NS;
+  // Requests signed before this verifier existed are refused: the nonce store starts empty, so without this a
+  // request captured before a restart would be accepted once more after it.
+  const startedNs = now();
   const pending = new Map<string, Set<bigint>>();
   return async (synapse) => {
     const d = synapse.dendrite;
@@ -80,11 +99,17 @@ export function createVerifier(
     const key = `${d.hotkey}:${d.uuid ?? ''}`;
     const state = nonces.get(key);
     const timeout = Number.isFinite(synapse.timeout) && synapse.timeout > 0 ? synapse.timeout : 0;
-    const windowNs = now() - ALLOWED_DELTA_NS - BigInt(Math.round(timeout * 1e9));
-    const fresh = d.version === null || d.version < V_7_2_0 || nonce > windowNs;
+    const window = Math.min(timeout, maxTimeoutWindow);
+    const nowNs = now();
+    const windowNs = nowNs - ALLOWED_DELTA_NS - BigInt(Math.round(window * 1e9));
+    const legacy = options.legacyNonces === true && (d.version === null || d.version < V_7_2_0);
+    const fresh = legacy || nonce > windowNs;
     if (!state && !fresh) {
-      return `Nonce is too old: acceptable delta is ${(Number(ALLOWED_DELTA_NS) / 1e9 + timeout).toFixed(2)} seconds but request was ${(Number(now() - nonce) / 1e9).toFixed(2)} seconds old`;
+      return `Nonce is too old: acceptable delta is ${(Number(ALLOWED_DELTA_NS) / 1e9 + window).toFixed(2)} seconds but request was ${(Number(nowNs - nonce) / 1e9).toFixed(2)} seconds old`;
     }
+    if (nonce > nowNs + future)
+      return `Nonce is in the future: ${(Number(nonce - nowNs) / 1e9).toFixed(2)} seconds ahead of this axon's clock`;
+    if (!legacy && nonce < startedNs) return 'Nonce is older than this axon: signed before it started';
     // Above the highest nonce: accepted (as in Python). Below it: only fresh, inside the reorder window, and unseen.
     if (
       state &&

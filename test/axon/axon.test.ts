@@ -407,12 +407,65 @@ describe('nonce anti-replay window', () => {
     expect(await check(req(base + 1n))).toBeNull(); // arrived late, still unseen: accepted
     expect(await check(req(base + 1n))).toMatch(/newer one/); // replay
     expect(await check(req(base + 3n))).toMatch(/newer one/); // replay of the max
-    expect(await check(req(base + 5_000_000_000n))).toBeNull(); // 5 s later
     clock += 5_000_000_000n;
+    expect(await check(req(base + 5_000_000_000n))).toBeNull(); // 5 s later
     expect(await check(req(base + 2n))).toMatch(/newer one/); // more than 4 s below the max
     const strict = createVerifier(axonKey.ss58Address, { nowNs: () => clock, reorderWindowNs: 0n });
     expect(await strict(req(clock + 10n, 's'))).toBeNull();
     expect(await strict(req(clock + 9n, 's'))).toMatch(/newer one/); // Python's strictly increasing rule
+  });
+});
+
+describe("freshness from the signed nonce and the axon's own limits", () => {
+  function req(nonce: bigint, o: { uuid?: string; timeout?: number; version?: number | null } = {}) {
+    const s = new Synapse({ timeout: o.timeout ?? 12 });
+    signed(s, { nonce, uuid: o.uuid ?? 'f' });
+    if (o.version !== undefined) s.dendrite.version = o.version;
+    // Re-sign: the version is not part of the signed message, so the signature still holds.
+    return Synapse.fromHeaders(s.toHeaders());
+  }
+  const second = 1_000_000_000n;
+
+  it('a request claiming no version (or an old one) still gets the age check', async () => {
+    const clock = 1_700_000_000_000_000_000n;
+    const check = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    const stale = clock - 60n * second;
+    expect(await check(req(stale, { version: null, uuid: 'a' }))).toMatch(/^Nonce is too old: acceptable delta/);
+    expect(await check(req(stale, { version: 7_000_000, uuid: 'b' }))).toMatch(/^Nonce is too old/);
+    let legacyClock = clock - 120n * second; // an axon up for two minutes
+    const legacy = createVerifier(axonKey.ss58Address, { nowNs: () => legacyClock, legacyNonces: true });
+    legacyClock = clock;
+    expect(await legacy(req(stale, { version: null, uuid: 'c' }))).toBeNull(); // Python's rule, by choice
+  });
+
+  it("a request's timeout widens its age window only up to maxTimeoutWindowS (60 s)", async () => {
+    let clock = 1_700_000_000_000_000_000n;
+    const check = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    const nonce = clock + 1n;
+    clock += 120n * second; // two minutes later, the nonce store having forgotten nothing yet
+    expect(await check(req(nonce, { timeout: 3600, uuid: 'long' }))).toBe(
+      'Nonce is too old: acceptable delta is 64.00 seconds but request was 120.00 seconds old',
+    );
+  });
+
+  it('a far-future nonce is refused', async () => {
+    const clock = 1_700_000_000_000_000_000n;
+    const check = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    expect(await check(req(clock + 3_600n * second))).toMatch(/^Nonce is in the future: 3600.00 seconds ahead/);
+    expect(await check(req(clock + 2n * second, { uuid: 'near' }))).toBeNull(); // clock skew within 4 s
+  });
+
+  it('a request signed before the axon (re)started is refused: a restart does not reopen the window', async () => {
+    let clock = 1_700_000_000_000_000_000n;
+    const captured = req(clock, { uuid: 'r' });
+    const before = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    expect(await before(captured)).toBeNull();
+    clock += 1n * second; // the axon restarts a second later: a new, empty nonce store
+    const after = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    expect(await after(req(clock - 1n * second, { uuid: 'r' }))).toBe(
+      'Nonce is older than this axon: signed before it started',
+    );
+    expect(await after(req(clock + 1n, { uuid: 'r' }))).toBeNull();
   });
 });
 
