@@ -25,6 +25,11 @@ export class Reject {
   ) {}
 }
 
+/** A route name as it may appear in a message: long ones cut, so a 404 never echoes a huge URL back. */
+export function routeForMessage(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}…` : name;
+}
+
 /** What a stage chain answers with. */
 export type Outcome =
   | {

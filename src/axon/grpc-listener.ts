@@ -22,7 +22,7 @@ import {
   splitSynapse,
 } from '../internal/grpc-wire.js';
 import { SESSION_HEADERS, responseMac } from '../wire/index.js';
-import { Exchange, type Loaded, Reject, type Route } from './exchange.js';
+import { Exchange, type Loaded, Reject, type Route, routeForMessage } from './exchange.js';
 import type { AxonReport } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
 import type { TlsOptions } from './types.js';
@@ -127,7 +127,7 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
       if (!route)
         throw new Reject(
           404,
-          `Synapse name '${msg.name}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`,
+          `Synapse name '${routeForMessage(msg.name)}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`,
           'not_found',
         );
       let parsed: Record<string, unknown>;

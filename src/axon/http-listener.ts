@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { pythonFloatRepr, pythonRepr, type StreamingResponse } from '../synapse/index.js';
 import { SESSION_ROUTE } from '../wire/index.js';
-import { Exchange, type Loaded, Reject, type Route } from './exchange.js';
+import { Exchange, type Loaded, Reject, type Route, routeForMessage } from './exchange.js';
 import type { AxonReport } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
 import { readBody } from './read-body.js';
@@ -39,7 +39,7 @@ function loadFrom(req: IncomingMessage, routeName: string) {
     if (!route)
       throw new Reject(
         404,
-        `Synapse name '${routeName}' not found. Available synapses ${pythonRepr([...routes.keys()])}`,
+        `Synapse name '${routeForMessage(routeName)}' not found. Available synapses ${pythonRepr([...routes.keys()])}`,
         'not_found',
       );
     return { routeName, route, body: await readBody(req, maxBody) };

@@ -25,10 +25,14 @@ export function readBody(req: IncomingMessage, cap: number): Promise<Buffer> {
     };
     const onError = (e: Error) => {
       cleanup();
-      reject(e);
+      reject(new Reject(400, `Request aborted by the client: ${e.message}`, 'client_aborted', true));
     };
     const onClose = () => {
-      if (!req.complete) onError(new Error('request aborted'));
+      // The client went away mid-body: its refusal, not a server error (nothing can be answered to it anyway).
+      if (!req.complete) {
+        cleanup();
+        reject(new Reject(400, 'Request aborted by the client', 'client_aborted', true));
+      }
     };
     const cleanup = () => {
       req.off('data', onData);

@@ -321,6 +321,42 @@ describe('attacks: each gets its status and the axon keeps serving', () => {
     await stillServes();
   });
 
+  it('a 30 KB route name is not echoed back in the 404', async () => {
+    const req = signed(new Synapse());
+    const res = await post(`/${'R'.repeat(30_000)}`, req);
+    expect(res.status).toBe(404);
+    expect(res.text.length).toBeLessThan(400);
+    expect(res.text).toContain(`Synapse name '${'R'.repeat(64)}…' not found`);
+    await stillServes();
+  });
+
+  it('a client that aborts mid-body is counted as client_aborted, not as a server error', async () => {
+    const errors: unknown[] = [];
+    let listening = true;
+    axon.on('error', (e: unknown) => {
+      if (listening) errors.push(e);
+    });
+    const before = axon.metrics().rejected.client_aborted ?? 0;
+    const req = signed(new Synapse());
+    await new Promise<void>((resolve) => {
+      const sock = connect(axon.port, '127.0.0.1', () => {
+        const head = Object.entries({ ...req.headers, 'content-length': '50000' })
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\r\n');
+        sock.write(`POST /Synapse HTTP/1.1\r\nhost: x\r\n${head}\r\n\r\n{"partial":`);
+        setTimeout(() => {
+          sock.destroy();
+          resolve();
+        }, 100);
+      });
+      sock.on('error', () => {});
+    });
+    await expect.poll(() => axon.metrics().rejected.client_aborted ?? 0).toBe(before + 1);
+    listening = false;
+    expect(errors).toEqual([]);
+    await stillServes();
+  });
+
   it('malformed JSON → 422; unknown route → 404; blacklisted → 403', async () => {
     const req = signed(new Dummy({ dummy_input: 1 }));
     expect((await post('/Dummy', { headers: req.headers, body: '{"dummy_input": ' })).status).toBe(422);
