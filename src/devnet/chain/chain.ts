@@ -3,6 +3,7 @@
  * transaction, events and sealing each live in a file of their own beside this one; the calls themselves are in
  * ../pallets (dispatch.ts routes them).
  */
+import { DevnetError } from '../errors.js';
 import { EventEmitter } from 'eventemitter3';
 import type { DispatchContext } from '../pallets/context.js';
 import { blockStep } from '../pallets/subtensor/block-step.js';
@@ -53,14 +54,23 @@ export function createChain(options: ChainOptions = {}) {
   function seal(extrinsics: string[]): Block {
     const parent = blocks.at(-1);
     const block = sealBlock(registry, storage, parent, extrinsics, eventLog.drain());
+    // Durable before anyone hears of it: the record is fsynced before the block joins the chain. A block that
+    // cannot be written is undone (the state goes back to its parent's) and the error thrown.
+    try {
+      store?.append(
+        { ...headerRecord(block), diff: stateDiff(parent?.state, block.state!) },
+        () => [...blocks, block].map(headerRecord),
+        block.state!,
+      );
+    } catch (e) {
+      if (parent?.state) {
+        storage.map.clear();
+        for (const [k, v] of parent.state) storage.map.set(k, v);
+      }
+      throw e;
+    }
     blocks.push(block);
     byHash.set(block.hash, block);
-    // Durable before anyone hears of it: the record is fsynced before the block is announced.
-    store?.append(
-      { ...headerRecord(block), diff: stateDiff(parent?.state, block.state!) },
-      () => blocks.map(headerRecord),
-      block.state!,
-    );
     const old = blocks[blocks.length - 1 - KEPT_STATES];
     if (old) old.state = undefined;
     events.emit('block', block);
@@ -116,7 +126,11 @@ export function createChain(options: ChainOptions = {}) {
       scheduled = true;
       setImmediate(() => {
         scheduled = false;
-        if (pending.length) produce();
+        try {
+          if (pending.length) produce();
+        } catch {
+          // a store failure was reported as a notice; the transactions stay pooled
+        }
       });
     }
     return { hash: tx.hash, included };
@@ -127,11 +141,19 @@ export function createChain(options: ChainOptions = {}) {
     const batch = pending;
     pending = [];
     const number = best().number + 1;
-    blockStep(storage, number, (signer) => contextFor(signer, number, null));
-    batch.forEach((tx, i) => {
-      applyExtrinsic(tx, contextFor(tx.signer, number, i), eventLog);
-    });
-    return seal(batch.map((p) => p.hex));
+    try {
+      blockStep(storage, number, (signer) => contextFor(signer, number, null));
+      batch.forEach((tx, i) => {
+        applyExtrinsic(tx, contextFor(tx.signer, number, i), eventLog);
+      });
+      return seal(batch.map((p) => p.hex));
+    } catch (e) {
+      if (!(e instanceof DevnetError && e.code === 'DEVNET_STORE_FAILED')) throw e;
+      // Not sealed: its transactions go back to the pool, to be included once the store can write again.
+      pending = [...batch, ...pending];
+      events.emit('notice', { kind: 'store-failed', block: number, message: e.message });
+      throw e;
+    }
   }
 
   return {

@@ -1,12 +1,16 @@
 /**
  * Crash-safe persistence of the devnet (`data` option): an append-only block log, fsynced before a block is
- * acknowledged, plus periodic snapshots written atomically. On restart the snapshot is loaded and the log replayed
- * up to the last complete, checksummed record; a torn tail (a crash mid-write) is cut off.
+ * acknowledged, plus periodic snapshots written atomically. On restart the snapshot is loaded and the log replayed.
+ * Only a torn tail (a last line without its newline: a crash mid-write) is cut off; a record that fails its checksum
+ * or does not follow its parent anywhere else, or a log that starts past its snapshot, is corruption, and the store
+ * refuses to open rather than silently dropping blocks. A failed or short write is undone and reported, so a block
+ * is acknowledged only once all of it is on disk.
  */
 import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
@@ -16,6 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { DevnetError } from '../errors.js';
 
 /** What is stored of a block. */
 export interface StoredBlock {
@@ -41,6 +46,42 @@ const SNAPSHOT_EVERY = 512;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const hex = (u: Uint8Array) => `0x${Buffer.from(u).toString('hex')}`;
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.slice(2), 'hex'));
+const corrupt = (message: string) => new DevnetError('DEVNET_STORE_CORRUPT', message);
+
+/**
+ * Applies the log's records after the snapshot's blocks to `blocks` and `state`; returns the byte length of the
+ * intact part (everything but a torn last line). Throws DEVNET_STORE_CORRUPT on any other damage.
+ */
+function replayLog(text: string, blocks: StoredBlock[], state: Map<string, Uint8Array>): number {
+  let pos = 0;
+  let line = 0;
+  while (pos < text.length) {
+    const end = text.indexOf('\n', pos);
+    if (end < 0) break; // torn tail: a crash mid-write leaves a last line without its newline
+    line++;
+    const record = text.slice(pos, end);
+    const sep = record.indexOf(' ');
+    const json = record.slice(sep + 1);
+    if (sep !== 64 || sha256(json) !== record.slice(0, sep))
+      throw corrupt(`blocks.log line ${line} fails its checksum: the store is damaged (restore it or start afresh)`);
+    const rec = JSON.parse(json) as BlockRecord;
+    const last = blocks.at(-1);
+    pos = end + 1;
+    if (last && rec.number <= last.number) continue; // already in the snapshot
+    const expected = last ? last.number + 1 : 0;
+    if (rec.number !== expected)
+      throw corrupt(
+        last || rec.number === 0
+          ? `blocks.log line ${line} holds block ${rec.number} where block ${expected} was expected`
+          : `blocks.log starts at block ${rec.number} but snapshot.json is missing: blocks 0–${rec.number - 1} are gone`,
+      );
+    if (last && rec.header.parentHash !== last.hash)
+      throw corrupt(`blocks.log line ${line}: block ${rec.number} does not follow block ${last.number}`);
+    for (const [k, v] of rec.diff) v === null ? state.delete(k) : state.set(k, bytes(v));
+    blocks.push({ number: rec.number, hash: rec.hash, header: rec.header, extrinsics: rec.extrinsics });
+  }
+  return Buffer.byteLength(text.slice(0, pos));
+}
 
 export function createBlockStore(dir: string) {
   // over 80 lines by design: load, append and snapshot share the log's file handle and its position.
@@ -52,41 +93,19 @@ export function createBlockStore(dir: string) {
     let blocks: StoredBlock[] = [];
     const state = new Map<string, Uint8Array>();
     if (existsSync(snapPath)) {
-      const snap = JSON.parse(readFileSync(snapPath, 'utf8')) as {
-        version: number;
-        blocks: StoredBlock[];
-        state: [string, string][];
-      };
+      let snap: { version: number; blocks: StoredBlock[]; state: [string, string][] };
+      try {
+        snap = JSON.parse(readFileSync(snapPath, 'utf8'));
+      } catch (e) {
+        throw corrupt(`snapshot.json cannot be read: ${(e as Error).message}`);
+      }
       blocks = snap.blocks;
       for (const [k, v] of snap.state) state.set(k, bytes(v));
     }
     if (existsSync(logPath)) {
-      const text = readFileSync(logPath, 'utf8');
-      let good = 0;
-      let pos = 0;
-      while (pos < text.length) {
-        const end = text.indexOf('\n', pos);
-        if (end < 0) break; // torn tail
-        const line = text.slice(pos, end);
-        const sep = line.indexOf(' ');
-        const sum = line.slice(0, sep);
-        const json = line.slice(sep + 1);
-        if (sep !== 64 || sha256(json) !== sum) break;
-        const rec = JSON.parse(json) as BlockRecord;
-        const last = blocks.at(-1);
-        if (last && rec.number <= last.number) {
-          pos = end + 1; // already in the snapshot
-          good = Buffer.byteLength(text.slice(0, pos));
-          continue;
-        }
-        if ((last ? last.number + 1 : 0) !== rec.number || (last && rec.header.parentHash !== last.hash)) break;
-        for (const [k, v] of rec.diff) v === null ? state.delete(k) : state.set(k, bytes(v));
-        blocks.push({ number: rec.number, hash: rec.hash, header: rec.header, extrinsics: rec.extrinsics });
-        pos = end + 1;
-        good = Buffer.byteLength(text.slice(0, pos));
-      }
+      const good = replayLog(readFileSync(logPath, 'utf8'), blocks, state);
       const fd = openSync(logPath, 'r+');
-      ftruncateSync(fd, good); // drop a torn or corrupt tail
+      ftruncateSync(fd, good); // drop a torn tail
       fsyncSync(fd);
       closeSync(fd);
     }
@@ -94,14 +113,19 @@ export function createBlockStore(dir: string) {
   }
 
   let fd = -1;
+  let logSize = 0;
   let sinceSnapshot = 0;
 
   function writeSnapshot(blocks: StoredBlock[], state: Map<string, Uint8Array>): void {
     const tmp = `${snapPath}.tmp`;
+    const data = Buffer.from(JSON.stringify({ version: 1, blocks, state: [...state].map(([k, v]) => [k, hex(v)]) }));
     const f = openSync(tmp, 'w');
-    writeSync(f, JSON.stringify({ version: 1, blocks, state: [...state].map(([k, v]) => [k, hex(v)]) }));
-    fsyncSync(f);
-    closeSync(f);
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(f, data, off);
+      fsyncSync(f);
+    } finally {
+      closeSync(f);
+    }
     renameSync(tmp, snapPath);
     const d = openSync(dir, 'r');
     fsyncSync(d);
@@ -110,6 +134,7 @@ export function createBlockStore(dir: string) {
     if (fd >= 0) {
       ftruncateSync(fd, 0);
       fsyncSync(fd);
+      logSize = 0;
     }
     sinceSnapshot = 0;
   }
@@ -118,11 +143,38 @@ export function createBlockStore(dir: string) {
     load,
     /** Appends one block and fsyncs before returning: a returned block survives a crash. */
     append(rec: BlockRecord, allBlocks: () => StoredBlock[], state: Map<string, Uint8Array>): void {
-      if (fd < 0) fd = openSync(logPath, 'a');
+      if (fd < 0) {
+        fd = openSync(logPath, 'a');
+        logSize = fstatSync(fd).size;
+      }
       const json = JSON.stringify(rec);
-      writeSync(fd, `${sha256(json)} ${json}\n`);
-      fsyncSync(fd);
-      if (++sinceSnapshot >= SNAPSHOT_EVERY) writeSnapshot(allBlocks(), state);
+      const line = Buffer.from(`${sha256(json)} ${json}\n`);
+      try {
+        const written = writeSync(fd, line);
+        if (written !== line.length) throw new Error(`short write: ${written} of ${line.length} bytes`);
+        fsyncSync(fd);
+      } catch (e) {
+        // Undo whatever part reached the file, so the log stays a sequence of whole records.
+        try {
+          ftruncateSync(fd, logSize);
+        } catch {
+          // the reason below is what the operator needs
+        }
+        throw new DevnetError(
+          'DEVNET_STORE_FAILED',
+          `block ${rec.number} could not be written to ${logPath}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      logSize += line.length;
+      if (++sinceSnapshot >= SNAPSHOT_EVERY) {
+        try {
+          writeSnapshot(allBlocks(), state);
+        } catch {
+          // The block is durable in the log; the snapshot is retried after the next block.
+          sinceSnapshot = SNAPSHOT_EVERY - 1;
+        }
+      }
     },
     close(): void {
       if (fd >= 0) closeSync(fd);

@@ -27,7 +27,20 @@ export interface DispatchContext {
 }
 
 /** Something the devnet reports to whoever runs it: a log line, not a chain event. */
-export interface DevnetNotice {
+export type DevnetNotice = TimelockNotice | StoreNotice;
+
+/** The block store (`data` option) could not write a block: it was not sealed, and sealing resumes once it can. */
+export interface StoreNotice {
+  /** What happened. */
+  kind: 'store-failed';
+  /** The block that could not be written. */
+  block: number;
+  /** One line for the operator (the file and the system's reason, e.g. no space left on the device). */
+  message: string;
+}
+
+/** A CRv4 commit the devnet cannot open. */
+export interface TimelockNotice {
   /** What happened: `timelock-unopened` for a CRv4 commit encrypted to another beacon. */
   kind: 'timelock-unopened';
   /** Block. */
