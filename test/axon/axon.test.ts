@@ -494,14 +494,14 @@ describe("freshness from the signed nonce and the axon's own limits", () => {
   it('a request signed before the axon (re)started is refused: a restart does not reopen the window', async () => {
     let clock = 1_700_000_000_000_000_000n;
     const captured = req(clock, { uuid: 'r' });
-    const before = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
-    expect(await before(captured)).toBeNull();
+    const firstRun = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    expect(await firstRun(captured)).toBeNull();
     clock += 1n * second; // the axon restarts a second later: a new, empty nonce store
-    const after = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
-    expect(await after(req(clock - 1n * second, { uuid: 'r' }))).toBe(
+    const restarted = createVerifier(axonKey.ss58Address, { nowNs: () => clock });
+    expect(await restarted(req(clock - 1n * second, { uuid: 'r' }))).toBe(
       'Nonce is older than this axon: signed before it started',
     );
-    expect(await after(req(clock + 1n, { uuid: 'r' }))).toBeNull();
+    expect(await restarted(req(clock + 1n, { uuid: 'r' }))).toBeNull();
   });
 });
 
