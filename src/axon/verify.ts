@@ -68,6 +68,22 @@ interface NonceState {
 
 const MAX_SEEN_PER_KEY = 1024;
 
+/** Adds an accepted nonce to its key's state, raising the floor below which nonces are refused outright. */
+function recordNonce(st: NonceState, nonce: bigint, reorder: bigint): void {
+  if (nonce > st.max) st.max = nonce;
+  st.seen.add(nonce);
+  const lowest = st.max - reorder;
+  if (lowest > st.floor) st.floor = lowest;
+  // Entries at or below the floor no longer matter; prune them only once the set has grown.
+  if (st.seen.size > 256) for (const n of st.seen) if (n <= st.floor) st.seen.delete(n);
+  while (st.seen.size > MAX_SEEN_PER_KEY) {
+    let min = st.max;
+    for (const n of st.seen) if (n < min) min = n;
+    st.seen.delete(min);
+    st.floor = min;
+  }
+}
+
 /**
  * Builds the verifier for one axon hotkey. Returns null when the request is valid, else the reason.
  *
@@ -143,18 +159,7 @@ export function createVerifier(
     }
     // Record only after every check passed.
     const st = nonces.get(key) ?? { max: nonce, floor: -1n, seen: new Set<bigint>() };
-    if (nonce > st.max) st.max = nonce;
-    st.seen.add(nonce);
-    const lowest = st.max - reorder;
-    if (lowest > st.floor) st.floor = lowest;
-    // Entries at or below the floor no longer matter; prune them only once the set has grown.
-    if (st.seen.size > 256) for (const n of st.seen) if (n <= st.floor) st.seen.delete(n);
-    while (st.seen.size > MAX_SEEN_PER_KEY) {
-      let min = st.max;
-      for (const n of st.seen) if (n < min) min = n;
-      st.seen.delete(min);
-      st.floor = min;
-    }
+    recordNonce(st, nonce, reorder);
     nonces.set(key, st);
     return null;
   };
