@@ -106,6 +106,7 @@ export function addressOf(signer: Signer): string {
 }
 
 const NONCE_TROUBLE = /Priority is too low|outdated|Stale|future|1010|1014/i;
+const SAME_NONCE_PENDING = /Priority is too low|1014/i;
 const ALREADY_KNOWN = /already imported|Already Imported|1013|outdated/i;
 
 interface BlockInfo {
@@ -337,8 +338,15 @@ export async function signAndSend(
           resent = true;
           continue;
         }
-        if (err.code === 'RPC_ERROR' && resent && ALREADY_KNOWN.test(err.message)) {
-          sent = true; // a resend of bytes the pool (or a block) already has
+        // A resend of bytes the pool (or a block) may already have. Nonce trouble here can be our own first copy
+        // (a node that answers 1014 rather than 1013 for it): never sign again with a new nonce, which could apply
+        // the call twice; look the transaction up by hash instead.
+        if (
+          err.code === 'RPC_ERROR' &&
+          resent &&
+          (ALREADY_KNOWN.test(err.message) || NONCE_TROUBLE.test(err.message))
+        ) {
+          sent = true;
           break;
         }
         if (options.nonce === undefined) conn.nonces.reset(pair.address);
