@@ -344,7 +344,7 @@ export async function signAndSend(
         if (
           err.code === 'RPC_ERROR' &&
           resent &&
-          (ALREADY_KNOWN.test(err.message) || NONCE_TROUBLE.test(err.message))
+          (ALREADY_KNOWN.test(err.message) || SAME_NONCE_PENDING.test(err.message))
         ) {
           sent = true;
           break;
