@@ -77,6 +77,8 @@ export function createAxon(options: AxonOptions): Axon {
     perIp,
     perHotkey: bucketsOf(options.rateLimit?.perHotkey, { burst: 400, perSecond: 200 }),
     gate,
+    verifyGate: createPriorityGate({ maxConcurrent: Math.max(2, workerCount * 2), maxQueue: 4096 }),
+    shedUnstakedAbove: options.priority?.shedUnstakedAbove ?? 16,
     events,
     uuid: axonUuid,
     version: VERSION_AS_INT,

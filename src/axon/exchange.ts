@@ -80,6 +80,8 @@ export interface Arrival {
  * stages read them as set.
  */
 export class Exchange {
+  /** Set by `triage`: the stake of the hotkey the request claims (not yet verified), or null when unknown. */
+  claimedPriority: number | null = null;
   /** Set by `parse`. */
   route!: Route;
   /** Set by `parse`: the raw request bytes. */

@@ -39,6 +39,11 @@ export interface PriorityGateOptions {
   maxConcurrent?: number;
   /** Requests waiting at most (default 1024). */
   maxQueue?: number;
+  /**
+   * An axon option: with `stakeOf` set, once this many requests are in flight, requests whose claimed hotkey has no
+   * stake are refused (503) before their body is read or their signature checked (default 16).
+   */
+  shedUnstakedAbove?: number;
 }
 
 /**

@@ -144,7 +144,14 @@ export function createSessionStore(
     return { ok: true, hotkey: s.hotkey, key: s.key, seq: seqText };
   }
 
-  return { handshake, check, size: () => sessions.size, clear: () => sessions.clear() };
+  return {
+    handshake,
+    check,
+    /** The hotkey a live session was opened by (for triage, before its MAC is checked). */
+    hotkeyOf: (id: string | undefined): string | undefined => (id ? sessions.get(id)?.hotkey : undefined),
+    size: () => sessions.size,
+    clear: () => sessions.clear(),
+  };
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;

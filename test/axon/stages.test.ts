@@ -15,6 +15,7 @@ import { forward } from '../../src/axon/stages/forward.js';
 import { limits } from '../../src/axon/stages/limits.js';
 import { parse } from '../../src/axon/stages/parse.js';
 import { session } from '../../src/axon/stages/session.js';
+import { triage } from '../../src/axon/stages/triage.js';
 import { verify } from '../../src/axon/stages/verify.js';
 import { cryptoReady, keypairFromUri, sign, verify as verifySignature } from '../../src/keys/index.js';
 import {
@@ -244,6 +245,65 @@ describe('body', () => {
   });
 });
 
+describe('triage', () => {
+  const staked = keypairFromUri('//Staked').ss58Address;
+  const stakeOf = (hk: string) => (hk === staked ? 5000 : hk === alice.ss58Address ? 0 : undefined);
+  const claiming = (hotkey: string | undefined) =>
+    arrive({ headers: hotkey ? { bt_header_dendrite_hotkey: hotkey } : {} });
+  const deps = (busy: number, o: Partial<Parameters<typeof triage>[0]> = {}) => ({
+    stakeOf,
+    sessions: null,
+    busy: () => busy,
+    shedUnstakedAbove: 4,
+    track: () => undefined,
+    ...o,
+  });
+
+  it('records the claimed stake; below the threshold everyone goes on', async () => {
+    const x = claiming(staked);
+    expect((await runStage(triage(deps(0)), x)).reached).toBe(true);
+    expect(x.claimedPriority).toBe(5000);
+    const unknown = claiming(keypairFromUri('//Nobody').ss58Address);
+    expect((await runStage(triage(deps(3)), unknown)).reached).toBe(true);
+    expect(unknown.claimedPriority).toBeNull();
+  });
+
+  it('when busy, unstaked, unknown and anonymous claims are refused (503) before their body is read; staked go on', async () => {
+    for (const hotkey of [alice.ss58Address, keypairFromUri('//Nobody').ss58Address, undefined]) {
+      let read = false;
+      const x = claiming(hotkey);
+      x.arrival.readBody = async () => {
+        read = true;
+        return Buffer.alloc(0);
+      };
+      const r = await refusal(runStage(triage(deps(4)), x));
+      expect([r.status, r.reason, read]).toEqual([503, 'shed_unstaked', false]);
+    }
+    expect((await runStage(triage(deps(100)), claiming(staked))).reached).toBe(true);
+  });
+
+  it('without stakeOf nothing is shed (no stake is known)', async () => {
+    expect((await runStage(triage(deps(100, { stakeOf: undefined })), claiming(undefined))).reached).toBe(true);
+  });
+
+  it('counts a request in and out of the chain, also when a later stage refuses it', async () => {
+    let inChain = 0;
+    const seen: number[] = [];
+    const stage = triage(
+      deps(0, {
+        track: (d) => {
+          inChain += d;
+          seen.push(inChain);
+        },
+      }),
+    );
+    await stage(claiming(staked), async () => {
+      throw new Reject(401, 'no', 'unverified');
+    }).catch(() => undefined);
+    expect(seen).toEqual([1, 0]);
+  });
+});
+
 describe('verify', () => {
   const deps = (o: Partial<Parameters<typeof verify>[0]> = {}) => ({
     verifier: async () => null,
@@ -251,6 +311,7 @@ describe('verify', () => {
     keypair: axonKey,
     uuid: 'axon-uuid',
     version: 10002000,
+    verifyGate: createPriorityGate({ maxConcurrent: 2, maxQueue: 64 }),
     ...o,
   });
 
@@ -303,6 +364,45 @@ describe('verify', () => {
     expect((await runStage(verify(deps({ perHotkey })), await parsed(s))).reached).toBe(true);
     const limited = await refusal(runStage(verify(deps({ perHotkey })), await parsed(s)));
     expect([limited.status, limited.reason]).toEqual([429, 'rate_limited_hotkey']);
+  });
+});
+
+describe('verification order', () => {
+  it('signature checks run in the order of the claimed stake: a staked caller overtakes a queue of unstaked ones', async () => {
+    const order: string[] = [];
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((r) => {
+      unblock = r;
+    });
+    const verifier = async (s: { dendrite: { uuid: string | null } }) => {
+      order.push(s.dendrite.uuid!);
+      if (s.dendrite.uuid === 'first') await blocked;
+      return null;
+    };
+    const gate = createPriorityGate({ maxConcurrent: 1, maxQueue: 16 });
+    const stage = verify({
+      verifier: verifier as never,
+      perHotkey: null,
+      keypair: axonKey,
+      uuid: 'axon-uuid',
+      version: 10002000,
+      verifyGate: gate,
+    });
+    const request = async (uuid: string, claimed: number | null) => {
+      const s = new Sum({ a: 1, b: 2 });
+      s.dendrite.uuid = uuid;
+      s.dendrite.hotkey = alice.ss58Address;
+      const x = await parsed(s);
+      x.claimedPriority = claimed;
+      return runStage(stage, x);
+    };
+    const runs = [request('first', null), request('unstaked-1', null), request('unstaked-2', 0)];
+    await new Promise((r) => setTimeout(r, 10));
+    runs.push(request('staked', 1000));
+    await new Promise((r) => setTimeout(r, 10));
+    unblock();
+    await Promise.all(runs);
+    expect(order).toEqual(['first', 'staked', 'unstaked-2', 'unstaked-1']);
   });
 });
 
