@@ -11,6 +11,7 @@ import { SESSION_ROUTE } from '../wire/index.js';
 import { Exchange, type Loaded, Reject, type Route, routeForMessage } from './exchange.js';
 import type { AxonReport } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
+import { createConnectionLimits } from './connection-limits.js';
 import { readBody } from './read-body.js';
 import type { AxonOptions, RequestContext } from './types.js';
 
@@ -149,16 +150,25 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
     // Node checks these deadlines on an interval (30 s by default): check often enough to matter.
     connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeout / 4))),
   };
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const limits = createConnectionLimits(options, (reason) => report.dropped(reason));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const sock = req.socket;
+    limits.busy(sock);
+    res.once('close', () => limits.idle(sock));
+    void handle(req, res);
+  };
   const server: Server = options.tls
     ? createHttpsServer({ ...common, key: options.tls.key, cert: options.tls.cert }, onRequest)
     : createHttpServer(common, onRequest);
   server.keepAliveTimeout = 5_000;
   const sockets = new Set<Socket>();
   server.on('connection', (sock: Socket) => {
+    if (!options.tls && !limits.admit(sock)) return;
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
   });
+  // Over TLS the requests arrive on the TLS socket, so that is the one counted (once its handshake is done).
+  if (options.tls) server.on('secureConnection', (sock: Socket) => limits.admit(sock));
   server.on('clientError', (err: NodeJS.ErrnoException, sock) => {
     // Malformed requests, oversized headers and slow senders: answer once, then drop the socket outright.
     const [status, reason] = clientErrorOf(err.code);

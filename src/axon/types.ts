@@ -101,6 +101,13 @@ export interface AxonOptions {
   headersTimeoutMs?: number;
   /** Time allowed to receive the whole request (default 60 s). */
   requestTimeoutMs?: number;
+  /**
+   * Open HTTP connections at most (default 2048). At the cap, the connection idle longest is closed to make room; when
+   * none is idle the new one is refused, so idle sockets cannot lock legitimate callers out.
+   */
+  maxConnections?: number;
+  /** Open HTTP connections from one IP address at most (default 256); more are refused. */
+  maxConnectionsPerIp?: number;
   /** Signature and nonce verification (signatures are required unless `allowUnsigned`). */
   verify?: VerifyOptions;
   /** Token buckets per IP (checked first) and per verified hotkey; false disables one. */
