@@ -33,6 +33,8 @@ export interface SessionOptions {
   idleMs?: number;
   /** Clock skew accepted on the handshake timestamp (default 30 s). */
   skewMs?: number;
+  /** Live sessions of one hotkey at most (default 16; its oldest goes first), so one key cannot flush the others'. */
+  maxSessionsPerHotkey?: number;
 }
 
 export type HandshakeResult = { ok: true; body: string } | { ok: false; status: number; message: string };
@@ -51,7 +53,34 @@ export function createSessionStore(
   const ttl = options.ttlMs ?? 3_600_000;
   const idle = options.idleMs ?? 600_000;
   const skew = options.skewMs ?? 30_000;
+  const perHotkey = options.maxSessionsPerHotkey ?? 16;
   const axonHotkey = axonKey.ss58Address;
+  // Handshakes accepted within the skew window (their signed message, until it goes stale): a replayed handshake
+  // would otherwise open session after session and flush everyone else's from the table.
+  const recentHandshakes = new Map<string, number>();
+  const ownSessions = new Map<string, string[]>();
+
+  function replayed(message: string, ts: number): boolean {
+    const now = Date.now();
+    if (recentHandshakes.size >= max) {
+      for (const [m, until] of recentHandshakes) if (until < now) recentHandshakes.delete(m);
+      while (recentHandshakes.size >= max) recentHandshakes.delete(recentHandshakes.keys().next().value!);
+    }
+    if (recentHandshakes.has(message)) return true;
+    recentHandshakes.set(message, ts + skew);
+    return false;
+  }
+
+  function remember(id: string, session: ServerSession): void {
+    const ids = (ownSessions.get(session.hotkey) ?? []).filter((old) => sessions.has(old));
+    while (ids.length >= perHotkey) sessions.delete(ids.shift()!);
+    ids.push(id);
+    ownSessions.set(session.hotkey, ids);
+    while (sessions.size >= max) sessions.delete(sessions.keys().next().value!);
+    sessions.set(id, session);
+    if (ownSessions.size > max)
+      for (const [hk, list] of ownSessions) if (!list.some((x) => sessions.has(x))) ownSessions.delete(hk);
+  }
 
   async function handshake(text: string): Promise<HandshakeResult> {
     let req: { v?: unknown; hotkey?: unknown; pub?: unknown; nonce?: unknown; ts?: unknown; signature?: unknown };
@@ -78,13 +107,15 @@ export function createSessionStore(
       };
     }
     if (Math.abs(Date.now() - ts) > skew) return { ok: false, status: 401, message: 'handshake timestamp is stale' };
+    const message = handshakeMessage(axonHotkey, hotkey, pub, nonce, ts);
     let valid = false;
     try {
-      valid = await verify(handshakeMessage(axonHotkey, hotkey, pub, nonce, ts), signature, hotkey);
+      valid = await verify(message, signature, hotkey);
     } catch {
       valid = false;
     }
     if (!valid) return { ok: false, status: 401, message: 'handshake signature is invalid' };
+    if (replayed(message, ts)) return { ok: false, status: 401, message: 'handshake was already used' };
     const mine = x25519Pair();
     let shared: Buffer;
     try {
@@ -94,9 +125,8 @@ export function createSessionStore(
     }
     const id = randomBytes(16).toString('hex');
     const key = sessionKey(shared, Buffer.from(nonce, 'hex'), axonHotkey, hotkey, id);
-    while (sessions.size >= max) sessions.delete(sessions.keys().next().value!);
     const now = Date.now();
-    sessions.set(id, { hotkey, key, expires: now + ttl, idleUntil: now + idle, max: 0n, seen: 0n });
+    remember(id, { hotkey, key, expires: now + ttl, idleUntil: now + idle, max: 0n, seen: 0n });
     const serverPub = mine.publicRaw.toString('hex');
     return {
       ok: true,
@@ -150,7 +180,10 @@ export function createSessionStore(
     /** The hotkey a live session was opened by (for triage, before its MAC is checked). */
     hotkeyOf: (id: string | undefined): string | undefined => (id ? sessions.get(id)?.hotkey : undefined),
     size: () => sessions.size,
-    clear: () => sessions.clear(),
+    clear: () => {
+      sessions.clear();
+      ownSessions.clear();
+    },
   };
 }
 

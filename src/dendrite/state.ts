@@ -26,6 +26,8 @@ export interface DendriteState {
   readonly laneSets: Map<string, LaneSet>;
   /** Sessions by `origin|axon hotkey`, shared by every call that needs one while the handshake runs. */
   readonly sessions: Map<string, Promise<ClientSession>>;
+  /** The settled session of each entry in `sessions`, so a lost one is forgotten synchronously (see dropSession). */
+  readonly openSessions: Map<string, ClientSession>;
   grpcLoad: Promise<GrpcClients> | null;
 }
 
@@ -51,6 +53,7 @@ export function createDendriteState(options: DendriteOptions): DendriteState {
     pools: new Map(),
     laneSets: new Map(),
     sessions: new Map(),
+    openSessions: new Map(),
     grpcLoad: null,
   };
 }
@@ -110,19 +113,30 @@ export function sessionFor(
   const key = `${origin}|${target.hotkey}`;
   let s = state.sessions.get(key);
   if (!s) {
-    s = openSession(poolFor(state, origin), state.keypair, target.hotkey, timeoutS * 1000);
-    s.catch(() => state.sessions.delete(key));
-    state.sessions.set(key, s);
+    const opening = openSession(poolFor(state, origin), state.keypair, target.hotkey, timeoutS * 1000);
+    opening.then(
+      (open) => {
+        if (state.sessions.get(key) === opening) state.openSessions.set(key, open);
+      },
+      () => {
+        if (state.sessions.get(key) === opening) state.sessions.delete(key);
+      },
+    );
+    state.sessions.set(key, opening);
+    s = opening;
   }
   return s;
 }
 
-/** Forgets a session the axon no longer knows (unless a newer one has replaced it meanwhile). */
+/**
+ * Forgets a session the axon no longer knows (unless a newer one has replaced it meanwhile). Synchronous, so the
+ * retry that follows handshakes anew instead of reusing the lost session and failing a second time.
+ */
 export function dropSession(state: DendriteState, origin: string, target: AxonTarget, s: ClientSession): void {
   const key = `${origin}|${target.hotkey}`;
-  void state.sessions.get(key)?.then((cur) => {
-    if (cur === s) state.sessions.delete(key);
-  });
+  if (state.openSessions.get(key) !== s) return;
+  state.openSessions.delete(key);
+  state.sessions.delete(key);
 }
 
 /** Closes every pooled connection, lane and gRPC channel. */
@@ -130,6 +144,7 @@ export async function closeState(state: DendriteState): Promise<void> {
   state.closed = true;
   if (state.grpcLoad) (await state.grpcLoad.catch(() => null))?.close();
   state.sessions.clear();
+  state.openSessions.clear();
   await Promise.all([...state.pools.values()].map((p) => p.close()));
   state.pools.clear();
   await Promise.all([...state.laneSets.values()].map((l) => l.close()));

@@ -155,6 +155,45 @@ describe('transports: HTTP, session fast path, gRPC', () => {
   });
 });
 
+describe('sessions across an axon restart', () => {
+  it('no request fails: a new axon process on the same port, concurrent calls on the lost session', async () => {
+    const make = (port: number) => {
+      const a = createAxon({ keypair: axonKey, port, host: '127.0.0.1', rateLimit: { perIp: false } });
+      a.attach(Dummy, (s) => {
+        s.dummy_output = s.dummy_input * 2;
+        return s;
+      });
+      return a;
+    };
+    let current = make(0);
+    await current.start();
+    const port = current.port;
+    const d = createDendrite({ keypair: alice, transport: 'session' });
+    const target = { ip: '127.0.0.1', port, hotkey: axonKey.ss58Address, placeholder1: 1 };
+    try {
+      for (let round = 0; round < 3; round++) {
+        // Keep-alive connections and a live session, then the axon goes away and a new one takes the port.
+        await Promise.all(
+          Array.from({ length: 4 }, () => d.call(target, new Dummy({ dummy_input: 1 }), { timeout: 5 })),
+        );
+        await current.stop();
+        current = make(port);
+        await current.start();
+        const replies = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => d.call(target, new Dummy({ dummy_input: i }), { timeout: 5 })),
+        );
+        expect(replies.map((r) => `${r.dendrite.status_code} ${r.dendrite.status_message}`)).toEqual(
+          Array(8).fill('200 Success'),
+        );
+        expect(replies.map((r) => r.dummy_output)).toEqual(Array.from({ length: 8 }, (_, i) => i * 2));
+      }
+    } finally {
+      await d.close();
+      await current.stop();
+    }
+  });
+});
+
 /** Performs a handshake by hand and returns what a session request needs. */
 async function handshake(o: { signer?: typeof alice; forAxon?: string; ts?: number } = {}) {
   const signer = o.signer ?? alice;
@@ -207,6 +246,49 @@ describe('session attacks', () => {
     expect((await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body: 'x'.repeat(10_000) })).statusCode).toBe(
       413,
     );
+  });
+
+  it('a replayed handshake is refused; one hotkey cannot flush the session table', async () => {
+    const mine = x25519Pair();
+    const pub = mine.publicRaw.toString('hex');
+    const ts = Date.now();
+    const body = JSON.stringify({
+      v: 1,
+      hotkey: alice.ss58Address,
+      pub,
+      nonce: '22'.repeat(16),
+      ts,
+      signature: sign(alice, handshakeMessage(axonKey.ss58Address, alice.ss58Address, pub, '22'.repeat(16), ts)),
+    });
+    const post = async () => {
+      const res = await request(`${base}/${SESSION_ROUTE}`, { method: 'POST', body });
+      return { status: res.statusCode, json: (await res.body.json()) as { id?: string; message?: string } };
+    };
+    const first = await post();
+    expect(first.status).toBe(200);
+    const again = await post();
+    expect([again.status, again.json.message]).toEqual([401, 'handshake was already used']);
+
+    // Whether the axon still holds a session: a wrong MAC on a live one says so, an evicted one is unknown.
+    const probe = async (id: string) => {
+      const dummy = new Dummy({ dummy_input: 1 }).toJSON();
+      const res = await request(`${base}/Dummy`, {
+        method: 'POST',
+        body: dummy,
+        headers: {
+          'content-type': 'application/json',
+          [SESSION_HEADERS.id]: id,
+          [SESSION_HEADERS.seq]: '1',
+          [SESSION_HEADERS.mac]: '00'.repeat(32),
+        },
+      });
+      return ((await res.body.json()) as { message: string }).message;
+    };
+    const mallorys: string[] = [];
+    for (let i = 0; i < 20; i++) mallorys.push((await handshake({ signer: mallory })).json!.id!);
+    expect(await probe(mallorys[0]!)).toMatch(/unknown or expired session/); // its oldest went first
+    expect(await probe(mallorys[19]!)).toMatch(/session MAC is invalid/);
+    expect(await probe(first.json.id!)).toMatch(/session MAC is invalid/); // alice's session survived
   });
 
   it('refuses a wrong MAC, a replayed or stale sequence number, and an unknown session', async () => {
