@@ -46,6 +46,10 @@ interface Sub {
 
 const ALIASES: Record<string, string> = { chain_finalisedHead: 'chain_finalizedHead' };
 
+/** Subscription ids with notifications held before their subscribe reply, at most; and notifications per id. */
+const EARLY_KEYS = 256;
+const EARLY_PER_KEY = 64;
+
 /** Events of the transport beyond @polkadot/api's three. */
 export type TransportEvent = ProviderInterfaceEmitted | 'reconnecting';
 
@@ -204,9 +208,15 @@ export class ResilientProvider implements ProviderInterface {
       const key = `${type}::${msg.params.subscription}`;
       const logical = this.#routes.get(key);
       if (logical === undefined) {
-        const list = this.#early.get(key) ?? [];
-        if (list.length < 64) list.push(msg.params.result);
-        this.#early.set(key, list);
+        // Kept only for the short gap between a subscribe request and its reply, and bounded: a node that sends
+        // notifications for ids nobody asked for cannot grow this without limit (the oldest ids go first).
+        let list = this.#early.get(key);
+        if (!list) {
+          if (this.#early.size >= EARLY_KEYS) this.#early.delete(this.#early.keys().next().value!);
+          list = [];
+          this.#early.set(key, list);
+        }
+        if (list.length < EARLY_PER_KEY) list.push(msg.params.result);
         return;
       }
       this.#subs.get(logical)?.cb(null, msg.params.result);
