@@ -10,12 +10,21 @@ export interface LiquidAlpha {
   steepness: number;
 }
 
-/** Liquid-alpha α for one cell (the chain's `alpha_sigmoid`). */
-function alphaSigmoid(ar: Arith, c: number, w: number, b: number, p: LiquidAlpha): number {
-  const clamp01 = (x: number) => (x < 0 ? 0 : x > ar.one ? ar.one : x);
-  const d = w >= b ? clamp01(w - c) : clamp01(b - w);
-  const slope = ar.div(p.steepness * ar.one, -100 * ar.one);
-  const z = ar.mul(slope, d - ar.div(ar.one, 2 * ar.one));
+/** The distance the chain's `alpha_sigmoid` feeds its sigmoid: how far the weight sits above consensus, or below its bond. */
+function distance(ar: Arith, c: number, w: number, b: number): number {
+  const x = w >= b ? w - c : b - w;
+  return x < 0 ? 0 : x > ar.one ? ar.one : x;
+}
+
+/** The sigmoid's constants of an epoch: its slope and the midpoint ½, as `ar` computes them. */
+interface SigmoidConstants extends LiquidAlpha {
+  slope: number;
+  half: number;
+}
+
+/** Liquid-alpha α for a distance (the rest of the chain's `alpha_sigmoid`). */
+function alphaOf(ar: Arith, d: number, p: SigmoidConstants): number {
+  const z = ar.mul(p.slope, d - p.half);
   const e = ar.exact ? fxExpSafe(z) : Math.exp(Math.max(-20, Math.min(20, z)));
   const sig = ar.div(ar.one, ar.one + e);
   const a = p.low + ar.mul(sig, p.high - p.low);
@@ -29,6 +38,14 @@ export function liquidAlphaEma(ar: Arith, Wb: Rows, B: Rows, C: Float64Array, p:
   const out = emptyRows(n);
   const alphaRow = new Float64Array(n);
   const decayed = new Float64Array(n);
+  // Most cells sit at distance 0 (a weight at or under consensus with no larger bond): their α is one constant,
+  // computed once instead of through the fixed-point exp per cell. Same function, same bits.
+  const k: SigmoidConstants = {
+    ...p,
+    slope: ar.div(p.steepness * ar.one, -100 * ar.one),
+    half: ar.div(ar.one, 2 * ar.one),
+  };
+  const alphaAtZero = alphaOf(ar, 0, k);
   for (let i = 0; i < n; i++) {
     const wc = Wb.cols[i]!;
     const wv = Wb.vals[i]!;
@@ -56,7 +73,8 @@ export function liquidAlphaEma(ar: Arith, Wb: Rows, B: Rows, C: Float64Array, p:
           break;
         }
       }
-      alphaRow[j] = alphaSigmoid(ar, C[j]!, w, b, p);
+      const d = distance(ar, C[j]!, w, b);
+      alphaRow[j] = d === 0 ? alphaAtZero : alphaOf(ar, d, k);
     }
     // EMA: old bonds decay by their own column's α; then each weights cell adds α·w, clamped to 1.
     decayed.fill(0);
