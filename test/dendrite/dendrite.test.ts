@@ -47,6 +47,20 @@ const answerSum: Handler = (_req, body, res) => {
   res.end(JSON.stringify({ ...s, total: s.a + s.b }));
 };
 
+/** The signature headers an axon with `key` puts on `text`, answering the request whose headers are `h`. */
+function signatureHeaders(h: Record<string, string>, text: string, key = axonKey): Record<string, string> {
+  const nonce = BigInt(Date.now()) * 1_000_000n;
+  const message = responseSigningMessage(
+    nonce,
+    BigInt(h.bt_header_dendrite_nonce!),
+    h.bt_header_dendrite_uuid!,
+    me.ss58Address,
+    axonKey.ss58Address,
+    text,
+  );
+  return { bt_header_axon_nonce: String(nonce), bt_header_axon_signature: sign(key, message) };
+}
+
 describe('what a dendrite sends', () => {
   it('signs each request as Python does, with nonces that strictly increase and one uuid per connection', async () => {
     const seen: { nonce: bigint; uuid: string }[] = [];
@@ -181,20 +195,7 @@ describe('failures are statuses on the synapse', () => {
         const h = req.headers as Record<string, string>;
         const s = JSON.parse(body) as { a: number; b: number };
         const text = JSON.stringify({ ...s, total: s.a + s.b });
-        const nonce = BigInt(Date.now()) * 1_000_000n;
-        const message = responseSigningMessage(
-          nonce,
-          BigInt(h.bt_header_dendrite_nonce!),
-          h.bt_header_dendrite_uuid!,
-          me.ss58Address,
-          axonKey.ss58Address,
-          text,
-        );
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          bt_header_axon_nonce: String(nonce),
-          bt_header_axon_signature: sign(key, message),
-        });
+        res.writeHead(200, { 'content-type': 'application/json', ...signatureHeaders(h, text, key) });
         res.end(text);
       };
     handler = signedBy(keypairFromUri('//Mallory'));
@@ -218,20 +219,10 @@ describe('failures are statuses on the synapse', () => {
       const h = req.headers as Record<string, string>;
       const s = JSON.parse(body) as { a: number; b: number };
       const text = JSON.stringify({ ...s, total: s.a + s.b });
-      const nonce = BigInt(Date.now()) * 1_000_000n;
-      const message = responseSigningMessage(
-        nonce,
-        BigInt(h.bt_header_dendrite_nonce!),
-        h.bt_header_dendrite_uuid!,
-        me.ss58Address,
-        axonKey.ss58Address,
-        text,
-      );
       // The reply echoes the request's nonce header, as the old dendrite merged it before verifying.
       recorded = {
         headers: {
-          bt_header_axon_nonce: String(nonce),
-          bt_header_axon_signature: sign(axonKey, message),
+          ...signatureHeaders(h, text),
           bt_header_dendrite_nonce: h.bt_header_dendrite_nonce!,
           bt_header_dendrite_uuid: h.bt_header_dendrite_uuid!,
         },
@@ -254,19 +245,9 @@ describe('failures are statuses on the synapse', () => {
       const s = JSON.parse(body) as Record<string, unknown>;
       const axon = { ...(s.axon as object), status_code: 200, status_message: 'Success', process_time: 0.75 };
       const text = JSON.stringify({ ...s, total: 7, axon });
-      const nonce = BigInt(Date.now()) * 1_000_000n;
-      const message = responseSigningMessage(
-        nonce,
-        BigInt(h.bt_header_dendrite_nonce!),
-        h.bt_header_dendrite_uuid!,
-        me.ss58Address,
-        axonKey.ss58Address,
-        text,
-      );
       res.writeHead(200, {
         'content-type': 'application/json',
-        bt_header_axon_nonce: String(nonce),
-        bt_header_axon_signature: sign(axonKey, message),
+        ...signatureHeaders(h, text),
         // Changed in transit: none of these is signed.
         bt_header_axon_process_time: '0.001',
         bt_header_axon_status_message: 'tampered',
