@@ -2,23 +2,14 @@
 // still two files that cannot be read one without the other). Prints each cycle as a chain of paths.
 //
 //   node scripts/check-cycles.mjs          (exit 1 on any cycle)
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { listSources } from './source-files.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
-
-function listSources(dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...listSources(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
 
 /** The file a relative specifier names (`./x.js` is written for `./x.ts`; a folder means its index). */
 function resolveSpecifier(from, specifier) {

@@ -4,10 +4,11 @@
 // state, a table of subcommands, one pass of an algorithm that mirrors the chain's). Generated files are exempt.
 //
 //   node scripts/check-sizes.mjs          (exit 1 on a long function without a reason)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { listSources } from './source-files.mjs';
 
 const LIMIT = 80;
 const FILE_LIMIT = 450;
@@ -18,16 +19,6 @@ const REASON_WITHIN = 6;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 
-function listSources(dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...listSources(path));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.includes('.generated.')) out.push(path);
-  }
-  return out;
-}
-
 function nameOf(node) {
   if (node.name) return node.name.getText();
   const parent = node.parent;
@@ -37,7 +28,7 @@ function nameOf(node) {
 
 const offenders = [];
 let long = 0;
-for (const file of listSources(src)) {
+for (const file of listSources(src, { generated: false })) {
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   if (lines.length > FILE_LIMIT)
