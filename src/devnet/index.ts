@@ -21,4 +21,4 @@ export type { DevAccount } from './chain/genesis.js';
 export type { ChainOptions } from './chain/types.js';
 export { DevnetError } from './errors.js';
 export type { DevnetErrorCode } from './errors.js';
-export type { DevnetNotice } from './pallets/context.js';
+export type { DevnetNotice, StoreNotice, TimelockNotice } from './pallets/context.js';
