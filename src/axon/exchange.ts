@@ -80,8 +80,11 @@ export interface Arrival {
  * stages read them as set.
  */
 export class Exchange {
-  /** Set by `triage`: the stake of the hotkey the request claims (not yet verified), or null when unknown. */
-  claimedPriority: number | null = null;
+  /**
+   * Set by `triage` (when the axon has `stakeOf`): the stake of the hotkey the request claims, or null when unknown.
+   * Once `verify` has passed, the claimed hotkey is the verified one, so `admit` reuses it. Undefined: not looked up.
+   */
+  claimedPriority: number | null | undefined = undefined;
   /** Set by `parse`. */
   route!: Route;
   /** Set by `parse`: the raw request bytes. */

@@ -16,6 +16,8 @@ export function admit(deps: { gate: PriorityGate; stakeOf: AxonOptions['stakeOf'
     const { synapse, ctx } = x;
     let priority = 0;
     if (x.route.hooks.priority) priority = await x.route.hooks.priority(synapse, ctx);
+    // Triage looked up the claimed hotkey, which verification has since proved: its stake is not looked up twice.
+    else if (x.claimedPriority !== undefined) priority = x.claimedPriority ?? 0;
     else if (deps.stakeOf && ctx.hotkey) priority = Number((await deps.stakeOf(ctx.hotkey)) ?? 0);
     const timeoutS = x.fromHeaders.timeout > 0 ? x.fromHeaders.timeout : DEFAULT_TIMEOUT_S;
     let release: () => void;

@@ -28,13 +28,10 @@ export function triage(deps: TriageStageDeps): Stage {
       const sessionId = x.header(SESSION_HEADERS.id);
       const claimed =
         sessionId !== undefined ? deps.sessions?.hotkeyOf(sessionId) : x.header('bt_header_dendrite_hotkey');
-      let stake: number | null = null;
-      if (claimed) {
-        const s = await deps.stakeOf(claimed);
-        stake = s === undefined ? null : Number(s);
-      }
-      x.claimedPriority = stake !== null && Number.isFinite(stake) ? stake : null;
-      if (!(stake! > 0) && deps.busy() >= deps.shedUnstakedAbove)
+      const stake = claimed ? await deps.stakeOf(claimed) : undefined;
+      const priority = stake === undefined ? null : Number(stake);
+      x.claimedPriority = priority !== null && Number.isFinite(priority) ? priority : null;
+      if (!(x.claimedPriority !== null && x.claimedPriority > 0) && deps.busy() >= deps.shedUnstakedAbove)
         throw new Reject(503, 'Service unavailable: busy, serving staked callers first', 'shed_unstaked');
     }
     deps.track(1);
