@@ -165,15 +165,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     throw e;
   });
   // Blocks start once the port is bound.
-  const produceOrReport = () => {
-    try {
-      chain.produce();
-    } catch (e) {
-      // A block the store could not write was reported as a notice and its transactions kept; the next tick retries.
-      if (!(e instanceof DevnetError && e.code === 'DEVNET_STORE_FAILED')) throw e;
-    }
-  };
-  const timer = typeof sealing === 'number' ? setInterval(produceOrReport, sealing) : null;
+  const timer = typeof sealing === 'number' ? setInterval(chain.produceOrRetry, sealing) : null;
   const bound = (http.address() as AddressInfo).port;
   const h = host.includes(':') ? `[${host}]` : host;
   return {

@@ -126,11 +126,7 @@ export function createChain(options: ChainOptions = {}) {
       scheduled = true;
       setImmediate(() => {
         scheduled = false;
-        try {
-          if (pending.length) produce();
-        } catch {
-          // a store failure was reported as a notice; the transactions stay pooled
-        }
+        if (pending.length) produceOrRetry();
       });
     }
     return { hash: tx.hash, included };
@@ -156,6 +152,18 @@ export function createChain(options: ChainOptions = {}) {
     }
   }
 
+  /**
+   * Seals the next block unless the store cannot write it: that failure was reported as a notice and the
+   * transactions stay pooled for the next attempt (sealing timers and instant sealing use this). Anything else throws.
+   */
+  function produceOrRetry(): void {
+    try {
+      produce();
+    } catch (e) {
+      if (!(e instanceof DevnetError && e.code === 'DEVNET_STORE_FAILED')) throw e;
+    }
+  }
+
   return {
     rt,
     registry,
@@ -167,6 +175,7 @@ export function createChain(options: ChainOptions = {}) {
     at,
     submit,
     produce,
+    produceOrRetry,
     accountNonce: (address: string) => accountNonce(storage, address),
     nextIndex: validator.nextIndex,
     /** The pool, in order (what `author_pendingExtrinsics` answers). */
