@@ -17,6 +17,7 @@ import { createAxonReport } from './metrics.js';
 import { createPipelines } from './pipeline.js';
 import { createPriorityGate } from './priority-queue.js';
 import { createTokenBuckets } from './rate-limit.js';
+import { checkAxonLimits } from './check-options.js';
 import { createSessionStore } from './session-store.js';
 import type {
   AnySynapseClass,
@@ -47,6 +48,7 @@ export function createAxon(options: AxonOptions): Axon {
   // verify pool, report, listeners); the work is in pipeline.ts, stages/, http-listener.ts and grpc-listener.ts.
   if (!options?.keypair?.ss58Address)
     throw new AxonError('AXON_INVALID_CONFIG', 'options.keypair (the axon hotkey) is required');
+  checkAxonLimits(options);
   const hotkey = options.keypair.ss58Address;
   const host = options.host ?? '0.0.0.0';
   const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;

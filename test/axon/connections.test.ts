@@ -67,6 +67,18 @@ describe('axon connection limits', () => {
     expect(oldest.sock.destroyed).toBe(false);
   });
 
+  it('refuses impossible shedding, session and freshness limits when the axon is created', () => {
+    for (const bad of [
+      { priority: { shedUnstakedAbove: 0 } },
+      { sessions: { maxSessionsPerHotkey: 1.5 } },
+      { verify: { maxTimeoutWindowS: Number.NaN } },
+      { verify: { futureToleranceNs: -1n } },
+    ])
+      expect(() => createAxon({ keypair: axonKey, port: 0, ...bad })).toThrow(
+        expect.objectContaining({ code: 'AXON_INVALID_CONFIG' }),
+      );
+  });
+
   it('refuses impossible caps', async () => {
     await expect(createAxon({ keypair: axonKey, port: 0, maxConnections: 0 }).start()).rejects.toMatchObject({
       code: 'AXON_INVALID_CONFIG',
