@@ -1,7 +1,8 @@
 /**
  * I32F32 arithmetic with the chain's rounding, on JS numbers holding the raw bits (value × 2^32) as exact integers.
- * Multiplication floors (toward −∞), division truncates toward zero, division by zero gives 0. Products and quotients
- * are computed exactly by limb splitting; operands outside the fast range fall back to BigInt.
+ * Multiplication floors (toward −∞), division truncates toward zero, division by zero gives 0. Products are exact from
+ * the float product corrected by its low 32 bits, quotients by limb splitting; operands outside the fast range fall
+ * back to BigInt.
  */
 
 /**
@@ -13,7 +14,7 @@
  * ```
  */
 export const ONE = 4294967296;
-const TWO26 = 67108864;
+const TWO83 = 2 ** 83;
 const TWO52 = 4503599627370496;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -36,22 +37,13 @@ function floorDiv(x: number, y: number): number {
 export function fxMul(a: number, b: number): number {
   const p = a * b;
   if (p <= MAX_SAFE && p >= -MAX_SAFE) return Math.floor(p / ONE);
-  const neg = a < 0 !== b < 0;
-  const x = Math.abs(a);
-  const y = Math.abs(b);
-  if (x >= TWO52 || y >= TWO52) return bigMul(a, b);
-  const x1 = Math.floor(x / TWO26);
-  const x0 = x - x1 * TWO26;
-  const y1 = Math.floor(y / TWO26);
-  const y0 = y - y1 * TWO26;
-  const mid = x1 * y0 + x0 * y1; // < 2^53
-  const mh = Math.floor(mid / 64);
-  const ml = mid - mh * 64;
-  const low = ml * TWO26 + x0 * y0; // < 2^53
-  const lowQ = Math.floor(low / ONE);
-  const q = x1 * y1 * 1048576 + mh + lowQ;
-  if (!neg) return q;
-  return low - lowQ * ONE === 0 ? -q : -q - 1;
+  if (p < TWO83 && p > -TWO83) {
+    // a·b mod 2^32 is exact in 32-bit integer arithmetic, so floor(a·b / 2^32) = (a·b − low) / 2^32 is an integer;
+    // the float product is off by at most 2^-53·|a·b| < 2^30 and the quotient by under ½, which rounding removes.
+    const low = Math.imul(a, b) >>> 0;
+    return Math.round((p - low) / ONE);
+  }
+  return bigMul(a, b);
 }
 
 function bigMul(a: number, b: number): number {

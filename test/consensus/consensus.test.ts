@@ -64,6 +64,30 @@ describe('I32F32 arithmetic (subtensor-chain.md §1.2)', () => {
     expect(fxDiv(ONE, 0)).toBe(0); // safe_div
   });
 
+  it('floors products of every sign exactly across the float-corrected range (2^53 … 2^83) and past it', () => {
+    const rand = rng(7);
+    let checked = 0;
+    for (let t = 0; t < 20_000; t++) {
+      // Magnitudes of 2^20 … 2^52 each, so products land anywhere from below 2^53 to beyond 2^83.
+      const a = Math.floor(rand() * 2 ** (20 + Math.floor(rand() * 33))) * (t % 2 === 0 ? -1 : 1);
+      const b = Math.floor(rand() * 2 ** (20 + Math.floor(rand() * 33))) * (t % 3 === 0 ? -1 : 1);
+      const prod = (BigInt(a) * BigInt(b)) >> 32n;
+      if (prod > BigInt(Number.MAX_SAFE_INTEGER) || prod < -BigInt(Number.MAX_SAFE_INTEGER)) continue;
+      expect(fxMul(a, b)).toBe(Number(prod));
+      checked++;
+    }
+    // Exact multiples of 2^32 and one below: the floor's edge.
+    for (const [a, b] of [
+      [2 ** 41, 2 ** 41],
+      [2 ** 41 - 1, 2 ** 41 + 1],
+      [-(2 ** 41) - 1, 2 ** 41 - 1],
+      [-(2 ** 45) + 3, -(2 ** 37) + 5],
+    ] as const) {
+      expect(fxMul(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+    }
+    expect(checked).toBeGreaterThan(10_000);
+  });
+
   it('reproduces the documented rounding facts', () => {
     expect(fxRatio(1, 10)).toBe(429496729); // 0.1
     expect(Number((429496729n * 1_000_000_000n) >> 32n)).toBe(99_999_999); // the off-by-one in rao
