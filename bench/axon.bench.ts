@@ -199,17 +199,24 @@ export async function run(): Promise<BenchReport> {
   }
   await dendrite.close();
 
-  // Ours, the fast TS↔TS paths: one signed X25519 handshake, then an HMAC per request (HTTP/1.1 and gRPC).
-  for (const transport of ['session', 'grpc'] as const) {
+  // Ours, the fast TS↔TS paths: one signed X25519 handshake, then an HMAC per request — as frames on one upgraded
+  // connection (stream, the fast path), as HTTP/1.1 requests (session), and as gRPC unary calls.
+  const PATH_KEYS = { stream: 'fast', session: 'session', grpc: 'grpc' } as const;
+  const PATH_NAMES = {
+    stream: 'ours (fast: stream frames + HMAC)',
+    session: 'ours (session + HMAC, HTTP/1.1)',
+    grpc: 'ours (gRPC, session + HMAC)',
+  } as const;
+  for (const transport of ['stream', 'session', 'grpc'] as const) {
     const d = createDendrite({ keypair: client, connectionsPerAxon: 32, transport });
     const sizes =
-      transport === 'session'
-        ? ([
+      transport === 'grpc'
+        ? ([['1 KB', 1000]] as const)
+        : ([
             ['1 KB', 1000],
             ['64 KB', 64 * 1024],
             ['1 MB', 1024 * 1024],
-          ] as const)
-        : ([['1 KB', 1000]] as const);
+          ] as const);
     for (const [label, size] of sizes) {
       const payload = 'y'.repeat(size);
       const once = async () => {
@@ -218,9 +225,8 @@ export async function run(): Promise<BenchReport> {
       };
       for (const c of label === '1 KB' ? [1, 32] : [32]) {
         const m = await load(c, seconds, once);
-        const name = transport === 'session' ? 'ours (fast: session + HMAC, HTTP/1.1)' : 'ours (gRPC, session + HMAC)';
         table.push({
-          case: name,
+          case: PATH_NAMES[transport],
           body: label,
           concurrency: c,
           'req/s': m.rps,
@@ -228,7 +234,7 @@ export async function run(): Promise<BenchReport> {
           'p99 ms': m.p99,
           'MB/s': Math.round((m.rps * size * 2) / 1e6),
         });
-        const key = transport === 'session' ? 'fast' : 'grpc';
+        const key = PATH_KEYS[transport];
         if (label === '1 KB') {
           figures[`${key}_rps_c${c}`] = m.rps;
           figures[`${key}_p50_ms_c${c}`] = m.p50;
@@ -240,12 +246,14 @@ export async function run(): Promise<BenchReport> {
   }
   await axon.stop();
   figures.ratio_fast_c32 = Math.round(((figures.fast_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
+  figures.ratio_session_c32 =
+    Math.round(((figures.session_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
   figures.ratio_grpc_c32 = Math.round(((figures.grpc_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
   figures.ratio_signed_c32 =
     Math.round(((figures.http_rps_c32 as number) / (figures.signed_ceiling_rps_c32 as number)) * 100) / 100;
   for (const [label, size] of LARGE) {
     const raw = figures[`raw_rps_c32_${key(label)}`] as number;
-    for (const k of ['http', 'fast'] as const) {
+    for (const k of ['http', 'fast', 'session'] as const) {
       const ours = figures[`${k}_rps_c32_${key(label)}`] as number;
       figures[`ratio_${k}_c32_${key(label)}`] = Math.round((ours / raw) * 100) / 100;
       figures[`${k}_mb_s_c32_${key(label)}`] = Math.round((ours * size * 2) / 1e6);
@@ -259,39 +267,44 @@ export async function run(): Promise<BenchReport> {
   const targets = JSON.parse(
     await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)),
   ) as AxonTarget[];
-  const fan = createDendrite({ keypair: client, connectionsPerAxon: 1 });
-  await fan.forward(targets, new EchoSynapse({ text }), { timeout: 30 }); // connect
-  const single: number[] = [];
-  const rounds: number[] = [];
-  let roundCpuUs = 0;
-  for (let i = 0; i < 30; i++) {
-    let s = performance.now();
-    await fan.call(targets[i % targets.length]!, new EchoSynapse({ text }), { timeout: 30 });
-    single.push(performance.now() - s);
-    s = performance.now();
-    const cpu = process.cpuUsage();
-    const rs = await fan.forward(targets, new EchoSynapse({ text }), { timeout: 30 });
-    const used = process.cpuUsage(cpu);
-    roundCpuUs += used.user + used.system;
-    rounds.push(performance.now() - s);
-    if (!rs.every((r) => r.isSuccess)) throw new Error('fan-out failure');
+  // The Python-compatible path (a signature per axon) and the stream transport (an HMAC per axon, after one
+  // handshake each), one after the other against the same axons.
+  for (const transport of ['http', 'stream'] as const) {
+    const fan = createDendrite({ keypair: client, connectionsPerAxon: 1, transport });
+    await fan.forward(targets, new EchoSynapse({ text }), { timeout: 30 }); // connect (and handshake)
+    const single: number[] = [];
+    const rounds: number[] = [];
+    let roundCpuUs = 0;
+    for (let i = 0; i < 30; i++) {
+      let s = performance.now();
+      await fan.call(targets[i % targets.length]!, new EchoSynapse({ text }), { timeout: 30 });
+      single.push(performance.now() - s);
+      s = performance.now();
+      const cpu = process.cpuUsage();
+      const rs = await fan.forward(targets, new EchoSynapse({ text }), { timeout: 30 });
+      const used = process.cpuUsage(cpu);
+      roundCpuUs += used.user + used.system;
+      rounds.push(performance.now() - s);
+      if (!rs.every((r) => r.isSuccess)) throw new Error(`fan-out failure (${transport})`);
+    }
+    rounds.sort((a, b) => a - b);
+    single.sort((a, b) => a - b);
+    const p99 = (xs: number[]) => xs[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))]!;
+    const prefix = transport === 'http' ? 'fanout256' : 'fanout256_stream';
+    // The dendrite's own work per round (this process's CPU time), apart from waiting on the axons' process.
+    figures[`${prefix}_dendrite_cpu_ms`] = Math.round(roundCpuUs / 30 / 100) / 10;
+    figures[`${prefix}_p99_ms`] = Math.round(p99(rounds) * 10) / 10;
+    figures[`${prefix}_overhead_p99_ms`] = Math.round((p99(rounds) - p99(single)) * 10) / 10;
+    table.push({
+      case: `fan-out 256 axons (another process), ${transport === 'http' ? 'signed HTTP' : 'stream'}`,
+      body: '1 KB',
+      concurrency: 256,
+      'p50 ms': Math.round(rounds[rounds.length >> 1]! * 10) / 10,
+      'p99 ms': figures[`${prefix}_p99_ms`] as number,
+      'dendrite CPU ms': figures[`${prefix}_dendrite_cpu_ms`] as number,
+    });
+    await fan.close();
   }
-  // The dendrite's own work per round (this process's CPU time), apart from waiting on the axons' process.
-  figures.fanout256_dendrite_cpu_ms = Math.round(roundCpuUs / 30 / 100) / 10;
-  rounds.sort((a, b) => a - b);
-  single.sort((a, b) => a - b);
-  const p99 = (xs: number[]) => xs[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))]!;
-  figures.fanout256_p99_ms = Math.round(p99(rounds) * 10) / 10;
-  figures.fanout256_overhead_p99_ms = Math.round((p99(rounds) - p99(single)) * 10) / 10;
-  table.push({
-    case: 'fan-out 256 axons (another process)',
-    body: '1 KB',
-    concurrency: 256,
-    'p50 ms': Math.round(rounds[rounds.length >> 1]! * 10) / 10,
-    'p99 ms': figures.fanout256_p99_ms as number,
-    'dendrite CPU ms': figures.fanout256_dendrite_cpu_ms as number,
-  });
-  await fan.close();
   child.kill('SIGTERM');
 
   return {
@@ -302,7 +315,8 @@ export async function run(): Promise<BenchReport> {
       'signed ceiling = raw echo + one sr25519 sign and one verify per request (WASM backend), the physical limit of per-request signing',
       'ours = a Python-compatible round trip: headers + JSON + SHA3 body hash + signature + nonce checks + synapse parse on both ends',
       'fanout256_overhead_p99_ms = p99 of forward() to 256 axons in another process minus p99 of a single call to one of them; the other process answers the 256 one after another on its one event loop, so this includes its serial work',
-      'fast = HTTP/1.1 keep-alive pool, one sr25519-signed X25519 handshake per dendrite–axon pair, then HMAC-SHA256 over seq|route|body per request and over the response; replay window of 1024 sequence numbers',
+      'fast = the stream transport: one TCP connection per axon (an HTTP/1.1 upgrade), binary frames multiplexed on it and written once per event-loop turn; one sr25519-signed X25519 handshake per dendrite–axon pair, then HMAC-SHA256 over seq|route|body per request and over the response; replay window of 1024 sequence numbers',
+      'session = the same session and HMACs as HTTP/1.1 requests on a keep-alive pool of 32 connections',
       'grpc = @grpc/grpc-js unary calls over one HTTP/2 channel with the same session auth; tensors as raw bytes',
     ],
   };

@@ -139,6 +139,7 @@ export function createAxon(options: AxonOptions): Axon {
         options,
         host,
         pipelines,
+        maxBody,
         report,
         onRequest: (route, ip) => events.emit('request', { route, ip }),
         onInFlight,
@@ -174,7 +175,7 @@ export function createAxon(options: AxonOptions): Axon {
     },
     info(): AxonInfo {
       const ip = options.externalIp ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
-      const capabilities = (sessions ? 1 : 0) | (grpc ? 2 : 0);
+      const capabilities = (sessions ? 1 | 4 : 0) | (grpc ? 2 : 0);
       const offset = grpc ? grpc.port - boundPort : 0;
       return {
         version: VERSION_AS_INT,

@@ -13,12 +13,15 @@ import type { AxonReport } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
 import { createConnectionLimits } from './connection-limits.js';
 import { readBody } from './read-body.js';
+import { createStreamAcceptor } from './stream-listener.js';
 import type { AxonOptions, RequestContext } from './types.js';
 
 export interface HttpListenerOptions {
   options: AxonOptions;
   host: string;
   pipelines: { synapse: Pipeline; handshake: Pipeline };
+  /** Largest request body read, in bytes (the stream transport's frames are bounded by it too). */
+  maxBody: number;
   report: AxonReport;
   onRequest(route: string, ip: string): void;
   onInFlight(delta: number): void;
@@ -167,6 +170,19 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
   });
+  // The stream transport: an Upgrade on this port hands the socket to the frame reader (stream-listener.ts).
+  server.on(
+    'upgrade',
+    createStreamAcceptor({
+      pipeline: o.pipelines.synapse,
+      report,
+      maxBody: o.maxBody,
+      onRequest: o.onRequest,
+      onInFlight: o.onInFlight,
+      busy: (sock) => limits.busy(sock),
+      idle: (sock) => limits.idle(sock),
+    }),
+  );
   // Over TLS the requests arrive on the TLS socket, so that is the one counted (once its handshake is done).
   if (options.tls) server.on('secureConnection', (sock: Socket) => limits.admit(sock));
   server.on('clientError', (err: NodeJS.ErrnoException, sock) => {

@@ -6,6 +6,7 @@ import type { StreamingSynapse, Synapse, SynapseClass } from '../synapse/index.j
 import { type CallPath, runCall } from './call.js';
 import { grpcCall } from './call-grpc.js';
 import { sessionHttp, signedHttp } from './call-http.js';
+import { streamCall as streamPath } from './call-stream.js';
 import { DendriteError } from './errors.js';
 import { origin } from './http-util.js';
 import { assertOpen, closeState, createDendriteState } from './state.js';
@@ -14,7 +15,12 @@ import { streamCall } from './stream.js';
 import { isUnserved, transportFor } from './target.js';
 import type { AxonTarget, CallOptions, Dendrite, DendriteOptions } from './types.js';
 
-const PATHS: Record<'http' | 'session' | 'grpc', CallPath> = { http: signedHttp, session: sessionHttp, grpc: grpcCall };
+const PATHS: Record<'http' | 'session' | 'stream' | 'grpc', CallPath> = {
+  http: signedHttp,
+  session: sessionHttp,
+  stream: streamPath,
+  grpc: grpcCall,
+};
 
 /**
  * Creates a dendrite. Calls never throw for network or protocol failures; read `synapse.dendrite.status_code`.

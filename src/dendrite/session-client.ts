@@ -8,6 +8,8 @@ import { DendriteError } from './errors.js';
 /** An open session with one axon. */
 export interface ClientSession {
   id: string;
+  /** The id as its 16 bytes (the stream transport's frames carry it so). */
+  idBytes: Buffer;
   key: Buffer;
   seq: bigint;
 }
@@ -78,5 +80,5 @@ export async function openSession(
     keypair.ss58Address,
     id,
   );
-  return { id, key, seq: 0n };
+  return { id, idBytes: Buffer.from(id, 'hex'), key, seq: 0n };
 }

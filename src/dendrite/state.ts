@@ -8,6 +8,7 @@ import type { Keypair } from '../keys/index.js';
 import { DendriteError } from './errors.js';
 import { createLanes, type LaneSet } from './lanes.js';
 import { type ClientSession, openSession } from './session-client.js';
+import { type StreamClient, openStream } from './stream-client.js';
 import type { AxonTarget, DendriteOptions, Transport } from './types.js';
 
 type GrpcClients = ReturnType<typeof import('./grpc-client.js').createGrpcClients>;
@@ -29,9 +30,11 @@ export interface DendriteState {
   /** The settled session of each entry in `sessions`, so a lost one is forgotten synchronously (see dropSession). */
   readonly openSessions: Map<string, ClientSession>;
   grpcLoad: Promise<GrpcClients> | null;
+  /** Stream-transport connections by origin (one per axon, carrying every call to it). */
+  readonly streams: Map<string, Promise<StreamClient>>;
 }
 
-const TRANSPORTS: readonly Transport[] = ['http', 'session', 'grpc', 'auto'];
+const TRANSPORTS: readonly Transport[] = ['http', 'session', 'stream', 'grpc', 'auto'];
 
 export function createDendriteState(options: DendriteOptions): DendriteState {
   if (!options?.keypair?.secretKey)
@@ -40,7 +43,7 @@ export function createDendriteState(options: DendriteOptions): DendriteState {
   if (!TRANSPORTS.includes(defaultTransport))
     throw new DendriteError(
       'DENDRITE_INVALID_CONFIG',
-      `transport must be http, session, grpc or auto, got ${String(defaultTransport)}`,
+      `transport must be http, session, stream, grpc or auto, got ${String(defaultTransport)}`,
     );
   return {
     options,
@@ -55,6 +58,7 @@ export function createDendriteState(options: DendriteOptions): DendriteState {
     sessions: new Map(),
     openSessions: new Map(),
     grpcLoad: null,
+    streams: new Map(),
   };
 }
 
@@ -85,6 +89,30 @@ export function lanesFor(state: DendriteState, origin: string): LaneSet {
   let l = state.laneSets.get(origin);
   if (!l) state.laneSets.set(origin, (l = createLanes(origin, state.options.connectionsPerAxon ?? 32)));
   return l;
+}
+
+/** The stream connection to an origin, opening one if there is none or the last one has closed. */
+export async function streamFor(
+  state: DendriteState,
+  origin: string,
+  target: AxonTarget,
+  timeoutS: number,
+): Promise<StreamClient> {
+  for (;;) {
+    let opening = state.streams.get(origin);
+    if (!opening) {
+      const fresh = openStream(target.ip, target.port, state.maxBytes, timeoutS * 1000);
+      fresh.catch(() => {
+        if (state.streams.get(origin) === fresh) state.streams.delete(origin);
+      });
+      state.streams.set(origin, fresh);
+      opening = fresh;
+    }
+    const c = await opening;
+    if (c.open) return c;
+    // Closed since: the first caller to notice replaces it; the others find the replacement.
+    if (state.streams.get(origin) === opening) state.streams.delete(origin);
+  }
 }
 
 /** The gRPC channels; @grpc/grpc-js is an optional peer, loaded on the first gRPC call. */
@@ -145,6 +173,12 @@ export async function closeState(state: DendriteState): Promise<void> {
   if (state.grpcLoad) (await state.grpcLoad.catch(() => null))?.close();
   state.sessions.clear();
   state.openSessions.clear();
+  for (const s of state.streams.values())
+    s.then(
+      (c) => c.close(),
+      () => undefined,
+    );
+  state.streams.clear();
   await Promise.all([...state.pools.values()].map((p) => p.close()));
   state.pools.clear();
   await Promise.all([...state.laneSets.values()].map((l) => l.close()));

@@ -14,7 +14,7 @@ export function fail<S extends Synapse>(synapse: S, status: number, message: str
 }
 
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'STREAM_REFUSED']);
 const DISCONNECTED = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
 /** A network or parse error as Python's status: 408 timeout, 503 unreachable or disconnected, 422 unreadable. */

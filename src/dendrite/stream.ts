@@ -63,7 +63,8 @@ export async function* streamCall<S extends StreamingSynapse>(
       }
       opened = await openGrpcStream(state, target, synapse, timeout, address);
     } else {
-      sent = await sendHttp(state, target, synapse, timeout, transport);
+      // Streaming synapses travel over HTTP; the stream transport's sessions are the session path's.
+      sent = await sendHttp(state, target, synapse, timeout, transport === 'stream' ? 'session' : transport);
       const res = await sent.response;
       opened = { status: res.statusCode, headers: res.headers, body: res.body, sent };
     }

@@ -3,11 +3,16 @@ import { isIP } from 'node:net';
 import type { DendriteState } from './state.js';
 import type { AxonTarget, CallOptions } from './types.js';
 
-/** The transport of a call: the call's, else the dendrite's; `auto` reads the axon's capability bits. */
-export function transportFor(state: DendriteState, target: AxonTarget, opts: CallOptions): 'http' | 'session' | 'grpc' {
+/** The transport of a call: the call's, else the dendrite's; `auto` takes the fastest the axon's capability bits offer. */
+export function transportFor(
+  state: DendriteState,
+  target: AxonTarget,
+  opts: CallOptions,
+): 'http' | 'session' | 'stream' | 'grpc' {
   const t = opts.transport ?? state.defaultTransport;
   if (t !== 'auto') return t;
   const caps = target.placeholder1 ?? 0;
+  if (caps & 4) return 'stream';
   if (caps & 2 && grpcAddress(target)) return 'grpc';
   if (caps & 1) return 'session';
   return 'http';

@@ -32,7 +32,97 @@ export function parseJson(text: string): JsonValue {
       throw new SynapseError('SYNAPSE_INVALID_JSON', `invalid JSON: ${(cause as Error).message}`, { cause });
     }
   }
+  // Long integers (a nonce, say) are quoted as placeholder strings so the native parser can read the rest; the
+  // placeholders are then put back as exact values. Anything unusual takes the exact parser, whose errors are the
+  // reference.
+  const quoted = quoteLongIntegers(text);
+  if (quoted) {
+    let v: JsonValue;
+    try {
+      v = JSON.parse(quoted.text) as JsonValue;
+    } catch {
+      return new ExactParser(text).parseDocument();
+    }
+    return restoreLongIntegers(v, quoted.literals, 0);
+  }
   return new ExactParser(text).parseDocument();
+}
+
+// Each placeholder is a JSON string starting with this escape (U+0000 once parsed): a text that already holds the
+// escape is not given placeholders, so no string of its own can be mistaken for one.
+const PLACEHOLDER = '\\u0000';
+
+/**
+ * The text with each integer literal of 16 digits or more outside strings replaced by a placeholder string
+ * (`"\u0000<index>"`), and the literals replaced; null when the text could hold a placeholder of its own (it has
+ * the escape) or an integer with a leading zero (invalid: the exact parser reports it).
+ */
+function quoteLongIntegers(text: string): { text: string; literals: string[] } | null {
+  if (text.includes('\\u0000')) return null;
+  const literals: string[] = [];
+  let out = '';
+  let last = 0;
+  const n = text.length;
+  const isDigit = (c: number) => c >= 48 && c <= 57;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Skip the string: its end is the next quote not escaped by an odd run of backslashes.
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        if (end < 0) return null; // unterminated: the exact parser says where
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 92) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      i = end;
+      continue;
+    }
+    if (!isDigit(c) && c !== 45) continue;
+    const start = i;
+    let j = c === 45 ? i + 1 : i;
+    const digitsFrom = j;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    const digits = j - digitsFrom;
+    let fraction = false;
+    if (text.charCodeAt(j) === 46) {
+      fraction = true;
+      for (j++; j < n && isDigit(text.charCodeAt(j)); j++);
+    }
+    if (text.charCodeAt(j) === 101 || text.charCodeAt(j) === 69) {
+      fraction = true;
+      j++;
+      if (text.charCodeAt(j) === 43 || text.charCodeAt(j) === 45) j++;
+      while (j < n && isDigit(text.charCodeAt(j))) j++;
+    }
+    if (digits >= 16 && !fraction) {
+      if (text.charCodeAt(digitsFrom) === 48) return null;
+      out += `${text.slice(last, start)}"${PLACEHOLDER}${literals.length}"`;
+      literals.push(text.slice(start, j));
+      last = j;
+    }
+    i = j - 1;
+  }
+  return { text: out + text.slice(last), literals };
+}
+
+/** Puts the long integers back where their placeholders are, checking the depth on the way. */
+function restoreLongIntegers(v: JsonValue, literals: string[], depth: number): JsonValue {
+  if (depth > MAX_DEPTH) throw new SynapseError('SYNAPSE_INVALID_JSON', `JSON nested deeper than ${MAX_DEPTH}`);
+  if (typeof v === 'string') {
+    if (v.charCodeAt(0) !== 0) return v;
+    const literal = literals[Number(v.slice(1))]!;
+    const num = Number(literal);
+    return Number.isSafeInteger(num) ? num : BigInt(literal);
+  }
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = restoreLongIntegers(v[i]!, literals, depth + 1);
+    return v;
+  }
+  for (const k of Object.keys(v)) v[k] = restoreLongIntegers(v[k]!, literals, depth + 1);
+  return v;
 }
 
 function checkDepth(v: JsonValue, depth: number): void {

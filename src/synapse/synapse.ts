@@ -7,7 +7,12 @@ import { t, type AnyField, type FieldCodec, type FieldMap } from './fields.js';
 import { sha3Hex } from './hash.js';
 import { type FromHeadersOptions, type HeaderInput, readHeaders, writeHeaders } from './headers.js';
 import { parseJson, type JsonValue } from './json.js';
-import { terminalField, type TerminalField, type TerminalInfo } from './terminal-info.js';
+import {
+  TerminalInfo as TerminalInfoClass,
+  terminalField,
+  type TerminalField,
+  type TerminalInfo,
+} from './terminal-info.js';
 
 /** The base fields every synapse has, in Python's `model_dump()` order. */
 const BASE_FIELDS: Record<BaseFieldName, AnyField> = {
@@ -111,19 +116,20 @@ export class Synapse {
     if (init === null || typeof init !== 'object')
       throw new SynapseError('SYNAPSE_INVALID_FIELD', 'synapse init must be an object');
     const cls = this.constructor as unknown as Statics;
+    const plan = planOf(cls);
     // Parse everything first, assign after: a bad field leaves no half-built object behind.
-    const values: Record<string, unknown> = {};
+    const values: unknown[] = new Array(plan.length);
     const raw = init as Record<string, unknown>;
-    const timeout = raw.timeout === null ? undefined : raw.timeout;
-    for (const name of BASE_NAMES) {
-      const field = (BASE_FIELDS as FieldMap)[name]!;
-      values[name] = readField(cls, name, field, name === 'timeout' ? timeout : raw[name]);
+    for (let i = 0; i < plan.length; i++) {
+      const { name, field } = plan[i]!;
+      const given = raw[name];
+      values[i] = readField(cls, name, field, name === 'timeout' && given === null ? undefined : given);
     }
-    for (const [name, field] of Object.entries(cls.fields)) values[name] = readField(cls, name, field, raw[name]);
-    values.name = cls.synapseName;
-    this.#computedBodyHash = values.computed_body_hash as string;
-    delete values.computed_body_hash;
-    Object.assign(this, values);
+    for (let i = 0; i < plan.length; i++) {
+      const name = plan[i]!.name;
+      if (name === 'computed_body_hash') this.#computedBodyHash = values[i] as string;
+      else (this as Record<string, unknown>)[name] = name === 'name' ? cls.synapseName : values[i];
+    }
   }
 
   /** The header value of the body hash; frozen after construction (assigning throws `SYNAPSE_FROZEN_FIELD`). */
@@ -185,12 +191,14 @@ export class Synapse {
    */
   toJSON(): string {
     const cls = this.constructor as unknown as Statics;
-    const parts: string[] = [];
-    for (const name of BASE_NAMES)
-      parts.push(`"${name}":${writeField(cls, name, (BASE_FIELDS as FieldMap)[name]!, this.baseValue(name))}`);
-    for (const [name, field] of Object.entries(cls.fields))
-      parts.push(`${JSON.stringify(name)}:${writeField(cls, name, field, (this as Record<string, unknown>)[name])}`);
-    return `{${parts.join(',')}}`;
+    const plan = planOf(cls);
+    let out = '{';
+    for (let i = 0; i < plan.length; i++) {
+      const { name, field, key } = plan[i]!;
+      const value = name === 'computed_body_hash' ? this.#computedBodyHash : (this as Record<string, unknown>)[name];
+      out += `${i === 0 ? '' : ','}${key}${writeField(cls, name, field, value)}`;
+    }
+    return `${out}}`;
   }
 
   private baseValue(name: string): unknown {
@@ -309,6 +317,27 @@ export class Synapse {
   }
 }
 
+/** One field of a class's wire order: its name, declaration and `"name":` JSON key. */
+interface PlannedField {
+  name: string;
+  field: AnyField;
+  key: string;
+}
+
+// The field order of each class, computed once per class (and again if its `fields` object is replaced).
+const plans = new WeakMap<object, { fields: FieldMap; plan: PlannedField[] }>();
+
+/** The base fields then the subclass fields, in Python's `model_dump()` order. */
+function planOf(cls: Statics): PlannedField[] {
+  const cached = plans.get(cls);
+  if (cached && cached.fields === cls.fields) return cached.plan;
+  const plan: PlannedField[] = [];
+  for (const name of BASE_NAMES) plan.push({ name, field: (BASE_FIELDS as FieldMap)[name]!, key: `"${name}":` });
+  for (const [name, field] of Object.entries(cls.fields)) plan.push({ name, field, key: `${JSON.stringify(name)}:` });
+  plans.set(cls, { fields: cls.fields, plan });
+  return plan;
+}
+
 function fieldOf(cls: Statics, name: string): AnyField {
   const f = (BASE_FIELDS as FieldMap)[name] ?? cls.fields[name];
   if (!f) throw new SynapseError('SYNAPSE_MISSING_FIELD', `${cls.synapseName} has no field ${JSON.stringify(name)}`);
@@ -324,6 +353,8 @@ function readField(cls: Statics, name: string, field: AnyField, value: unknown):
 }
 
 function writeField(cls: Statics, name: string, field: AnyField, value: unknown): string {
+  // Terminal info is written as it is (validating it would only copy it).
+  if (field === terminalField && value instanceof TerminalInfoClass) return value.toJSON();
   // Validate on the way out too: a value assigned after construction must still be what the field declares.
   const checked = field.codec.parse(value, `${cls.synapseName}.${name}`);
   return field.codec.json(checked);

@@ -32,6 +32,12 @@ export type TerminalField =
   | 'hotkey'
   | 'signature';
 const NAMES = Object.keys(TERMINAL_FIELDS) as TerminalField[];
+// Each field's codec and its JSON key, in order, for the writers below.
+const WRITE_PLAN = NAMES.map((k, i) => ({
+  name: k,
+  codec: TERMINAL_FIELDS[k].codec as FieldCodec<unknown>,
+  key: `${i === 0 ? '' : ','}"${k}":`,
+}));
 
 /** Plain values of a TerminalInfo (all nullable). */
 export type TerminalInfoValues = Pick<TerminalInfo, TerminalField>;
@@ -74,12 +80,18 @@ export class TerminalInfo implements TerminalInfoValues {
     if (init === null || typeof init !== 'object' || Array.isArray(init)) {
       throw new SynapseError('SYNAPSE_INVALID_FIELD', `${path}: expected a TerminalInfo object`);
     }
-    const parsed: Partial<TerminalInfoValues> = {};
-    for (const k of NAMES) {
-      if (init[k] !== undefined)
-        (parsed as Record<string, unknown>)[k] = TERMINAL_FIELDS[k].codec.parse(init[k], `${path}.${k}`);
+    // Parse everything first, assign after: a bad field leaves nothing half-set.
+    let parsed: unknown[] | undefined;
+    for (let i = 0; i < NAMES.length; i++) {
+      const k = NAMES[i]!;
+      const v = init[k];
+      if (v === undefined || v === null) continue;
+      parsed ??= new Array(NAMES.length);
+      parsed[i] = TERMINAL_FIELDS[k].codec.parse(v, `${path}.${k}`);
     }
-    Object.assign(this, parsed);
+    if (parsed)
+      for (let i = 0; i < NAMES.length; i++)
+        if (parsed[i] !== undefined) (this as Record<string, unknown>)[NAMES[i]!] = parsed[i];
   }
 
   /**
@@ -91,7 +103,12 @@ export class TerminalInfo implements TerminalInfoValues {
    * ```
    */
   toJSON(): string {
-    return `{${NAMES.map((k) => `"${k}":${(TERMINAL_FIELDS[k].codec as FieldCodec<unknown>).json(this[k])}`).join(',')}}`;
+    let out = '{';
+    for (const { name, codec, key } of WRITE_PLAN) {
+      const v = this[name];
+      out += `${key}${v === null ? 'null' : codec.json(v)}`;
+    }
+    return `${out}}`;
   }
 
   /**

@@ -27,3 +27,16 @@ export {
   responseMac,
 } from './session.js';
 export type { SessionHandshake, SessionAccept, X25519Pair } from './session.js';
+export {
+  STREAM_PROTOCOL,
+  STREAM_ROUTE,
+  STREAM_FLAG_SESSION_ERROR,
+  encodeStreamRequest,
+  encodeStreamReply,
+  decodeStreamRequest,
+  decodeStreamReply,
+  createFrameReader,
+} from './stream-frame.js';
+export type { StreamRequest, StreamReply } from './stream-frame.js';
+export { WireError } from './errors.js';
+export type { WireErrorCode } from './errors.js';

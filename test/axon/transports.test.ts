@@ -79,15 +79,15 @@ afterAll(async () => {
   await axon?.stop();
 });
 
-describe('transports: HTTP, session fast path, gRPC', () => {
+describe('transports: HTTP, session, stream, gRPC', () => {
   it('advertises its capabilities in AxonInfo', () => {
     const info = axon.info();
-    expect(info.placeholder1).toBe(3);
+    expect(info.placeholder1).toBe(7); // sessions, gRPC, stream
     expect(info.grpcPort).toBeGreaterThan(0);
     expect(info.protocol).toBe(4);
   });
 
-  for (const transport of ['http', 'session', 'grpc', 'auto'] as const) {
+  for (const transport of ['http', 'session', 'stream', 'grpc', 'auto'] as const) {
     it(`${transport}: typed synapses with tensors round-trip`, async () => {
       const d = createDendrite({ keypair: alice, transport });
       try {

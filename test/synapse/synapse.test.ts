@@ -74,6 +74,25 @@ describe('JSON body', () => {
     expect(parseJson('[18446744073709551615]')).toEqual([18446744073709551615n]);
   });
 
+  it('reads long integers exactly wherever they sit, and only outside strings, fractions and exponents', () => {
+    const text =
+      '{"nonce": 1700000000000000001, "a": [1, -1700000000000000002, 1.2345678901234567890, 12345678901234567e2],' +
+      ' "s": "x 1234567890123456789 \\" 1700000000000000001", "k": {"1234567890123456789": 9007199254740993},' +
+      ' "safe": 1000000000000000}';
+    expect(parseJson(text)).toEqual({
+      nonce: 1700000000000000001n,
+      a: [1, -1700000000000000002n, 1.2345678901234567, 1234567890123456800],
+      s: 'x 1234567890123456789 " 1700000000000000001',
+      k: { '1234567890123456789': 9007199254740993n },
+      safe: 1000000000000000,
+    });
+    // A text with the NUL escape of its own keeps it as text; malformed texts fail as the exact parser says.
+    expect(parseJson('{"u": "\\u0000", "v": 1700000000000000001}')).toEqual({ u: '\u0000', v: 1700000000000000001n });
+    expect(() => parseJson('{"a": 01234567890123456789}')).toThrow(/invalid JSON at offset 8/);
+    expect(() => parseJson('{"x": 1700000000000000001,}')).toThrow(/invalid JSON at offset/);
+    expect(() => parseJson(`${'['.repeat(70)}1700000000000000001${']'.repeat(70)}`)).toThrow(/deeper than 64/);
+  });
+
   it('round-trips a custom synapse through JSON', () => {
     const s = new Dummy({ dummy_input: 9, timeout: 2 });
     s.dummy_output = 18;

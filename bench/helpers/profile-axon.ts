@@ -1,0 +1,48 @@
+/**
+ * One axon ↔ dendrite load in one process, for `node --cpu-prof`: `tsx bench/helpers/profile-axon.ts <http|session|grpc> [bytes] [seconds]`.
+ */
+import { createAxon } from '../../src/axon/index.js';
+import { createDendrite } from '../../src/dendrite/index.js';
+import { cryptoReady, keypairFromUri } from '../../src/keys/index.js';
+import { defineSynapse, t } from '../../src/synapse/index.js';
+
+const Echo = defineSynapse({
+  name: 'Echo',
+  fields: { text: t.str(), reply: t.str().optional() },
+  requiredHashFields: ['text'],
+});
+await cryptoReady();
+const transport = (process.argv[2] ?? 'http') as 'http' | 'session' | 'stream' | 'grpc';
+const size = Number(process.argv[3] ?? 1000);
+const seconds = Number(process.argv[4] ?? 4);
+const axon = createAxon({
+  keypair: keypairFromUri('//BenchServer'),
+  port: 0,
+  host: '127.0.0.1',
+  rateLimit: { perIp: false, perHotkey: false },
+  priority: { maxConcurrent: 256, maxQueue: 4096 },
+  maxBodyBytes: 8 * 1024 * 1024,
+  grpc: { port: 0 },
+});
+axon.attach(Echo, (s) => {
+  s.reply = s.text;
+  return s;
+});
+await axon.start();
+const d = createDendrite({ keypair: keypairFromUri('//BenchClient'), connectionsPerAxon: 32, transport });
+const target = axon.info();
+const payload = 'y'.repeat(size);
+let count = 0;
+const end = performance.now() + seconds * 1000;
+await Promise.all(
+  Array.from({ length: 32 }, async () => {
+    while (performance.now() < end) {
+      const r = await d.call(target, new Echo({ text: payload }), { timeout: 30 });
+      if (!r.isSuccess) throw new Error(String(r.dendrite.status_message));
+      count++;
+    }
+  }),
+);
+process.stdout.write(`${transport} ${size} B: ${Math.round(count / seconds)} req/s\n`);
+await d.close();
+await axon.stop();
