@@ -199,9 +199,14 @@ export function keypairFromAddress(address: string | Uint8Array): Keypair {
  * ```
  */
 export function publicKeyOf(address: string | Uint8Array): Uint8Array {
+  if (typeof address === 'string') {
+    const known = decodedAddresses.get(address);
+    if (known) return known.slice();
+  }
   try {
     const pk = address instanceof Uint8Array ? address : decodeAddress(address);
     if (pk.length !== 32) throw new Error(`expected 32 bytes, got ${pk.length}`);
+    if (typeof address === 'string') remember(decodedAddresses, address, pk.slice());
     return pk;
   } catch (cause) {
     throw new KeysError(
@@ -210,6 +215,17 @@ export function publicKeyOf(address: string | Uint8Array): Uint8Array {
       { cause },
     );
   }
+}
+
+// Axons decode and check the same few hundred hotkeys on every request (base58 and a BLAKE2b checksum each time):
+// the last 4096 good ones are remembered. Only valid addresses are kept, so junk cannot flush them.
+const CACHE_SIZE = 4096;
+const decodedAddresses = new Map<string, Uint8Array>();
+const validAddresses = new Set<string>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
 }
 
 /**
@@ -222,11 +238,18 @@ export function publicKeyOf(address: string | Uint8Array): Uint8Array {
  */
 export function isValidSs58Address(address: unknown): boolean {
   if (typeof address !== 'string') return false;
+  if (validAddresses.has(address)) return true;
+  let valid: boolean;
   try {
-    return encodeAddress(decodeAddress(address, false, SS58_FORMAT), SS58_FORMAT) === address;
+    valid = encodeAddress(decodeAddress(address, false, SS58_FORMAT), SS58_FORMAT) === address;
   } catch {
-    return false;
+    valid = false;
   }
+  if (valid) {
+    if (validAddresses.size >= CACHE_SIZE) validAddresses.delete(validAddresses.values().next().value!);
+    validAddresses.add(address);
+  }
+  return valid;
 }
 
 /**

@@ -1,0 +1,52 @@
+/**
+ * Fan-out rounds to 256 axons in another process, for `node --cpu-prof`:
+ * `tsx bench/helpers/profile-fanout.ts <http|stream> [rounds]` prints the p50/p99 round time and the dendrite's CPU.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createDendrite, type AxonTarget } from '../../src/dendrite/index.js';
+import { cryptoReady, keypairFromUri } from '../../src/keys/index.js';
+import { Echo } from './priority-axon-synapse.js';
+
+await cryptoReady();
+const transport = (process.argv[2] ?? 'stream') as 'http' | 'stream';
+const count = Number(process.argv[3] ?? 50);
+const here = dirname(fileURLToPath(import.meta.url));
+const profileDir = process.env.PROFILE_AXONS_DIR;
+const child = spawn(
+  process.execPath,
+  [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    '--import',
+    'tsx',
+    join(here, 'fanout-axons.ts'),
+    '256',
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const targets = JSON.parse(
+  await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)),
+) as AxonTarget[];
+const fan = createDendrite({ keypair: keypairFromUri('//BenchClient'), connectionsPerAxon: 1, transport });
+const text = 'x'.repeat(1000);
+await fan.forward(targets, new Echo({ text }), { timeout: 30 });
+const rounds: number[] = [];
+const cpu = process.cpuUsage();
+for (let i = 0; i < count; i++) {
+  const s = performance.now();
+  const rs = await fan.forward(targets, new Echo({ text }), { timeout: 30 });
+  rounds.push(performance.now() - s);
+  if (!rs.every((r) => r.isSuccess)) throw new Error('fan-out failure');
+}
+const used = process.cpuUsage(cpu);
+rounds.sort((a, b) => a - b);
+const q = (p: number) => rounds[Math.min(rounds.length - 1, Math.floor(p * rounds.length))]!.toFixed(1);
+process.stdout.write(
+  `${transport}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, dendrite CPU ${((used.user + used.system) / count / 1000).toFixed(1)} ms/round\n`,
+);
+await fan.close();
+child.kill('SIGTERM');
