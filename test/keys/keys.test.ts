@@ -13,6 +13,8 @@ import {
   encryptKeyfileData,
   envVarNameForKeyfile,
   isValidSs58Address,
+  publicKeyOf,
+  ss58Encode,
   keyfileJson,
   keypairFromAddress,
   keypairFromMnemonic,
@@ -89,6 +91,20 @@ describe('keypairs (python-wire.md §5.2, §9.3)', () => {
     expect(await keysErrorCode(() => sign(keypairFromAddress(SS58), 'x'))).toBe('KEY_NO_SECRET');
     expect(isValidSs58Address(SS58)).toBe(true);
     expect(isValidSs58Address('5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsY')).toBe(false);
+  });
+
+  it('remembers checked addresses without changing any answer, and hands out copies of decoded keys', () => {
+    // Past the 4096 remembered: the first ones are checked afresh, with the same answers.
+    const addresses = Array.from({ length: 5000 }, (_, i) =>
+      ss58Encode(new Uint8Array(32).fill(i % 251).map((b, j) => (j === 0 ? i >> 8 : b))),
+    );
+    for (const a of addresses) expect(isValidSs58Address(a)).toBe(true);
+    expect(addresses.every((a) => isValidSs58Address(a))).toBe(true);
+    expect(isValidSs58Address(`${SS58.slice(0, -1)}Z`)).toBe(false);
+    const first = publicKeyOf(SS58);
+    first.fill(0);
+    expect(publicKeyOf(SS58)).not.toEqual(first); // the remembered key was not changed through the copy
+    expect(ss58Encode(publicKeyOf(SS58))).toBe(SS58);
   });
 });
 
