@@ -13,7 +13,7 @@ import {
   STREAM_FLAG_SESSION_ERROR,
   STREAM_PROTOCOL,
   STREAM_ROUTE,
-  type StreamRequest,
+  type DecodedStreamRequest,
   createFrameReader,
   decodeStreamRequest,
   encodeStreamReply,
@@ -57,7 +57,7 @@ export function isStreamUpgrade(req: IncomingMessage): boolean {
 }
 
 /** The request as the stages see it: the frame's session fields under the session path's header names. */
-function exchangeOf(r: StreamRequest, c: Connection): Exchange {
+function exchangeOf(r: DecodedStreamRequest, c: Connection): Exchange {
   return new Exchange({
     routeName: r.route,
     method: 'POST',
@@ -71,7 +71,7 @@ function exchangeOf(r: StreamRequest, c: Connection): Exchange {
       timeout: String(r.timeoutMs / 1000),
     },
     headerCount: 0,
-    readBody: async () => r.body as Buffer,
+    readBody: async () => r.body,
     load: async (routes: ReadonlyMap<string, Route>, maxBody: number) => {
       const route = routes.get(r.route);
       if (!route)
@@ -81,7 +81,7 @@ function exchangeOf(r: StreamRequest, c: Connection): Exchange {
           'not_found',
         );
       if (r.body.length > maxBody) throw new Reject(413, 'Request body too large', 'body_too_large');
-      return { routeName: r.route, route, body: r.body as Buffer };
+      return { routeName: r.route, route, body: r.body };
     },
   });
 }
@@ -93,13 +93,13 @@ function refuse(c: Connection, id: number, r: Reject): void {
       flags: r.headers[SESSION_HEADERS.error] ? STREAM_FLAG_SESSION_ERROR : 0,
       status: r.status,
       mac: NO_MAC,
-      body: Buffer.from(JSON.stringify({ message: r.message })),
+      body: JSON.stringify({ message: r.message }),
     }),
   );
 }
 
 /** Runs one request frame through the pipeline and queues its reply. */
-function serveFrame(o: StreamAcceptorOptions, c: Connection, r: StreamRequest, maxInFlight: number): void {
+function serveFrame(o: StreamAcceptorOptions, c: Connection, r: DecodedStreamRequest, maxInFlight: number): void {
   if (c.inFlight >= maxInFlight) {
     const busy = new Reject(503, 'Service unavailable: too many requests in flight on this connection', 'busy');
     o.report.rejected(busy, r.route, c.ip);
@@ -125,7 +125,7 @@ function serveFrame(o: StreamAcceptorOptions, c: Connection, r: StreamRequest, m
           flags: 0,
           status: out.status,
           mac: typeof mac === 'string' ? Buffer.from(mac, 'hex') : NO_MAC,
-          body: Buffer.from(out.body),
+          body: out.body,
         }),
       );
       o.report.served(x.routeName, out.status, x.arrival.started, out.ctx);
@@ -183,7 +183,7 @@ export function createStreamAcceptor(
         return void sock.destroy();
       }
       for (const f of frames) {
-        let r: StreamRequest;
+        let r: DecodedStreamRequest;
         try {
           r = decodeStreamRequest(f);
         } catch {

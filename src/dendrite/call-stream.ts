@@ -23,11 +23,11 @@ export const streamCall: CallPath = async (state, target, synapse, timeout): Pro
         session: s.idBytes,
         mac: Buffer.from(headers[SESSION_HEADERS.mac]!, 'hex'),
         route: name,
-        body: Buffer.from(body),
+        body,
       }),
     timeoutMs,
   );
-  const replyBody = Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
+  const replyBody = reply.body;
   const text = replyBody.toString('utf8');
   if (reply.status === 401 && reply.flags & STREAM_FLAG_SESSION_ERROR) {
     // The axon forgot our session (restart, expiry): forget it too, so the retry handshakes anew.

@@ -9,7 +9,7 @@ import { createBatchWriter } from '../internal/batch-writer.js';
 import {
   STREAM_PROTOCOL,
   STREAM_ROUTE,
-  type StreamReply,
+  type DecodedStreamReply,
   createFrameReader,
   decodeStreamReply,
 } from '../wire/index.js';
@@ -31,7 +31,7 @@ class StreamTimeout extends Error {
 }
 
 interface Pending {
-  resolve(r: StreamReply): void;
+  resolve(r: DecodedStreamReply): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -41,7 +41,7 @@ export interface StreamClient {
   /** False once the connection has failed or been closed. */
   readonly open: boolean;
   /** Sends the frame `build` makes for a fresh request id; resolves to its reply, or rejects after `timeoutMs`. */
-  call(build: (id: number) => Buffer, timeoutMs: number): Promise<StreamReply>;
+  call(build: (id: number) => Buffer, timeoutMs: number): Promise<DecodedStreamReply>;
   close(): void;
 }
 
@@ -88,7 +88,7 @@ export function openStream(ip: string, port: number, maxReplyBytes: number, time
 /** Resolves the pending calls whose replies are in `frames`; false when a frame does not decode. */
 function dispatch(frames: Buffer[], pending: Map<number, Pending>, settle: (id: number, p: Pending) => void): boolean {
   for (const f of frames) {
-    let r: StreamReply;
+    let r: DecodedStreamReply;
     try {
       r = decodeStreamReply(f);
     } catch {
@@ -149,7 +149,7 @@ function serve(sock: Socket, maxReplyBytes: number, rest: Buffer): StreamClient 
       const id = nextId;
       nextId = nextId >= 0xffffffff ? 1 : nextId + 1;
       const frame = build(id);
-      return new Promise<StreamReply>((resolve, reject) => {
+      return new Promise<DecodedStreamReply>((resolve, reject) => {
         const p: Pending = {
           resolve,
           reject,

@@ -37,6 +37,6 @@ export {
   decodeStreamReply,
   createFrameReader,
 } from './stream-frame.js';
-export type { StreamRequest, StreamReply } from './stream-frame.js';
+export type { StreamRequest, StreamReply, DecodedStreamRequest, DecodedStreamReply } from './stream-frame.js';
 export { WireError } from './errors.js';
 export type { WireErrorCode } from './errors.js';

@@ -50,8 +50,8 @@ export interface StreamRequest {
   mac: Uint8Array;
   /** The synapse name. */
   route: string;
-  /** The synapse body. */
-  body: Uint8Array;
+  /** The synapse body (text is written as UTF-8 straight into the frame). */
+  body: Uint8Array | string;
 }
 
 /** A reply frame's fields. */
@@ -64,9 +64,15 @@ export interface StreamReply {
   status: number;
   /** HMAC-SHA256 of `res|seq|status|body`, 32 bytes (zeros on a refusal, which is not authenticated). */
   mac: Uint8Array;
-  /** The reply body. */
-  body: Uint8Array;
+  /** The reply body (text is written as UTF-8 straight into the frame). */
+  body: Uint8Array | string;
 }
+
+/** A request frame as decoded: its body is bytes, a view into the frame. */
+export type DecodedStreamRequest = Omit<StreamRequest, 'body'> & { body: Buffer };
+
+/** A reply frame as decoded: its body is bytes, a view into the frame. */
+export type DecodedStreamReply = Omit<StreamReply, 'body'> & { body: Buffer };
 
 /**
  * Encodes a request frame, length prefix included.
@@ -78,7 +84,8 @@ export interface StreamReply {
  */
 export function encodeStreamRequest(r: StreamRequest): Buffer {
   const routeLength = Buffer.byteLength(r.route, 'latin1');
-  const size = 4 + REQUEST_FIXED + routeLength + r.body.length;
+  const bodyLength = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
+  const size = 4 + REQUEST_FIXED + routeLength + bodyLength;
   const out = Buffer.allocUnsafe(size);
   out.writeUInt32BE(size - 4, 0);
   out[4] = KIND_REQUEST;
@@ -90,7 +97,8 @@ export function encodeStreamRequest(r: StreamRequest): Buffer {
   out.set(r.mac.subarray(0, 32), 38);
   out[70] = routeLength;
   out.write(r.route, 71, 'latin1');
-  out.set(r.body, 71 + routeLength);
+  if (typeof r.body === 'string') out.write(r.body, 71 + routeLength, 'utf8');
+  else out.set(r.body, 71 + routeLength);
   return out;
 }
 
@@ -103,7 +111,7 @@ export function encodeStreamRequest(r: StreamRequest): Buffer {
  * ```
  */
 export function encodeStreamReply(r: StreamReply): Buffer {
-  const size = 4 + REPLY_FIXED + r.body.length;
+  const size = 4 + REPLY_FIXED + (typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length);
   const out = Buffer.allocUnsafe(size);
   out.writeUInt32BE(size - 4, 0);
   out[4] = KIND_REPLY;
@@ -112,7 +120,8 @@ export function encodeStreamReply(r: StreamReply): Buffer {
   out.writeUInt16BE(r.status & 0xffff, 10);
   out.fill(0, 12, 44);
   out.set(r.mac.subarray(0, 32), 12);
-  out.set(r.body, 44);
+  if (typeof r.body === 'string') out.write(r.body, 44, 'utf8');
+  else out.set(r.body, 44);
   return out;
 }
 
@@ -125,7 +134,7 @@ export function encodeStreamReply(r: StreamReply): Buffer {
  * const req = decodeStreamRequest(frame);
  * ```
  */
-export function decodeStreamRequest(frame: Buffer): StreamRequest {
+export function decodeStreamRequest(frame: Buffer): DecodedStreamRequest {
   if (frame.length < REQUEST_FIXED || frame[0] !== KIND_REQUEST)
     throw new WireError('WIRE_FRAME_INVALID', 'not a request frame');
   const routeLength = frame[66]!;
@@ -151,7 +160,7 @@ export function decodeStreamRequest(frame: Buffer): StreamRequest {
  * const reply = decodeStreamReply(frame);
  * ```
  */
-export function decodeStreamReply(frame: Buffer): StreamReply {
+export function decodeStreamReply(frame: Buffer): DecodedStreamReply {
   if (frame.length < REPLY_FIXED || frame[0] !== KIND_REPLY)
     throw new WireError('WIRE_FRAME_INVALID', 'not a reply frame');
   return {
