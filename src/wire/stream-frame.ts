@@ -69,10 +69,16 @@ export interface StreamReply {
 }
 
 /** A request frame as decoded: its body is bytes, a view into the frame. */
-export type DecodedStreamRequest = Omit<StreamRequest, 'body'> & { body: Buffer };
+export type DecodedStreamRequest = Omit<StreamRequest, 'body'> & {
+  /** The request body, a view into the frame. */
+  body: Buffer;
+};
 
 /** A reply frame as decoded: its body is bytes, a view into the frame. */
-export type DecodedStreamReply = Omit<StreamReply, 'body'> & { body: Buffer };
+export type DecodedStreamReply = Omit<StreamReply, 'body'> & {
+  /** The reply body, a view into the frame. */
+  body: Buffer;
+};
 
 /**
  * Encodes a request frame, length prefix included.
