@@ -12,18 +12,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { createAxon } from '../src/axon/index.js';
 import { createDendrite, type AxonTarget } from '../src/dendrite/index.js';
-import { Echo as EchoSynapse } from './helpers/priority-axon-synapse.js';
+import { createEchoAxon } from './helpers/echo-axon.js';
+import { Echo } from './helpers/priority-axon-synapse.js';
 import { cryptoReady, keypairFromUri, sign, verify } from '../src/keys/index.js';
-import { defineSynapse, sha3Hex, t } from '../src/synapse/index.js';
+import { sha3Hex } from '../src/synapse/index.js';
 import type { BenchReport } from './run.js';
 
-const Echo = defineSynapse({
-  name: 'Echo',
-  fields: { text: t.str(), reply: t.str().optional() },
-  requiredHashFields: ['text'],
-});
 const here = dirname(fileURLToPath(import.meta.url));
 const client = keypairFromUri('//BenchClient');
 const LARGE = [
@@ -153,19 +148,7 @@ export async function run(): Promise<BenchReport> {
   }
 
   // Ours: Python-compatible HTTP, signed and verified.
-  const axon = createAxon({
-    keypair: server,
-    port: 0,
-    host: '127.0.0.1',
-    rateLimit: { perIp: false, perHotkey: false },
-    priority: { maxConcurrent: 256, maxQueue: 4096 },
-    maxBodyBytes: 8 * 1024 * 1024,
-    grpc: { port: 0 },
-  });
-  axon.attach(Echo, (s) => {
-    s.reply = s.text;
-    return s;
-  });
+  const axon = createEchoAxon(server);
   await axon.start();
   const dendrite = createDendrite({ keypair: client, connectionsPerAxon: 32 });
   const target = axon.info();
@@ -271,17 +254,17 @@ export async function run(): Promise<BenchReport> {
   // handshake each), one after the other against the same axons.
   for (const transport of ['http', 'stream'] as const) {
     const fan = createDendrite({ keypair: client, connectionsPerAxon: 1, transport });
-    await fan.forward(targets, new EchoSynapse({ text }), { timeout: 30 }); // connect (and handshake)
+    await fan.forward(targets, new Echo({ text }), { timeout: 30 }); // connect (and handshake)
     const single: number[] = [];
     const rounds: number[] = [];
     let roundCpuUs = 0;
     for (let i = 0; i < 30; i++) {
       let s = performance.now();
-      await fan.call(targets[i % targets.length]!, new EchoSynapse({ text }), { timeout: 30 });
+      await fan.call(targets[i % targets.length]!, new Echo({ text }), { timeout: 30 });
       single.push(performance.now() - s);
       s = performance.now();
       const cpu = process.cpuUsage();
-      const rs = await fan.forward(targets, new EchoSynapse({ text }), { timeout: 30 });
+      const rs = await fan.forward(targets, new Echo({ text }), { timeout: 30 });
       const used = process.cpuUsage(cpu);
       roundCpuUs += used.user + used.system;
       rounds.push(performance.now() - s);

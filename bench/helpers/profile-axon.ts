@@ -1,33 +1,16 @@
 /**
  * One axon ↔ dendrite load in one process, for `node --cpu-prof`: `tsx bench/helpers/profile-axon.ts <http|session|grpc> [bytes] [seconds]`.
  */
-import { createAxon } from '../../src/axon/index.js';
 import { createDendrite } from '../../src/dendrite/index.js';
 import { cryptoReady, keypairFromUri } from '../../src/keys/index.js';
-import { defineSynapse, t } from '../../src/synapse/index.js';
+import { createEchoAxon } from './echo-axon.js';
+import { Echo } from './priority-axon-synapse.js';
 
-const Echo = defineSynapse({
-  name: 'Echo',
-  fields: { text: t.str(), reply: t.str().optional() },
-  requiredHashFields: ['text'],
-});
 await cryptoReady();
 const transport = (process.argv[2] ?? 'http') as 'http' | 'session' | 'stream' | 'grpc';
 const size = Number(process.argv[3] ?? 1000);
 const seconds = Number(process.argv[4] ?? 4);
-const axon = createAxon({
-  keypair: keypairFromUri('//BenchServer'),
-  port: 0,
-  host: '127.0.0.1',
-  rateLimit: { perIp: false, perHotkey: false },
-  priority: { maxConcurrent: 256, maxQueue: 4096 },
-  maxBodyBytes: 8 * 1024 * 1024,
-  grpc: { port: 0 },
-});
-axon.attach(Echo, (s) => {
-  s.reply = s.text;
-  return s;
-});
+const axon = createEchoAxon(keypairFromUri('//BenchServer'));
 await axon.start();
 const d = createDendrite({ keypair: keypairFromUri('//BenchClient'), connectionsPerAxon: 32, transport });
 const target = axon.info();

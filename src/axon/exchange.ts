@@ -30,6 +30,15 @@ export function routeForMessage(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name;
 }
 
+/** The 404 for a synapse name no route serves, listing the served ones (as JSON: the gRPC and stream listeners). */
+export function routeNotFound(name: string, routes: ReadonlyMap<string, Route>): Reject {
+  return new Reject(
+    404,
+    `Synapse name '${routeForMessage(name)}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`,
+    'not_found',
+  );
+}
+
 /** What a stage chain answers with. */
 export type Outcome =
   | {

@@ -22,7 +22,7 @@ import {
   splitSynapse,
 } from '../internal/grpc-wire.js';
 import { SESSION_HEADERS, responseMac } from '../wire/index.js';
-import { Exchange, type Loaded, Reject, type Route, routeForMessage } from './exchange.js';
+import { Exchange, type Loaded, Reject, type Route, routeNotFound } from './exchange.js';
 import type { AxonReport } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
 import type { TlsOptions } from './types.js';
@@ -124,12 +124,7 @@ export async function startGrpc(o: GrpcListenerOptions): Promise<GrpcListener> {
         throw new Reject(400, `Invalid synapse message: ${(e as Error).message}`, 'bad_body');
       }
       const route = routes.get(msg.name);
-      if (!route)
-        throw new Reject(
-          404,
-          `Synapse name '${routeForMessage(msg.name)}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`,
-          'not_found',
-        );
+      if (!route) throw routeNotFound(msg.name, routes);
       let parsed: Record<string, unknown>;
       try {
         parsed = joinSynapse(msg);

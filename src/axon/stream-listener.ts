@@ -18,7 +18,7 @@ import {
   decodeStreamRequest,
   encodeStreamReply,
 } from '../wire/index.js';
-import { Exchange, Reject, type Route, routeForMessage } from './exchange.js';
+import { Exchange, Reject, type Route, routeNotFound } from './exchange.js';
 import type { AxonReport } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -74,12 +74,7 @@ function exchangeOf(r: DecodedStreamRequest, c: Connection): Exchange {
     readBody: async () => r.body,
     load: async (routes: ReadonlyMap<string, Route>, maxBody: number) => {
       const route = routes.get(r.route);
-      if (!route)
-        throw new Reject(
-          404,
-          `Synapse name '${routeForMessage(r.route)}' not found. Available synapses ${JSON.stringify([...routes.keys()])}`,
-          'not_found',
-        );
+      if (!route) throw routeNotFound(r.route, routes);
       if (r.body.length > maxBody) throw new Reject(413, 'Request body too large', 'body_too_large');
       return { routeName: r.route, route, body: r.body };
     },
