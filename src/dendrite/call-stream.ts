@@ -27,8 +27,7 @@ export const streamCall: CallPath = async (state, target, synapse, timeout): Pro
       }),
     timeoutMs,
   );
-  const replyBody = reply.body;
-  const text = replyBody.toString('utf8');
+  const text = reply.body.toString('utf8');
   if (reply.status === 401 && reply.flags & STREAM_FLAG_SESSION_ERROR) {
     // The axon forgot our session (restart, expiry): forget it too, so the retry handshakes anew.
     dropSession(state, o, target, s);
@@ -36,7 +35,7 @@ export const streamCall: CallPath = async (state, target, synapse, timeout): Pro
   }
   if (reply.status !== 200) return { kind: 'response', status: reply.status, headers: {}, body: text };
   const mac = Buffer.from(reply.mac).toString('hex');
-  if (mac !== responseMac(s.key, seq, 200, replyBody))
+  if (mac !== responseMac(s.key, seq, 200, reply.body))
     return { kind: 'failure', status: 401, message: 'Response MAC missing or invalid' };
   return {
     kind: 'response',

@@ -221,7 +221,7 @@ export function publicKeyOf(address: string | Uint8Array): Uint8Array {
 // the last 4096 good ones are remembered. Only valid addresses are kept, so junk cannot flush them.
 const CACHE_SIZE = 4096;
 const decodedAddresses = new Map<string, Uint8Array>();
-const validAddresses = new Set<string>();
+const validAddresses = new Map<string, true>();
 
 function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
@@ -245,10 +245,7 @@ export function isValidSs58Address(address: unknown): boolean {
   } catch {
     valid = false;
   }
-  if (valid) {
-    if (validAddresses.size >= CACHE_SIZE) validAddresses.delete(validAddresses.values().next().value!);
-    validAddresses.add(address);
-  }
+  if (valid) remember(validAddresses, address, true);
   return valid;
 }
 

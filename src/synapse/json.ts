@@ -58,7 +58,7 @@ const PLACEHOLDER = '\\u0000';
  * the escape) or an integer with a leading zero (invalid: the exact parser reports it).
  */
 function quoteLongIntegers(text: string): { text: string; literals: string[] } | null {
-  if (text.includes('\\u0000')) return null;
+  if (text.includes(PLACEHOLDER)) return null;
   const literals: string[] = [];
   let out = '';
   let last = 0;

@@ -7,12 +7,7 @@ import { t, type AnyField, type FieldCodec, type FieldMap } from './fields.js';
 import { sha3Hex } from './hash.js';
 import { type FromHeadersOptions, type HeaderInput, readHeaders, writeHeaders } from './headers.js';
 import { parseJson, type JsonValue } from './json.js';
-import {
-  TerminalInfo as TerminalInfoClass,
-  terminalField,
-  type TerminalField,
-  type TerminalInfo,
-} from './terminal-info.js';
+import { TerminalInfo, terminalField, type TerminalField } from './terminal-info.js';
 
 /** The base fields every synapse has, in Python's `model_dump()` order. */
 const BASE_FIELDS: Record<BaseFieldName, AnyField> = {
@@ -195,13 +190,13 @@ export class Synapse {
     let out = '{';
     for (let i = 0; i < plan.length; i++) {
       const { name, field, key } = plan[i]!;
-      const value = name === 'computed_body_hash' ? this.#computedBodyHash : (this as Record<string, unknown>)[name];
-      out += `${i === 0 ? '' : ','}${key}${writeField(cls, name, field, value)}`;
+      out += `${i === 0 ? '' : ','}${key}${writeField(cls, name, field, this.fieldValue(name))}`;
     }
     return `${out}}`;
   }
 
-  private baseValue(name: string): unknown {
+  /** A field's current value (the frozen body hash lives in a private slot). */
+  private fieldValue(name: string): unknown {
     return name === 'computed_body_hash' ? this.#computedBodyHash : (this as Record<string, unknown>)[name];
   }
 
@@ -241,7 +236,7 @@ export class Synapse {
   modelDump(): Record<string, unknown> {
     const cls = this.constructor as unknown as Statics;
     const out: Record<string, unknown> = {};
-    for (const name of BASE_NAMES) out[name] = this.baseValue(name);
+    for (const name of BASE_NAMES) out[name] = this.fieldValue(name);
     for (const name of Object.keys(cls.fields)) out[name] = (this as Record<string, unknown>)[name];
     return out;
   }
@@ -354,7 +349,7 @@ function readField(cls: Statics, name: string, field: AnyField, value: unknown):
 
 function writeField(cls: Statics, name: string, field: AnyField, value: unknown): string {
   // Terminal info is written as it is (validating it would only copy it).
-  if (field === terminalField && value instanceof TerminalInfoClass) return value.toJSON();
+  if (field === terminalField && value instanceof TerminalInfo) return value.toJSON();
   // Validate on the way out too: a value assigned after construction must still be what the field declares.
   const checked = field.codec.parse(value, `${cls.synapseName}.${name}`);
   return field.codec.json(checked);

@@ -104,10 +104,7 @@ export class TerminalInfo implements TerminalInfoValues {
    */
   toJSON(): string {
     let out = '{';
-    for (const { name, codec, key } of WRITE_PLAN) {
-      const v = this[name];
-      out += `${key}${v === null ? 'null' : codec.json(v)}`;
-    }
+    for (const { name, codec, key } of WRITE_PLAN) out += `${key}${codec.json(this[name])}`;
     return `${out}}`;
   }
 
