@@ -83,13 +83,22 @@ export type DecodedStreamReply = Omit<StreamReply, 'body'> & {
 /**
  * Encodes a request frame, length prefix included.
  *
+ * @throws {@link WireError} `WIRE_FRAME_INVALID` for a route that is not 1–255 printable ASCII characters, a session
+ *   id that is not 16 bytes, a MAC that is not 32 bytes, or a sequence number outside u64.
  * @example
  * ```ts
  * socket.write(encodeStreamRequest({ id: 1, seq: 1n, timeoutMs: 12_000, session, mac, route: 'Echo', body }));
  * ```
  */
 export function encodeStreamRequest(r: StreamRequest): Buffer {
-  const routeLength = Buffer.byteLength(r.route, 'latin1');
+  // Every field has a fixed place: a wrong-sized one would shift or leave unwritten bytes in the frame.
+  if (typeof r.route !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(r.route))
+    throw new WireError('WIRE_FRAME_INVALID', 'stream request route must be 1–255 printable ASCII characters');
+  if (r.session?.length !== 16 || r.mac?.length !== 32)
+    throw new WireError('WIRE_FRAME_INVALID', 'stream request needs a 16-byte session id and a 32-byte MAC');
+  if (typeof r.seq !== 'bigint' || r.seq < 0n || r.seq >= 1n << 64n)
+    throw new WireError('WIRE_FRAME_INVALID', 'stream request sequence number must be a u64 bigint');
+  const routeLength = r.route.length;
   const bodyLength = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
   const size = 4 + REQUEST_FIXED + routeLength + bodyLength;
   const out = Buffer.allocUnsafe(size);
@@ -99,8 +108,8 @@ export function encodeStreamRequest(r: StreamRequest): Buffer {
   out.writeUInt32BE(r.id >>> 0, 6);
   out.writeBigUInt64BE(r.seq, 10);
   out.writeUInt32BE(Math.min(0xffffffff, Math.max(0, Math.round(r.timeoutMs))), 18);
-  out.set(r.session.subarray(0, 16), 22);
-  out.set(r.mac.subarray(0, 32), 38);
+  out.set(r.session, 22);
+  out.set(r.mac, 38);
   out[70] = routeLength;
   out.write(r.route, 71, 'latin1');
   if (typeof r.body === 'string') out.write(r.body, 71 + routeLength, 'utf8');

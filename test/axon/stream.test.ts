@@ -124,6 +124,31 @@ describe('stream frames (src/wire/stream-frame.ts)', () => {
     expect(() => decodeStreamRequest(rep.subarray(4))).toThrow(WireError);
     expect(() => decodeStreamReply(Buffer.alloc(3))).toThrow(WireError);
   });
+
+  it('refuses to encode a request whose fields do not fit their places', () => {
+    const ok = {
+      id: 1,
+      seq: 1n,
+      timeoutMs: 1000,
+      session: Buffer.alloc(16),
+      mac: Buffer.alloc(32),
+      route: 'Dummy',
+      body: '{}',
+    };
+    expect(decodeStreamRequest(encodeStreamRequest(ok).subarray(4)).route).toBe('Dummy');
+    for (const bad of [
+      { route: 'x'.repeat(256) },
+      { route: '' },
+      { route: 'Dümmy' },
+      { session: Buffer.alloc(15) },
+      { mac: Buffer.alloc(31) },
+      { seq: -1n },
+      { seq: 1n << 64n },
+    ])
+      expect(() => encodeStreamRequest({ ...ok, ...bad })).toThrow(
+        expect.objectContaining({ code: 'WIRE_FRAME_INVALID' }),
+      );
+  });
 });
 
 describe('stream transport', () => {
