@@ -30,5 +30,5 @@ function httpPath(transport: 'http' | 'session'): CallPath {
 /** Python-compatible: every request signed with sr25519. */
 export const signedHttp: CallPath = httpPath('http');
 
-/** A subnetkit axon's fast path: one handshake, then an HMAC per request. */
+/** A subnetkit axon's session path over HTTP/1.1: one handshake, then an HMAC per request. */
 export const sessionHttp: CallPath = httpPath('session');

@@ -21,7 +21,7 @@ export interface AxonTarget {
 /**
  * How a dendrite reaches an axon:
  * - `http`: Python-compatible HTTP/1.1, every request signed with sr25519 (works with every axon);
- * - `session`: HTTP/1.1 to a subnetkit axon, one signed X25519 handshake, then an HMAC per request (the fast path);
+ * - `session`: HTTP/1.1 to a subnetkit axon, one signed X25519 handshake, then an HMAC per request;
  * - `stream`: one multiplexed TCP connection to a subnetkit axon (an HTTP/1.1 upgrade, then binary frames), with
  *   the same session and HMACs: the fastest path, several times `session`'s request rate;
  * - `grpc`: gRPC to a subnetkit axon (tensors as raw bytes), authenticated by the same session;
@@ -43,7 +43,7 @@ export interface DendriteOptions {
   keypair: Keypair;
   /** The IP this dendrite reports in `dendrite.ip` (default '127.0.0.1'; never looked up on the network). */
   externalIp?: string;
-  /** Keep-alive connections per axon, opened on demand (default 32). */
+  /** Keep-alive connections per axon for the HTTP paths, opened on demand (default 32); `stream` uses one. */
   connectionsPerAxon?: number;
   /** Largest response body accepted, in bytes (default 64 MiB). */
   maxResponseBytes?: number;
