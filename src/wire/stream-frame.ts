@@ -25,10 +25,24 @@ import { WireError } from './errors.js';
  */
 export const STREAM_PROTOCOL = 'subnetkit-stream/1';
 
-/** Path of the stream transport's upgrade request (see {@link STREAM_PROTOCOL}). */
+/**
+ * Path of the stream transport's upgrade request (see {@link STREAM_PROTOCOL}).
+ *
+ * @example
+ * ```ts
+ * if (req.url === `/${STREAM_ROUTE}` && req.headers.upgrade === STREAM_PROTOCOL) acceptStream(req.socket);
+ * ```
+ */
 export const STREAM_ROUTE = '_subnetkit_stream';
 
-/** Reply flag: the axon does not know the session (a new handshake can cure it). */
+/**
+ * Reply flag: the axon does not know the session (a new handshake can cure it).
+ *
+ * @example
+ * ```ts
+ * if (reply.status === 401 && reply.flags & STREAM_FLAG_SESSION_ERROR) await handshakeAgain();
+ * ```
+ */
 export const STREAM_FLAG_SESSION_ERROR = 1;
 
 const KIND_REQUEST = 1;
