@@ -228,18 +228,18 @@ export async function run(): Promise<BenchReport> {
     await d.close();
   }
   await axon.stop();
-  figures.ratio_fast_c32 = Math.round(((figures.fast_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
-  figures.ratio_session_c32 =
-    Math.round(((figures.session_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
-  figures.ratio_grpc_c32 = Math.round(((figures.grpc_rps_c32 as number) / (figures.raw_rps_c32 as number)) * 100) / 100;
-  figures.ratio_signed_c32 =
-    Math.round(((figures.http_rps_c32 as number) / (figures.signed_ceiling_rps_c32 as number)) * 100) / 100;
+  const ratio = (ours: string, ceiling: string) =>
+    Math.round(((figures[ours] as number) / (figures[ceiling] as number)) * 100) / 100;
+  figures.ratio_fast_c32 = ratio('fast_rps_c32', 'raw_rps_c32');
+  figures.ratio_session_c32 = ratio('session_rps_c32', 'raw_rps_c32');
+  figures.ratio_grpc_c32 = ratio('grpc_rps_c32', 'raw_rps_c32');
+  figures.ratio_signed_c32 = ratio('http_rps_c32', 'signed_ceiling_rps_c32');
   for (const [label, size] of LARGE) {
-    const raw = figures[`raw_rps_c32_${key(label)}`] as number;
     for (const k of ['http', 'fast', 'session'] as const) {
-      const ours = figures[`${k}_rps_c32_${key(label)}`] as number;
-      figures[`ratio_${k}_c32_${key(label)}`] = Math.round((ours / raw) * 100) / 100;
-      figures[`${k}_mb_s_c32_${key(label)}`] = Math.round((ours * size * 2) / 1e6);
+      figures[`ratio_${k}_c32_${key(label)}`] = ratio(`${k}_rps_c32_${key(label)}`, `raw_rps_c32_${key(label)}`);
+      figures[`${k}_mb_s_c32_${key(label)}`] = Math.round(
+        ((figures[`${k}_rps_c32_${key(label)}`] as number) * size * 2) / 1e6,
+      );
     }
   }
 
