@@ -18,8 +18,7 @@ const axons = await Promise.all(
       port: 0,
       host: '127.0.0.1',
       rateLimit: { perIp: false, perHotkey: false },
-      // One verify worker for all of them: the process has one spare core at most.
-      verify: { workers: 0 },
+      // The default verify workers: the process's own, one per spare core, shared by all 256 axons.
     })
       .attach(Echo, (s) => s)
       .start(),

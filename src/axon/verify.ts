@@ -38,7 +38,10 @@ export interface VerifyOptions {
    * 0 restores Python's strictly increasing rule.
    */
   reorderWindowNs?: bigint;
-  /** Verification worker threads (default: one per spare core, at most 4; 0 verifies on the event loop). */
+  /**
+   * Verification worker threads (default: one per spare core, at most 4; 0 verifies on the event loop). The workers
+   * are the process's, shared by its axons and dendrites: this many run while this axon does.
+   */
   workers?: number;
   /**
    * The most of a request's own `timeout` that widens its age window, in seconds (default 60). The timeout is the

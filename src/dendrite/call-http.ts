@@ -1,8 +1,10 @@
 /** The HTTP call paths: signed (Python-compatible) and session (MAC'd); both read the reply under the size cap. */
-import type { CallPath, Reply } from './call.js';
+import { type CallPath, type Reply, markUnanswered } from './call.js';
 import { readCapped } from './http-util.js';
 import { type Sent, releaseLane, sendHttp, sessionReplyOk } from './send-http.js';
 import { SESSION_HEADERS } from '../wire/index.js';
+
+const DISCONNECTED_BEFORE_REPLY = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 function httpPath(transport: 'http' | 'session'): CallPath {
   return async (state, target, synapse, timeout): Promise<Reply> => {
@@ -11,14 +13,21 @@ function httpPath(transport: 'http' | 'session'): CallPath {
     let res: Awaited<Sent['response']>;
     try {
       sent = await sendHttp(state, target, synapse, timeout, transport);
-      res = await sent.response;
+      try {
+        res = await sent.response;
+      } catch (e) {
+        // Closed before any reply: on these keep-alive connections (one request at a time), the axon closed an idle
+        // connection and never read the request.
+        if (DISCONNECTED_BEFORE_REPLY.has((e as { code?: string })?.code ?? '')) markUnanswered(e);
+        throw e;
+      }
       text = await readCapped(res.body, state.maxBytes);
     } catch (e) {
       // A request that failed mid-flight may leave its connection in any state: that lane starts afresh.
-      releaseLane(sent, true);
+      releaseLane(state, sent, true);
       throw e;
     }
-    releaseLane(sent, false);
+    releaseLane(state, sent, false);
     if (!sessionReplyOk(state, sent, res.statusCode, res.headers, text, target))
       return { kind: 'failure', status: 401, message: 'Response MAC missing or invalid' };
     // An axon that forgot our session (restart, expiry) says so; sessionReplyOk has dropped it.

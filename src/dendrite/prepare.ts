@@ -2,7 +2,6 @@
  * Preparing a synapse for an axon, as Python's `preprocess_synapse_for_request`: terminal info filled, then either a
  * signature (the Python-compatible path) or, on a session, a sequence number and a MAC.
  */
-import { sign } from '../keys/index.js';
 import { TerminalInfo, type Synapse } from '../synapse/index.js';
 import { SESSION_HEADERS, VERSION_AS_INT, requestMac, requestSigningMessage } from '../wire/index.js';
 import type { ClientSession } from './session-client.js';
@@ -28,17 +27,18 @@ function fillTerminalInfo(
 }
 
 /** Fills terminal info with a fresh nonce and the lane's uuid, and signs; the body and headers to send. */
-export function prepareSigned(
+export async function prepareSigned(
   state: DendriteState,
   target: AxonTarget,
   synapse: Synapse,
   timeout: number,
   laneUuid: string,
-): { body: string; headers: Record<string, string> } {
+): Promise<{ body: string; headers: Record<string, string> }> {
   fillTerminalInfo(state, target, synapse, timeout, { uuid: laneUuid, nonce: nextNonce(state) });
   const d = synapse.dendrite;
   const bodyHash = synapse.bodyHash;
-  d.signature = sign(state.keypair, requestSigningMessage(d.nonce!, d.hotkey, target.hotkey, d.uuid, bodyHash));
+  const message = requestSigningMessage(d.nonce!, d.hotkey, target.hotkey, d.uuid, bodyHash);
+  d.signature = await state.signer.sign(message, state.signedInFlight > 1);
   const body = synapse.toJSON();
   synapse.total_size = Buffer.byteLength(body);
   return { body, headers: { ...synapse.toHeaders({ bodyHash }), 'content-type': 'application/json' } };

@@ -26,9 +26,16 @@ export interface Sent {
   lane?: { set: LaneSet; lane: Lane };
 }
 
-/** Releases a signed request's lane; a broken one (its reply not read to the end) starts afresh. */
-export function releaseLane(sent: Sent | undefined, broken: boolean): void {
-  if (sent?.lane) sent.lane.set.release(sent.lane.lane, broken);
+/**
+ * Releases a signed request's lane, once (later calls do nothing); a broken one (its reply not read to the end)
+ * starts afresh.
+ */
+export function releaseLane(state: DendriteState, sent: Sent | undefined, broken: boolean): void {
+  const held = sent?.lane;
+  if (!held) return;
+  sent.lane = undefined;
+  state.signedInFlight--;
+  held.set.release(held.lane, broken);
 }
 
 export async function sendHttp(
@@ -58,10 +65,12 @@ export async function sendHttp(
   // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
   const set = lanesFor(state, o);
   const lane = await set.acquire();
+  state.signedInFlight++;
   let prepared: { body: string; headers: Record<string, string> };
   try {
-    prepared = prepareSigned(state, target, synapse, timeout, lane.uuid);
+    prepared = await prepareSigned(state, target, synapse, timeout, lane.uuid);
   } catch (e) {
+    state.signedInFlight--;
     set.release(lane);
     throw e;
   }

@@ -8,6 +8,7 @@ import type { Keypair } from '../keys/index.js';
 import { DendriteError } from './errors.js';
 import { createLanes, type LaneSet } from './lanes.js';
 import { type ClientSession, openSession } from './session-client.js';
+import { type RequestSigner, createRequestSigner, defaultSignWorkers } from './signer.js';
 import { type StreamClient, openStream } from './stream-client.js';
 import type { AxonTarget, DendriteOptions, Transport } from './types.js';
 
@@ -32,6 +33,10 @@ export interface DendriteState {
   grpcLoad: Promise<GrpcClients> | null;
   /** Stream-transport connections by origin (one per axon, carrying every call to it). */
   readonly streams: Map<string, Promise<StreamClient>>;
+  /** Signs the `http` path's requests, on a worker while calls overlap. */
+  readonly signer: RequestSigner;
+  /** Signed requests holding a lane now: more than one means calls overlap. */
+  signedInFlight: number;
 }
 
 const TRANSPORTS: readonly Transport[] = ['http', 'session', 'stream', 'grpc', 'auto'];
@@ -44,6 +49,12 @@ export function createDendriteState(options: DendriteOptions): DendriteState {
     throw new DendriteError(
       'DENDRITE_INVALID_CONFIG',
       `transport must be http, session, stream, grpc or auto, got ${String(defaultTransport)}`,
+    );
+  const signWorkers = options.signWorkers ?? defaultSignWorkers();
+  if (!Number.isInteger(signWorkers) || signWorkers < 0 || signWorkers > 64)
+    throw new DendriteError(
+      'DENDRITE_INVALID_CONFIG',
+      `signWorkers must be an integer 0–64, got ${String(signWorkers)}`,
     );
   return {
     options,
@@ -59,6 +70,8 @@ export function createDendriteState(options: DendriteOptions): DendriteState {
     openSessions: new Map(),
     grpcLoad: null,
     streams: new Map(),
+    signer: createRequestSigner(options.keypair, signWorkers),
+    signedInFlight: 0,
   };
 }
 
@@ -183,4 +196,5 @@ export async function closeState(state: DendriteState): Promise<void> {
   state.pools.clear();
   await Promise.all([...state.laneSets.values()].map((l) => l.close()));
   state.laneSets.clear();
+  await state.signer.close();
 }

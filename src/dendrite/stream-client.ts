@@ -20,6 +20,11 @@ export class StreamNetworkError extends Error {
     message: string,
     /** `ECONNRESET` (lost connection), `STREAM_REFUSED` (the axon does not speak it) or a socket error's code. */
     readonly code: string,
+    /**
+     * The axon closed the connection with nothing answered since it was last idle: it closed an idle connection,
+     * so it never read this call (see `unanswered` in call.ts).
+     */
+    readonly unanswered = false,
   ) {
     super(message);
   }
@@ -108,6 +113,8 @@ function serve(sock: Socket, maxReplyBytes: number, rest: Buffer): StreamClient 
   const send = createBatchWriter(sock);
   let nextId = 1;
   let open = true;
+  // Whether a reply has come since the connection last went from idle to busy.
+  let answeredSinceIdle = false;
 
   const shut = (e: Error) => {
     if (!open) return;
@@ -121,6 +128,7 @@ function serve(sock: Socket, maxReplyBytes: number, rest: Buffer): StreamClient 
   };
   // An idle connection does not keep the process alive; one with calls in flight does.
   const settle = (id: number, p: Pending) => {
+    answeredSinceIdle = true;
     pending.delete(id);
     clearTimeout(p.timer);
     if (pending.size === 0) sock.unref();
@@ -135,8 +143,10 @@ function serve(sock: Socket, maxReplyBytes: number, rest: Buffer): StreamClient 
     if (!ok) shut(new StreamNetworkError('the axon sent a malformed frame', 'ECONNRESET'));
   };
   sock.on('data', onData);
-  sock.on('error', (e: NodeJS.ErrnoException) => shut(new StreamNetworkError(e.message, e.code ?? 'ECONNRESET')));
-  sock.on('close', () => shut(new StreamNetworkError('stream connection closed', 'ECONNRESET')));
+  sock.on('error', (e: NodeJS.ErrnoException) =>
+    shut(new StreamNetworkError(e.message, e.code ?? 'ECONNRESET', !answeredSinceIdle)),
+  );
+  sock.on('close', () => shut(new StreamNetworkError('stream connection closed', 'ECONNRESET', !answeredSinceIdle)));
   sock.unref();
   if (rest.length > 0) onData(rest);
 
@@ -158,7 +168,10 @@ function serve(sock: Socket, maxReplyBytes: number, rest: Buffer): StreamClient 
             reject(new StreamTimeout(`no reply within ${timeoutMs} ms`));
           }, timeoutMs),
         };
-        if (pending.size === 0) sock.ref();
+        if (pending.size === 0) {
+          sock.ref();
+          answeredSinceIdle = false;
+        }
         pending.set(id, p);
         send(frame);
       });

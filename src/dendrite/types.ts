@@ -53,6 +53,11 @@ export interface DendriteOptions {
   version?: number;
   /** Default transport (default `http`, which every axon speaks). */
   transport?: Transport;
+  /**
+   * Worker threads that sign requests on the `http` path while calls overlap (default 1 when the machine has more
+   * than one core, else 0). A lone call always signs inline; 0 signs everything inline.
+   */
+  signWorkers?: number;
 }
 
 /** The handle `createDendrite` returns. */

@@ -62,38 +62,44 @@ function signatureHeaders(h: Record<string, string>, text: string, key = axonKey
 }
 
 describe('what a dendrite sends', () => {
-  it('signs each request as Python does, with nonces that strictly increase and one uuid per connection', async () => {
-    const seen: { nonce: bigint; uuid: string }[] = [];
-    handler = (req, body, res) => {
-      const h = req.headers as Record<string, string>;
-      const message = requestSigningMessage(
-        h.bt_header_dendrite_nonce!,
-        h.bt_header_dendrite_hotkey!,
-        axonKey.ss58Address,
-        h.bt_header_dendrite_uuid!,
-        h.computed_body_hash!,
-      );
-      expect(verify(message, h.bt_header_dendrite_signature!, me.ss58Address)).toBe(true);
-      expect(h.bt_header_dendrite_version).toBe(String(VERSION_AS_INT));
-      expect(h.bt_header_axon_hotkey).toBe(axonKey.ss58Address);
-      expect(h.timeout).toBe('3.0');
-      seen.push({ nonce: BigInt(h.bt_header_dendrite_nonce!), uuid: h.bt_header_dendrite_uuid! });
-      answerSum(req, body, res);
-    };
-    const d = createDendrite({ keypair: me, connectionsPerAxon: 2 });
-    const replies = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => d.call(target, new Sum({ a: i, b: 1 }), { timeout: 3 })),
-    );
-    await d.close();
-    expect(replies.map((r) => r.total)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(replies.every((r) => r.isSuccess)).toBe(true);
-    // Per uuid (connection), the nonces arrive strictly increasing; no more uuids than connections.
-    const byUuid = new Map<string, bigint[]>();
-    for (const { nonce, uuid } of seen) byUuid.set(uuid, [...(byUuid.get(uuid) ?? []), nonce]);
-    expect(byUuid.size).toBeLessThanOrEqual(2);
-    for (const nonces of byUuid.values())
-      for (let i = 1; i < nonces.length; i++) expect(nonces[i]! > nonces[i - 1]!).toBe(true);
-  });
+  // signWorkers 1: once calls overlap, their signatures come from the process's signing worker (the second wave
+  // finds it started); 0: every signature inline.
+  it.each([0, 1])(
+    'signs each request as Python does, with nonces that strictly increase and one uuid per connection (signWorkers %i)',
+    async (signWorkers) => {
+      const seen: { nonce: bigint; uuid: string }[] = [];
+      handler = (req, body, res) => {
+        const h = req.headers as Record<string, string>;
+        const message = requestSigningMessage(
+          h.bt_header_dendrite_nonce!,
+          h.bt_header_dendrite_hotkey!,
+          axonKey.ss58Address,
+          h.bt_header_dendrite_uuid!,
+          h.computed_body_hash!,
+        );
+        expect(verify(message, h.bt_header_dendrite_signature!, me.ss58Address)).toBe(true);
+        expect(h.bt_header_dendrite_version).toBe(String(VERSION_AS_INT));
+        expect(h.bt_header_axon_hotkey).toBe(axonKey.ss58Address);
+        expect(h.timeout).toBe('3.0');
+        seen.push({ nonce: BigInt(h.bt_header_dendrite_nonce!), uuid: h.bt_header_dendrite_uuid! });
+        answerSum(req, body, res);
+      };
+      const d = createDendrite({ keypair: me, connectionsPerAxon: 3, signWorkers });
+      const wave = () =>
+        Promise.all(Array.from({ length: 24 }, (_, i) => d.call(target, new Sum({ a: i, b: 1 }), { timeout: 3 })));
+      const replies = [...(await wave()), ...(await wave())];
+      await d.close();
+      expect(replies.map((r) => r.total)).toEqual([1, 2].flatMap(() => Array.from({ length: 24 }, (_, i) => i + 1)));
+      expect(replies.every((r) => r.isSuccess)).toBe(true);
+      // Per uuid (connection), the nonces arrive strictly increasing; no more uuids than connections.
+      const byUuid = new Map<string, bigint[]>();
+      for (const { nonce, uuid } of seen) byUuid.set(uuid, [...(byUuid.get(uuid) ?? []), nonce]);
+      expect(byUuid.size).toBeLessThanOrEqual(3);
+      expect(seen.length).toBe(48);
+      for (const nonces of byUuid.values())
+        for (let i = 1; i < nonces.length; i++) expect(nonces[i]! > nonces[i - 1]!).toBe(true);
+    },
+  );
 });
 
 describe('failures are statuses on the synapse', () => {
@@ -105,6 +111,30 @@ describe('failures are statuses on the synapse', () => {
     expect([r.dendrite.status_code, r.dendrite.status_message]).toEqual([408, 'Request timeout after 0.3 seconds']);
     expect(r.isTimeout).toBe(true);
     expect(r.dendrite.process_time).toBeGreaterThanOrEqual(0.25);
+  });
+
+  it('a connection closed before any reply: sent once more on a fresh connection, with a fresh nonce; then 503', async () => {
+    const nonces: string[] = [];
+    let drops = 1;
+    handler = (req, body, res) => {
+      nonces.push(String(req.headers.bt_header_dendrite_nonce));
+      if (drops-- > 0)
+        req.socket.destroy(); // as an axon closing an idle keep-alive connection the request raced
+      else answerSum(req, body, res);
+    };
+    const d = createDendrite({ keypair: me });
+    const once = await d.call(target, new Sum({ a: 2, b: 3 }), { timeout: 2 });
+    expect([once.dendrite.status_code, once.total]).toEqual([200, 5]);
+    expect(nonces).toHaveLength(2);
+    expect(BigInt(nonces[1]!) > BigInt(nonces[0]!)).toBe(true);
+    // Dropped every time: one retry only, then the disconnection is the reply.
+    nonces.length = 0;
+    drops = Number.POSITIVE_INFINITY;
+    const twice = await d.call(target, new Sum({ a: 2, b: 3 }), { timeout: 2 });
+    await d.close();
+    expect(nonces).toHaveLength(2);
+    expect(twice.dendrite.status_code).toBe(503);
+    expect(twice.dendrite.status_message).toMatch(/^Service disconnected/);
   });
 
   it('nobody listening: 503 naming the address and the synapse', async () => {
@@ -293,6 +323,10 @@ describe('fan-out and mistakes', () => {
     expect(thrownCodeSync(DendriteError, () => createDendrite({ keypair: me, transport: 'pigeon' as never }))).toBe(
       'DENDRITE_INVALID_CONFIG',
     );
+    for (const signWorkers of [-1, 1.5, 65, Number.NaN])
+      expect(thrownCodeSync(DendriteError, () => createDendrite({ keypair: me, signWorkers }))).toBe(
+        'DENDRITE_INVALID_CONFIG',
+      );
     const d = createDendrite({ keypair: me });
     expect(
       await thrownCode(DendriteError, d.call({ ip: '127.0.0.1', port: 70000, hotkey: 'x' }, new Sum({ a: 1, b: 1 }))),
