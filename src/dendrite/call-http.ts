@@ -1,7 +1,7 @@
 /** The HTTP call paths: signed (Python-compatible) and session (MAC'd); both read the reply under the size cap. */
 import { type CallPath, type Reply, markUnanswered } from './call.js';
 import { readCapped } from './http-util.js';
-import { type Sent, releaseLane, sendHttp, sessionReplyOk } from './send-http.js';
+import { type Sent, settleSent, sendHttp, sessionReplyOk } from './send-http.js';
 import { SESSION_HEADERS } from '../wire/index.js';
 
 const DISCONNECTED_BEFORE_REPLY = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
@@ -24,10 +24,10 @@ function httpPath(transport: 'http' | 'session'): CallPath {
       text = await readCapped(res.body, state.maxBytes);
     } catch (e) {
       // A request that failed mid-flight may leave its connection in any state: that lane starts afresh.
-      releaseLane(state, sent, true);
+      settleSent(state, sent, true);
       throw e;
     }
-    releaseLane(state, sent, false);
+    settleSent(state, sent, false);
     if (!sessionReplyOk(state, sent, res.statusCode, res.headers, text, target))
       return { kind: 'failure', status: 401, message: 'Response MAC missing or invalid' };
     // An axon that forgot our session (restart, expiry) says so; sessionReplyOk has dropped it.

@@ -24,14 +24,18 @@ export interface Sent {
   session?: { s: ClientSession; seq: string; origin: string };
   /** The lane a signed request holds until its reply is read. */
   lane?: { set: LaneSet; lane: Lane };
+  /** The timer that aborts the request at its deadline (connect, send and the whole reply). */
+  deadline: NodeJS.Timeout;
 }
 
 /**
- * Releases a signed request's lane, once (later calls do nothing); a broken one (its reply not read to the end)
- * starts afresh.
+ * Ends a request once its reply is read or has failed: stops its deadline and releases a signed request's lane, once
+ * (later calls do nothing); a broken lane (its reply not read to the end) starts afresh.
  */
-export function releaseLane(state: DendriteState, sent: Sent | undefined, broken: boolean): void {
-  const held = sent?.lane;
+export function settleSent(state: DendriteState, sent: Sent | undefined, broken: boolean): void {
+  if (!sent) return;
+  clearTimeout(sent.deadline);
+  const held = sent.lane;
   if (!held) return;
   sent.lane = undefined;
   state.signedInFlight--;
@@ -47,8 +51,32 @@ export async function sendHttp(
 ): Promise<Sent> {
   assertOpen(state);
   const o = origin(target);
+  // A controller and a timer, not AbortSignal.timeout: that costs 10+ µs a request, and its timer outlives the call.
+  // Started here, so waiting for a session or a lane counts against the deadline too.
+  const abort = new AbortController();
+  const deadline = setTimeout(
+    () => abort.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    timeout * 1000,
+  );
+  deadline.unref();
+  try {
+    return { ...(await send(state, target, synapse, timeout, transport, o, abort.signal)), deadline };
+  } catch (e) {
+    clearTimeout(deadline);
+    throw e;
+  }
+}
+
+async function send(
+  state: DendriteState,
+  target: AxonTarget,
+  synapse: Synapse,
+  timeout: number,
+  transport: 'http' | 'session',
+  o: string,
+  signal: AbortSignal,
+): Promise<Omit<Sent, 'deadline'>> {
   const name = (synapse.constructor as SynapseClass).synapseName;
-  const signal = AbortSignal.timeout(timeout * 1000);
   const toResponse = (r: Dispatcher.ResponseData) => ({
     statusCode: r.statusCode,
     headers: headerRecord(r.headers),

@@ -9,7 +9,7 @@ import { DendriteError } from './errors.js';
 import { GrpcCallError } from './grpc-error.js';
 import { capped, origin, readCapped } from './http-util.js';
 import { prepareSession } from './prepare.js';
-import { type Sent, releaseLane, sendHttp, sessionReplyOk } from './send-http.js';
+import { type Sent, settleSent, sendHttp, sessionReplyOk } from './send-http.js';
 import { type DendriteState, grpcClients, sessionFor } from './state.js';
 import { fail, failFromError } from './status.js';
 import { grpcAddress, transportFor } from './target.js';
@@ -69,7 +69,7 @@ export async function* streamCall<S extends StreamingSynapse>(
       opened = { status: res.statusCode, headers: res.headers, body: res.body, sent };
     }
   } catch (e) {
-    releaseLane(state, sent, true);
+    settleSent(state, sent, true);
     if (e instanceof DendriteError && (e.code === 'DENDRITE_CLOSED' || e.code === 'DENDRITE_GRPC_MISSING')) throw e;
     if (e instanceof GrpcCallError) yield fail(synapse, e.status, e.message, started);
     else if (e instanceof DendriteError && e.code === 'DENDRITE_SESSION_FAILED')
@@ -83,12 +83,12 @@ export async function* streamCall<S extends StreamingSynapse>(
     try {
       const text = await readCapped(body, state.maxBytes);
       laneBroken = false;
-      releaseLane(state, sent, false);
+      settleSent(state, sent, false);
       if (sent && !sessionReplyOk(state, sent, status, h, text, target))
         yield fail(synapse, 401, 'Response MAC missing or invalid', started);
       else yield applyResponse(state, synapse, status, h, text, target, started);
     } catch (e) {
-      releaseLane(state, sent, laneBroken);
+      settleSent(state, sent, laneBroken);
       yield failFromError(synapse, e, target, timeout, started);
     }
     return;
@@ -109,6 +109,6 @@ export async function* streamCall<S extends StreamingSynapse>(
     else yield failFromError(synapse, e, target, timeout, started);
   } finally {
     // Also when the caller stops iterating early: the lane is then dropped (its reply was not read to the end).
-    releaseLane(state, sent, laneBroken);
+    settleSent(state, sent, laneBroken);
   }
 }

@@ -1,5 +1,9 @@
 /** The digest bittensor hashes bodies with. */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+// The one-shot `crypto.hash` (Node 20.12+) skips building a Hash object: about a microsecond less per digest, and
+// every request hashes its body at both ends.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /**
  * SHA3-256 hex digest of a UTF-8 string (bittensor's `get_hash`).
@@ -10,5 +14,6 @@ import { createHash } from 'node:crypto';
  * ```
  */
 export function sha3Hex(text: string): string {
-  return createHash('sha3-256').update(text, 'utf8').digest('hex');
+  if (oneShot) return oneShot('sha3-256', text, 'hex');
+  return nodeCrypto.createHash('sha3-256').update(text, 'utf8').digest('hex');
 }
