@@ -45,6 +45,7 @@ for (let i = 0; i < count; i++) {
 const used = process.cpuUsage(cpu);
 rounds.sort((a, b) => a - b);
 const q = (p: number) => rounds[Math.min(rounds.length - 1, Math.floor(p * rounds.length))]!.toFixed(1);
+if (process.env.PRINT_ROUNDS) process.stdout.write(`rounds ${rounds.map((r) => r.toFixed(0)).join(' ')}\n`);
 process.stdout.write(
   `${transport}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, dendrite CPU ${((used.user + used.system) / count / 1000).toFixed(1)} ms/round\n`,
 );

@@ -53,6 +53,11 @@ const SIGN = 1;
 const VERIFY = 2;
 /** Batches a worker may hold at once: two, so one is packed and posted while the other is worked on. */
 const MAX_BATCHES_IN_FLIGHT = 2;
+/**
+ * Jobs per batch at most (a few milliseconds of curve math): a fan-out's 256 signatures come back 16 at a time, so
+ * the first requests are on the wire while the rest are signed, instead of all of them waiting for the last.
+ */
+const MAX_JOBS_PER_BATCH = 16;
 
 /** The public and secret key of a signing keypair (polkadot.js form). */
 export interface SigningKeys {
@@ -137,8 +142,12 @@ let wasmPath: string | undefined;
 // postMessage carries many jobs.
 function send(slot: Slot): void {
   if (slot.dead || slot.pending.length === 0) return;
-  const jobs = slot.pending;
-  slot.pending = [];
+  let jobs = slot.pending;
+  if (jobs.length <= MAX_JOBS_PER_BATCH) slot.pending = [];
+  else {
+    jobs = jobs.slice(0, MAX_JOBS_PER_BATCH);
+    slot.pending = slot.pending.slice(MAX_JOBS_PER_BATCH);
+  }
   const buf = pack(jobs);
   slot.inflight.push(jobs);
   slot.worker.postMessage({ op: 'batch', buf, n: jobs.length }, [buf.buffer as ArrayBuffer]);
@@ -173,7 +182,7 @@ async function startSlot(pool: Shared): Promise<Slot> {
         else runInline(job);
       }
     }
-    if (slot.inflight.length < MAX_BATCHES_IN_FLIGHT) send(slot);
+    while (slot.inflight.length < MAX_BATCHES_IN_FLIGHT && slot.pending.length > 0 && !slot.dead) send(slot);
   });
   worker.on('error', () => retire(slot));
   worker.on('exit', () => retire(slot));
@@ -182,7 +191,8 @@ async function startSlot(pool: Shared): Promise<Slot> {
 
 function flush(pool: Shared): void {
   pool.scheduled = false;
-  for (const slot of pool.slots) if (slot.inflight.length < MAX_BATCHES_IN_FLIGHT) send(slot);
+  for (const slot of pool.slots)
+    while (slot.inflight.length < MAX_BATCHES_IN_FLIGHT && slot.pending.length > 0 && !slot.dead) send(slot);
 }
 
 function enqueue(pool: Shared, job: Job): void {
