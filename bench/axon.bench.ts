@@ -295,8 +295,8 @@ export async function run(): Promise<BenchReport> {
     figures,
     notes: [
       'client and server share the same 2 cores; every row of one run is measured the same way',
-      'signed ceiling = raw echo + one sr25519 sign and one verify per request (WASM backend), the physical limit of per-request signing',
-      'ours = a Python-compatible round trip: headers + JSON + SHA3 body hash + signature + nonce checks + synapse parse on both ends',
+      'signed ceiling = raw echo + one sr25519 sign and one verify per request (WASM backend), inline on the one event loop',
+      "ours = a Python-compatible round trip: headers + JSON + SHA3 body hash + signature + nonce checks + synapse parse on both ends; the sr25519 work runs on the process's worker thread (the dendrite signs there once calls overlap, the axon verifies there), so the event loop keeps the HTTP and synapse work and the curve math has the second core",
       'fanout256_overhead_p99_ms = p99 of forward() to 256 axons in another process minus p99 of a single call to one of them; the other process answers the 256 one after another on its one event loop, so this includes its serial work',
       'fast = the stream transport: one TCP connection per axon (an HTTP/1.1 upgrade), binary frames multiplexed on it and written once per event-loop turn; one sr25519-signed X25519 handshake per dendrite–axon pair, then HMAC-SHA256 over seq|route|body per request and over the response; replay window of 1024 sequence numbers',
       'session = the same session and HMACs as HTTP/1.1 requests on a keep-alive pool of 32 connections',
