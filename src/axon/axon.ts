@@ -32,6 +32,8 @@ import type {
 import { createVerifier } from './verify.js';
 import { createVerifyPool, type VerifyPool } from './verify-pool.js';
 
+const VERIFY_CHECKS_PER_WORKER = 8;
+
 /**
  * Creates an axon. Attach synapse handlers, then `start()`.
  *
@@ -43,8 +45,6 @@ import { createVerifyPool, type VerifyPool } from './verify-pool.js';
  * await axon.start();
  * ```
  */
-const VERIFY_CHECKS_PER_WORKER = 8;
-
 export function createAxon(options: AxonOptions): Axon {
   // over 80 lines by design: the factory's closure holds what every listener and route shares (routes, pipelines,
   // verify pool, report, listeners); the work is in pipeline.ts, stages/, http-listener.ts and grpc-listener.ts.
