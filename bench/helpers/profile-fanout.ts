@@ -3,6 +3,7 @@
  * `tsx bench/helpers/profile-fanout.ts <http|stream> [rounds]` prints the p50/p99 round time and the dendrite's CPU.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +34,18 @@ const targets = JSON.parse(
 ) as AxonTarget[];
 const fan = createDendrite({ keypair: keypairFromUri('//BenchClient'), connectionsPerAxon: 1, transport });
 const text = 'x'.repeat(1000);
-await fan.forward(targets, new Echo({ text }), { timeout: 30 });
+for (let i = 0; i < 10; i++) await fan.forward(targets, new Echo({ text }), { timeout: 30 }); // connect, then warm the JIT at both ends
 const rounds: number[] = [];
+// The axons' process's CPU time (Linux: utime + stime in clock ticks of 10 ms), to set beside the dendrite's.
+const childCpuMs = () => {
+  try {
+    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+};
+const childCpu0 = childCpuMs();
 const cpu = process.cpuUsage();
 for (let i = 0; i < count; i++) {
   const s = performance.now();
@@ -43,11 +54,13 @@ for (let i = 0; i < count; i++) {
   if (!rs.every((r) => r.isSuccess)) throw new Error('fan-out failure');
 }
 const used = process.cpuUsage(cpu);
+const childUsed = childCpuMs() - childCpu0;
+const inOrder = [...rounds];
 rounds.sort((a, b) => a - b);
 const q = (p: number) => rounds[Math.min(rounds.length - 1, Math.floor(p * rounds.length))]!.toFixed(1);
-if (process.env.PRINT_ROUNDS) process.stdout.write(`rounds ${rounds.map((r) => r.toFixed(0)).join(' ')}\n`);
+if (process.env.PRINT_ROUNDS) process.stdout.write(`rounds ${inOrder.map((r) => r.toFixed(0)).join(' ')}\n`);
 process.stdout.write(
-  `${transport}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, dendrite CPU ${((used.user + used.system) / count / 1000).toFixed(1)} ms/round\n`,
+  `${transport}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, dendrite CPU ${((used.user + used.system) / count / 1000).toFixed(1)} ms/round, axons' process CPU ${(childUsed / count).toFixed(1)} ms/round\n`,
 );
 await fan.close();
 child.kill('SIGTERM');

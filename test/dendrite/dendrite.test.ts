@@ -331,6 +331,16 @@ describe('fan-out and mistakes', () => {
     expect(
       await thrownCode(DendriteError, d.call({ ip: '127.0.0.1', port: 70000, hotkey: 'x' }, new Sum({ a: 1, b: 1 }))),
     ).toBe('DENDRITE_INVALID_TARGET');
+    for (const bad of [null, undefined, 42, { ip: '127.0.0.1', port: 1 }])
+      expect(await thrownCode(DendriteError, d.call(bad as never, new Sum({ a: 1, b: 1 })))).toBe(
+        'DENDRITE_INVALID_TARGET',
+      );
+    // A target object that worked once and was then changed is checked again (its origin is remembered per object).
+    handler = answerSum;
+    const reused = { ...target };
+    expect((await d.call(reused, new Sum({ a: 1, b: 1 }), { timeout: 2 })).total).toBe(2);
+    reused.ip = 'not an ip';
+    expect(await thrownCode(DendriteError, d.call(reused, new Sum({ a: 1, b: 1 })))).toBe('DENDRITE_INVALID_TARGET');
     await d.close();
     expect(await thrownCode(DendriteError, d.call(target, new Sum({ a: 1, b: 1 })))).toBe('DENDRITE_CLOSED');
     expect(await thrownCode(DendriteError, d.forward([target], new Sum({ a: 1, b: 1 })))).toBe('DENDRITE_CLOSED');
