@@ -40,7 +40,7 @@ export interface VerifyOptions {
   reorderWindowNs?: bigint;
   /**
    * Verification worker threads (default: one per spare core, at most 4; 0 verifies on the event loop). The workers
-   * are the process's, shared by its axons and dendrites: this many run while this axon does.
+   * are the process's, shared by its axons and dendrites: at least this many run while this axon does.
    */
   workers?: number;
   /**

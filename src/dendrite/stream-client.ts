@@ -113,7 +113,8 @@ function serve(sock: Socket, maxReplyBytes: number, rest: Buffer): StreamClient 
   const send = createBatchWriter(sock);
   let nextId = 1;
   let open = true;
-  // Whether a reply has come since the connection last went from idle to busy.
+  // Whether a call has been settled (answered, or timed out: counted too, to stay on the safe side) since the
+  // connection last went from idle to busy.
   let answeredSinceIdle = false;
 
   const shut = (e: Error) => {
