@@ -138,8 +138,7 @@ interface Shared {
 let shared: Shared | null = null;
 let wasmPath: string | undefined;
 
-// One batch in flight per worker: jobs queued meanwhile go out together when it answers, so under load one
-// postMessage carries many jobs.
+/** Posts the next batch of a worker's waiting jobs (at most MAX_JOBS_PER_BATCH of them). */
 function send(slot: Slot): void {
   if (slot.dead || slot.pending.length === 0) return;
   let jobs = slot.pending;
@@ -160,7 +159,8 @@ function retire(slot: Slot): void {
   for (const job of slot.pending.splice(0)) runInline(job);
 }
 
-async function startSlot(pool: Shared): Promise<Slot> {
+/** Starts one more worker and adds it to the pool, with every key registered so far. */
+async function startSlot(pool: Shared): Promise<void> {
   wasmPath ??= createRequire(import.meta.url).resolve('@polkadot/wasm-crypto');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { wasmPath } });
   await new Promise<void>((resolve, reject) => {
@@ -169,7 +169,9 @@ async function startSlot(pool: Shared): Promise<Slot> {
   });
   worker.unref();
   const slot: Slot = { worker, inflight: [], pending: [], dead: false };
+  // Keys and the pool's list in the same turn: a key registered later is posted to this worker by keyIdOf.
   for (const key of pool.registered) worker.postMessage({ op: 'key', ...key });
+  pool.slots.push(slot);
   worker.on('message', (out: Uint8Array) => {
     const batch = slot.inflight.shift();
     if (!batch) return;
@@ -186,7 +188,6 @@ async function startSlot(pool: Shared): Promise<Slot> {
   });
   worker.on('error', () => retire(slot));
   worker.on('exit', () => retire(slot));
-  return slot;
 }
 
 function flush(pool: Shared): void {
@@ -247,7 +248,7 @@ export async function acquireSr25519Workers(size: number): Promise<Sr25519Worker
   });
   pool.refs++;
   const grow = async () => {
-    while (pool.slots.filter((s) => !s.dead).length < Math.max(1, size)) pool.slots.push(await startSlot(pool));
+    while (pool.slots.filter((s) => !s.dead).length < Math.max(1, size)) await startSlot(pool);
   };
   pool.growing = pool.growing.then(grow, grow);
   try {
