@@ -1,7 +1,7 @@
 /**
  * One axon ↔ dendrite load in one process, for `node --cpu-prof`: `tsx bench/helpers/profile-axon.ts <http|session|grpc> [bytes] [seconds]`.
  */
-import { readFileSync } from 'node:fs';
+import { procCpuMs } from './proc-cpu.js';
 import { createDendrite } from '../../src/dendrite/index.js';
 import { cryptoReady, keypairFromUri } from '../../src/keys/index.js';
 import { createEchoAxon } from './echo-axon.js';
@@ -20,14 +20,7 @@ let count = 0;
 const end = performance.now() + seconds * 1000;
 const elu0 = performance.eventLoopUtilization();
 // The main thread's own CPU time (Linux, clock ticks of 10 ms): unlike wall time, not inflated by a noisy neighbour.
-const mainCpuMs = () => {
-  try {
-    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-};
+const mainCpuMs = () => procCpuMs(`self/task/${process.pid}`);
 const cpu0 = mainCpuMs();
 await Promise.all(
   Array.from({ length: 32 }, async () => {

@@ -3,10 +3,10 @@
  * `tsx bench/helpers/profile-fanout.ts <http|stream> [rounds]` prints the p50/p99 round time and the dendrite's CPU.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { procCpuMs } from './proc-cpu.js';
 import { createDendrite, type AxonTarget } from '../../src/dendrite/index.js';
 import { cryptoReady, keypairFromUri } from '../../src/keys/index.js';
 import { Echo } from './priority-axon-synapse.js';
@@ -37,14 +37,7 @@ const text = 'x'.repeat(1000);
 for (let i = 0; i < 10; i++) await fan.forward(targets, new Echo({ text }), { timeout: 30 }); // connect, then warm the JIT at both ends
 const rounds: number[] = [];
 // The axons' process's CPU time (Linux: utime + stime in clock ticks of 10 ms), to set beside the dendrite's.
-const childCpuMs = () => {
-  try {
-    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-};
+const childCpuMs = () => procCpuMs(String(child.pid));
 const childCpu0 = childCpuMs();
 const cpu = process.cpuUsage();
 for (let i = 0; i < count; i++) {

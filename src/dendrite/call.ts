@@ -9,7 +9,6 @@ import type { JsonValue, Synapse } from '../synapse/index.js';
 import { applyResponse } from './apply.js';
 import { DendriteError } from './errors.js';
 import { GrpcCallError } from './grpc-error.js';
-import { StreamNetworkError } from './stream-client.js';
 import type { DendriteState } from './state.js';
 import { fail, failFromError } from './status.js';
 import type { AxonTarget } from './types.js';
@@ -23,23 +22,17 @@ export type Reply = (
   sessionLost?: boolean;
 };
 
-const UNANSWERED = Symbol('unanswered');
-
 /**
  * Marks a network error as one the axon cannot have acted on: the connection was closed with nothing answered
  * since it was last idle. An axon closes idle connections (keep-alive timeouts, a restart) without reading what
  * raced in, so such a call is sent once more on a fresh connection — the rule browsers apply to reused connections.
+ * The stream client's errors carry the same `unanswered` flag from the start.
  */
 export function markUnanswered(e: unknown): void {
-  if (e && typeof e === 'object') (e as { [UNANSWERED]?: boolean })[UNANSWERED] = true;
+  if (e && typeof e === 'object') (e as { unanswered?: boolean }).unanswered = true;
 }
 
-function unanswered(e: unknown): boolean {
-  return (
-    Boolean(e && typeof e === 'object' && (e as { [UNANSWERED]?: boolean })[UNANSWERED]) ||
-    (e instanceof StreamNetworkError && e.unanswered)
-  );
-}
+const unanswered = (e: unknown) => Boolean(e && typeof e === 'object' && (e as { unanswered?: boolean }).unanswered);
 
 /** One way of reaching an axon. */
 export type CallPath = (state: DendriteState, target: AxonTarget, synapse: Synapse, timeout: number) => Promise<Reply>;

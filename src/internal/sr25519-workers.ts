@@ -33,15 +33,14 @@ wasm.waitReady().then(() => {
       const op = buf[o];
       const len = view.getUint32(o + 1);
       const msg = buf.subarray(o + 5, o + 5 + len);
-      o += 5 + len;
+      const at = o + 5 + len;
+      o = at + (op === 1 ? 4 : 96); // the next job's offset, before anything here can throw
       try {
         if (op === 1) {
-          const key = keys.get(view.getUint32(o));
-          o += 4;
+          const key = keys.get(view.getUint32(at));
           out.set(wasm.sr25519Sign(key.publicKey, key.secretKey, msg), i * 64);
         } else {
-          out[i * 64] = wasm.sr25519Verify(buf.subarray(o, o + 64), msg, buf.subarray(o + 64, o + 96)) ? 1 : 0;
-          o += 96;
+          out[i * 64] = wasm.sr25519Verify(buf.subarray(at, at + 64), msg, buf.subarray(at + 64, at + 96)) ? 1 : 0;
         }
       } catch {}
     }
@@ -129,8 +128,9 @@ export interface Sr25519Workers {
 interface Shared {
   slots: Slot[];
   refs: number;
-  /** Key ids by public key (hex), registered with every worker on first use. */
-  keyIds: Map<string, number>;
+  /** Key ids by public key (the keypair's own array, so a signature costs no lookup by value), registered with
+   * every worker on first use. */
+  keyIds: WeakMap<Uint8Array, number>;
   registered: { id: number; publicKey: Uint8Array; secretKey: Uint8Array }[];
   scheduled: boolean;
   /** A verification ran on the event loop in this turn (see `idle`). */
@@ -145,12 +145,7 @@ let wasmPath: string | undefined;
 /** Posts the next batch of a worker's waiting jobs (at most MAX_JOBS_PER_BATCH of them). */
 function send(slot: Slot): void {
   if (slot.dead || slot.pending.length === 0) return;
-  let jobs = slot.pending;
-  if (jobs.length <= MAX_JOBS_PER_BATCH) slot.pending = [];
-  else {
-    jobs = jobs.slice(0, MAX_JOBS_PER_BATCH);
-    slot.pending = slot.pending.slice(MAX_JOBS_PER_BATCH);
-  }
+  const jobs = slot.pending.splice(0, MAX_JOBS_PER_BATCH);
   const buf = pack(jobs);
   slot.inflight.push(jobs);
   slot.worker.postMessage({ op: 'batch', buf, n: jobs.length }, [buf.buffer as ArrayBuffer]);
@@ -232,13 +227,12 @@ function idle(pool: Shared): boolean {
 }
 
 function keyIdOf(pool: Shared, keys: SigningKeys): number {
-  const hex = Buffer.from(keys.publicKey).toString('hex');
-  let id = pool.keyIds.get(hex);
+  let id = pool.keyIds.get(keys.publicKey);
   if (id === undefined) {
     id = pool.registered.length;
     const key = { id, publicKey: keys.publicKey, secretKey: keys.secretKey };
     pool.registered.push(key);
-    pool.keyIds.set(hex, id);
+    pool.keyIds.set(keys.publicKey, id);
     for (const s of pool.slots) if (!s.dead) s.worker.postMessage({ op: 'key', ...key });
   }
   return id;
@@ -258,7 +252,7 @@ export async function acquireSr25519Workers(size: number): Promise<Sr25519Worker
   const pool: Shared = (shared ??= {
     slots: [],
     refs: 0,
-    keyIds: new Map(),
+    keyIds: new WeakMap(),
     registered: [],
     scheduled: false,
     inlineThisTurn: false,
