@@ -1,10 +1,12 @@
 /**
  * Sending a synapse over HTTP, signed (on its own lane, so nonces reach the axon in order per uuid) or on a session
- * (MAC'd, on the shared pool). Used by calls and by streams; the caller reads the response.
+ * (MAC'd, on the shared pool). A call exchanges a request for a whole reply (`exchangeHttp`); a stream reads its
+ * reply as it comes (`sendHttp`).
  */
 import type { Dispatcher } from 'undici';
 import type { Synapse, SynapseClass } from '../synapse/index.js';
 import { SESSION_HEADERS, responseMac } from '../wire/index.js';
+import { type PendingExchange, type Reply as BufferedReply, dispatchBuffered } from './dispatch-buffered.js';
 import { headerRecord, origin } from './http-util.js';
 import type { Lane, LaneSet } from './lanes.js';
 import { prepareSession, prepareSigned } from './prepare.js';
@@ -12,27 +14,37 @@ import type { ClientSession } from './session-client.js';
 import { type DendriteState, assertOpen, dropSession, lanesFor, poolFor, sessionFor } from './state.js';
 import type { AxonTarget } from './types.js';
 
-/** A request on its way. */
-export interface Sent {
+/** What a request holds until its reply is read: its deadline, and a signed request's lane. */
+export interface Held {
+  /** The session a session request used, and its sequence number. */
+  session?: { s: ClientSession; seq: string; origin: string };
+  /** The lane a signed request holds until its reply is read. */
+  lane?: { set: LaneSet; lane: Lane };
+  /** The timer that ends the request at its deadline (connect, send and the whole reply). */
+  deadline: NodeJS.Timeout;
+}
+
+/** A request on its way, its reply read as a stream. */
+export interface Sent extends Held {
   /** Resolves to the HTTP response, or rejects with a network error. */
   response: Promise<{
     statusCode: number;
     headers: Record<string, string>;
     body: AsyncIterable<Uint8Array> & { destroy?: () => void };
   }>;
-  /** The session a session request used, and its sequence number. */
-  session?: { s: ClientSession; seq: string; origin: string };
-  /** The lane a signed request holds until its reply is read. */
-  lane?: { set: LaneSet; lane: Lane };
-  /** The timer that aborts the request at its deadline (connect, send and the whole reply). */
-  deadline: NodeJS.Timeout;
+}
+
+/** A request on its way, its reply read whole. */
+export interface Exchange extends Held {
+  /** Resolves to the whole reply (refused past the dendrite's size cap), or rejects with a network error. */
+  reply: Promise<BufferedReply>;
 }
 
 /**
  * Ends a request once its reply is read or has failed: stops its deadline and releases a signed request's lane, once
  * (later calls do nothing); a broken lane (its reply not read to the end) starts afresh.
  */
-export function settleSent(state: DendriteState, sent: Sent | undefined, broken: boolean): void {
+export function settleSent(state: DendriteState, sent: Held | undefined, broken: boolean): void {
   if (!sent) return;
   clearTimeout(sent.deadline);
   const held = sent.lane;
@@ -42,6 +54,20 @@ export function settleSent(state: DendriteState, sent: Sent | undefined, broken:
   held.set.release(held.lane, broken);
 }
 
+/** The request, prepared on what will carry it, and what it holds. */
+interface Outgoing extends Omit<Held, 'deadline'> {
+  dispatcher: Dispatcher;
+  request: { path: string; method: 'POST'; headers: Record<string, string>; body: string };
+}
+
+/** What ends a request at its deadline: `fire(reason)` runs once the timer expires. */
+function startDeadline(timeout: number, fire: (reason: Error) => void): NodeJS.Timeout {
+  const deadline = setTimeout(() => fire(new DOMException('The operation timed out.', 'TimeoutError')), timeout * 1000);
+  deadline.unref();
+  return deadline;
+}
+
+/** Sends a synapse and reads its reply as a stream (the streaming calls). */
 export async function sendHttp(
   state: DendriteState,
   target: AxonTarget,
@@ -54,58 +80,82 @@ export async function sendHttp(
   // A controller and a timer, not AbortSignal.timeout: that costs 10+ µs a request, and its timer outlives the call.
   // Started here, so waiting for a session or a lane counts against the deadline too.
   const abort = new AbortController();
-  const deadline = setTimeout(
-    () => abort.abort(new DOMException('The operation timed out.', 'TimeoutError')),
-    timeout * 1000,
-  );
-  deadline.unref();
+  const deadline = startDeadline(timeout, (reason) => abort.abort(reason));
   try {
-    return { ...(await send(state, target, synapse, timeout, transport, o, abort.signal)), deadline };
+    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o);
+    const response = out.dispatcher.request({ ...out.request, signal: abort.signal }).then((r) => ({
+      statusCode: r.statusCode,
+      headers: headerRecord(r.headers),
+      body: r.body,
+    }));
+    return { response, session: out.session, lane: out.lane, deadline };
   } catch (e) {
     clearTimeout(deadline);
     throw e;
   }
 }
 
-async function send(
+/**
+ * Sends a synapse and reads its whole reply (the unary calls): a handler collects the reply's chunks as undici parses
+ * them, with no stream object per request in between.
+ */
+export async function exchangeHttp(
+  state: DendriteState,
+  target: AxonTarget,
+  synapse: Synapse,
+  timeout: number,
+  transport: 'http' | 'session',
+): Promise<Exchange> {
+  assertOpen(state);
+  const o = origin(target);
+  // The deadline starts here, so waiting for a session or a lane counts against it too.
+  let expired: Error | null = null;
+  let pending: PendingExchange | null = null;
+  const deadline = startDeadline(timeout, (reason) => {
+    expired = reason;
+    pending?.cancel(reason);
+  });
+  try {
+    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o);
+    pending = dispatchBuffered(out.dispatcher, out.request, state.maxBytes);
+    if (expired) pending.cancel(expired);
+    return { reply: pending.reply, session: out.session, lane: out.lane, deadline };
+  } catch (e) {
+    clearTimeout(deadline);
+    throw e;
+  }
+}
+
+async function prepareOutgoing(
   state: DendriteState,
   target: AxonTarget,
   synapse: Synapse,
   timeout: number,
   transport: 'http' | 'session',
   o: string,
-  signal: AbortSignal,
-): Promise<Omit<Sent, 'deadline'>> {
-  const name = (synapse.constructor as SynapseClass).synapseName;
-  const toResponse = (r: Dispatcher.ResponseData) => ({
-    statusCode: r.statusCode,
-    headers: headerRecord(r.headers),
-    body: r.body,
-  });
+): Promise<Outgoing> {
+  const path = `/${(synapse.constructor as SynapseClass).synapseName}`;
   if (transport === 'session') {
     const s = await sessionFor(state, o, target, timeout);
-    const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, name, (x) => x.toJSON());
-    const response = poolFor(state, o)
-      .request({ path: `/${name}`, method: 'POST', headers, body, signal })
-      .then(toResponse);
-    return { response, session: { s, seq, origin: o } };
+    const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, path.slice(1), (x) => x.toJSON());
+    return {
+      dispatcher: poolFor(state, o),
+      request: { path, method: 'POST', headers, body },
+      session: { s, seq, origin: o },
+    };
   }
   // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
   const set = lanesFor(state, o);
   const lane = await set.acquire();
   state.signedInFlight++;
-  let prepared: { body: string; headers: Record<string, string> };
   try {
-    prepared = await prepareSigned(state, target, synapse, timeout, lane.uuid);
+    const { body, headers } = await prepareSigned(state, target, synapse, timeout, lane.uuid);
+    return { dispatcher: lane.client, request: { path, method: 'POST', headers, body }, lane: { set, lane } };
   } catch (e) {
     state.signedInFlight--;
     set.release(lane);
     throw e;
   }
-  const response = lane.client
-    .request({ path: `/${name}`, method: 'POST', headers: prepared.headers, body: prepared.body, signal })
-    .then(toResponse);
-  return { response, lane: { set, lane } };
 }
 
 /**
@@ -114,7 +164,7 @@ async function send(
  */
 export function sessionReplyOk(
   state: DendriteState,
-  sent: Sent,
+  sent: Held,
   status: number,
   headers: Record<string, string>,
   body: Uint8Array | string,
