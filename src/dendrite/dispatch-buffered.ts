@@ -72,7 +72,10 @@ class BufferedExchange implements Dispatcher.DispatchHandler {
   private settle(error: Error | null): void {
     if (this.done) return;
     this.done = true;
-    if (error) return this.reject(error);
+    if (error) {
+      this.reject(error);
+      return;
+    }
     const parts = this.parts;
     const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     this.parts = [];
