@@ -38,7 +38,9 @@ for (let i = 0; i < 10; i++) await fan.forward(targets, new Echo({ text }), { ti
 const rounds: number[] = [];
 // The axons' process's CPU time (Linux: utime + stime in clock ticks of 10 ms), to set beside the dendrite's.
 const childCpuMs = () => procCpuMs(String(child.pid));
+const childMainCpuMs = () => procCpuMs(`${child.pid}/task/${child.pid}`);
 const childCpu0 = childCpuMs();
+const childMain0 = childMainCpuMs();
 const cpu = process.cpuUsage();
 for (let i = 0; i < count; i++) {
   const s = performance.now();
@@ -48,12 +50,13 @@ for (let i = 0; i < count; i++) {
 }
 const used = process.cpuUsage(cpu);
 const childUsed = childCpuMs() - childCpu0;
+const childMainUsed = childMainCpuMs() - childMain0;
 const inOrder = [...rounds];
 rounds.sort((a, b) => a - b);
 const q = (p: number) => rounds[Math.min(rounds.length - 1, Math.floor(p * rounds.length))]!.toFixed(1);
 if (process.env.PRINT_ROUNDS) process.stdout.write(`rounds ${inOrder.map((r) => r.toFixed(0)).join(' ')}\n`);
 process.stdout.write(
-  `${transport}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, dendrite CPU ${((used.user + used.system) / count / 1000).toFixed(1)} ms/round, axons' process CPU ${(childUsed / count).toFixed(1)} ms/round\n`,
+  `${transport}: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, dendrite CPU ${((used.user + used.system) / count / 1000).toFixed(1)} ms/round, axons' process CPU ${(childUsed / count).toFixed(1)} ms/round (main thread ${(childMainUsed / count).toFixed(1)})\n`,
 );
 await fan.close();
 child.kill('SIGTERM');

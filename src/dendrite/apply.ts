@@ -4,7 +4,7 @@
  * when the dendrite requires one.
  */
 import { verify } from '../keys/index.js';
-import { type JsonValue, type Synapse, type SynapseClass, TerminalInfo, parseJson } from '../synapse/index.js';
+import { type JsonValue, type Synapse, type SynapseClass, mergeTerminalHeaders, parseJson } from '../synapse/index.js';
 import { SESSION_HEADERS, responseSigningMessage } from '../wire/index.js';
 import type { DendriteState } from './state.js';
 import { fail } from './status.js';
@@ -23,28 +23,8 @@ function parseBody(input: string | JsonValue): JsonValue | undefined {
 /** Terminal info the axon sent as headers (a session reply carries it in the body only). */
 function applyHeaderTerminals(synapse: Synapse, headers: Record<string, string>): void {
   if (headers[SESSION_HEADERS.mac] !== undefined) return;
-  // Only terminal info is taken from headers (as Python's `from_headers` reads it: any name containing the
-  // prefix), so nothing else of the header set is parsed.
-  const axon: Record<string, string> = {};
-  const dendrite: Record<string, string> = {};
-  for (const key of Object.keys(headers)) {
-    const a = key.indexOf('bt_header_axon_');
-    if (a >= 0) axon[key.slice(a + 15)] = headers[key]!;
-    else {
-      const d = key.indexOf('bt_header_dendrite_');
-      if (d >= 0) dendrite[key.slice(d + 19)] = headers[key]!;
-    }
-  }
-  let parsed: { axon: TerminalInfo; dendrite: TerminalInfo };
-  try {
-    parsed = { axon: new TerminalInfo(axon), dendrite: new TerminalInfo(dendrite) };
-  } catch {
-    return; // a malformed header set from the axon leaves the body-derived state as it is
-  }
-  for (const part of ['dendrite', 'axon'] as const) {
-    const target = synapse[part] as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(parsed[part])) if (v !== null) target[k] = v;
-  }
+  // A malformed header set from the axon leaves the body-derived state as it is.
+  mergeTerminalHeaders(synapse, headers);
 }
 
 /** What the request said, captured before the response is applied: the response must be bound to it. */

@@ -41,7 +41,9 @@ export async function prepareSigned(
   d.signature = await state.signer.sign(message, state.signedInFlight > 1);
   const body = synapse.toJSON();
   synapse.total_size = Buffer.byteLength(body);
-  return { body, headers: { ...synapse.toHeaders({ bodyHash }), 'content-type': 'application/json' } };
+  const headers = synapse.toHeaders({ bodyHash });
+  headers['content-type'] = 'application/json';
+  return { body, headers };
 }
 
 /** Terminal info and body for the session paths (HTTP or gRPC, by `encode`): no signature, the MAC authenticates. */

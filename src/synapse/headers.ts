@@ -7,7 +7,7 @@ import { SynapseError } from './errors.js';
 import type { AnyField, FieldCodec, FieldMap } from './fields.js';
 import { parseJson } from './json.js';
 import { pythonFloatRepr } from './python-repr.js';
-import { TerminalInfo } from './terminal-info.js';
+import { TERMINAL_FIELDS, type TerminalField, TerminalInfo } from './terminal-info.js';
 
 /** Headers as received: a plain record (node:http) or anything iterable as `[name, value]` pairs (fetch `Headers`). */
 export type HeaderInput = Record<string, string | string[] | undefined> | Iterable<[string, string]>;
@@ -24,22 +24,50 @@ export interface HeaderParts {
   timeout: number;
   axon: TerminalInfo;
   dendrite: TerminalInfo;
-  /** The subclass fields with their current values, in wire order. */
-  inputs: Iterable<[name: string, field: AnyField, value: unknown]>;
+  /** The subclass fields, in wire order. */
+  fields: FieldMap;
+  /** The synapse, holding each field's current value under its name. */
+  values: Record<string, unknown>;
   totalSize: number;
   bodyHash: string;
 }
 
-export function writeHeaders(p: HeaderParts): Record<string, string> {
-  const h: Record<string, string> = { name: p.name, timeout: pythonFloatRepr(p.timeout) };
-  for (const [k, v] of p.axon.toHeaderEntries()) h[`bt_header_axon_${k}`] = v;
-  for (const [k, v] of p.dendrite.toHeaderEntries()) h[`bt_header_dendrite_${k}`] = v;
-  for (const [name, field, v] of p.inputs) {
-    if (v === undefined || (!field.alwaysPresent && (!field.required || v === null))) continue;
-    h[`bt_header_input_obj_${name}`] = Buffer.from((field.codec as FieldCodec<unknown>).dummy(v)).toString('base64');
-  }
+// Each terminal field's header name under both prefixes, and its codec, in header order.
+const TERMINAL_HEADERS = (Object.keys(TERMINAL_FIELDS) as TerminalField[]).map((name) => ({
+  name,
+  axon: `bt_header_axon_${name}`,
+  dendrite: `bt_header_dendrite_${name}`,
+  codec: TERMINAL_FIELDS[name].codec as FieldCodec<unknown>,
+}));
+
+/** Writes the non-null fields of `info` as headers (Python's `str()` of each); the bytes of names and values added. */
+function writeTerminal(h: Record<string, string>, info: TerminalInfo, side: 'axon' | 'dendrite'): number {
   let size = 0;
-  for (const [k, v] of Object.entries(h)) size += k.length + v.length;
+  for (const { name, codec, [side]: header } of TERMINAL_HEADERS) {
+    const v = info[name];
+    if (v === null) continue;
+    const text = typeof v === 'string' ? v : codec.repr(v);
+    h[header] = text;
+    size += header.length + text.length;
+  }
+  return size;
+}
+
+export function writeHeaders(p: HeaderParts): Record<string, string> {
+  const timeout = pythonFloatRepr(p.timeout);
+  const h: Record<string, string> = { name: p.name, timeout };
+  let size = 4 + p.name.length + 7 + timeout.length;
+  size += writeTerminal(h, p.axon, 'axon');
+  size += writeTerminal(h, p.dendrite, 'dendrite');
+  for (const name in p.fields) {
+    const field = p.fields[name] as AnyField;
+    const v = p.values[name];
+    if (v === undefined || (!field.alwaysPresent && (!field.required || v === null))) continue;
+    const key = `bt_header_input_obj_${name}`;
+    const value = Buffer.from((field.codec as FieldCodec<unknown>).dummy(v)).toString('base64');
+    h[key] = value;
+    size += key.length + value.length;
+  }
   h.header_size = String(size);
   h.total_size = String(p.totalSize);
   h.computed_body_hash = p.bodyHash;
@@ -105,4 +133,53 @@ function decodeInputObj(field: string, value: string): unknown {
   } catch (cause) {
     throw new SynapseError('SYNAPSE_INVALID_HEADER', `bt_header_input_obj_${field} does not hold JSON`, { cause });
   }
+}
+
+/**
+ * Merges the terminal info a peer sent as headers into `ends`, as Python's dendrite merges `from_headers()` of an
+ * axon's reply: each `bt_header_axon_*` and `bt_header_dendrite_*` value (matched anywhere in the name, as Python
+ * does) overwrites that field. Nothing else of the header set is parsed, and a set with any malformed value changes
+ * nothing.
+ *
+ * @returns whether the headers were merged (false: one was malformed)
+ * @example
+ * ```ts
+ * import { Synapse, mergeTerminalHeaders } from 'subnetkit/synapse';
+ * const s = new Synapse();
+ * mergeTerminalHeaders(s, { bt_header_axon_status_code: '200', bt_header_axon_process_time: '0.01' });
+ * s.axon.status_code; // 200
+ * ```
+ */
+export function mergeTerminalHeaders(
+  ends: { axon: TerminalInfo; dendrite: TerminalInfo },
+  headers: Readonly<Record<string, string>>,
+): boolean {
+  // Parsed first, assigned after: a malformed value leaves both ends as they were.
+  let found: unknown[] | null = null;
+  for (const key in headers) {
+    let end: TerminalInfo;
+    let name: string;
+    const a = key.indexOf('bt_header_axon_');
+    if (a >= 0) {
+      end = ends.axon;
+      name = key.slice(a + 15);
+    } else {
+      const d = key.indexOf('bt_header_dendrite_');
+      if (d < 0) continue;
+      end = ends.dendrite;
+      name = key.slice(d + 19);
+    }
+    if (!TerminalInfo.isField(name)) continue;
+    let value: unknown;
+    try {
+      value = (TERMINAL_FIELDS[name].codec as FieldCodec<unknown>).parse(headers[key], `headers.${key}`);
+    } catch {
+      return false;
+    }
+    if (value !== null && value !== undefined) (found ??= []).push(end, name, value);
+  }
+  if (found)
+    for (let i = 0; i < found.length; i += 3)
+      (found[i] as Record<string, unknown>)[found[i + 1] as string] = found[i + 2];
+  return true;
 }

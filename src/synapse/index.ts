@@ -16,6 +16,7 @@ export type { SynapseClass, SynapseInit, BaseFieldName } from './synapse.js';
 export { defineSynapse } from './define.js';
 export type { SynapseBase, SynapseWith, DefineSynapseOptions } from './define.js';
 export { sha3Hex } from './hash.js';
+export { mergeTerminalHeaders } from './headers.js';
 export type { HeaderInput, FromHeadersOptions } from './headers.js';
 export { TerminalInfo } from './terminal-info.js';
 export type { TerminalField, TerminalInfoValues } from './terminal-info.js';

@@ -106,6 +106,8 @@ export class Synapse {
   /** The serving end: hotkey, ip, port, and after the call its status. */
   axon!: TerminalInfo;
   #computedBodyHash = '';
+  /** The last body hash and the primitive values it was computed from. */
+  #hashMemo: { values: unknown[]; hash: string } | undefined = undefined;
 
   constructor(init: SynapseInit = {}) {
     if (init === null || typeof init !== 'object')
@@ -142,10 +144,26 @@ export class Synapse {
    */
   get bodyHash(): string {
     const cls = this.constructor as unknown as Statics;
+    const names = cls.requiredHashFields;
+    const fields = this as Record<string, unknown>;
+    // A synapse is often hashed twice with the same values (an axon checks the request's hash, then writes the
+    // reply's): when every hashed value is a primitive (immutable) and is the same as last time, so is the hash.
+    const memo = this.#hashMemo;
+    if (memo && memo.values.length === names.length && memo.values.every((v, i) => Object.is(v, fields[names[i]!])))
+      return memo.hash;
     let concat = '';
-    for (const name of cls.requiredHashFields)
-      concat += sha3Hex(pythonStr(fieldOf(cls, name), (this as Record<string, unknown>)[name]));
-    return sha3Hex(concat);
+    let primitive = true;
+    const values: unknown[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const v = fields[name];
+      values[i] = v;
+      if ((v !== null && typeof v === 'object') || typeof v === 'function') primitive = false;
+      concat += sha3Hex(pythonStr(fieldOf(cls, name), v));
+    }
+    const hash = sha3Hex(concat);
+    this.#hashMemo = primitive ? { values, hash } : undefined;
+    return hash;
   }
   /** Always throws `SYNAPSE_FROZEN_FIELD`: the hash is derived, as in Python. */
   set bodyHash(_: string) {
@@ -219,7 +237,8 @@ export class Synapse {
       timeout: this.timeout,
       axon: this.axon,
       dendrite: this.dendrite,
-      inputs: Object.entries(cls.fields).map(([name, field]) => [name, field, (this as Record<string, unknown>)[name]]),
+      fields: cls.fields,
+      values: this as unknown as Record<string, unknown>,
       totalSize: this.total_size,
       bodyHash: options.bodyHash ?? this.bodyHash,
     });

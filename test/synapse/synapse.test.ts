@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Synapse, SynapseError, TerminalInfo, Tensor, defineSynapse, parseJson, t } from '../../src/synapse/index.js';
+import {
+  Synapse,
+  SynapseError,
+  TerminalInfo,
+  Tensor,
+  defineSynapse,
+  mergeTerminalHeaders,
+  parseJson,
+  t,
+} from '../../src/synapse/index.js';
 import { thrownCodeSync } from '../helpers/helpers.js';
 
 // python-wire.md §9.1: required_hash_fields=("a","b","d"), a=1, b=2, d=["foobar"]
@@ -44,6 +53,21 @@ describe('body hash (python-wire.md §1.5, §9)', () => {
     expect(s.bodyHash).toBe(h0);
     s.dummy_input = 2;
     expect(s.bodyHash).not.toBe(h0);
+  });
+
+  it('is recomputed after any change, even to 0.0 → -0.0 or inside a list mutated in place', () => {
+    const Mixed = defineSynapse({
+      name: 'MixedAgain',
+      fields: { f: t.float(), d: t.list(t.str()) },
+      requiredHashFields: ['f', 'd'],
+    });
+    const sha = (x: string) => createHash('sha3-256').update(x).digest('hex');
+    const s = new Mixed({ f: 0, d: ['a'] });
+    expect(s.bodyHash).toBe(sha(sha('0.0') + sha("['a']")));
+    s.f = -0;
+    expect(s.bodyHash).toBe(sha(sha('-0.0') + sha("['a']")));
+    s.d.push('b');
+    expect(s.bodyHash).toBe(sha(sha('-0.0') + sha("['a', 'b']")));
   });
 });
 
@@ -156,6 +180,33 @@ describe('headers (python-wire.md §1.3–1.4)', () => {
   it('accepts fetch-style Headers', () => {
     const h = new Headers(new Synapse({ timeout: 3 }).toHeaders());
     expect(Synapse.fromHeaders(h).timeout).toBe(3);
+  });
+});
+
+describe("mergeTerminalHeaders (a reply's terminal headers, as Python's dendrite merges them)", () => {
+  it('overwrites both ends from bt_header_* values anywhere in the name, typed as pydantic casts them', () => {
+    const s = new Synapse({ dendrite: { hotkey: 'me', nonce: 5n }, axon: { ip: '1.2.3.4' } });
+    const merged = mergeTerminalHeaders(s, {
+      bt_header_axon_status_code: '200',
+      bt_header_axon_process_time: '0.25',
+      'x-bt_header_dendrite_nonce': '1700000000000000001',
+      bt_header_axon_unknown: 'ignored',
+      bt_header_input_obj_a: 'IiI=',
+      other: 'x',
+    });
+    expect(merged).toBe(true);
+    expect(s.axon.status_code).toBe(200);
+    expect(s.axon.process_time).toBe(0.25);
+    expect(s.axon.ip).toBe('1.2.3.4');
+    expect(s.dendrite.nonce).toBe(1700000000000000001n);
+    expect(s.dendrite.hotkey).toBe('me');
+  });
+
+  it('a set with one malformed value changes neither end', () => {
+    const s = new Synapse({ dendrite: { hotkey: 'me' } });
+    const before = s.toJSON();
+    expect(mergeTerminalHeaders(s, { bt_header_axon_status_code: '200', bt_header_dendrite_port: '1.5' })).toBe(false);
+    expect(s.toJSON()).toBe(before);
   });
 });
 

@@ -63,7 +63,8 @@ export function forward(deps: ForwardStageDeps): Stage {
       };
       return { kind: 'reply', status, headers, body, synapse: out, ctx: x.ctx, session: x.session };
     }
-    const headers: Record<string, string | number> = { ...out.toHeaders(), 'content-type': 'application/json' };
+    const headers: Record<string, string | number> = out.toHeaders();
+    headers['content-type'] = 'application/json';
     if (deps.signResponses) {
       const nonce = BigInt(Date.now()) * 1_000_000n;
       headers.bt_header_axon_nonce = String(nonce);
