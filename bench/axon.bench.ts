@@ -19,6 +19,7 @@ import { Echo } from './helpers/priority-axon-synapse.js';
 import { cryptoReady, keypairFromUri, sign, verify } from '../src/keys/index.js';
 import { sha3Hex } from '../src/synapse/index.js';
 import type { BenchReport } from './run.js';
+import { dendriteOnlyFanout, timeRounds } from './helpers/fanout-dendrite-only.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const client = keypairFromUri('//BenchClient');
@@ -96,6 +97,14 @@ async function helper<T>(name: string): Promise<{ value: T; stop: () => void }> 
 const FANOUT_WARMUP_ROUNDS = 10;
 const FANOUT_ROUNDS = 50;
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+/** Mean µs of `f` over `n` runs, after `n` untimed ones. */
+function microseconds(n: number, f: () => unknown): number {
+  for (let i = 0; i < n; i++) f();
+  const s = performance.now();
+  for (let i = 0; i < n; i++) f();
+  return ((performance.now() - s) / n) * 1000;
+}
 
 /**
  * The floor of a 256-way fan-out on this machine: 1 KB written to each of 256 bare TCP echo servers in another
@@ -337,43 +346,70 @@ export async function run(): Promise<BenchReport> {
     'p50 ms': figures.fanout256_raw_p50_ms,
     'p99 ms': figures.fanout256_raw_p99_ms,
   });
+  // The dendrite's own round: the same fan-out to 256 bare HTTP peers, beside the bare undici client's floor.
+  const peers = await helper<number[]>('fanout-http-echo.ts');
+  const only = await dendriteOnlyFanout(
+    peers.value,
+    client,
+    server.ss58Address,
+    text,
+    FANOUT_WARMUP_ROUNDS,
+    FANOUT_ROUNDS,
+  );
+  peers.stop();
+  const ms = (x: number) => Math.round(x * 10) / 10;
+  for (const [prefix, label, t] of [
+    ['fanout256_http_floor', 'bare undici → 256 bare HTTP peers', only.floor],
+    ['fanout256_dendrite_only', 'dendrite (signed HTTP) → 256 bare HTTP peers', only.ours],
+  ] as const) {
+    figures[`${prefix}_p50_ms`] = ms(quantile(t.rounds, 0.5));
+    figures[`${prefix}_p99_ms`] = ms(quantile(t.rounds, 0.99));
+    figures[`${prefix}_overhead_p99_ms`] = ms(quantile(t.rounds, 0.99) - quantile(t.single, 0.99));
+    figures[`${prefix}_cpu_ms`] = ms(t.cpuMsPerRound);
+    table.push({
+      case: `fan-out ${label} (another process)`,
+      body: '1 KB',
+      concurrency: 256,
+      'p50 ms': figures[`${prefix}_p50_ms`] as number,
+      'p99 ms': figures[`${prefix}_p99_ms`] as number,
+      'dendrite CPU ms': figures[`${prefix}_cpu_ms`] as number,
+    });
+  }
+  // The curve math a signed round cannot avoid, measured here: 256 signatures (dendrite) and 256 checks (axons).
+  const signUs = microseconds(300, () => sign(client, `${performance.now()}.bench`));
+  const sig = sign(client, 'bench');
+  const verifyUs = microseconds(300, () => verify('bench', sig, client.ss58Address));
+  figures.sr25519_sign_us = Math.round(signUs);
+  figures.sr25519_verify_us = Math.round(verifyUs);
+  figures.fanout256_sr25519_cpu_ms = ms((256 * (signUs + verifyUs)) / 1000);
+
   const axons = await helper<AxonTarget[]>('fanout-axons.ts');
   const targets = axons.value;
   // The Python-compatible path (a signature per axon) and the stream transport (an HMAC per axon, after one
   // handshake each), one after the other against the same axons.
   for (const transport of ['http', 'stream'] as const) {
     const fan = createDendrite({ keypair: client, connectionsPerAxon: 1, transport });
-    // Connect (and handshake), then warm up both processes' JIT: the first rounds run unoptimised code at both ends
-    // and take 2–3× a warm round, which would otherwise be the p99.
-    for (let i = 0; i < FANOUT_WARMUP_ROUNDS; i++) await fan.forward(targets, new Echo({ text }), { timeout: 30 });
-    const single: number[] = [];
-    const rounds: number[] = [];
-    let roundCpuUs = 0;
-    for (let i = 0; i < FANOUT_ROUNDS; i++) {
-      let s = performance.now();
-      await fan.call(targets[i % targets.length]!, new Echo({ text }), { timeout: 30 });
-      single.push(performance.now() - s);
-      s = performance.now();
-      const cpu = process.cpuUsage();
-      const rs = await fan.forward(targets, new Echo({ text }), { timeout: 30 });
-      const used = process.cpuUsage(cpu);
-      roundCpuUs += used.user + used.system;
-      rounds.push(performance.now() - s);
-      if (!rs.every((r) => r.isSuccess)) throw new Error(`fan-out failure (${transport})`);
-    }
-    rounds.sort((a, b) => a - b);
-    single.sort((a, b) => a - b);
-    const p99 = (xs: number[]) => quantile(xs, 0.99);
+    const check = (ok: boolean) => {
+      if (!ok) throw new Error(`fan-out failure (${transport})`);
+    };
+    // The warm-up rounds connect (and handshake), then warm up both processes' JIT: the first rounds run
+    // unoptimised code at both ends and take 2–3× a warm round, which would otherwise be the p99.
+    const t = await timeRounds(
+      FANOUT_WARMUP_ROUNDS,
+      FANOUT_ROUNDS,
+      async () => check((await fan.forward(targets, new Echo({ text }), { timeout: 30 })).every((r) => r.isSuccess)),
+      async (i) => check((await fan.call(targets[i % targets.length]!, new Echo({ text }), { timeout: 30 })).isSuccess),
+    );
     const prefix = transport === 'http' ? 'fanout256' : 'fanout256_stream';
     // The dendrite's own work per round (this process's CPU time), apart from waiting on the axons' process.
-    figures[`${prefix}_dendrite_cpu_ms`] = Math.round(roundCpuUs / FANOUT_ROUNDS / 100) / 10;
-    figures[`${prefix}_p99_ms`] = Math.round(p99(rounds) * 10) / 10;
-    figures[`${prefix}_overhead_p99_ms`] = Math.round((p99(rounds) - p99(single)) * 10) / 10;
+    figures[`${prefix}_dendrite_cpu_ms`] = ms(t.cpuMsPerRound);
+    figures[`${prefix}_p99_ms`] = ms(quantile(t.rounds, 0.99));
+    figures[`${prefix}_overhead_p99_ms`] = ms(quantile(t.rounds, 0.99) - quantile(t.single, 0.99));
     table.push({
       case: `fan-out 256 axons (another process), ${transport === 'http' ? 'signed HTTP' : 'stream'}`,
       body: '1 KB',
       concurrency: 256,
-      'p50 ms': Math.round(rounds[rounds.length >> 1]! * 10) / 10,
+      'p50 ms': ms(quantile(t.rounds, 0.5)),
       'p99 ms': figures[`${prefix}_p99_ms`] as number,
       'dendrite CPU ms': figures[`${prefix}_dendrite_cpu_ms`] as number,
     });
@@ -390,6 +426,8 @@ export async function run(): Promise<BenchReport> {
       'signed ceiling = raw echo + one sr25519 sign and one verify per request (WASM backend), inline on the one event loop',
       "ours = a Python-compatible round trip: headers + JSON + SHA3 body hash + signature + nonce checks + synapse parse on both ends; the sr25519 work runs on the process's worker thread (the dendrite signs there once calls overlap, the axon verifies there), so the event loop keeps the HTTP and synapse work and the curve math has the second core",
       'fanout256_overhead_p99_ms = p99 of forward() to 256 axons in another process minus p99 of a single call to one of them; the other process answers the 256 one after another on its one event loop, so this includes its serial work',
+      "fanout256_dendrite_only_* = forward() of our dendrite (signed HTTP) to 256 bare node:http peers in another process that echo the body and the header set, so the 256 axons' own work (on 256 other machines in a subnet) is left out and the round is the dendrite's; fanout256_http_floor_* = the same round from a bare undici client (same body and header count, no synapse, no signature); _overhead_p99_ms = p99 round minus p99 of one call to one peer",
+      'sr25519_sign_us / sr25519_verify_us = one signature / one check inline here (WASM); fanout256_sr25519_cpu_ms = 256 of each, the curve math a signed fan-out round cannot avoid; on 2 shared cores the round cannot be shorter than half of it',
       'fanout256_raw_* = the floor of a 256-way fan-out here: 1 KB to each of 256 bare TCP echo servers in another process, and back (no HTTP, crypto or synapse); both processes share the same 2 cores',
       'fast = the stream transport: one TCP connection per axon (an HTTP/1.1 upgrade), binary frames multiplexed on it and written once per event-loop turn; one sr25519-signed X25519 handshake per dendrite–axon pair, then HMAC-SHA256 over seq|route|body per request and over the response; replay window of 1024 sequence numbers',
       'session = the same session and HMACs as HTTP/1.1 requests on a keep-alive pool of 32 connections',
