@@ -4,29 +4,44 @@ import { SESSION_HEADERS, STREAM_FLAG_SESSION_ERROR, encodeStreamRequest, respon
 import type { CallPath, Reply } from './call.js';
 import { origin } from './http-util.js';
 import { prepareSession } from './prepare.js';
+import { Deadline } from './deadline.js';
+import type { ClientSession } from './session-client.js';
 import { assertOpen, dropSession, sessionFor, streamFor } from './state.js';
+import type { DecodedStreamReply } from '../wire/index.js';
 
 export const streamCall: CallPath = async (state, target, synapse, timeout): Promise<Reply> => {
   assertOpen(state);
   const o = origin(target);
   const name = (synapse.constructor as SynapseClass).synapseName;
-  const s = await sessionFor(state, o, target, timeout);
-  const conn = await streamFor(state, o, target, timeout);
-  const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, name, (x) => x.toJSON());
-  const timeoutMs = timeout * 1000;
-  const reply = await conn.call(
-    (id) =>
-      encodeStreamRequest({
-        id,
-        seq: BigInt(seq),
-        timeoutMs,
-        session: s.idBytes,
-        mac: Buffer.from(headers[SESSION_HEADERS.mac]!, 'hex'),
-        route: name,
-        body,
-      }),
-    timeoutMs,
-  );
+  // The session and the connection may be being opened by another call, with its own timeout: this call still
+  // ends at its own deadline, and its frame gets what is left of it.
+  const deadline = new Deadline(timeout);
+  let s: ClientSession;
+  let seq: string;
+  let reply: DecodedStreamReply;
+  try {
+    s = await deadline.race(sessionFor(state, o, target, timeout));
+    const conn = await deadline.race(streamFor(state, o, target, timeout));
+    const prepared = prepareSession(state, target, synapse, timeout, s, name, (x) => x.toJSON());
+    seq = prepared.seq;
+    const { body, headers } = prepared;
+    const timeoutMs = deadline.remainingMs();
+    reply = await conn.call(
+      (id) =>
+        encodeStreamRequest({
+          id,
+          seq: BigInt(seq),
+          timeoutMs,
+          session: s.idBytes,
+          mac: Buffer.from(headers[SESSION_HEADERS.mac]!, 'hex'),
+          route: name,
+          body,
+        }),
+      timeoutMs,
+    );
+  } finally {
+    deadline.clear();
+  }
   const text = reply.body.toString('utf8');
   if (reply.status === 401 && reply.flags & STREAM_FLAG_SESSION_ERROR) {
     // The axon forgot our session (restart, expiry): forget it too, so the retry handshakes anew.

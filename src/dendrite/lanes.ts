@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'undici';
+import type { Deadline } from './deadline.js';
 
 /** One connection and the uuid its requests are signed under. */
 export interface Lane {
@@ -18,8 +19,8 @@ export interface Lane {
 
 /** The lanes to one origin. */
 export interface LaneSet {
-  /** Waits for a free lane (opening one while under `max`). */
-  acquire(): Promise<Lane>;
+  /** Waits for a free lane (opening one while under `max`); rejects with the deadline's reason if it passes first. */
+  acquire(deadline?: Deadline): Promise<Lane>;
   /** Gives a lane back; `broken` drops its connection (after an error mid-request). */
   release(lane: Lane, broken?: boolean): void;
   /** Closes every connection. */
@@ -37,10 +38,20 @@ export function createLanes(origin: string, max: number): LaneSet {
     return lane;
   };
   return {
-    acquire() {
+    acquire(deadline) {
       const lane = idle.pop() ?? (all.size < max ? open() : null);
       if (lane) return Promise.resolve(lane);
-      return new Promise((resolve) => waiting.push(resolve));
+      return new Promise((resolve, reject) => {
+        waiting.push(resolve);
+        // A waiter whose deadline passes leaves the queue; one already handed a lane goes on (its exchange then
+        // ends at once on the passed deadline).
+        deadline?.whenExpired((reason) => {
+          const at = waiting.indexOf(resolve);
+          if (at < 0) return;
+          waiting.splice(at, 1);
+          reject(reason);
+        });
+      });
     },
     release(lane, broken = false) {
       let next = lane;

@@ -6,7 +6,8 @@
 import type { Dispatcher } from 'undici';
 import type { Synapse, SynapseClass } from '../synapse/index.js';
 import { SESSION_HEADERS, responseMac } from '../wire/index.js';
-import { type PendingExchange, type Reply as BufferedReply, dispatchBuffered } from './dispatch-buffered.js';
+import { Deadline } from './deadline.js';
+import { type Reply as BufferedReply, dispatchBuffered } from './dispatch-buffered.js';
 import { headerRecord, origin } from './http-util.js';
 import type { Lane, LaneSet } from './lanes.js';
 import { prepareSession, prepareSigned } from './prepare.js';
@@ -20,8 +21,8 @@ export interface Held {
   session?: { s: ClientSession; seq: string; origin: string };
   /** The lane a signed request holds until its reply is read. */
   lane?: { set: LaneSet; lane: Lane };
-  /** The timer that ends the request at its deadline (connect, send and the whole reply). */
-  deadline: NodeJS.Timeout;
+  /** The call's deadline (waiting for a lane or a session, connect, send and the whole reply). */
+  deadline: Deadline;
 }
 
 /** A request on its way, its reply read as a stream. */
@@ -46,7 +47,7 @@ export interface Exchange extends Held {
  */
 export function settleSent(state: DendriteState, sent: Held | undefined, broken: boolean): void {
   if (!sent) return;
-  clearTimeout(sent.deadline);
+  sent.deadline.clear();
   const held = sent.lane;
   if (!held) return;
   sent.lane = undefined;
@@ -60,13 +61,6 @@ interface Outgoing extends Omit<Held, 'deadline'> {
   request: { path: string; method: 'POST'; headers: Record<string, string>; body: string };
 }
 
-/** What ends a request at its deadline: `fire(reason)` runs once the timer expires. */
-function startDeadline(timeout: number, fire: (reason: Error) => void): NodeJS.Timeout {
-  const deadline = setTimeout(() => fire(new DOMException('The operation timed out.', 'TimeoutError')), timeout * 1000);
-  deadline.unref();
-  return deadline;
-}
-
 /** Sends a synapse and reads its reply as a stream (the streaming calls). */
 export async function sendHttp(
   state: DendriteState,
@@ -77,12 +71,12 @@ export async function sendHttp(
 ): Promise<Sent> {
   assertOpen(state);
   const o = origin(target);
-  // A controller and a timer, not AbortSignal.timeout: that costs 10+ µs a request, and its timer outlives the call.
-  // Started here, so waiting for a session or a lane counts against the deadline too.
-  const abort = new AbortController();
-  const deadline = startDeadline(timeout, (reason) => abort.abort(reason));
+  const deadline = new Deadline(timeout);
   try {
-    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o);
+    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o, deadline);
+    // A controller, not AbortSignal.timeout: that costs 10+ µs a request, and its timer outlives the call.
+    const abort = new AbortController();
+    deadline.whenExpired((reason) => abort.abort(reason));
     const response = out.dispatcher.request({ ...out.request, signal: abort.signal }).then((r) => ({
       statusCode: r.statusCode,
       headers: headerRecord(r.headers),
@@ -90,7 +84,7 @@ export async function sendHttp(
     }));
     return { response, session: out.session, lane: out.lane, deadline };
   } catch (e) {
-    clearTimeout(deadline);
+    deadline.clear();
     throw e;
   }
 }
@@ -108,20 +102,14 @@ export async function exchangeHttp(
 ): Promise<Exchange> {
   assertOpen(state);
   const o = origin(target);
-  // The deadline starts here, so waiting for a session or a lane counts against it too.
-  let expired: Error | null = null;
-  let pending: PendingExchange | null = null;
-  const deadline = startDeadline(timeout, (reason) => {
-    expired = reason;
-    pending?.cancel(reason);
-  });
+  const deadline = new Deadline(timeout);
   try {
-    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o);
-    pending = dispatchBuffered(out.dispatcher, out.request, state.maxBytes);
-    if (expired) pending.cancel(expired);
+    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o, deadline);
+    const pending = dispatchBuffered(out.dispatcher, out.request, state.maxBytes);
+    deadline.whenExpired(pending.cancel);
     return { reply: pending.reply, session: out.session, lane: out.lane, deadline };
   } catch (e) {
-    clearTimeout(deadline);
+    deadline.clear();
     throw e;
   }
 }
@@ -133,10 +121,12 @@ async function prepareOutgoing(
   timeout: number,
   transport: 'http' | 'session',
   o: string,
+  deadline: Deadline,
 ): Promise<Outgoing> {
   const path = `/${(synapse.constructor as SynapseClass).synapseName}`;
   if (transport === 'session') {
-    const s = await sessionFor(state, o, target, timeout);
+    // The handshake may be another call's, opened with that call's timeout: this call still ends at its own.
+    const s = await deadline.race(sessionFor(state, o, target, timeout));
     const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, path.slice(1), (x) => x.toJSON());
     return {
       dispatcher: poolFor(state, o),
@@ -146,7 +136,7 @@ async function prepareOutgoing(
   }
   // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
   const set = lanesFor(state, o);
-  const lane = await set.acquire();
+  const lane = await set.acquire(deadline);
   state.signedInFlight++;
   try {
     const { body, headers } = await prepareSigned(state, target, synapse, timeout, lane.uuid);

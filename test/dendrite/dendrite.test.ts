@@ -113,6 +113,49 @@ describe('failures are statuses on the synapse', () => {
     expect(r.dendrite.process_time).toBeGreaterThanOrEqual(0.25);
   });
 
+  it('a call waiting for a busy connection ends at its own deadline (408), not when the connection frees', async () => {
+    const waiting: (() => void)[] = [];
+    handler = (req, body, res) => waiting.push(() => answerSum(req, body, res)); // answered only when let go
+    const d = createDendrite({ keypair: me, connectionsPerAxon: 1 });
+    try {
+      const first = d.call(target, new Sum({ a: 1, b: 2 }), { timeout: 5 });
+      const started = performance.now();
+      const second = await d.call(target, new Sum({ a: 3, b: 4 }), { timeout: 0.3 });
+      const tookS = (performance.now() - started) / 1000;
+      expect([second.dendrite.status_code, second.dendrite.status_message]).toEqual([
+        408,
+        'Request timeout after 0.3 seconds',
+      ]);
+      expect(tookS).toBeLessThan(1.5);
+      // The first call still gets its reply, and the connection then serves the next call.
+      for (const go of waiting.splice(0)) go();
+      expect((await first).total).toBe(3);
+      handler = answerSum;
+      expect((await d.call(target, new Sum({ a: 5, b: 6 }), { timeout: 5 })).total).toBe(11);
+    } finally {
+      for (const go of waiting.splice(0)) go();
+      await d.close();
+    }
+  });
+
+  it.each(['session', 'stream'] as const)(
+    "%s: a call joining another call's slow session handshake ends at its own deadline (408)",
+    async (transport) => {
+      handler = () => undefined; // the handshake is never answered
+      const d = createDendrite({ keypair: me, transport });
+      try {
+        const first = d.call(target, new Sum({ a: 1, b: 2 }), { timeout: 3 });
+        const started = performance.now();
+        const second = await d.call(target, new Sum({ a: 3, b: 4 }), { timeout: 0.3 });
+        expect(second.dendrite.status_code).toBe(408);
+        expect((performance.now() - started) / 1000).toBeLessThan(1.5);
+        expect((await first).dendrite.status_code).not.toBe(200);
+      } finally {
+        await d.close();
+      }
+    },
+  );
+
   it('a connection closed before any reply: sent once more on a fresh connection, with a fresh nonce; then 503', async () => {
     const nonces: string[] = [];
     let drops = 1;
