@@ -42,9 +42,9 @@ export class Deadline {
     });
   }
 
-  /** Milliseconds left (at least 1: a transport given 0 may read it as "no deadline"). */
+  /** Whole milliseconds left (at least 1: a transport given 0 may read it as "no deadline"). */
   remainingMs(): number {
-    return Math.max(1, this.endsAt - performance.now());
+    return Math.max(1, Math.ceil(this.endsAt - performance.now()));
   }
 
   /** Stops the timer: the call is over. */
