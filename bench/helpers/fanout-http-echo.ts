@@ -8,7 +8,7 @@
  *   tsx bench/helpers/fanout-http-echo.ts <count>
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { servePorts } from './serve-ports.js';
 
 function answer(req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
@@ -27,17 +27,8 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-const count = Number(process.argv[2] ?? 256);
-const servers = await Promise.all(
-  Array.from(
-    { length: count },
-    () =>
-      new Promise<ReturnType<typeof createServer>>((resolve) => {
-        const s = createServer(answer);
-        s.keepAliveTimeout = 30_000;
-        s.listen(0, '127.0.0.1', () => resolve(s));
-      }),
-  ),
-);
-process.stdout.write(`${JSON.stringify(servers.map((s) => (s.address() as AddressInfo).port))}\n`);
-process.once('SIGTERM', () => process.exit(0));
+await servePorts(Number(process.argv[2] ?? 256), () => {
+  const s = createServer(answer);
+  s.keepAliveTimeout = 30_000;
+  return s;
+});

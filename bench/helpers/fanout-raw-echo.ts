@@ -4,18 +4,9 @@
  *
  *   tsx bench/helpers/fanout-raw-echo.ts <count>
  */
-import { type AddressInfo, createServer } from 'node:net';
+import { createServer } from 'node:net';
+import { servePorts } from './serve-ports.js';
 
-const count = Number(process.argv[2] ?? 256);
-const servers = await Promise.all(
-  Array.from(
-    { length: count },
-    () =>
-      new Promise<ReturnType<typeof createServer>>((resolve) => {
-        const s = createServer({ noDelay: true }, (sock) => sock.on('data', (chunk) => sock.write(chunk)));
-        s.listen(0, '127.0.0.1', () => resolve(s));
-      }),
-  ),
+await servePorts(Number(process.argv[2] ?? 256), () =>
+  createServer({ noDelay: true }, (sock) => sock.on('data', (chunk) => sock.write(chunk))),
 );
-process.stdout.write(`${JSON.stringify(servers.map((s) => (s.address() as AddressInfo).port))}\n`);
-process.once('SIGTERM', () => process.exit(0));

@@ -34,7 +34,8 @@ const targets = JSON.parse(
 ) as AxonTarget[];
 const fan = createDendrite({ keypair: keypairFromUri('//BenchClient'), connectionsPerAxon: 1, transport });
 const text = 'x'.repeat(1000);
-for (let i = 0; i < Number(process.env.WARMUP ?? 10); i++) await fan.forward(targets, new Echo({ text }), { timeout: 30 }); // connect, then warm the JIT at both ends
+for (let i = 0; i < Number(process.env.WARMUP ?? 10); i++)
+  await fan.forward(targets, new Echo({ text }), { timeout: 30 }); // connect, then warm the JIT at both ends
 const rounds: number[] = [];
 // The axons' process's CPU time (Linux: utime + stime in clock ticks of 10 ms), to set beside the dendrite's.
 const childCpuMs = () => procCpuMs(String(child.pid));
