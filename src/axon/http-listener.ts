@@ -128,7 +128,10 @@ export async function startHttpListener(o: HttpListenerOptions): Promise<HttpLis
       o.onRequest(routeName, ip);
       const out = await (routeName === SESSION_ROUTE ? o.pipelines.handshake : o.pipelines.synapse)(x);
       if (out.kind === 'stream') return await stream(res, out.response, routeName, started, out.ctx, out.release);
-      res.writeHead(out.status, { ...out.headers, 'content-length': Buffer.byteLength(out.body) });
+      // The outcome's headers are this request's own object: the length goes in, with no copy of the rest.
+      const headers: Record<string, string | number> = out.headers;
+      headers['content-length'] = Buffer.byteLength(out.body);
+      res.writeHead(out.status, headers);
       res.end(out.body);
       if (out.kind === 'reply') report.served(routeName, out.status, started, out.ctx);
     } catch (e) {
