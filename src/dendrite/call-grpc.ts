@@ -6,9 +6,9 @@ import type { CallPath, Reply } from './call.js';
 import { GrpcCallError } from './grpc-error.js';
 import { origin } from './http-util.js';
 import { prepareSession } from './prepare.js';
-import { Deadline } from './deadline.js';
+import { WaitDeadline } from './deadline.js';
 import type { ClientSession } from './session-client.js';
-import { assertOpen, dropSession, grpcClients, sessionFor } from './state.js';
+import { assertOpen, dropSession, grpcClients, sessionFor, sessionNow } from './state.js';
 import { grpcAddress } from './target.js';
 
 export const grpcCall: CallPath = async (state, target, synapse, timeout): Promise<Reply> => {
@@ -18,27 +18,27 @@ export const grpcCall: CallPath = async (state, target, synapse, timeout): Promi
     return { kind: 'failure', status: 503, message: `axon ${target.ip}:${target.port} does not advertise gRPC` };
   const name = (synapse.constructor as SynapseClass).synapseName;
   const o = origin(target);
-  // The session may be being opened by another call, with its own timeout: this call still ends at its own
-  // deadline, and the gRPC call gets what is left of it.
-  const deadline = new Deadline(timeout);
+  // Usually the session is open and nothing is waited for. When it is being opened (perhaps by another call, with
+  // its own timeout), this call still ends at its own deadline, and the gRPC call gets what is left of it.
+  const waits = new WaitDeadline(timeout);
   let s: ClientSession;
   let seq: string;
   let reply: { headers: Record<string, string>; message: Buffer };
   try {
-    s = await deadline.race(sessionFor(state, o, target, timeout));
+    s = sessionNow(state, o, target) ?? (await waits.race(sessionFor(state, o, target, timeout)));
     const prepared = prepareSession(state, target, synapse, timeout, s, name, (x) =>
       encodeSynapseMessage(splitSynapse(x, name)),
     );
     seq = prepared.seq;
-    const clients = await deadline.race(grpcClients(state));
-    reply = await clients.unary(address, prepared.body, prepared.headers, deadline.remainingMs());
+    const clients = await grpcClients(state);
+    reply = await clients.unary(address, prepared.body, prepared.headers, waits.remainingMs());
   } catch (e) {
     if (!(e instanceof GrpcCallError)) throw e;
     const sessionLost = e.status === 401 && Boolean(e.headers[SESSION_HEADERS.error]);
     if (sessionLost) dropSession(state, o, target, s!);
     return { kind: 'failure', status: e.status, message: e.message, sessionLost };
   } finally {
-    deadline.clear();
+    waits.clear();
   }
   const status = Number(reply.headers.bt_header_axon_status_code ?? 200);
   if (reply.headers[SESSION_HEADERS.mac] !== responseMac(s.key, seq, status, reply.message))

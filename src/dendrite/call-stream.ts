@@ -4,28 +4,28 @@ import { SESSION_HEADERS, STREAM_FLAG_SESSION_ERROR, encodeStreamRequest, respon
 import type { CallPath, Reply } from './call.js';
 import { origin } from './http-util.js';
 import { prepareSession } from './prepare.js';
-import { Deadline } from './deadline.js';
+import { WaitDeadline } from './deadline.js';
 import type { ClientSession } from './session-client.js';
-import { assertOpen, dropSession, sessionFor, streamFor } from './state.js';
+import { assertOpen, dropSession, sessionFor, sessionNow, streamFor, streamNow } from './state.js';
 import type { DecodedStreamReply } from '../wire/index.js';
 
 export const streamCall: CallPath = async (state, target, synapse, timeout): Promise<Reply> => {
   assertOpen(state);
   const o = origin(target);
   const name = (synapse.constructor as SynapseClass).synapseName;
-  // The session and the connection may be being opened by another call, with its own timeout: this call still
-  // ends at its own deadline, and its frame gets what is left of it.
-  const deadline = new Deadline(timeout);
+  // Usually the session and the connection are open and nothing is waited for. When one is being opened (perhaps by
+  // another call, with its own timeout), this call still ends at its own deadline, and its frame gets what is left.
+  const waits = new WaitDeadline(timeout);
   let s: ClientSession;
   let seq: string;
   let reply: DecodedStreamReply;
   try {
-    s = await deadline.race(sessionFor(state, o, target, timeout));
-    const conn = await deadline.race(streamFor(state, o, target, timeout));
+    s = sessionNow(state, o, target) ?? (await waits.race(sessionFor(state, o, target, timeout)));
+    const conn = streamNow(state, o) ?? (await waits.race(streamFor(state, o, target, timeout)));
     const prepared = prepareSession(state, target, synapse, timeout, s, name, (x) => x.toJSON());
     seq = prepared.seq;
     const { body, headers } = prepared;
-    const timeoutMs = deadline.remainingMs();
+    const timeoutMs = waits.remainingMs();
     reply = await conn.call(
       (id) =>
         encodeStreamRequest({
@@ -40,7 +40,7 @@ export const streamCall: CallPath = async (state, target, synapse, timeout): Pro
       timeoutMs,
     );
   } finally {
-    deadline.clear();
+    waits.clear();
   }
   const text = reply.body.toString('utf8');
   if (reply.status === 401 && reply.flags & STREAM_FLAG_SESSION_ERROR) {

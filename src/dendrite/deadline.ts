@@ -53,3 +53,29 @@ export class Deadline {
     this.onExpire = null;
   }
 }
+
+/**
+ * A deadline started only once a call has to wait for something: most calls find their session and connection
+ * open, and then their exchange's own timer is the only one they need.
+ */
+export class WaitDeadline {
+  private deadline: Deadline | null = null;
+
+  constructor(private readonly seconds: number) {}
+
+  /** `p`, or the deadline's reason if it passes first; the deadline starts with the first wait. */
+  race<T>(p: Promise<T>): Promise<T> {
+    this.deadline ??= new Deadline(this.seconds);
+    return this.deadline.race(p);
+  }
+
+  /** Whole milliseconds left for the exchange: all of the timeout when nothing was waited for. */
+  remainingMs(): number {
+    return this.deadline ? this.deadline.remainingMs() : Math.max(1, Math.ceil(this.seconds * 1000));
+  }
+
+  /** Stops the timer, if one was started. */
+  clear(): void {
+    this.deadline?.clear();
+  }
+}

@@ -12,7 +12,7 @@ import { headerRecord, origin } from './http-util.js';
 import type { Lane, LaneSet } from './lanes.js';
 import { prepareSession, prepareSigned } from './prepare.js';
 import type { ClientSession } from './session-client.js';
-import { type DendriteState, assertOpen, dropSession, lanesFor, poolFor, sessionFor } from './state.js';
+import { type DendriteState, assertOpen, dropSession, lanesFor, poolFor, sessionFor, sessionNow } from './state.js';
 import type { AxonTarget } from './types.js';
 
 /** What a request holds until its reply is read: its deadline, and a signed request's lane. */
@@ -126,7 +126,7 @@ async function prepareOutgoing(
   const path = `/${(synapse.constructor as SynapseClass).synapseName}`;
   if (transport === 'session') {
     // The handshake may be another call's, opened with that call's timeout: this call still ends at its own.
-    const s = await deadline.race(sessionFor(state, o, target, timeout));
+    const s = sessionNow(state, o, target) ?? (await deadline.race(sessionFor(state, o, target, timeout)));
     const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, path.slice(1), (x) => x.toJSON());
     return {
       dispatcher: poolFor(state, o),

@@ -33,6 +33,8 @@ export interface DendriteState {
   grpcLoad: Promise<GrpcClients> | null;
   /** Stream-transport connections by origin (one per axon, carrying every call to it). */
   readonly streams: Map<string, Promise<StreamClient>>;
+  /** The settled connection of each entry in `streams`, for calls that need not wait (see streamNow). */
+  readonly openStreams: Map<string, StreamClient>;
   /** Signs the `http` path's requests, on a worker while calls overlap. */
   readonly signer: RequestSigner;
   /** Signed requests holding a lane now: more than one means calls overlap. */
@@ -70,6 +72,7 @@ export function createDendriteState(options: DendriteOptions): DendriteState {
     openSessions: new Map(),
     grpcLoad: null,
     streams: new Map(),
+    openStreams: new Map(),
     signer: createRequestSigner(options.keypair, signWorkers),
     signedInFlight: 0,
   };
@@ -122,10 +125,23 @@ export async function streamFor(
       opening = fresh;
     }
     const c = await opening;
-    if (c.open) return c;
+    if (c.open) {
+      if (state.streams.get(origin) === opening) state.openStreams.set(origin, c);
+      return c;
+    }
     // Closed since: the first caller to notice replaces it; the others find the replacement.
-    if (state.streams.get(origin) === opening) state.streams.delete(origin);
+    if (state.streams.get(origin) === opening) {
+      state.streams.delete(origin);
+      state.openStreams.delete(origin);
+    }
   }
+}
+
+/** The open stream connection to an origin when there is one now (a call then has nothing to wait for). */
+export function streamNow(state: DendriteState, origin: string): StreamClient | undefined {
+  const c = state.openStreams.get(origin);
+  if (c?.open && state.streams.has(origin)) return c;
+  return undefined;
 }
 
 /** The gRPC channels; @grpc/grpc-js is an optional peer, loaded on the first gRPC call. */
@@ -169,6 +185,12 @@ export function sessionFor(
   return s;
 }
 
+/** The open session with an axon when there is one now (a call then has nothing to wait for). */
+export function sessionNow(state: DendriteState, origin: string, target: AxonTarget): ClientSession | undefined {
+  const key = `${origin}|${target.hotkey}`;
+  return state.sessions.has(key) ? state.openSessions.get(key) : undefined;
+}
+
 /**
  * Forgets a session the axon no longer knows (unless a newer one has replaced it meanwhile). Synchronous, so the
  * retry that follows handshakes anew instead of reusing the lost session and failing a second time.
@@ -192,6 +214,7 @@ export async function closeState(state: DendriteState): Promise<void> {
       () => undefined,
     );
   state.streams.clear();
+  state.openStreams.clear();
   await Promise.all([...state.pools.values()].map((p) => p.close()));
   state.pools.clear();
   await Promise.all([...state.laneSets.values()].map((l) => l.close()));
