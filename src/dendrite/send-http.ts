@@ -55,8 +55,8 @@ export function settleSent(state: DendriteState, sent: Held | undefined, broken:
   held.set.release(held.lane, broken);
 }
 
-/** The request, prepared on what will carry it, and what it holds. */
-interface Outgoing extends Omit<Held, 'deadline'> {
+/** The request, prepared on what will carry it, and what it holds (its deadline included). */
+interface Outgoing extends Held {
   dispatcher: Dispatcher;
   request: { path: string; method: 'POST'; headers: Record<string, string>; body: string };
 }
@@ -69,24 +69,16 @@ export async function sendHttp(
   timeout: number,
   transport: 'http' | 'session',
 ): Promise<Sent> {
-  assertOpen(state);
-  const o = origin(target);
-  const deadline = new Deadline(timeout);
-  try {
-    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o, deadline);
-    // A controller, not AbortSignal.timeout: that costs 10+ µs a request, and its timer outlives the call.
-    const abort = new AbortController();
-    deadline.whenExpired((reason) => abort.abort(reason));
-    const response = out.dispatcher.request({ ...out.request, signal: abort.signal }).then((r) => ({
-      statusCode: r.statusCode,
-      headers: headerRecord(r.headers),
-      body: r.body,
-    }));
-    return { response, session: out.session, lane: out.lane, deadline };
-  } catch (e) {
-    deadline.clear();
-    throw e;
-  }
+  const out = await prepareOutgoing(state, target, synapse, timeout, transport);
+  // A controller, not AbortSignal.timeout: that costs 10+ µs a request, and its timer outlives the call.
+  const abort = new AbortController();
+  out.deadline.whenExpired((reason) => abort.abort(reason));
+  const response = out.dispatcher.request({ ...out.request, signal: abort.signal }).then((r) => ({
+    statusCode: r.statusCode,
+    headers: headerRecord(r.headers),
+    body: r.body,
+  }));
+  return { response, session: out.session, lane: out.lane, deadline: out.deadline };
 }
 
 /**
@@ -100,50 +92,52 @@ export async function exchangeHttp(
   timeout: number,
   transport: 'http' | 'session',
 ): Promise<Exchange> {
-  assertOpen(state);
-  const o = origin(target);
-  const deadline = new Deadline(timeout);
-  try {
-    const out = await prepareOutgoing(state, target, synapse, timeout, transport, o, deadline);
-    const pending = dispatchBuffered(out.dispatcher, out.request, state.maxBytes);
-    deadline.whenExpired(pending.cancel);
-    return { reply: pending.reply, session: out.session, lane: out.lane, deadline };
-  } catch (e) {
-    deadline.clear();
-    throw e;
-  }
+  const out = await prepareOutgoing(state, target, synapse, timeout, transport);
+  const pending = dispatchBuffered(out.dispatcher, out.request, state.maxBytes);
+  out.deadline.whenExpired(pending.cancel);
+  return { reply: pending.reply, session: out.session, lane: out.lane, deadline: out.deadline };
 }
 
+/**
+ * Starts the call's deadline, then takes a session or a lane and prepares the request on it. The deadline starts
+ * here, so waiting for a lane or a session counts against it; it is stopped again if preparing fails.
+ */
 async function prepareOutgoing(
   state: DendriteState,
   target: AxonTarget,
   synapse: Synapse,
   timeout: number,
   transport: 'http' | 'session',
-  o: string,
-  deadline: Deadline,
 ): Promise<Outgoing> {
+  assertOpen(state);
+  const o = origin(target);
   const path = `/${(synapse.constructor as SynapseClass).synapseName}`;
-  if (transport === 'session') {
-    // The handshake may be another call's, opened with that call's timeout: this call still ends at its own.
-    const s = sessionNow(state, o, target) ?? (await deadline.race(sessionFor(state, o, target, timeout)));
-    const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, path.slice(1), (x) => x.toJSON());
-    return {
-      dispatcher: poolFor(state, o),
-      request: { path, method: 'POST', headers, body },
-      session: { s, seq, origin: o },
-    };
-  }
-  // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
-  const set = lanesFor(state, o);
-  const lane = await set.acquire(deadline);
-  state.signedInFlight++;
+  const deadline = new Deadline(timeout);
   try {
-    const { body, headers } = await prepareSigned(state, target, synapse, timeout, lane.uuid);
-    return { dispatcher: lane.client, request: { path, method: 'POST', headers, body }, lane: { set, lane } };
+    if (transport === 'session') {
+      // The handshake may be another call's, opened with that call's timeout: this call still ends at its own.
+      const s = sessionNow(state, o, target) ?? (await deadline.race(sessionFor(state, o, target, timeout)));
+      const { body, headers, seq } = prepareSession(state, target, synapse, timeout, s, path.slice(1), (x) =>
+        x.toJSON(),
+      );
+      const request = { path, method: 'POST' as const, headers, body };
+      return { dispatcher: poolFor(state, o), request, session: { s, seq, origin: o }, deadline };
+    }
+    // Signed requests sign only once they hold their connection: the axon then sees each uuid's nonces in order.
+    const set = lanesFor(state, o);
+    const lane = await set.acquire(deadline);
+    state.signedInFlight++;
+    try {
+      const { body, headers } = await prepareSigned(state, target, synapse, timeout, lane.uuid);
+      const request = { path, method: 'POST' as const, headers, body };
+      return { dispatcher: lane.client, request, lane: { set, lane }, deadline };
+    } catch (e) {
+      state.signedInFlight--;
+      set.release(lane);
+      throw e;
+    }
   } catch (e) {
-    state.signedInFlight--;
-    set.release(lane);
+    deadline.clear();
     throw e;
   }
 }
