@@ -36,6 +36,7 @@ class BufferedExchange implements Dispatcher.DispatchHandler {
 
   /** Ends the exchange now; undici is told as soon as the request has started (it is then dropped from the wire). */
   cancel(reason: Error): void {
+    if (this.done) return; // the reply is in: nothing left to end
     this.cancelled = reason;
     this.controller?.abort(reason);
     this.settle(reason);
